@@ -1,0 +1,34 @@
+"""Discrete-event simulation and drill planning for emergency management.
+
+Quick use::
+
+    import sim
+    scenario = sim.load_scenario("pinghu")             # a file path or a built-in name
+    result = sim.run(scenario, replications=10)
+    result.summary["all"]["response_mean"]             # Estimate(mean, half_width, n)
+    result.incidents                                   # pandas DataFrame, one row per incident
+"""
+
+__version__ = "0.1.0"
+
+from .engine.runner import run, simulate
+from .errors import Problem, ScenarioError, SimError
+from .model.dispatch import DispatchPolicy, Fleet, NearestAvailable
+from .results.outcome import RunResult
+from .scenario.loader import Scenario, builtin_scenarios, load_scenario, load_scenario_data
+
+__all__ = [
+    "DispatchPolicy",
+    "Fleet",
+    "NearestAvailable",
+    "Problem",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "SimError",
+    "builtin_scenarios",
+    "load_scenario",
+    "load_scenario_data",
+    "run",
+    "simulate",
+]

@@ -1,0 +1,36 @@
+"""Run replications of a scenario: draw the exogenous incidents, then simulate the response."""
+
+from __future__ import annotations
+
+from ..model.dispatch import DispatchPolicy
+from ..model.incidents import draw_incidents
+from ..results.outcome import RunResult
+from ..results.records import ReplicationRecords
+from ..scenario.loader import Scenario
+from .response import ResponseEngine
+from .streams import Streams
+
+__all__ = ["run", "simulate"]
+
+
+def simulate(scenario: Scenario, replication: int = 0, seed: int | None = None,
+             policy: DispatchPolicy | None = None) -> ReplicationRecords:
+    """Simulate one replication.
+
+    The result depends only on the scenario, ``seed`` (default: the scenario's ``run.seed``) and
+    ``replication``: the same three always give identical records.
+    """
+    seed = scenario.spec.run.seed if seed is None else seed
+    incidents = draw_incidents(scenario, Streams(seed, replication))
+    return ResponseEngine(scenario, incidents, replication, seed, policy).run()
+
+
+def run(scenario: Scenario, replications: int | None = None, seed: int | None = None,
+        policy: DispatchPolicy | None = None) -> RunResult:
+    """Simulate replications ``0 .. replications-1`` (default: the scenario's ``run`` settings)."""
+    replications = scenario.spec.run.replications if replications is None else replications
+    seed = scenario.spec.run.seed if seed is None else seed
+    if replications < 1:
+        raise ValueError("replications must be at least 1")
+    records = [simulate(scenario, r, seed, policy) for r in range(replications)]
+    return RunResult(scenario, seed, records)

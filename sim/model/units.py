@@ -1,0 +1,78 @@
+"""Response units and where they are.
+
+A unit is in one of four states:
+
+``AT_BASE``  idle in its station, available;
+``AWAY``     idle away from its station, or driving back to it, and available (it can be
+             re-dispatched en route when the scenario allows it);
+``HOMING``   driving back to its station and *not* available (re-dispatch en route disabled);
+``BUSY``     assigned to an incident: travelling to it, on scene, or taking a patient to hospital.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from ..scenario.distributions import Distribution
+
+__all__ = ["AT_BASE", "AWAY", "BUSY", "HOMING", "Unit", "UnitInfo"]
+
+AT_BASE, AWAY, HOMING, BUSY = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    """What does not change about a unit during a run."""
+
+    index: int
+    id: str
+    group: str
+    type: str
+    capabilities: frozenset[str]
+    crew: int
+    base: str
+    base_node: int
+    speed_factor: float
+    turnout: Distribution
+
+
+class Unit:
+    """The mutable state of one unit during one replication."""
+
+    __slots__ = ("info", "index", "capabilities", "base_node", "speed", "turnout", "status",
+                 "node", "epoch", "route", "route_minutes", "route_start", "route_pace")
+
+    def __init__(self, info: UnitInfo) -> None:
+        self.info = info
+        self.index = info.index
+        self.capabilities = info.capabilities
+        self.base_node = info.base_node
+        self.speed = info.speed_factor
+        self.turnout = info.turnout
+        self.status = AT_BASE
+        self.node = info.base_node
+        self.epoch = 0
+        self.route: list[int] | None = None
+        self.route_minutes: list[float] | None = None
+        self.route_start = 0.0
+        self.route_pace = 1.0
+
+    def start_route(self, nodes: list[int], minutes: list[float], now: float, pace: float) -> None:
+        """Begin driving ``nodes``; ``minutes`` are cumulative network minutes, ``pace`` the
+        speed multiplier (network minutes covered per clock minute)."""
+        self.route, self.route_minutes, self.route_start, self.route_pace = nodes, minutes, now, pace
+
+    def stop_route(self) -> None:
+        self.route = self.route_minutes = None
+
+    def position(self, now: float) -> tuple[int, int, float, float]:
+        """Where the unit is on its route: the last node passed, the next node, and the network
+        minutes already driven since the last node and still to drive to the next."""
+        nodes, cum = self.route, self.route_minutes
+        assert nodes is not None and cum is not None
+        covered = (now - self.route_start) * self.route_pace
+        if covered >= cum[-1]:
+            return nodes[-1], nodes[-1], 0.0, 0.0
+        k = bisect_right(cum, covered) - 1
+        return nodes[k], nodes[k + 1], covered - cum[k], cum[k + 1] - covered

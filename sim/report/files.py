@@ -1,0 +1,82 @@
+"""Files written by ``sim run``: record tables as CSV, a JSON summary and the CDF plot."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from .. import __version__
+from ..results.outcome import RunResult
+from ..results.stats import Estimate
+from .plots import response_cdf_plot
+
+__all__ = ["summary_dict", "write_outputs"]
+
+
+def _minutes(x: float | None) -> float | None:
+    return None if x is None else float(x)
+
+
+def summary_dict(result: RunResult) -> dict:
+    """Everything ``sim run`` prints, as JSON-ready data."""
+    sc, spec = result.scenario, result.scenario.spec
+    types = {}
+    for name, metrics in result.summary.items():
+        itype = spec.incident_types.get(name)
+        types[name] = {
+            "target_min": _minutes(itype.target) if itype else None,
+            "report_target_min": _minutes(itype.report_target) if itype else None,
+            **{metric: est.as_dict() for metric, est in metrics.items()},
+        }
+    units = []
+    for _, g in result.unit_summary.iterrows():
+        units.append({
+            "group": g["group"], "type": g["type"], "base": g["base"], "units": int(g["units"]),
+            "busy_fraction": Estimate(g["busy_fraction"], g["busy_fraction_half_width"],
+                                      result.replications).as_dict(),
+            "assignments_per_unit": Estimate(g["assignments_per_unit"], g["assignments_half_width"],
+                                             result.replications).as_dict(),
+        })
+    return {
+        "scenario": {"name": spec.name, "file": str(sc.path) if sc.path else None, "digest": sc.digest,
+                     "travel": sc.travel.description, "synthetic_travel": bool(sc.travel.synthetic)},
+        "run": {"seed": result.seed, "replications": result.replications,
+                "horizon_min": spec.run.horizon, "warmup_min": spec.run.warmup,
+                "drain": spec.run.drain, "policy": spec.dispatch.policy,
+                "when_no_unit": spec.dispatch.when_no_unit},
+        "confidence_level": 0.95,
+        "incident_types": types,
+        "units": units,
+        "simpy_events": result.events,
+        "software": {"sim": __version__},
+    }
+
+
+def _json_safe(obj: object) -> object:
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_json_safe(v) for v in obj]
+    return obj
+
+
+def write_outputs(result: RunResult, out_dir: str | Path) -> list[Path]:
+    """Write ``incidents.csv``, ``assignments.csv``, ``units.csv``, ``summary.json`` and
+    ``response_cdf.png`` into ``out_dir`` (created if needed); return their paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, frame in (("incidents", result.incidents), ("assignments", result.assignments),
+                        ("units", result.units)):
+        path = out / f"{name}.csv"
+        frame.to_csv(path, index=False, float_format="%.4f")
+        paths.append(path)
+    path = out / "summary.json"
+    path.write_text(json.dumps(_json_safe(summary_dict(result)), indent=2, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    paths.append(path)
+    paths.append(response_cdf_plot(result, out / "response_cdf.png"))
+    return paths

@@ -1,0 +1,80 @@
+"""The KPI table ``sim run`` prints."""
+
+from __future__ import annotations
+
+import math
+
+from ..results.outcome import RunResult
+from ..results.stats import Estimate
+from ..scenario.quantities import format_duration
+
+__all__ = ["kpi_table"]
+
+
+def _num(e: Estimate, digits: int = 1) -> str:
+    if not math.isfinite(e.mean):
+        return "-"
+    if not math.isfinite(e.half_width):
+        return f"{e.mean:.{digits}f}"
+    return f"{e.mean:.{digits}f} ± {e.half_width:.{digits}f}"
+
+
+def _pct(e: Estimate) -> str:
+    if not math.isfinite(e.mean):
+        return "-"
+    if not math.isfinite(e.half_width):
+        return f"{100 * e.mean:.1f}%"
+    return f"{100 * e.mean:.1f}% ± {100 * e.half_width:.1f}"
+
+
+def _grid(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header))]
+    fmt = lambda r: "  ".join(c.ljust(w) if k == 0 else c.rjust(w)  # noqa: E731
+                              for k, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip()
+    return [fmt(header), fmt(["-" * w for w in widths]), *(fmt(r) for r in rows)]
+
+
+def kpi_table(result: RunResult) -> str:
+    """Plain-text KPI report: response times, reports and queue, unit workload."""
+    sc = result.scenario
+    spec = sc.spec
+    run = spec.run
+    summary = result.summary
+    lines = [
+        f"{spec.name}: {result.replications} replication{'s' * (result.replications != 1)} x "
+        f"{format_duration(run.horizon)} (warm-up {format_duration(run.warmup)}), seed {result.seed}",
+        f"Scenario: {sc.path or '<in memory>'} (digest {sc.digest})",
+        f"Travel: {sc.travel.description}",
+        f"Dispatch: {spec.dispatch.policy}, calls {'wait in a queue' if spec.dispatch.when_no_unit == 'queue' else 'are lost'} when no unit fits",
+        "Values: mean across replications ± half-width of the 95% confidence interval.",
+        "",
+        "Response time (minutes from occurrence to first arrival)",
+    ]
+    types = [*spec.incident_types, "all"]
+    rows = []
+    for name in types:
+        s = summary[name]
+        target = spec.incident_types[name].target if name != "all" else None
+        tgt = f" (<= {format_duration(target)})" if target else ""
+        rows.append([name, _num(s["incidents"]), _num(s["response_mean"]), _num(s["response_median"]),
+                     _num(s["response_p90"]), _num(s["response_p95"]), _pct(s["within_target"]) + tgt])
+    lines += _grid(["type", "incidents/rep", "mean", "median", "p90", "p95", "within target"], rows)
+    lines += ["", "Reports and queue"]
+    rows = []
+    for name in types:
+        s = summary[name]
+        rt = spec.incident_types[name].report_target if name != "all" else None
+        rows.append([name, _num(s["report_mean"]),
+                     _pct(s["report_within_target"]) + (f" (<= {format_duration(rt)})" if rt else ""),
+                     _pct(s["waited_share"]), _num(s["queue_wait_mean"], 2), _num(s["lost"]),
+                     _num(s["open"])])
+    lines += _grid(["type", "report delay", "report within target", "waited", "queue wait",
+                    "lost/rep", "open/rep"], rows)
+    lines += ["", "Units (busy = from dispatch until free again, inside [warm-up, horizon])"]
+    rows = []
+    for _, g in result.unit_summary.iterrows():
+        busy = Estimate(g["busy_fraction"], g["busy_fraction_half_width"], result.replications)
+        jobs = Estimate(g["assignments_per_unit"], g["assignments_half_width"], result.replications)
+        rows.append([g["group"], g["type"], g["base"], str(g["units"]), _pct(busy), _num(jobs)])
+    lines += _grid(["group", "type", "base", "units", "busy fraction", "assignments/unit"], rows)
+    return "\n".join(lines)

@@ -1,0 +1,139 @@
+"""Key performance indicators, computed from the record tables (never inside the engine).
+
+Per replication and incident type (plus an ``all`` row):
+
+=========================  ==============================================================
+``incidents``              incidents that occurred after the warm-up
+``lost``                   of those, calls turned away (scenarios that do not queue calls)
+``open``                   of those, still not cleared when the run ended
+``response_mean`` ...      response time (first arrival - occurrence), minutes: mean,
+``response_p95``           median, 90th and 95th percentile
+``within_target``          share of incidents whose response time met the type's target;
+                           incidents still waiting at the end count as misses once they
+                           have waited longer than the target, and are left out before
+``report_mean``            minutes from occurrence to the report reaching the command centre
+``report_within_target``   share of reports within the type's ``report_target``
+``waited_share``           share of calls that had to wait for a unit (queue)
+``queue_wait_mean``        mean minutes from the call to the first unit sent (all calls)
+=========================  ==============================================================
+
+Per unit: ``busy_minutes`` (sent until free again, inside the measured window
+``[warm-up, horizon]``), ``busy_fraction`` (busy minutes / window length) and ``assignments``
+(units sent within the window). Driving home does not count as busy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..scenario.schema import ScenarioSpec
+from .stats import Estimate, estimate
+
+__all__ = ["INCIDENT_METRICS", "incident_kpis", "summarize", "unit_kpis", "unit_summary"]
+
+INCIDENT_METRICS = ("incidents", "lost", "open", "response_mean", "response_median",
+                    "response_p90", "response_p95", "within_target", "report_mean",
+                    "report_within_target", "waited_share", "queue_wait_mean")
+
+
+def _share(hit: np.ndarray, known: np.ndarray) -> float:
+    return float(hit[known].mean()) if known.any() else np.nan
+
+
+def _metrics(df: pd.DataFrame, end: float) -> dict[str, float]:
+    counted = df
+    lost = (counted["status"] == "lost").to_numpy()
+    served = counted[~lost]
+    response = (served["first_arrival"] - served["occurrence"]).to_numpy()
+    reached = np.isfinite(response)
+    rt = response[reached]
+    target = served["target"].to_numpy(dtype=float)
+    waited_so_far = end - served["occurrence"].to_numpy()
+    has_target = np.isfinite(target)
+    known = has_target & (reached | (waited_so_far > target))
+    hit = reached & (np.nan_to_num(response, nan=np.inf) <= target)
+    report = (counted["report"] - counted["occurrence"]).to_numpy()
+    rtarget = counted["report_target"].to_numpy(dtype=float)
+    rknown = np.isfinite(rtarget) & (np.isfinite(report) | (end - counted["occurrence"].to_numpy() > rtarget))
+    rhit = np.nan_to_num(report, nan=np.inf) <= rtarget
+    dispatched = served[np.isfinite(served["first_dispatch"].to_numpy())]
+    wait = (dispatched["first_dispatch"] - dispatched["call"]).to_numpy()
+    called = np.isfinite(counted["call"].to_numpy())
+    return {
+        "incidents": float(len(counted)),
+        "lost": float(lost.sum()),
+        "open": float((counted["status"] == "open").sum()),
+        "response_mean": float(rt.mean()) if len(rt) else np.nan,
+        "response_median": float(np.median(rt)) if len(rt) else np.nan,
+        "response_p90": float(np.quantile(rt, 0.9)) if len(rt) else np.nan,
+        "response_p95": float(np.quantile(rt, 0.95)) if len(rt) else np.nan,
+        "within_target": _share(hit, known),
+        "report_mean": float(np.nanmean(report)) if np.isfinite(report).any() else np.nan,
+        "report_within_target": _share(rhit, rknown),
+        "waited_share": _share(counted["waited"].to_numpy(dtype=bool), called),
+        "queue_wait_mean": float(wait.mean()) if len(wait) else np.nan,
+    }
+
+
+def incident_kpis(incidents: pd.DataFrame, spec: ScenarioSpec, end_times: Mapping[int, float],
+                  replications: list[int] | None = None) -> pd.DataFrame:
+    """One row per (replication, incident type), plus an ``all`` row per replication."""
+    targets = {name: t.target for name, t in spec.incident_types.items()}
+    report_targets = {name: t.report_target for name, t in spec.incident_types.items()}
+    df = incidents[incidents["occurrence"] >= spec.run.warmup].copy()
+    df["target"] = df["type"].map(targets).astype(float)
+    df["report_target"] = df["type"].map(report_targets).astype(float)
+    reps = replications if replications is not None else sorted(end_times)
+    rows = []
+    for rep in reps:
+        in_rep = df[df["replication"] == rep]
+        end = end_times[rep]
+        for name in spec.incident_types:
+            rows.append({"replication": rep, "type": name, **_metrics(in_rep[in_rep["type"] == name], end)})
+        rows.append({"replication": rep, "type": "all", **_metrics(in_rep, end)})
+    return pd.DataFrame(rows, columns=["replication", "type", *INCIDENT_METRICS])
+
+
+def summarize(kpis: pd.DataFrame, level: float = 0.95) -> dict[str, dict[str, Estimate]]:
+    """Mean and confidence interval across replications for every type and metric."""
+    out: dict[str, dict[str, Estimate]] = {}
+    for name, group in kpis.groupby("type", sort=False):
+        out[str(name)] = {m: estimate(group[m].to_numpy(), level) for m in INCIDENT_METRICS}
+    return out
+
+
+def unit_kpis(assignments: pd.DataFrame, units: pd.DataFrame, warmup: float, horizon: float,
+              end_times: Mapping[int, float]) -> pd.DataFrame:
+    """Units table with busy minutes, busy fraction and assignments in ``[warm-up, horizon]``."""
+    a = assignments.copy()
+    end = a["replication"].map(end_times).astype(float)
+    free = a["free"].fillna(end)
+    start = a["dispatch"].clip(lower=warmup, upper=horizon)
+    stop = free.clip(lower=warmup, upper=horizon)
+    a["busy"] = (stop - start).clip(lower=0.0)
+    a["counted"] = (a["dispatch"] >= warmup) & (a["dispatch"] < horizon)
+    per_unit = a.groupby(["replication", "unit"]).agg(
+        busy_minutes=("busy", "sum"), assignments=("counted", "sum")).reset_index()
+    out = units.merge(per_unit, on=["replication", "unit"], how="left")
+    out["busy_minutes"] = out["busy_minutes"].fillna(0.0)
+    out["assignments"] = out["assignments"].fillna(0).astype(np.int64)
+    out["busy_fraction"] = out["busy_minutes"] / (horizon - warmup)
+    return out
+
+
+def unit_summary(units: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Per unit group: units, mean busy fraction and assignments per unit, with CIs."""
+    rows = []
+    for group, df in units.groupby("group", sort=False):
+        per_rep = df.groupby("replication").agg(busy=("busy_fraction", "mean"),
+                                                jobs=("assignments", "mean"))
+        busy, jobs = estimate(per_rep["busy"].to_numpy(), level), estimate(per_rep["jobs"].to_numpy(), level)
+        first = df.iloc[0]
+        rows.append({"group": group, "type": first["type"], "base": first["base"],
+                     "units": int(df["unit"].nunique()), "busy_fraction": busy.mean,
+                     "busy_fraction_half_width": busy.half_width, "assignments_per_unit": jobs.mean,
+                     "assignments_half_width": jobs.half_width})
+    return pd.DataFrame(rows)

@@ -1,0 +1,94 @@
+"""Flat record tables of one replication, turned into pandas DataFrames only at the edge.
+
+Three tables, each one row per thing:
+
+``incidents``    one row per incident (times on the simulation clock, minutes from the start);
+``assignments``  one row per unit sent to an incident;
+``units``        one row per unit (static facts; KPIs such as busy fraction are added later).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["ASSIGNMENT_COLUMNS", "INCIDENT_COLUMNS", "ReplicationRecords", "UNIT_COLUMNS"]
+
+INCIDENT_COLUMNS = {
+    "incident": "incident number within the replication (0, 1, ... in occurrence order)",
+    "type": "incident type",
+    "generator": "generator that produced it",
+    "node": "node id where it happened",
+    "priority": "priority (1 = most urgent)",
+    "occurrence": "when it happened (min)",
+    "detection": "when someone noticed it (min)",
+    "report": "when the report reached the command centre (min)",
+    "call": "when dispatch started handling it: report + handling time (min)",
+    "first_dispatch": "when the first unit was sent (min)",
+    "full_dispatch": "when the last required unit was sent (min)",
+    "first_arrival": "when the first unit arrived (min)",
+    "full_complement": "when all required units were on scene (min)",
+    "scene_end": "when on-scene work ended (min)",
+    "cleared": "when the last unit was free again (min)",
+    "status": "cleared, open (still running at the end) or lost (no unit, calls not queued)",
+    "waited": "True when part of its requirement had to wait in the queue",
+    "units_sent": "number of units sent",
+    "units": "ids of the units sent, ';'-separated",
+    "transported": "True when a patient was taken to hospital",
+}
+
+ASSIGNMENT_COLUMNS = {
+    "incident": "incident number",
+    "unit": "unit id",
+    "capability": "capability the unit was sent for",
+    "from_node": "node id the unit drove from",
+    "was_away": "True when the unit was sent while away from its station (e.g. driving back)",
+    "dispatch": "when it was sent (min)",
+    "depart": "when it left after its turnout time (min)",
+    "arrival": "when it reached the scene (min)",
+    "leave_scene": "when it left the scene (min)",
+    "hospital_arrival": "when it reached the hospital, if it carried a patient (min)",
+    "free": "when it was free for other work again (min)",
+    "travel_minutes": "driving minutes to the scene",
+}
+
+UNIT_COLUMNS = {
+    "unit": "unit id (group#number)",
+    "group": "unit group id",
+    "type": "unit type",
+    "capabilities": "capabilities, ';'-separated",
+    "crew": "crew size",
+    "base": "home facility id",
+    "base_node": "node id of the home facility",
+}
+
+
+@dataclass
+class ReplicationRecords:
+    """Column-oriented records of one replication."""
+
+    replication: int
+    seed: int
+    horizon: float
+    warmup: float
+    end_time: float
+    events: int
+    incidents: dict[str, list | np.ndarray] = field(default_factory=dict)
+    assignments: dict[str, list | np.ndarray] = field(default_factory=dict)
+    units: dict[str, list | np.ndarray] = field(default_factory=dict)
+
+    def _frame(self, columns: dict[str, list | np.ndarray], order: dict[str, str]) -> pd.DataFrame:
+        frame = pd.DataFrame({key: columns[key] for key in order})
+        frame.insert(0, "replication", self.replication)
+        return frame
+
+    def incident_frame(self) -> pd.DataFrame:
+        return self._frame(self.incidents, INCIDENT_COLUMNS)
+
+    def assignment_frame(self) -> pd.DataFrame:
+        return self._frame(self.assignments, ASSIGNMENT_COLUMNS)
+
+    def unit_frame(self) -> pd.DataFrame:
+        return self._frame(self.units, UNIT_COLUMNS)

@@ -1,0 +1,484 @@
+"""The distribution vocabulary of scenario files.
+
+Every random duration in a scenario is one of these. A distribution is written either as a
+plain quantity (a constant) or as a mapping with a ``dist`` key::
+
+    on_scene: "45 min"                                     # constant
+    on_scene: {dist: exponential, mean: "30 min"}
+    on_scene: {dist: uniform, low: "10 min", high: "20 min"}
+    on_scene: {dist: triangular, low: "5 min", mode: "10 min", high: "30 min"}
+    on_scene: {dist: normal, mean: "40 min", sd: "10 min"}  # truncated to [low, high]; low defaults to 0
+    on_scene: {dist: lognormal, mean: "60 min", sd: "30 min"}
+    on_scene: {dist: gamma, mean: "60 min", sd: "30 min"}   # or shape + scale
+    on_scene: {dist: weibull, shape: 1.5, scale: "40 min"}
+    on_scene: {dist: empirical, values: ["10 min", "25 min", "40 min"], weights: [1, 2, 1]}
+
+Bare numbers are allowed only together with ``unit: min`` (or another duration unit).
+
+All draws go through the inverse CDF (:meth:`Distribution.ppf`) of uniforms taken from a named
+random stream. That keeps every draw reproducible, vectorised, and comparable across layouts
+(common random numbers).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import special
+
+from ..errors import FieldProblem
+from .quantities import DURATION_UNITS, parse_duration
+
+__all__ = [
+    "Constant",
+    "Distribution",
+    "DistributionError",
+    "Empirical",
+    "Exponential",
+    "Gamma",
+    "LogNormal",
+    "TruncNormal",
+    "Triangular",
+    "Uniform",
+    "Weibull",
+    "parse_distribution",
+    "VOCABULARY",
+]
+
+
+class DistributionError(FieldProblem):
+    """A bad distribution; ``subpath`` names the offending key inside the mapping."""
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Base class: a univariate distribution sampled by inverse transform."""
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        """Quantile function applied element-wise to uniforms in (0, 1)."""
+        raise NotImplementedError
+
+    def ppf1(self, u: float) -> float:
+        """Scalar quantile, for the few draws made inside the event loop."""
+        return float(self.ppf(np.array([u]))[0])
+
+    @property
+    def mean(self) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @property
+    def low(self) -> float:
+        """Smallest value the distribution can take."""
+        return float(self.ppf(np.array([0.0]))[0])
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Draw ``size`` values from ``rng``."""
+        return self.ppf(rng.random(size))
+
+    def describe(self) -> str:
+        """A short human-readable form, e.g. ``exponential(mean 30 min)``."""
+        return type(self).__name__.lower()
+
+    @property
+    def is_constant(self) -> bool:
+        return False
+
+
+@dataclass(frozen=True)
+class Constant(Distribution):
+    value: float
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        return np.full(np.shape(u), self.value, dtype=float)
+
+    def ppf1(self, u: float) -> float:
+        return self.value
+
+    @property
+    def mean(self) -> float:
+        return self.value
+
+    @property
+    def low(self) -> float:
+        return self.value
+
+    @property
+    def is_constant(self) -> bool:
+        return True
+
+    def describe(self) -> str:
+        return f"constant {self.value:g} min"
+
+
+@dataclass(frozen=True)
+class Exponential(Distribution):
+    mean_: float
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        return -self.mean_ * np.log1p(-np.asarray(u, dtype=float))
+
+    def ppf1(self, u: float) -> float:
+        return -self.mean_ * math.log1p(-u)
+
+    @property
+    def mean(self) -> float:
+        return self.mean_
+
+    @property
+    def low(self) -> float:
+        return 0.0
+
+    def describe(self) -> str:
+        return f"exponential(mean {self.mean_:g} min)"
+
+
+@dataclass(frozen=True)
+class Uniform(Distribution):
+    lo: float
+    hi: float
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        return self.lo + (self.hi - self.lo) * np.asarray(u, dtype=float)
+
+    def ppf1(self, u: float) -> float:
+        return self.lo + (self.hi - self.lo) * u
+
+    @property
+    def mean(self) -> float:
+        return 0.5 * (self.lo + self.hi)
+
+    @property
+    def low(self) -> float:
+        return self.lo
+
+    def describe(self) -> str:
+        return f"uniform({self.lo:g}-{self.hi:g} min)"
+
+
+@dataclass(frozen=True)
+class Triangular(Distribution):
+    lo: float
+    mode: float
+    hi: float
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        u = np.asarray(u, dtype=float)
+        lo, c, hi = self.lo, self.mode, self.hi
+        width = hi - lo
+        if width == 0:
+            return np.full(u.shape, lo)
+        cut = (c - lo) / width
+        left = lo + np.sqrt(u * width * (c - lo))
+        right = hi - np.sqrt((1 - u) * width * (hi - c))
+        return np.where(u < cut, left, right)
+
+    def ppf1(self, u: float) -> float:
+        lo, c, hi = self.lo, self.mode, self.hi
+        width = hi - lo
+        if width == 0:
+            return lo
+        if u < (c - lo) / width:
+            return lo + math.sqrt(u * width * (c - lo))
+        return hi - math.sqrt((1 - u) * width * (hi - c))
+
+    @property
+    def mean(self) -> float:
+        return (self.lo + self.mode + self.hi) / 3
+
+    @property
+    def low(self) -> float:
+        return self.lo
+
+    def describe(self) -> str:
+        return f"triangular({self.lo:g}, {self.mode:g}, {self.hi:g} min)"
+
+
+@dataclass(frozen=True)
+class TruncNormal(Distribution):
+    mu: float
+    sd: float
+    lo: float = -math.inf
+    hi: float = math.inf
+    _cdf_lo: float = field(init=False, repr=False, compare=False)
+    _cdf_hi: float = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_cdf_lo", float(special.ndtr((self.lo - self.mu) / self.sd)))
+        object.__setattr__(self, "_cdf_hi", float(special.ndtr((self.hi - self.mu) / self.sd)))
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        p = self._cdf_lo + np.asarray(u, dtype=float) * (self._cdf_hi - self._cdf_lo)
+        p = np.clip(p, 1e-300, 1 - 1e-16)
+        x = self.mu + self.sd * special.ndtri(p)
+        return np.clip(x, self.lo, self.hi)
+
+    @property
+    def mean(self) -> float:
+        a, b = (self.lo - self.mu) / self.sd, (self.hi - self.mu) / self.sd
+        pdf = lambda z: math.exp(-0.5 * z * z) / math.sqrt(2 * math.pi) if math.isfinite(z) else 0.0  # noqa: E731
+        mass = self._cdf_hi - self._cdf_lo
+        return self.mu + self.sd * (pdf(a) - pdf(b)) / mass
+
+    @property
+    def low(self) -> float:
+        return self.lo
+
+    def describe(self) -> str:
+        return f"normal(mean {self.mu:g}, sd {self.sd:g} min, truncated to [{self.lo:g}, {self.hi:g}])"
+
+
+@dataclass(frozen=True)
+class LogNormal(Distribution):
+    """Lognormal given by the mean and standard deviation of the variable itself."""
+
+    mean_: float
+    sd: float
+
+    @property
+    def _params(self) -> tuple[float, float]:
+        sigma2 = math.log1p((self.sd / self.mean_) ** 2)
+        return math.log(self.mean_) - sigma2 / 2, math.sqrt(sigma2)
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        mu, sigma = self._params
+        return np.exp(mu + sigma * special.ndtri(np.asarray(u, dtype=float)))
+
+    @property
+    def mean(self) -> float:
+        return self.mean_
+
+    @property
+    def low(self) -> float:
+        return 0.0
+
+    def describe(self) -> str:
+        return f"lognormal(mean {self.mean_:g}, sd {self.sd:g} min)"
+
+
+@dataclass(frozen=True)
+class Gamma(Distribution):
+    shape: float
+    scale: float
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        return self.scale * special.gammaincinv(self.shape, np.asarray(u, dtype=float))
+
+    @property
+    def mean(self) -> float:
+        return self.shape * self.scale
+
+    @property
+    def low(self) -> float:
+        return 0.0
+
+    def describe(self) -> str:
+        return f"gamma(shape {self.shape:g}, scale {self.scale:g} min)"
+
+
+@dataclass(frozen=True)
+class Weibull(Distribution):
+    shape: float
+    scale: float
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        return self.scale * (-np.log1p(-np.asarray(u, dtype=float))) ** (1 / self.shape)
+
+    def ppf1(self, u: float) -> float:
+        return self.scale * (-math.log1p(-u)) ** (1 / self.shape)
+
+    @property
+    def mean(self) -> float:
+        return self.scale * math.gamma(1 + 1 / self.shape)
+
+    @property
+    def low(self) -> float:
+        return 0.0
+
+    def describe(self) -> str:
+        return f"weibull(shape {self.shape:g}, scale {self.scale:g} min)"
+
+
+@dataclass(frozen=True)
+class Empirical(Distribution):
+    """Draws one of the observed ``values`` with probability proportional to ``weights``."""
+
+    values: tuple[float, ...]
+    weights: tuple[float, ...]
+
+    @property
+    def _cum(self) -> np.ndarray:
+        w = np.asarray(self.weights, dtype=float)
+        return np.cumsum(w) / w.sum()
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        idx = np.searchsorted(self._cum, np.asarray(u, dtype=float), side="right")
+        return np.asarray(self.values, dtype=float)[np.minimum(idx, len(self.values) - 1)]
+
+    @property
+    def mean(self) -> float:
+        w = np.asarray(self.weights, dtype=float)
+        return float(np.dot(self.values, w) / w.sum())
+
+    @property
+    def low(self) -> float:
+        return min(self.values)
+
+    def describe(self) -> str:
+        return f"empirical({len(self.values)} values, mean {self.mean:g} min)"
+
+
+# ---------------------------------------------------------------- parsing
+
+def _quantity_reader(spec: Mapping[str, object]) -> Callable[[object, str], float]:
+    unit = spec.get("unit")
+    if unit is not None and (not isinstance(unit, str) or unit.lower() not in DURATION_UNITS):
+        raise DistributionError(f"unknown unit {unit!r}", ("unit",))
+    factor = DURATION_UNITS[unit.lower()] if isinstance(unit, str) else None
+
+    def read(value: object, key: str) -> float:
+        if factor is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value) * factor
+        try:
+            return parse_duration(value)
+        except ValueError as exc:
+            raise DistributionError(str(exc), (key,)) from None
+
+    return read
+
+
+def _number(spec: Mapping[str, object], key: str) -> float:
+    value = spec[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise DistributionError(f"expected a plain number, got {value!r}", (key,))
+    return float(value)
+
+
+def _positive(value: float, key: str) -> float:
+    if not value > 0:
+        raise DistributionError(f"must be positive (got {value:g})", (key,))
+    return value
+
+
+_PARAMS: dict[str, tuple[set[str], set[str]]] = {
+    # dist: (required keys, optional keys) besides "dist" and "unit"
+    "constant": ({"value"}, set()),
+    "exponential": ({"mean"}, set()),
+    "uniform": ({"low", "high"}, set()),
+    "triangular": ({"low", "mode", "high"}, set()),
+    "normal": ({"mean", "sd"}, {"low", "high"}),
+    "lognormal": ({"mean", "sd"}, set()),
+    "gamma": (set(), {"mean", "sd", "shape", "scale"}),
+    "weibull": ({"shape", "scale"}, set()),
+    "empirical": ({"values"}, {"weights"}),
+}
+VOCABULARY = tuple(_PARAMS)
+
+
+def _build(kind: str, spec: Mapping[str, object]) -> Distribution:
+    q = _quantity_reader(spec)
+    if kind == "constant":
+        return Constant(q(spec["value"], "value"))
+    if kind == "exponential":
+        return Exponential(_positive(q(spec["mean"], "mean"), "mean"))
+    if kind == "uniform":
+        lo, hi = q(spec["low"], "low"), q(spec["high"], "high")
+        if hi < lo:
+            raise DistributionError(f"high ({hi:g} min) is below low ({lo:g} min)", ("high",))
+        return Uniform(lo, hi)
+    if kind == "triangular":
+        lo, mode, hi = q(spec["low"], "low"), q(spec["mode"], "mode"), q(spec["high"], "high")
+        if not lo <= mode <= hi:
+            raise DistributionError("needs low <= mode <= high", ("mode",))
+        return Triangular(lo, mode, hi)
+    if kind == "normal":
+        mu, sd = q(spec["mean"], "mean"), _positive(q(spec["sd"], "sd"), "sd")
+        lo = q(spec["low"], "low") if "low" in spec else 0.0
+        hi = q(spec["high"], "high") if "high" in spec else math.inf
+        if hi <= lo:
+            raise DistributionError("high must be above low", ("high",))
+        if float(special.ndtr((hi - mu) / sd) - special.ndtr((lo - mu) / sd)) < 1e-9:
+            raise DistributionError("the truncation interval holds no probability", ("low",))
+        return TruncNormal(mu, sd, lo, hi)
+    if kind == "lognormal":
+        return LogNormal(_positive(q(spec["mean"], "mean"), "mean"),
+                         _positive(q(spec["sd"], "sd"), "sd"))
+    if kind == "gamma":
+        keys = set(spec) - {"dist", "unit"}
+        if keys == {"mean", "sd"}:
+            mean = _positive(q(spec["mean"], "mean"), "mean")
+            sd = _positive(q(spec["sd"], "sd"), "sd")
+            return Gamma((mean / sd) ** 2, sd * sd / mean)
+        if keys == {"shape", "scale"}:
+            return Gamma(_positive(_number(spec, "shape"), "shape"),
+                         _positive(q(spec["scale"], "scale"), "scale"))
+        raise DistributionError("gamma takes either mean + sd or shape + scale")
+    if kind == "weibull":
+        return Weibull(_positive(_number(spec, "shape"), "shape"),
+                       _positive(q(spec["scale"], "scale"), "scale"))
+    if kind == "empirical":
+        values = spec["values"]
+        if not isinstance(values, list) or not values:
+            raise DistributionError("must be a non-empty list", ("values",))
+        parsed = tuple(q(v, "values") for v in values)
+        weights = spec.get("weights", [1.0] * len(parsed))
+        if not isinstance(weights, list) or len(weights) != len(parsed):
+            raise DistributionError("needs one weight per value", ("weights",))
+        for i, w in enumerate(weights):
+            if isinstance(w, bool) or not isinstance(w, (int, float)) or w < 0:
+                raise DistributionError(f"must be a non-negative number, got {w!r}", ("weights", i))
+        if sum(weights) <= 0:
+            raise DistributionError("weights must not all be zero", ("weights",))
+        return Empirical(parsed, tuple(float(w) for w in weights))
+    raise AssertionError(kind)  # pragma: no cover
+
+
+def parse_distribution(raw: object, *, positive: bool = False) -> Distribution:
+    """Parse a scenario-file distribution of durations (in minutes).
+
+    Parameters
+    ----------
+    raw
+        A quantity string (a constant) or a mapping with a ``dist`` key.
+    positive
+        Require a strictly positive mean (for on-scene times and other work durations);
+        otherwise zero is allowed (for delays). Negative values are never allowed.
+
+    Raises
+    ------
+    DistributionError
+        With ``subpath`` naming the key at fault.
+    """
+    if isinstance(raw, Distribution):
+        dist = raw
+    elif isinstance(raw, (str, int, float)) and not isinstance(raw, bool):
+        try:
+            dist = Constant(parse_duration(raw))
+        except ValueError as exc:
+            raise DistributionError(str(exc)) from None
+    elif isinstance(raw, Mapping):
+        kind = raw.get("dist")
+        if kind not in _PARAMS:
+            raise DistributionError(
+                f"unknown distribution {kind!r}; use one of: {', '.join(VOCABULARY)}", ("dist",))
+        required, optional = _PARAMS[kind]
+        allowed = required | optional | {"dist", "unit"}
+        for key in raw:
+            if key not in allowed:
+                raise DistributionError(
+                    f"unknown key for a {kind} distribution (allowed: "
+                    f"{', '.join(sorted(allowed - {'dist'}))})", (str(key),))
+        for key in sorted(required):
+            if key not in raw:
+                raise DistributionError(f"a {kind} distribution needs {key!r}", (key,))
+        dist = _build(kind, raw)
+    else:
+        raise DistributionError(f"expected a duration like '30 min' or a mapping with 'dist', got {raw!r}")
+
+    if dist.low < 0:
+        raise DistributionError(f"can produce negative durations (lowest value {dist.low:g} min)")
+    if positive and not dist.mean > 0:
+        raise DistributionError("must be positive (a zero duration is not allowed here)")
+    return dist

@@ -1,0 +1,254 @@
+"""Road networks and travel matrices built from the region part of a scenario.
+
+Three forms are supported (exactly one per scenario):
+
+* ``roads``: explicit edges, each in km at a speed (its own or its class's) or in minutes;
+* ``auto_roads``: synthetic roads joining each node to its nearest neighbours, lengths from
+  great-circle distance times a detour factor, plus a spanning tree so nothing is cut off.
+  These are *synthetic* and every output says so;
+* ``travel_matrix``: a CSV of minutes whose first row and first column are node ids.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
+
+from ..errors import Problem
+from .schema import AutoRoads, Region, Roads
+
+__all__ = [
+    "EARTH_RADIUS_KM",
+    "RoadNetwork",
+    "TravelMatrix",
+    "build_travel_source",
+    "haversine_km",
+    "read_travel_matrix",
+    "unreachable_nodes",
+]
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+def haversine_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+    """Great-circle distance in km between points given in degrees (broadcasts)."""
+    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(a, dtype=float)) for a in (lon1, lat1, lon2, lat2))
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+@dataclass(frozen=True)
+class RoadNetwork:
+    """Directed road edges between node indices, with travel minutes and attributes."""
+
+    node_ids: tuple[str, ...]
+    tail: np.ndarray
+    head: np.ndarray
+    minutes: np.ndarray
+    km: np.ndarray
+    road_class: tuple[str, ...]
+    tags: tuple[tuple[str, ...], ...]
+    synthetic: bool
+    description: str
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.node_ids)
+
+    def csgraph(self, minutes: np.ndarray | None = None) -> csr_matrix:
+        """Sparse adjacency of travel minutes; parallel edges keep the fastest."""
+        weights = self.minutes if minutes is None else minutes
+        order = np.lexsort((weights, self.head, self.tail))
+        tail, head, w = self.tail[order], self.head[order], weights[order]
+        first = np.ones(len(tail), dtype=bool)
+        first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
+        n = self.n_nodes
+        return coo_matrix((w[first], (tail[first], head[first])), shape=(n, n)).tocsr()
+
+
+@dataclass(frozen=True)
+class TravelMatrix:
+    """A full matrix of travel minutes between nodes (row = from, column = to)."""
+
+    node_ids: tuple[str, ...]
+    minutes: np.ndarray
+    source: str
+    synthetic: bool = False
+
+    @property
+    def description(self) -> str:
+        return f"travel-time matrix from {self.source} ({len(self.node_ids)} nodes)"
+
+
+def _explicit_roads(roads: Roads, region: Region, index: dict[str, int]) -> RoadNetwork:
+    tail, head, minutes, km, classes, tags = [], [], [], [], [], []
+    for edge in roads.edges:
+        u, v = index[edge.from_], index[edge.to]
+        if edge.minutes is not None:
+            t, length = edge.minutes, math.nan
+        else:
+            speed = edge.speed or roads.speeds[edge.road_class or "default"]
+            t, length = edge.km / speed * 60.0, edge.km
+        pairs = [(u, v)] if edge.one_way else [(u, v), (v, u)]
+        for a, b in pairs:
+            tail.append(a)
+            head.append(b)
+            minutes.append(t)
+            km.append(length)
+            classes.append(edge.road_class or "default")
+            tags.append(edge.tags)
+    n_edges = len(roads.edges)
+    return RoadNetwork(
+        node_ids=tuple(n.id for n in region.nodes), tail=np.array(tail, dtype=np.int64),
+        head=np.array(head, dtype=np.int64), minutes=np.array(minutes), km=np.array(km),
+        road_class=tuple(classes), tags=tuple(tags), synthetic=False,
+        description=f"road network, {len(region.nodes)} nodes, {n_edges} edges")
+
+
+def _auto_roads(auto: AutoRoads, region: Region) -> RoadNetwork:
+    nodes = region.nodes
+    n = len(nodes)
+    lon = np.array([nd.lon for nd in nodes])
+    lat = np.array([nd.lat for nd in nodes])
+    dist = haversine_km(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
+    pairs: set[tuple[int, int]] = set()
+    if n > 1:
+        k = min(auto.neighbours, n - 1)
+        masked = dist + np.diag(np.full(n, np.inf))
+        nearest = np.argsort(masked, axis=1, kind="stable")[:, :k]
+        for i in range(n):
+            for j in nearest[i]:
+                pairs.add((min(i, int(j)), max(i, int(j))))
+        # A spanning tree over all straight-line distances joins any separate clusters.
+        tree = minimum_spanning_tree(csr_matrix(np.maximum(dist, 1e-9) * (1 - np.eye(n)))).tocoo()
+        for i, j in zip(tree.row, tree.col, strict=True):
+            pairs.add((min(int(i), int(j)), max(int(i), int(j))))
+    main = set(auto.main_kinds)
+    tail, head, minutes, km, classes = [], [], [], [], []
+    for i, j in sorted(pairs):
+        length = max(float(dist[i, j]) * auto.detour, 1e-6)
+        cls = "main" if nodes[i].kind in main and nodes[j].kind in main else "local"
+        t = length / auto.speeds[cls] * 60.0
+        for a, b in ((i, j), (j, i)):
+            tail.append(a)
+            head.append(b)
+            minutes.append(t)
+            km.append(length)
+            classes.append(cls)
+    return RoadNetwork(
+        node_ids=tuple(nd.id for nd in nodes), tail=np.array(tail, dtype=np.int64),
+        head=np.array(head, dtype=np.int64), minutes=np.array(minutes), km=np.array(km),
+        road_class=tuple(classes), tags=tuple(() for _ in tail), synthetic=True,
+        description=(f"SYNTHETIC roads generated from node positions ({n} nodes, {len(pairs)} "
+                     f"edges: {auto.neighbours} nearest neighbours, detour x{auto.detour:g}, "
+                     f"main {auto.speeds['main']:g} km/h, local {auto.speeds['local']:g} km/h)"))
+
+
+def read_travel_matrix(path: Path, node_ids: tuple[str, ...], shown_as: str) -> tuple[TravelMatrix | None, list[Problem]]:
+    """Read a CSV matrix of minutes; return it with every problem found (file, row, column)."""
+    problems: list[Problem] = []
+
+    def problem(message: str, line: int | None = None) -> None:
+        problems.append(Problem(shown_as, ("travel_matrix",), message, line))
+
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.reader(handle))
+    except FileNotFoundError:
+        problem(f"file not found: {path}")
+        return None, problems
+    except (OSError, UnicodeDecodeError) as exc:
+        problem(f"cannot read {path}: {exc}")
+        return None, problems
+    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    if len(rows) < 2:
+        problem("the matrix needs a header row of node ids and one row per node", 1)
+        return None, problems
+    header = [c.strip() for c in rows[0][1:]]
+    row_ids = [r[0].strip() for r in rows[1:]]
+    known = set(node_ids)
+    for label, ids, line in (("column", header, 1), ("row", row_ids, None)):
+        seen: set[str] = set()
+        for k, node in enumerate(ids):
+            where = line if line is not None else k + 2
+            if node in seen:
+                problem(f"{label} node {node!r} appears twice", where)
+            seen.add(node)
+            if node not in known:
+                problem(f"{label} node {node!r} is not a node of the region", where)
+        missing = [n for n in node_ids if n not in seen]
+        if missing:
+            problem(f"no {label} for node(s) {', '.join(missing[:10])}"
+                    + (" ..." if len(missing) > 10 else ""))
+    if problems:
+        return None, problems
+    pos = {node: k for k, node in enumerate(node_ids)}
+    n = len(node_ids)
+    matrix = np.full((n, n), np.nan)
+    for r, row in enumerate(rows[1:]):
+        line = r + 2
+        if len(row) != len(header) + 1:
+            problem(f"row {row[0].strip()!r} has {len(row) - 1} values, expected {len(header)}", line)
+            continue
+        i = pos[row[0].strip()]
+        for node, cell in zip(header, row[1:], strict=True):
+            try:
+                value = float(cell)
+            except ValueError:
+                problem(f"row {row[0].strip()!r}, column {node!r}: not a number ({cell!r})", line)
+                if len(problems) > 20:
+                    return None, problems
+                continue
+            if math.isnan(value) or value < 0:
+                problem(f"row {row[0].strip()!r}, column {node!r}: minutes must be >= 0 (got {cell!r})", line)
+                continue
+            matrix[i, pos[node]] = value
+    if not problems:
+        diag = np.diag(matrix)
+        for i in np.nonzero(diag != 0)[0]:
+            problem(f"travel time from {node_ids[i]!r} to itself must be 0 (got {diag[i]:g})",
+                    row_ids.index(node_ids[i]) + 2)
+    if problems:
+        return None, problems
+    return TravelMatrix(node_ids, matrix, source=Path(path).name), problems
+
+
+def build_travel_source(region: Region, base_dir: Path, shown_as: str) -> tuple[RoadNetwork | TravelMatrix | None, list[Problem]]:
+    """Build the road network or travel matrix of ``region`` (node ids are already known good)."""
+    index = {nd.id: i for i, nd in enumerate(region.nodes)}
+    if region.roads is not None:
+        return _explicit_roads(region.roads, region, index), []
+    if region.auto_roads is not None:
+        return _auto_roads(region.auto_roads, region), []
+    assert region.travel_matrix is not None
+    path = Path(region.travel_matrix)
+    if not path.is_absolute():
+        path = base_dir / path
+    shown = str(Path(shown_as).parent / region.travel_matrix) if not Path(region.travel_matrix).is_absolute() else region.travel_matrix
+    return read_travel_matrix(path, tuple(index), shown)
+
+
+def unreachable_nodes(source: RoadNetwork | TravelMatrix) -> list[list[str]]:
+    """Groups of node ids that cannot reach, or be reached from, the largest connected part."""
+    if isinstance(source, RoadNetwork):
+        graph = source.csgraph()
+    else:
+        m = source.minutes
+        finite = np.isfinite(m) & ~np.eye(len(m), dtype=bool)
+        graph = csr_matrix(finite.astype(float))
+    count, labels = connected_components(graph, directed=True, connection="strong")
+    if count <= 1:
+        return []
+    sizes = np.bincount(labels)
+    main = int(np.argmax(sizes))
+    groups = []
+    for label in range(count):
+        if label != main:
+            groups.append([source.node_ids[i] for i in np.nonzero(labels == label)[0]])
+    return groups

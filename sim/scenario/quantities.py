@@ -1,0 +1,119 @@
+"""Quantities with units in scenario files: durations, rates, speeds and distances.
+
+Scenario files write every physical quantity as a string with its unit, so a reader never has to
+guess: ``"45 min"``, ``"6 h"``, ``"2 d"``, ``"85 / y"``, ``"60 km/h"``, ``"12.5 km"``.
+Internally the simulator uses one unit per dimension:
+
+========== ================= =========================================================
+dimension  internal unit     accepted units
+========== ================= =========================================================
+duration   minutes           s, min, h, d, w, y (``y`` is 365 days)
+rate       events per minute ``N / unit`` or ``N per unit`` with any duration unit
+speed      km/h              km/h, m/s
+distance   km                m, km
+========== ================= =========================================================
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "DURATION_UNITS",
+    "MINUTES_PER_YEAR",
+    "parse_distance",
+    "parse_duration",
+    "parse_rate",
+    "parse_speed",
+    "format_duration",
+]
+
+MINUTES_PER_YEAR = 365 * 24 * 60
+
+DURATION_UNITS: dict[str, float] = {
+    "s": 1 / 60, "sec": 1 / 60, "second": 1 / 60, "seconds": 1 / 60,
+    "min": 1.0, "mins": 1.0, "minute": 1.0, "minutes": 1.0,
+    "h": 60.0, "hr": 60.0, "hour": 60.0, "hours": 60.0,
+    "d": 1440.0, "day": 1440.0, "days": 1440.0,
+    "w": 10080.0, "week": 10080.0, "weeks": 10080.0,
+    "y": float(MINUTES_PER_YEAR), "yr": float(MINUTES_PER_YEAR),
+    "year": float(MINUTES_PER_YEAR), "years": float(MINUTES_PER_YEAR),
+}
+_SPEED_UNITS = {"km/h": 1.0, "kmh": 1.0, "kph": 1.0, "m/s": 3.6}
+_DISTANCE_UNITS = {"km": 1.0, "m": 0.001}
+
+_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+_QUANTITY = re.compile(rf"^\s*({_NUMBER})\s*([^\d\s].*?)\s*$")
+_RATE = re.compile(rf"^\s*({_NUMBER})\s*(?:/|per\b)\s*(.+?)\s*$")
+
+
+def _split(text: object, what: str, example: str) -> tuple[float, str]:
+    if isinstance(text, bool) or not isinstance(text, (str, int, float)):
+        raise ValueError(f"expected a {what} like {example!r}, got {text!r}")
+    if isinstance(text, (int, float)):
+        raise ValueError(f"a {what} needs a unit, e.g. {example!r} (got the bare number {text!r})")
+    match = _QUANTITY.match(text)
+    if not match:
+        raise ValueError(f"expected a {what} like {example!r}, got {text!r}")
+    return float(match.group(1)), match.group(2).strip()
+
+
+def _unknown_unit(unit: str, known: dict[str, float], what: str) -> ValueError:
+    names = ", ".join(sorted({k for k in known if len(k) <= 4}))
+    return ValueError(f"unknown {what} unit {unit!r} (use one of: {names})")
+
+
+def parse_duration(text: object) -> float:
+    """Parse a duration such as ``"45 min"`` or ``"1.5 h"`` into minutes."""
+    value, unit = _split(text, "duration", "45 min")
+    factor = DURATION_UNITS.get(unit.lower())
+    if factor is None:
+        raise _unknown_unit(unit, DURATION_UNITS, "duration")
+    return value * factor
+
+
+def parse_rate(text: object) -> float:
+    """Parse a rate such as ``"85 / y"`` or ``"3 per day"`` into events per minute."""
+    if isinstance(text, bool) or not isinstance(text, str):
+        raise ValueError(f"a rate needs a unit, e.g. '85 / y' (got {text!r})")
+    match = _RATE.match(text)
+    if not match:
+        raise ValueError(f"expected a rate like '85 / y' or '3 per day', got {text!r}")
+    value, unit = float(match.group(1)), match.group(2).strip().lower()
+    per = unit
+    count = 1.0
+    inner = _QUANTITY.match(unit)  # "85 / 2 y"
+    if inner:
+        count, per = float(inner.group(1)), inner.group(2).strip().lower()
+    factor = DURATION_UNITS.get(per)
+    if factor is None:
+        raise _unknown_unit(unit, DURATION_UNITS, "rate")
+    if count <= 0:
+        raise ValueError(f"the period of a rate must be positive, got {text!r}")
+    return value / (count * factor)
+
+
+def parse_speed(text: object) -> float:
+    """Parse a speed such as ``"60 km/h"`` into km/h."""
+    value, unit = _split(text, "speed", "60 km/h")
+    factor = _SPEED_UNITS.get(unit.lower().replace(" ", ""))
+    if factor is None:
+        raise _unknown_unit(unit, _SPEED_UNITS, "speed")
+    return value * factor
+
+
+def parse_distance(text: object) -> float:
+    """Parse a distance such as ``"12.5 km"`` or ``"800 m"`` into km."""
+    value, unit = _split(text, "distance", "12.5 km")
+    factor = _DISTANCE_UNITS.get(unit.lower())
+    if factor is None:
+        raise _unknown_unit(unit, _DISTANCE_UNITS, "distance")
+    return value * factor
+
+
+def format_duration(minutes: float) -> str:
+    """Write minutes back in the largest unit that keeps the number readable."""
+    for unit, factor in (("y", MINUTES_PER_YEAR), ("d", 1440.0), ("h", 60.0)):
+        if abs(minutes) >= factor and (minutes / factor) == round(minutes / factor, 3):
+            return f"{minutes / factor:g} {unit}"
+    return f"{minutes:g} min"

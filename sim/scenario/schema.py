@@ -1,0 +1,352 @@
+"""The scenario file format, as pydantic v2 models.
+
+Every model forbids unknown keys (a typo must never be silently ignored) and is frozen once
+validated. Quantities are written with units in the file and stored in the internal units of
+:mod:`sim.scenario.quantities` (minutes, events per minute, km/h, km).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from ..errors import FieldProblem
+from .distributions import Distribution, parse_distribution
+from .quantities import parse_duration, parse_rate, parse_speed
+
+__all__ = [
+    "AutoRoads",
+    "Dispatch",
+    "Facility",
+    "FACILITY_KINDS",
+    "Generator",
+    "HospitalTransport",
+    "IncidentType",
+    "NODE_KINDS",
+    "Node",
+    "Region",
+    "RoadEdge",
+    "Roads",
+    "RunSettings",
+    "ScenarioSpec",
+    "UnitGroup",
+    "Where",
+]
+
+
+def _text_id(value: object) -> object:
+    """Ids may be written as numbers in YAML (postal codes); they are always strings inside."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return str(int(value)) if float(value).is_integer() else str(value)
+    return value
+
+
+def _nonneg_duration(value: object) -> float:
+    minutes = parse_duration(value)
+    if minutes < 0:
+        raise ValueError(f"must not be negative (got {value!r})")
+    return minutes
+
+
+def _positive_duration(value: object) -> float:
+    minutes = parse_duration(value)
+    if minutes <= 0:
+        raise ValueError(f"must be positive (got {value!r})")
+    return minutes
+
+
+def _positive_speed(value: object) -> float:
+    speed = parse_speed(value)
+    if speed <= 0:
+        raise ValueError(f"must be positive (got {value!r})")
+    return speed
+
+
+def _nonneg_rate(value: object) -> float:
+    rate = parse_rate(value)
+    if rate < 0:
+        raise ValueError(f"must not be negative (got {value!r})")
+    return rate
+
+
+Id = Annotated[str, BeforeValidator(_text_id), Field(min_length=1)]
+NonNegDuration = Annotated[float, BeforeValidator(_nonneg_duration)]
+PositiveDuration = Annotated[float, BeforeValidator(_positive_duration)]
+Speed = Annotated[float, BeforeValidator(_positive_speed)]
+Rate = Annotated[float, BeforeValidator(_nonneg_rate)]
+Delay = Annotated[Distribution, BeforeValidator(lambda v: parse_distribution(v, positive=False))]
+WorkTime = Annotated[Distribution, BeforeValidator(lambda v: parse_distribution(v, positive=True))]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True,
+                              populate_by_name=True)
+
+
+# ---------------------------------------------------------------- region
+
+NODE_KINDS = ("township", "subdistrict", "village", "community", "facility_site", "junction")
+
+
+class Node(Strict):
+    """A place: township seat, village, community, facility site or road junction."""
+
+    id: Id
+    name: str | None = None
+    kind: Literal["township", "subdistrict", "village", "community", "facility_site", "junction"]
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    population: int = Field(default=0, ge=0)
+    tags: tuple[str, ...] = ()
+
+
+class RoadEdge(Strict):
+    """A road between two nodes, given as length (with the speed of its class) or as minutes."""
+
+    from_: Id = Field(alias="from")
+    to: Id
+    km: float | None = Field(default=None, gt=0)
+    minutes: float | None = Field(default=None, gt=0)
+    speed: Speed | None = None
+    road_class: str | None = Field(default=None, alias="class")
+    one_way: bool = False
+    tags: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _length_or_time(self) -> RoadEdge:
+        if (self.km is None) == (self.minutes is None):
+            raise FieldProblem("give either km (with a speed) or minutes, not both or neither")
+        if self.minutes is not None and self.speed is not None:
+            raise FieldProblem("speed only applies to an edge given in km", ("speed",))
+        return self
+
+
+class Roads(Strict):
+    """Explicit road edges; ``speeds`` gives the speed of each road class."""
+
+    speeds: dict[str, Speed] = Field(default_factory=dict)
+    edges: list[RoadEdge] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _every_km_edge_has_a_speed(self) -> Roads:
+        for i, edge in enumerate(self.edges):
+            if edge.km is None or edge.speed is not None:
+                continue
+            cls = edge.road_class or "default"
+            if cls not in self.speeds:
+                raise FieldProblem(
+                    f"no speed for this edge: give 'speed', or a speed for class {cls!r} "
+                    f"under roads.speeds", ("edges", i))
+        return self
+
+
+class AutoRoads(Strict):
+    """Synthetic roads joining each node to its nearest neighbours (labelled synthetic in output).
+
+    An edge is of class ``main`` when both ends are of a kind listed in ``main_kinds``, otherwise
+    ``local``. Length is the great-circle distance times ``detour``. Edges are added along a
+    minimum spanning tree so that the network is always connected.
+    """
+
+    neighbours: int = Field(default=3, ge=1, le=20)
+    detour: float = Field(default=1.3, ge=1.0, le=5.0)
+    speeds: dict[Literal["main", "local"], Speed] = Field(
+        default_factory=lambda: {"main": 60.0, "local": 40.0})
+    main_kinds: tuple[str, ...] = ("township", "subdistrict")
+
+    @model_validator(mode="after")
+    def _both_speeds(self) -> AutoRoads:
+        for cls in ("main", "local"):
+            if cls not in self.speeds:
+                raise FieldProblem(f"missing the speed of class {cls!r}", ("speeds",))
+        return self
+
+
+class Region(Strict):
+    """Nodes and one of three ways to get travel times between them."""
+
+    nodes: list[Node] = Field(min_length=1)
+    roads: Roads | None = None
+    auto_roads: AutoRoads | None = None
+    travel_matrix: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _one_travel_form(self) -> Region:
+        given = [k for k in ("roads", "auto_roads", "travel_matrix") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise FieldProblem(
+                "give exactly one way to travel: roads (explicit edges), auto_roads "
+                f"(synthetic, from node positions) or travel_matrix (a CSV file); got {given or 'none'}")
+        return self
+
+
+# ---------------------------------------------------------------- forces
+
+FACILITY_KINDS = ("township_station", "fire_station", "volunteer_team", "micro_station",
+                  "team_base", "hospital")
+
+
+class Facility(Strict):
+    """A station, team base or hospital, at a node."""
+
+    id: Id
+    name: str | None = None
+    kind: Literal["township_station", "fire_station", "volunteer_team", "micro_station",
+                  "team_base", "hospital"]
+    node: Id
+
+
+def _unique(values: tuple[str, ...]) -> tuple[str, ...]:
+    if len(set(values)) != len(values):
+        raise ValueError("lists a capability twice")
+    return values
+
+
+class UnitGroup(Strict):
+    """``count`` identical units of one type at one base."""
+
+    id: Id | None = None
+    type: Id
+    capabilities: Annotated[tuple[str, ...], AfterValidator(_unique)] = Field(min_length=1)
+    crew: int = Field(default=1, ge=1)
+    base: Id
+    count: int = Field(default=1, ge=0)
+    speed_factor: float = Field(default=1.0, gt=0, le=5)
+    turnout: Delay = Field(default_factory=lambda: parse_distribution("0 min"))
+
+    @property
+    def group_id(self) -> str:
+        return self.id or f"{self.type}@{self.base}"
+
+
+# ---------------------------------------------------------------- incidents
+
+class HospitalTransport(Strict):
+    """With ``probability``, one unit (with capability ``by``) takes a patient to hospital."""
+
+    probability: float = Field(ge=0, le=1)
+    handover: Delay = Field(default_factory=lambda: parse_distribution("0 min"))
+    by: str | None = None
+
+
+class IncidentType(Strict):
+    """What an incident needs and how long its phases take."""
+
+    label: str | None = None
+    priority: int = Field(default=2, ge=1, le=9)
+    requires: dict[str, Annotated[int, Field(ge=1)]] = Field(min_length=1)
+    on_scene: WorkTime
+    detection_delay: Delay = Field(default_factory=lambda: parse_distribution("0 min"))
+    report_delay: Delay = Field(default_factory=lambda: parse_distribution("0 min"))
+    target: PositiveDuration | None = None
+    report_target: PositiveDuration | None = None
+    hospital: HospitalTransport | None = None
+
+    @model_validator(mode="after")
+    def _transport_capability(self) -> IncidentType:
+        if self.hospital is not None and self.hospital.by is not None \
+                and self.hospital.by not in self.requires:
+            raise FieldProblem(f"{self.hospital.by!r} is not one of the required capabilities "
+                               f"({', '.join(self.requires)})", ("hospital", "by"))
+        return self
+
+    @property
+    def transport_capability(self) -> str | None:
+        if self.hospital is None:
+            return None
+        return self.hospital.by or next(iter(self.requires))
+
+
+class Where(Strict):
+    """Where incidents of a generator happen: node weights.
+
+    ``weight: population`` (default) or ``uniform``, optionally restricted to nodes carrying one
+    of ``tags`` or of one of ``kinds``; or explicit ``nodes: {id: weight}``.
+    """
+
+    weight: Literal["population", "uniform"] = "population"
+    tags: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    nodes: dict[Id, Annotated[float, Field(ge=0)]] | None = None
+
+    @model_validator(mode="after")
+    def _explicit_alone(self) -> Where:
+        if self.nodes is not None and (self.tags or self.kinds or "weight" in self.model_fields_set):
+            raise FieldProblem("explicit node weights cannot be combined with weight/tags/kinds",
+                               ("nodes",))
+        return self
+
+
+class Generator(Strict):
+    """A non-homogeneous Poisson stream of one incident type."""
+
+    id: Id | None = None
+    incident_type: Id = Field(alias="type")
+    rate: Rate
+    where: Where = Field(default_factory=Where)
+    time_of_day: tuple[Annotated[float, Field(ge=0)], ...] | None = None
+    season: tuple[Annotated[float, Field(ge=0)], ...] | None = None
+
+    @model_validator(mode="after")
+    def _profiles(self) -> Generator:
+        for key, size, what in (("time_of_day", 24, "hour"), ("season", 12, "month")):
+            profile = getattr(self, key)
+            if profile is None:
+                continue
+            if len(profile) != size:
+                raise FieldProblem(f"needs {size} weights, one per {what} (got {len(profile)})",
+                                   (key,))
+            if sum(profile) <= 0:
+                raise FieldProblem("weights must not all be zero", (key,))
+        return self
+
+    @property
+    def stream_id(self) -> str:
+        return self.id or self.incident_type
+
+
+# ---------------------------------------------------------------- dispatch and run
+
+class Dispatch(Strict):
+    """How calls are matched to units."""
+
+    policy: str = "nearest_available"
+    when_no_unit: Literal["queue", "lost"] = "queue"
+    redispatch_returning: bool = True
+    return_speed_factor: float = Field(default=1.0, gt=0, le=5)
+    handling_time: Delay = Field(default_factory=lambda: parse_distribution("0 min"))
+
+
+class RunSettings(Strict):
+    """Horizon, warm-up, seed and replications of ``sim run``."""
+
+    horizon: PositiveDuration = Field(default_factory=lambda: parse_duration("365 d"))
+    warmup: NonNegDuration = 0.0
+    seed: int = Field(default=1, ge=0)
+    replications: int = Field(default=1, ge=1, le=100_000)
+    start: dt.datetime = dt.datetime(2025, 1, 1)
+    drain: bool = True
+
+    @model_validator(mode="after")
+    def _warmup_inside(self) -> RunSettings:
+        if self.warmup >= self.horizon:
+            raise FieldProblem("warm-up must be shorter than the horizon", ("warmup",))
+        return self
+
+
+class ScenarioSpec(Strict):
+    """A whole scenario file."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    region: Region
+    facilities: list[Facility] = Field(min_length=1)
+    units: list[UnitGroup] = Field(min_length=1)
+    incident_types: dict[Id, IncidentType] = Field(min_length=1)
+    generators: list[Generator] = Field(min_length=1)
+    dispatch: Dispatch = Field(default_factory=Dispatch)
+    run: RunSettings = Field(default_factory=RunSettings)
