@@ -39,7 +39,8 @@ __all__ = ["Call", "ResponseEngine", "build_units", "travel_times"]
 
 NAN = math.nan
 # positions in an assignment record (a plain list, filled in as the assignment goes on)
-_INCIDENT, _UNIT, _CAP, _FROM, _AWAY, _DISPATCH, _DEPART, _ARRIVAL, _LEAVE, _HOSPITAL, _FREE, _TRAVEL = range(12)
+(_INCIDENT, _UNIT, _CAP, _FROM, _AWAY, _DISPATCH, _DEPART, _ARRIVAL, _LEAVE, _HOSPITAL, _FREE,
+ _TRAVEL) = range(12)
 
 
 def travel_times(scenario: Scenario) -> TravelTimes:

@@ -73,7 +73,8 @@ class Fleet:
             return (done + rows[last][node]) / unit.speed, last
         return forward / unit.speed, nxt
 
-    def nearest(self, node: int, capability: str, k: int, exclude: set[int] = frozenset()) -> list[tuple[float, Unit]]:
+    def nearest(self, node: int, capability: str, k: int,
+                exclude: set[int] | frozenset[int] = frozenset()) -> list[tuple[float, Unit]]:
         """Up to ``k`` available units with ``capability``, fastest first (ties: unit order)."""
         found: list[tuple[float, int, Unit]] = []
         row_of = self._rows

@@ -97,7 +97,8 @@ def node_weights(where: Where, nodes: list[Node], index: dict[str, int]) -> np.n
     return weights
 
 
-def _draw_generator(scenario: Scenario, gen: Generator, streams: Streams, slots: int) -> dict[str, np.ndarray]:
+def _draw_generator(scenario: Scenario, gen: Generator, streams: Streams,
+                    slots: int) -> dict[str, np.ndarray]:
     spec = scenario.spec
     run = spec.run
     itype = spec.incident_types[gen.incident_type]

@@ -24,7 +24,8 @@ def response_cdf_plot(result: RunResult, path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(8, 5), dpi=120)
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for k, (name, itype) in enumerate(spec.incident_types.items()):
-        rt = np.sort((df.loc[df["type"] == name, "first_arrival"] - df.loc[df["type"] == name, "occurrence"]).to_numpy())
+        of_type = df[df["type"] == name]
+        rt = np.sort((of_type["first_arrival"] - of_type["occurrence"]).to_numpy())
         if len(rt) == 0:
             continue
         colour = colours[k % len(colours)]

@@ -45,7 +45,8 @@ def kpi_table(result: RunResult) -> str:
         f"{format_duration(run.horizon)} (warm-up {format_duration(run.warmup)}), seed {result.seed}",
         f"Scenario: {sc.path or '<in memory>'} (digest {sc.digest})",
         f"Travel: {sc.travel.description}",
-        f"Dispatch: {spec.dispatch.policy}, calls {'wait in a queue' if spec.dispatch.when_no_unit == 'queue' else 'are lost'} when no unit fits",
+        f"Dispatch: {spec.dispatch.policy}, calls "
+        f"{'wait in a queue' if spec.dispatch.when_no_unit == 'queue' else 'are lost'} when no unit fits",
         "Values: mean across replications ± half-width of the 95% confidence interval.",
         "",
         "Response time (minutes from occurrence to first arrival)",

@@ -150,7 +150,8 @@ def _auto_roads(auto: AutoRoads, region: Region) -> RoadNetwork:
                      f"main {auto.speeds['main']:g} km/h, local {auto.speeds['local']:g} km/h)"))
 
 
-def read_travel_matrix(path: Path, node_ids: tuple[str, ...], shown_as: str) -> tuple[TravelMatrix | None, list[Problem]]:
+def read_travel_matrix(path: Path, node_ids: tuple[str, ...],
+                       shown_as: str) -> tuple[TravelMatrix | None, list[Problem]]:
     """Read a CSV matrix of minutes; return it with every problem found (file, row, column)."""
     problems: list[Problem] = []
 
@@ -205,8 +206,9 @@ def read_travel_matrix(path: Path, node_ids: tuple[str, ...], shown_as: str) -> 
                 if len(problems) > 20:
                     return None, problems
                 continue
-            if math.isnan(value) or value < 0:
-                problem(f"row {row[0].strip()!r}, column {node!r}: minutes must be >= 0 (got {cell!r})", line)
+            if not math.isfinite(value) or value < 0:
+                problem(f"row {row[0].strip()!r}, column {node!r}: minutes must be a finite number "
+                        f">= 0 (got {cell!r})", line)
                 continue
             matrix[i, pos[node]] = value
     if not problems:
@@ -219,7 +221,8 @@ def read_travel_matrix(path: Path, node_ids: tuple[str, ...], shown_as: str) -> 
     return TravelMatrix(node_ids, matrix, source=Path(path).name), problems
 
 
-def build_travel_source(region: Region, base_dir: Path, shown_as: str) -> tuple[RoadNetwork | TravelMatrix | None, list[Problem]]:
+def build_travel_source(region: Region, base_dir: Path,
+                        shown_as: str) -> tuple[RoadNetwork | TravelMatrix | None, list[Problem]]:
     """Build the road network or travel matrix of ``region`` (node ids are already known good)."""
     index = {nd.id: i for i, nd in enumerate(region.nodes)}
     if region.roads is not None:
@@ -230,7 +233,8 @@ def build_travel_source(region: Region, base_dir: Path, shown_as: str) -> tuple[
     path = Path(region.travel_matrix)
     if not path.is_absolute():
         path = base_dir / path
-    shown = str(Path(shown_as).parent / region.travel_matrix) if not Path(region.travel_matrix).is_absolute() else region.travel_matrix
+    shown = region.travel_matrix if path.is_absolute() and Path(region.travel_matrix).is_absolute() \
+        else str(Path(shown_as).parent / region.travel_matrix)
     return read_travel_matrix(path, tuple(index), shown)
 
 

@@ -18,20 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ..errors import FieldProblem, Problem, ScenarioError
 from .geography import RoadNetwork, TravelMatrix, build_travel_source, unreachable_nodes
 from .overrides import apply_overrides
-from .schema import (
-    NODE_KINDS,
-    Facility,
-    Generator,
-    IncidentType,
-    Region,
-    ScenarioSpec,
-    UnitGroup,
-)
+from .schema import NODE_KINDS, ScenarioSpec, _text_id
 from .yamlio import YamlDocument, YamlSyntaxError, parse_yaml
 
 __all__ = ["BUILTIN_DIRS", "Scenario", "builtin_scenarios", "known_policies", "load_scenario",
@@ -149,26 +141,45 @@ def _problems_from_validation(exc: ValidationError, file: str, doc: YamlDocument
 
 
 # ---------------------------------------------------------------- cross-reference checks
+# These read the raw mapping with light guards, so that references are checked even in
+# sections that also have structural problems: every problem is reported in one go.
 
-def _section(raw: dict, key: str, adapter: TypeAdapter) -> Any:
-    """The validated section, or None when it has problems (already reported)."""
-    if key not in raw:
-        return None
-    try:
-        return adapter.validate_python(raw[key])
-    except ValidationError:
-        return None
-
-
-_REGION = TypeAdapter(Region)
-_FACILITIES = TypeAdapter(list[Facility])
-_UNITS = TypeAdapter(list[UnitGroup])
-_TYPES = TypeAdapter(dict[str, IncidentType])
-_GENERATORS = TypeAdapter(list[Generator])
+def _items(raw: object, *keys: str) -> list[tuple[int, dict]]:
+    """``(index, item)`` for the mapping items of the list at ``raw[keys...]``."""
+    for key in keys:
+        raw = raw.get(key) if isinstance(raw, dict) else None
+    if not isinstance(raw, list):
+        return []
+    return [(i, item) for i, item in enumerate(raw) if isinstance(item, dict)]
 
 
-def _duplicates(ids: list[str]) -> set[str]:
-    return {k for k, c in Counter(ids).items() if c > 1}
+def _mapping(raw: object, *keys: str) -> dict:
+    for key in keys:
+        raw = raw.get(key) if isinstance(raw, dict) else None
+    return raw if isinstance(raw, dict) else {}
+
+
+def _id(value: object) -> str | None:
+    value = _text_id(value)
+    return value if isinstance(value, str) and value else None
+
+
+def _count(value: object, default: int = 1) -> int | None:
+    """A valid count, the default when absent, or None when it is malformed."""
+    if value is None:
+        return default
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _duplicates(ids: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Second and later uses of an id, with their positions."""
+    seen: set[str] = set()
+    repeats = []
+    for pos, value in ids:
+        if value in seen:
+            repeats.append((pos, value))
+        seen.add(value)
+    return repeats
 
 
 def known_policies() -> dict[str, Any]:
@@ -194,114 +205,136 @@ def policy_problem(name: str) -> str | None:
     return None
 
 
-def _cross_checks(raw: dict, spec: ScenarioSpec | None) -> list[tuple[tuple[Any, ...], str]]:
-    """Problems between sections: unknown references, impossible requirements."""
-    out: list[tuple[tuple[Any, ...], str]] = []
-    region = spec.region if spec else _section(raw, "region", _REGION)
-    facilities = spec.facilities if spec else _section(raw, "facilities", _FACILITIES)
-    units = spec.units if spec else _section(raw, "units", _UNITS)
-    itypes = spec.incident_types if spec else _section(raw, "incident_types", _TYPES)
-    generators = spec.generators if spec else _section(raw, "generators", _GENERATORS)
-
-    nodes = {n.id: n for n in region.nodes} if region else None
-    if region:
-        for dup in _duplicates([n.id for n in region.nodes]):
-            first = [i for i, n in enumerate(region.nodes) if n.id == dup][1]
-            out.append((("region", "nodes", first, "id"), f"node id {dup!r} is used twice"))
-        if region.roads:
-            for i, edge in enumerate(region.roads.edges):
-                for key, node in (("from", edge.from_), ("to", edge.to)):
-                    if node not in nodes:
-                        out.append((("region", "roads", "edges", i, key), f"unknown node {node!r}"))
-                if edge.from_ == edge.to:
-                    out.append((("region", "roads", "edges", i), "an edge must join two different nodes"))
-    fac = {f.id: f for f in facilities} if facilities else None
-    if facilities:
-        for dup in _duplicates([f.id for f in facilities]):
-            first = [i for i, f in enumerate(facilities) if f.id == dup][1]
-            out.append((("facilities", first, "id"), f"facility id {dup!r} is used twice"))
-        if nodes is not None:
-            for i, f in enumerate(facilities):
-                if f.node not in nodes:
-                    out.append((("facilities", i, "node"), _unknown("node", f.node, nodes)))
-    capability_units: Counter[str] = Counter()
-    if units:
-        for dup in _duplicates([u.group_id for u in units]):
-            first = [i for i, u in enumerate(units) if u.group_id == dup][1]
-            out.append((("units", first), f"unit group {dup!r} appears twice (give each an 'id')"))
-        for i, u in enumerate(units):
-            if fac is not None and u.base not in fac:
-                out.append((("units", i, "base"), _unknown("facility", u.base, fac)))
-            for cap in u.capabilities:
-                capability_units[cap] += u.count
-    if itypes and units:
-        total_units = sum(u.count for u in units)
-        for name, it in itypes.items():
-            for cap, n in it.requires.items():
-                have = capability_units.get(cap, 0)
-                if have == 0:
-                    known = ", ".join(sorted(capability_units)) or "none"
-                    out.append((("incident_types", name, "requires", cap),
-                                f"no unit has capability {cap!r} (units have: {known})"))
-                elif have < n:
-                    out.append((("incident_types", name, "requires", cap),
-                                f"needs {n} units with {cap!r} but the scenario has only {have}"))
-            if sum(it.requires.values()) > total_units:
-                out.append((("incident_types", name, "requires"),
-                            f"needs {sum(it.requires.values())} units but the scenario has {total_units}"))
-            if it.hospital and it.hospital.probability > 0 and fac is not None \
-                    and not any(f.kind == "hospital" for f in fac.values()):
-                out.append((("incident_types", name, "hospital"),
-                            "transports patients but no facility is a hospital"))
-    if generators:
-        for dup in _duplicates([g.stream_id for g in generators]):
-            first = [i for i, g in enumerate(generators) if g.stream_id == dup][1]
-            out.append((("generators", first), f"two generators named {dup!r} (give each an 'id')"))
-        for i, g in enumerate(generators):
-            if itypes is not None and g.incident_type not in itypes:
-                out.append((("generators", i, "type"), _unknown("incident type", g.incident_type, itypes)))
-            if nodes is not None:
-                out.extend(_where_problems(g, i, nodes))
-    if spec is not None:
-        message = policy_problem(spec.dispatch.policy)
-        if message:
-            out.append((("dispatch", "policy"), message))
-    return out
-
-
 def _unknown(what: str, value: str, known: Any) -> str:
     close = difflib.get_close_matches(value, list(known), n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     return f"unknown {what} {value!r}{hint}"
 
 
-def _where_problems(g: Generator, i: int, nodes: dict) -> list[tuple[tuple[Any, ...], str]]:
-    out = []
-    where = g.where
-    if where.nodes is not None:
-        for node in where.nodes:
-            if node not in nodes:
-                out.append((("generators", i, "where", "nodes", node), _unknown("node", node, nodes)))
-        if not out and sum(where.nodes.values()) <= 0:
-            out.append((("generators", i, "where", "nodes"), "node weights must not all be zero"))
+def _cross_checks(raw: dict) -> list[tuple[tuple[Any, ...], str]]:
+    """Problems between sections: unknown references, impossible requirements."""
+    out: list[tuple[tuple[Any, ...], str]] = []
+    node_items = _items(raw, "region", "nodes")
+    nodes = {nid: item for _, item in node_items if (nid := _id(item.get("id")))}
+    for i, nid in _duplicates([(i, _id(n.get("id"))) for i, n in node_items if _id(n.get("id"))]):
+        out.append((("region", "nodes", i, "id"), f"node id {nid!r} is used twice"))
+    for i, edge in _items(raw, "region", "roads", "edges"):
+        ends = {key: _id(edge.get(key)) for key in ("from", "to")}
+        for key, node in ends.items():
+            if node is not None and nodes and node not in nodes:
+                out.append((("region", "roads", "edges", i, key), _unknown("node", node, nodes)))
+        if ends["from"] is not None and ends["from"] == ends["to"]:
+            out.append((("region", "roads", "edges", i), "an edge must join two different nodes"))
+
+    facility_items = _items(raw, "facilities")
+    facilities = {fid: item for _, item in facility_items if (fid := _id(item.get("id")))}
+    for i, fid in _duplicates([(i, _id(f.get("id"))) for i, f in facility_items if _id(f.get("id"))]):
+        out.append((("facilities", i, "id"), f"facility id {fid!r} is used twice"))
+    for i, f in facility_items:
+        node = _id(f.get("node"))
+        if node is not None and nodes and node not in nodes:
+            out.append((("facilities", i, "node"), _unknown("node", node, nodes)))
+
+    supply: Counter[str] = Counter()
+    total_units = 0
+    counts_known = True  # a malformed count (reported already) makes supply checks meaningless
+    unit_items = _items(raw, "units")
+    group_ids = [(i, _id(u.get("id")) or f"{u.get('type')}@{u.get('base')}") for i, u in unit_items]
+    for i, gid in _duplicates(group_ids):
+        out.append((("units", i), f"unit group {gid!r} appears twice (give each an 'id')"))
+    for i, u in unit_items:
+        base = _id(u.get("base"))
+        if base is not None and facilities and base not in facilities:
+            out.append((("units", i, "base"), _unknown("facility", base, facilities)))
+        count = _count(u.get("count"))
+        if count is None:
+            counts_known = False
+            continue
+        total_units += count
+        caps = u.get("capabilities")
+        for cap in set(caps) if isinstance(caps, list) else ():
+            if isinstance(cap, str):
+                supply[cap] += count
+
+    types = _mapping(raw, "incident_types")
+    has_hospital = any(f.get("kind") == "hospital" for f in facilities.values())
+    for name, itype in types.items():
+        if not isinstance(itype, dict):
+            continue
+        requires = itype.get("requires")
+        if isinstance(requires, dict) and unit_items and counts_known:
+            reported = len(out)
+            for cap, n in requires.items():
+                have = supply.get(str(cap), 0)
+                if have == 0:
+                    known = ", ".join(sorted(supply)) or "none"
+                    out.append((("incident_types", name, "requires", cap),
+                                f"no unit has capability {cap!r} (units have: {known})"))
+                elif isinstance(n, int) and have < n:
+                    out.append((("incident_types", name, "requires", cap),
+                                f"needs {n} units with {cap!r} but the scenario has only {have}"))
+            needed = sum(n for n in requires.values() if isinstance(n, int))
+            if needed > total_units and len(out) == reported:
+                out.append((("incident_types", name, "requires"),
+                            f"needs {needed} units but the scenario has {total_units}"))
+        hospital = itype.get("hospital")
+        if isinstance(hospital, dict) and facilities and not has_hospital \
+                and isinstance(hospital.get("probability"), (int, float)) and hospital["probability"] > 0:
+            out.append((("incident_types", name, "hospital"),
+                        "transports patients but no facility is a hospital"))
+
+    generator_items = _items(raw, "generators")
+    streams = [(i, _id(g.get("id")) or _id(g.get("type"))) for i, g in generator_items]
+    for i, sid in _duplicates([(i, s) for i, s in streams if s]):
+        out.append((("generators", i), f"two generators named {sid!r} (give each an 'id')"))
+    for i, g in generator_items:
+        gtype = _id(g.get("type"))
+        if gtype is not None and types and gtype not in types:
+            out.append((("generators", i, "type"), _unknown("incident type", gtype, types)))
+        where = g.get("where", {})
+        if isinstance(where, dict) and nodes:
+            out.extend((("generators", i, "where", *loc), msg) for loc, msg in _where_problems(where, nodes))
+
+    policy = _mapping(raw, "dispatch").get("policy")
+    if isinstance(policy, str):
+        message = policy_problem(policy)
+        if message:
+            out.append((("dispatch", "policy"), message))
+    return out
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _where_problems(where: dict, nodes: dict[str, dict]) -> list[tuple[tuple[Any, ...], str]]:
+    out: list[tuple[tuple[Any, ...], str]] = []
+    explicit = where.get("nodes")
+    if isinstance(explicit, dict):
+        for node in explicit:
+            if _id(node) not in nodes:
+                out.append((("nodes", node), _unknown("node", str(node), nodes)))
         return out
-    for kind in where.kinds:
+    tags = [t for t in _list(where.get("tags")) if isinstance(t, str)]
+    kinds = [k for k in _list(where.get("kinds")) if isinstance(k, str)]
+    for kind in kinds:
         if kind not in NODE_KINDS:
-            out.append((("generators", i, "where", "kinds"), f"unknown node kind {kind!r}"))
-    for tag in where.tags:
-        if not any(tag in n.tags for n in nodes.values()):
-            out.append((("generators", i, "where", "tags"), f"no node has the tag {tag!r}"))
+            out.append((("kinds",), f"unknown node kind {kind!r} (use one of: {', '.join(NODE_KINDS)})"))
+    node_tags = {nid: set(n.get("tags") or ()) if isinstance(n.get("tags"), list) else set()
+                 for nid, n in nodes.items()}
+    for tag in tags:
+        if not any(tag in t for t in node_tags.values()):
+            out.append((("tags",), f"no node has the tag {tag!r}"))
     if out:
         return out
-    eligible = [n for n in nodes.values()
-                if (not where.tags or set(where.tags) & set(n.tags))
-                and (not where.kinds or n.kind in where.kinds)]
+    eligible = [nid for nid, n in nodes.items()
+                if (not tags or set(tags) & node_tags[nid]) and (not kinds or n.get("kind") in kinds)]
     if not eligible:
-        out.append((("generators", i, "where"), "no node matches both the tags and the kinds"))
-    elif where.weight == "population" and sum(n.population for n in eligible) == 0:
-        out.append((("generators", i, "where"),
-                    "weighted by population but the matching nodes have no population "
-                    "(use weight: uniform)"))
+        out.append(((), "no node matches both the tags and the kinds"))
+    elif where.get("weight", "population") == "population" \
+            and sum(_count(nodes[nid].get("population"), 0) or 0 for nid in eligible) == 0:
+        out.append(((), "weighted by population but the matching nodes have no population "
+                        "(use weight: uniform)"))
     return out
 
 
@@ -333,7 +366,7 @@ def load_scenario_data(raw: object, *, path: Path | None = None, doc: YamlDocume
         spec = ScenarioSpec.model_validate(raw)
     except ValidationError as exc:
         problems.extend(_problems_from_validation(exc, file, doc))
-    for loc, message in _cross_checks(raw, spec):
+    for loc, message in _cross_checks(raw):
         problems.append(Problem(file, loc, message, doc.line_of(loc) if doc else None))
     travel = None
     if spec is not None and not problems:
@@ -349,7 +382,7 @@ def load_scenario_data(raw: object, *, path: Path | None = None, doc: YamlDocume
                                         f"unreachable: node(s) {shown} cannot reach or be reached "
                                         "from the rest of the network", doc.line_of(loc) if doc else None))
     if problems:
-        raise ScenarioError(problems)
+        raise ScenarioError(sorted(problems, key=lambda p: p.line or 0))
     assert spec is not None and travel is not None
     return Scenario(spec=spec, raw=raw, travel=travel, path=path, digest=_digest(raw, travel),
                     node_index={n.id: i for i, n in enumerate(spec.region.nodes)})
@@ -388,7 +421,7 @@ def load_scenario(path: str | Path, overrides: list[str] | dict[str, object] | N
     try:
         scenario = load_scenario_data(doc.data, path=resolved, doc=doc, overrides=overrides)
     except ScenarioError as exc:
-        raise ScenarioError(duplicate_problems + exc.problems) from None
+        raise ScenarioError(sorted(duplicate_problems + exc.problems, key=lambda p: p.line or 0)) from None
     if duplicate_problems:
         raise ScenarioError(duplicate_problems)
     return scenario
