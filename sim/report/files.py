@@ -29,15 +29,15 @@ def summary_dict(result: RunResult) -> dict:
             "report_target_min": _minutes(itype.report_target) if itype else None,
             **{metric: est.as_dict() for metric, est in metrics.items()},
         }
-    units = []
-    for _, g in result.unit_summary.iterrows():
-        units.append({
-            "group": g["group"], "type": g["type"], "base": g["base"], "units": int(g["units"]),
+    def unit_rows(table, key: str) -> list[dict]:
+        return [{
+            key: g[key], **({"type": g["type"]} if key != "type" else {}), "base": g["base"],
+            "units": int(g["units"]),
             "busy_fraction": Estimate(g["busy_fraction"], g["busy_fraction_half_width"],
                                       result.replications).as_dict(),
             "assignments_per_unit": Estimate(g["assignments_per_unit"], g["assignments_half_width"],
                                              result.replications).as_dict(),
-        })
+        } for _, g in table.iterrows()]
     return {
         "scenario": {"name": spec.name, "file": str(sc.path) if sc.path else None, "digest": sc.digest,
                      "travel": sc.travel.description, "synthetic_travel": bool(sc.travel.synthetic)},
@@ -47,7 +47,8 @@ def summary_dict(result: RunResult) -> dict:
                 "when_no_unit": spec.dispatch.when_no_unit},
         "confidence_level": 0.95,
         "incident_types": types,
-        "units": units,
+        "unit_types": unit_rows(result.unit_type_summary, "type"),
+        "unit_groups": unit_rows(result.unit_summary, "group"),
         "simpy_events": result.events,
         "software": {"sim": __version__},
     }

@@ -71,11 +71,12 @@ def kpi_table(result: RunResult) -> str:
                      _num(s["open"])])
     lines += _grid(["type", "report delay", "report within target", "waited", "queue wait",
                     "lost/rep", "open/rep"], rows)
-    lines += ["", "Units (busy = from dispatch until free again, inside [warm-up, horizon])"]
+    lines += ["", "Units by type (busy = from dispatch until free again, inside [warm-up, horizon];"
+              " per unit: units.csv)"]
     rows = []
-    for _, g in result.unit_summary.iterrows():
+    for _, g in result.unit_type_summary.iterrows():
         busy = Estimate(g["busy_fraction"], g["busy_fraction_half_width"], result.replications)
         jobs = Estimate(g["assignments_per_unit"], g["assignments_half_width"], result.replications)
-        rows.append([g["group"], g["type"], g["base"], str(g["units"]), _pct(busy), _num(jobs)])
-    lines += _grid(["group", "type", "base", "units", "busy fraction", "assignments/unit"], rows)
+        rows.append([g["type"], g["base"], str(g["units"]), _pct(busy), _num(jobs)])
+    lines += _grid(["unit type", "based at", "units", "busy fraction", "assignments/unit/rep"], rows)
     return "\n".join(lines)

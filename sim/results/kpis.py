@@ -124,15 +124,19 @@ def unit_kpis(assignments: pd.DataFrame, units: pd.DataFrame, warmup: float, hor
     return out
 
 
-def unit_summary(units: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
-    """Per unit group: units, mean busy fraction and assignments per unit, with CIs."""
+def unit_summary(units: pd.DataFrame, by: str = "group", level: float = 0.95) -> pd.DataFrame:
+    """Per unit group (``by="group"``) or unit type (``by="type"``): number of units, mean busy
+    fraction and assignments per unit, with CIs across replications."""
     rows = []
-    for group, df in units.groupby("group", sort=False):
+    for key, df in units.groupby(by, sort=False):
         per_rep = df.groupby("replication").agg(busy=("busy_fraction", "mean"),
                                                 jobs=("assignments", "mean"))
-        busy, jobs = estimate(per_rep["busy"].to_numpy(), level), estimate(per_rep["jobs"].to_numpy(), level)
+        busy = estimate(per_rep["busy"].to_numpy(), level)
+        jobs = estimate(per_rep["jobs"].to_numpy(), level)
         first = df.iloc[0]
-        rows.append({"group": group, "type": first["type"], "base": first["base"],
+        bases = df["base"].unique()
+        rows.append({by: key, **({"type": first["type"]} if by != "type" else {}),
+                     "base": bases[0] if len(bases) == 1 else f"{len(bases)} bases",
                      "units": int(df["unit"].nunique()), "busy_fraction": busy.mean,
                      "busy_fraction_half_width": busy.half_width, "assignments_per_unit": jobs.mean,
                      "assignments_half_width": jobs.half_width})

@@ -62,7 +62,12 @@ class RunResult:
     @cached_property
     def unit_summary(self) -> pd.DataFrame:
         """Busy fraction and assignments per unit group, with 95 % CIs."""
-        return unit_summary(self.units)
+        return unit_summary(self.units, by="group")
+
+    @cached_property
+    def unit_type_summary(self) -> pd.DataFrame:
+        """Busy fraction and assignments per unit type, with 95 % CIs."""
+        return unit_summary(self.units, by="type")
 
     @property
     def events(self) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 __all__ = ["Estimate", "estimate"]
 
@@ -50,5 +50,5 @@ def estimate(values: np.ndarray | list[float], level: float = 0.95) -> Estimate:
     if n < 2:
         return Estimate(mean, np.nan, n, level)
     sd = float(x.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n))
+    half = float(special.stdtrit(n - 1, 0.5 + level / 2) * sd / np.sqrt(n))  # Student t quantile
     return Estimate(mean, half, n, level)

@@ -68,7 +68,7 @@ def builtin_scenarios() -> dict[str, Path]:
 def resolve_scenario_path(name: str | Path) -> Path:
     """A scenario file path, or the built-in scenario of that name (``pinghu``)."""
     path = Path(name)
-    if path.exists():
+    if path.is_file():
         return path
     builtin = builtin_scenarios().get(path.stem if path.suffix == ".yaml" else str(name))
     return builtin if builtin is not None else path

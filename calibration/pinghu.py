@@ -1,0 +1,369 @@
+"""Derive the built-in Pinghu scenario (scenarios/pinghu.yaml) from calibration/pinghu_figures.csv.
+
+Every number in the scenario comes from a row of the figures table, which says whether it is a
+*document* figure (quoted from the Pinghu, Fenghua or "XX" district plans in ../shared/seeds),
+an *external* figure (census populations, cited), or an *assumption* (marked as such). The
+geography (town positions, the split of each town into a centre and two clusters) is
+approximate and synthetic, and the scenario says so.
+
+    python calibration/pinghu.py           # rewrite scenarios/pinghu.yaml
+    python calibration/pinghu.py --check   # exit 1 if the scenario differs from the derivation
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+FIGURES = HERE / "pinghu_figures.csv"
+SCENARIO = HERE.parent / "scenarios" / "pinghu.yaml"
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    value: float
+    unit: str
+    kind: str  # document | external | assumption
+    source: str
+    quote: str
+    note: str
+
+    def cite(self) -> str:
+        if self.kind == "document":
+            return f"doc {self.source}: {self.quote}"
+        if self.kind == "external":
+            return f"external: {self.source}"
+        return f"ASSUMPTION: {self.note}" if self.note else "ASSUMPTION"
+
+
+# Town/street seats: approximate WGS84 positions read off public maps (about +-3 km), and the
+# share of the 2020 population living there. Only Danghu's share rests on a report (above
+# 200,000 residents); the other shares are ASSUMPTIONS chosen to sum to 1.
+TOWNS = [
+    # id,         zh,          en,           kind,          lon,     lat,    population share
+    ("danghu", "当湖街道", "Danghu", "subdistrict", 121.015, 30.698, None),
+    ("zhongdai", "钟埭街道", "Zhongdai", "subdistrict", 121.055, 30.735, 0.10),
+    ("caoqiao", "曹桥街道", "Caoqiao", "subdistrict", 120.965, 30.690, 0.08),
+    ("xindai", "新埭镇", "Xindai", "township", 121.065, 30.815, 0.09),
+    ("lindai", "林埭镇", "Lindai", "township", 120.960, 30.745, 0.06),
+    ("guangchen", "广陈镇", "Guangchen", "township", 121.130, 30.780, 0.07),
+    ("xincang", "新仓镇", "Xincang", "township", 121.060, 30.655, 0.07),
+    ("zhapu", "乍浦镇", "Zhapu", "township", 121.090, 30.600, 0.13),
+    ("dushangang", "独山港镇", "Dushangang", "township", 121.005, 30.630, 0.10),
+]
+# Two clusters per town, placed at these offsets (degrees) from the seat: synthetic.
+CLUSTER_OFFSETS = [(0.028, 0.018), (-0.026, -0.016)]
+CHEMICAL_PARK = ("dushan-chem", "独山港化工园区", 120.985, 30.612)
+HOSPITALS = [("hosp-first", "平湖市第一人民医院 First People's Hospital", "danghu", 5),
+             ("hosp-zhapu", "乍浦医院 Zhapu hospital", "zhapu", 3)]
+
+
+def read_figures(path: Path = FIGURES) -> dict[str, Figure]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return {row["key"]: Figure(row["key"], float(row["value"]), row["unit"], row["kind"],
+                                   row["source"], row["quote"], row["note"])
+                for row in csv.DictReader(handle)}
+
+
+def largest_remainder(total: int, weights: list[float]) -> list[int]:
+    """Split ``total`` into integers proportional to ``weights`` (Hamilton's method)."""
+    s = sum(weights)
+    exact = [total * w / s for w in weights]
+    out = [int(x) for x in exact]
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - out[i]), i))
+    for i in order[: total - sum(out)]:
+        out[i] += 1
+    return out
+
+
+def derive(f: dict[str, Figure]) -> dict:
+    """All parameters of the Pinghu scenario, with the figure each rests on."""
+    total = int(f["pinghu_population_2020"].value)
+    shares = [f["danghu_population_share"].value if t[6] is None else t[6] for t in TOWNS]
+    town_pop = largest_remainder(total, shares)
+    centre_share = f["town_centre_population_share"].value
+    nodes = []
+    for (tid, zh, en, kind, lon, lat, _), pop in zip(TOWNS, town_pop, strict=True):
+        centre, *clusters = largest_remainder(pop, [centre_share, (1 - centre_share) / 2,
+                                                    (1 - centre_share) / 2])
+        nodes.append({"id": tid, "name": f"{zh} {en}", "kind": kind, "lon": lon, "lat": lat,
+                      "population": centre, "town": tid, "cluster": False})
+        cluster_kind = "community" if kind == "subdistrict" else "village"
+        for k, ((dlon, dlat), cpop) in enumerate(zip(CLUSTER_OFFSETS, clusters, strict=True)):
+            nodes.append({"id": f"{tid}-{k + 1}", "name": f"{en} cluster {k + 1}", "kind": cluster_kind,
+                          "lon": round(lon + dlon, 3), "lat": round(lat + dlat, 3), "population": cpop,
+                          "town": tid, "cluster": True})
+    cid, czh, clon, clat = CHEMICAL_PARK
+    nodes.append({"id": cid, "name": f"{czh} Dushan port chemical park", "kind": "facility_site",
+                  "lon": clon, "lat": clat, "population": 0, "town": "dushangang", "cluster": False,
+                  "tags": ["chemical"]})
+
+    clusters = [n for n in nodes if n["cluster"]]
+    centres = [n for n in nodes if n["kind"] in ("township", "subdistrict")]
+    volunteers = largest_remainder(int(f["village_volunteer_fire_teams"].value),
+                                   [n["population"] for n in clusters])
+    micro = largest_remainder(int(f["community_micro_fire_stations"].value),
+                              [n["population"] for n in centres])
+
+    fires = f["fenghua_fires_2020"].value / f["fenghua_population_2020"].value * total
+    building = f["building_fire_share"].value
+    township_teams = int(f["township_rescue_teams"].value)
+    city_teams = int(f["rescue_teams"].value) - township_teams
+    hazmat, water = int(f["hazmat_teams"].value), int(f["water_rescue_teams"].value)
+    return {
+        "nodes": nodes,
+        "volunteer_teams": {n["id"]: v for n, v in zip(clusters, volunteers, strict=True) if v},
+        "micro_stations": {n["id"]: m for n, m in zip(centres, micro, strict=True) if m},
+        "fire_stations": int(f["full_time_fire_stations"].value),
+        "engines_per_station": int(f["fire_engines_per_station"].value),
+        "township_teams": township_teams,
+        "city_general_teams": city_teams - hazmat - water,
+        "water_teams": water,
+        "hazmat_teams": hazmat,
+        "team_crew": int(f["rescue_team_members"].value // f["rescue_teams"].value),
+        "social_teams": int(f["social_rescue_teams"].value),
+        "social_crew": int(f["social_rescue_members"].value // f["social_rescue_teams"].value),
+        "ambulances": int(f["ambulances"].value),
+        "rates_per_year": {
+            "building_fire": round(fires * building, 2),
+            "outdoor_fire": round(fires * (1 - building), 2),
+            "accident": round(f["accidents_excluding_fires_2020"].value, 2),
+            "hazmat_leak": round(f["hazmat_incidents"].value, 2),
+        },
+        "accident_transport": round(f["accident_deaths_2020"].value
+                                    / f["accidents_excluding_fires_2020"].value, 3),
+        "response_target_min": f["response_target"].value,
+        "report_target_min": f["report_target_larger_accidents"].value,
+    }
+
+
+# ---------------------------------------------------------------- YAML writing
+
+def _flow(item: dict) -> str:
+    parts = []
+    for key, value in item.items():
+        if isinstance(value, list):
+            value = "[" + ", ".join(value) + "]"
+        elif isinstance(value, str) and (" " in value or ":" in value or "'" in value):
+            value = '"' + value + '"'
+        parts.append(f"{key}: {value}")
+    return "{" + ", ".join(parts) + "}"
+
+
+def render(p: dict, f: dict[str, Figure]) -> str:
+    """The scenario file text, with the source of each number in comments."""
+    rate = p["rates_per_year"]
+    out = [
+        "# Pinghu (平湖市), Jiaxing: the built-in county scenario.",
+        "# GENERATED by calibration/pinghu.py from calibration/pinghu_figures.csv - edit those, not this.",
+        "# Sources: doc 001 = Fenghua review, 002 = Pinghu 14th five-year plan, 003 = district 'XX' work",
+        "# points (../shared/seeds); 'external' = census figures; ASSUMPTION = not in any source.",
+        "# Geography is APPROXIMATE: town seats are placed within about 3 km of their real positions,",
+        "# each town is split into a seat and two synthetic clusters, and roads are synthetic.",
+        "name: Pinghu 平湖市 (approximate geography, synthetic roads)",
+        "description: >",
+        "  Pinghu's 9 towns and streets with its documented forces: 9 full-time fire stations, 71 village",
+        "  volunteer fire teams, 39 community micro fire stations, 21 rescue teams and 7 social rescue",
+        "  teams, and a hazardous-chemical team at the Dushan port chemical park. Incident rates are",
+        "  derived in calibration/pinghu.py. Roads are synthetic (nearest neighbours from positions).",
+        "",
+        "region:",
+        f"  # population: {f['pinghu_population_2020'].cite()}, {int(f['pinghu_population_2020'].value)};",
+        f"  #   Danghu {f['danghu_population_share'].cite()}",
+        f"  #   seat / cluster split: {f['town_centre_population_share'].cite()}",
+        f"  # {int(f['towns_and_streets'].value)} towns/streets ({f['towns_and_streets'].cite()}); "
+        f"{int(f['villages_and_communities'].value)} villages/communities",
+        f"  #   ({f['villages_and_communities'].cite()}) aggregated into 2 clusters per town",
+        "  nodes:",
+    ]
+    for n in p["nodes"]:
+        item = {k: n[k] for k in ("id", "name", "kind", "lon", "lat", "population")}
+        if n.get("tags"):
+            item["tags"] = n["tags"]
+        out.append(f"    - {_flow(item)}")
+    out += [
+        "  auto_roads: {neighbours: 3, detour: 1.35, speeds: {main: \"60 km/h\", local: \"40 km/h\"}}"
+        "  # ASSUMPTION: synthetic roads",
+        "",
+        "facilities:",
+        f"  # full-time fire stations: {f['full_time_fire_stations'].cite()}; one per seat (ASSUMPTION)",
+    ]
+    centres = [n for n in p["nodes"] if n["kind"] in ("township", "subdistrict")]
+    for n in centres:
+        out.append(f"  - {_flow({'id': 'fs-' + n['id'], 'kind': 'fire_station', 'node': n['id']})}")
+    out.append("  # township emergency-and-fire stations, one per town/street seat")
+    for n in centres:
+        out.append(f"  - {_flow({'id': 'ts-' + n['id'], 'kind': 'township_station', 'node': n['id']})}")
+    out.append(f"  # village volunteer fire teams: {f['village_volunteer_fire_teams'].cite()}")
+    for node in p["volunteer_teams"]:
+        out.append(f"  - {_flow({'id': 'vol-' + node, 'kind': 'volunteer_team', 'node': node})}")
+    out.append(f"  # community micro fire stations: {f['community_micro_fire_stations'].cite()}")
+    for node in p["micro_stations"]:
+        out.append(f"  - {_flow({'id': 'micro-' + node, 'kind': 'micro_station', 'node': node})}")
+    out += [
+        f"  # rescue teams: {f['rescue_teams'].cite()}",
+        "  - {id: city-teams, kind: team_base, node: danghu}",
+        "  - {id: zhapu-teams, kind: team_base, node: zhapu}",
+        f"  - {{id: dushan-hazmat, kind: team_base, node: {CHEMICAL_PARK[0]}}}",
+        f"  # social rescue teams: {f['social_rescue_teams'].cite()}",
+        "  - {id: social-teams, kind: team_base, node: danghu}",
+        f"  # hospitals: {f['ambulances'].cite()}",
+    ]
+    for hid, _, node, _ in HOSPITALS:
+        out.append(f"  - {_flow({'id': hid, 'kind': 'hospital', 'node': node})}")
+
+    crew = p["team_crew"]
+    out += [
+        "",
+        "units:",
+        f"  # {p['engines_per_station']} engines per station: {f['fire_engines_per_station'].cite()};"
+        " 1 min turnout (ASSUMPTION)",
+    ]
+    for n in centres:
+        out.append(f"  - {{id: engine-{n['id']}, type: engine, capabilities: [fire, first_attack], crew: 5, "
+                   f"base: fs-{n['id']}, count: {p['engines_per_station']}, turnout: \"1 min\"}}")
+    out.append(f"  # one rescue team per township station: {f['township_rescue_teams'].cite()}; "
+               f"crew {crew} = 829 members / 21 teams")
+    for n in centres:
+        out.append(f"  - {{id: rescue-{n['id']}, type: rescue_team, capabilities: [rescue], crew: {crew}, "
+                   f"base: ts-{n['id']}, count: 1, turnout: \"3 min\"}}")
+    out.append("  # volunteer teams: slower to turn out and smaller vehicles (ASSUMPTION)")
+    for node, count in p["volunteer_teams"].items():
+        out.append(f"  - {{id: volunteer-{node}, type: volunteer_team, capabilities: [first_attack], crew: 6, "
+                   f"base: vol-{node}, count: {count}, speed_factor: 0.8, turnout: "
+                   "{dist: triangular, low: \"3 min\", mode: \"5 min\", high: \"12 min\"}}")
+    out.append("  # micro stations: staffed around the clock in communities (ASSUMPTION)")
+    for node, count in p["micro_stations"].items():
+        out.append(f"  - {{id: micro-{node}, type: micro_station, capabilities: [first_attack], crew: 3, "
+                   f"base: micro-{node}, count: {count}, speed_factor: 0.8, turnout: "
+                   "{dist: uniform, low: \"1 min\", high: \"2 min\"}}")
+    out += [
+        f"  # city-level teams: 21 - {p['township_teams']} township teams = "
+        f"{p['city_general_teams'] + p['water_teams'] + p['hazmat_teams']}: "
+        f"{f['water_rescue_teams'].cite()}; {f['hazmat_teams'].cite()}",
+        f"  - {{id: rescue-city, type: rescue_team, capabilities: [rescue], crew: {crew}, base: city-teams, "
+        f"count: {p['city_general_teams']}, turnout: \"5 min\"}}",
+        f"  - {{id: water-danghu, type: water_rescue_team, capabilities: [rescue, water_rescue], crew: {crew}, "
+        f"base: city-teams, count: {p['water_teams'] // 2 + p['water_teams'] % 2}, turnout: \"5 min\"}}",
+        f"  - {{id: water-zhapu, type: water_rescue_team, capabilities: [rescue, water_rescue], crew: {crew}, "
+        f"base: zhapu-teams, count: {p['water_teams'] // 2}, turnout: \"5 min\"}}",
+        f"  - {{id: hazmat-dushan, type: hazmat_team, capabilities: [hazmat, rescue], crew: {crew}, "
+        f"base: dushan-hazmat, count: {p['hazmat_teams']}, turnout: \"3 min\"}}",
+        f"  # social teams activate slowly: {f['social_rescue_teams'].cite()}; delay is an ASSUMPTION",
+        f"  - {{id: social, type: social_team, capabilities: [rescue], crew: {p['social_crew']}, "
+        f"base: social-teams, count: {p['social_teams']}, turnout: "
+        "{dist: triangular, low: \"20 min\", mode: \"40 min\", high: \"90 min\"}}",
+        f"  # ambulances: {f['ambulances'].cite()}",
+    ]
+    for hid, _, _, count in HOSPITALS:
+        out.append(f"  - {{id: ambulance-{hid}, type: ambulance, capabilities: [ems], crew: 3, base: {hid}, "
+                   f"count: {count}, turnout: \"1 min\"}}")
+
+    target = f'"{p["response_target_min"]:g} min"'
+    report_target = f'"{p["report_target_min"]:g} min"'
+    out += [
+        "",
+        "# Response target: " + f["response_target"].cite(),
+        "# Report target of larger accidents: " + f["report_target_larger_accidents"].cite(),
+        "# On-scene times, delays and profiles below are ASSUMPTIONS.",
+        "incident_types:",
+        "  building_fire:",
+        "    label: 建筑火灾 building fire",
+        "    priority: 1",
+        "    requires: {fire: 2, first_attack: 1}",
+        "    on_scene: {dist: lognormal, mean: \"75 min\", sd: \"40 min\"}",
+        "    detection_delay: {dist: exponential, mean: \"5 min\"}",
+        "    report_delay: {dist: uniform, low: \"1 min\", high: \"3 min\"}",
+        f"    target: {target}",
+        "  outdoor_fire:",
+        "    label: 其他火灾 vehicle, e-bike, rubbish and grass fires",
+        "    priority: 2",
+        "    requires: {first_attack: 1}",
+        "    on_scene: {dist: lognormal, mean: \"30 min\", sd: \"15 min\"}",
+        "    detection_delay: {dist: exponential, mean: \"5 min\"}",
+        "    report_delay: {dist: uniform, low: \"1 min\", high: \"3 min\"}",
+        f"    target: {target}",
+        "  accident:",
+        "    label: 生产安全和交通事故 work-safety and traffic accident",
+        "    priority: 1",
+        "    requires: {rescue: 1, ems: 1}",
+        "    on_scene: {dist: gamma, mean: \"60 min\", sd: \"30 min\"}",
+        "    detection_delay: {dist: exponential, mean: \"3 min\"}",
+        "    report_delay: {dist: lognormal, mean: \"10 min\", sd: \"15 min\"}",
+        f"    target: {target}",
+        f"    report_target: {report_target}",
+        f"    # transport share = deaths / accidents in 2020 ({f['accident_deaths_2020'].cite()})",
+        f"    hospital: {{probability: {p['accident_transport']}, by: ems, handover: "
+        "{dist: triangular, low: \"10 min\", mode: \"15 min\", high: \"30 min\"}}",
+        "  hazmat_leak:",
+        "    label: 危化品泄漏 hazardous-chemical leak at Dushan port",
+        "    priority: 1",
+        "    requires: {hazmat: 1, fire: 2}",
+        "    on_scene: {dist: lognormal, mean: \"180 min\", sd: \"90 min\"}",
+        "    detection_delay: {dist: exponential, mean: \"2 min\"}",
+        "    report_delay: {dist: uniform, low: \"2 min\", high: \"10 min\"}",
+        f"    target: {target}",
+        f"    report_target: {report_target}",
+        "",
+        "generators:",
+        f"  # fires: {f['fenghua_fires_2020'].cite()} for {int(f['fenghua_population_2020'].value)} residents",
+        f"  #   ({f['fenghua_population_2020'].cite()}), scaled to Pinghu's population;",
+        f"  #   building share {f['building_fire_share'].cite()}",
+        "  # time-of-day and seasonal profiles: ASSUMPTIONS (evening peak, winter peak)",
+        f"  - {{type: building_fire, rate: \"{rate['building_fire']} / y\", where: {{weight: population}},",
+        "     time_of_day: [0.6, 0.5, 0.5, 0.4, 0.4, 0.5, 0.7, 0.9, 1.0, 1.1, 1.2, 1.3, 1.3, 1.2, 1.2, 1.2, 1.3,"
+        " 1.4, 1.5, 1.5, 1.4, 1.2, 1.0, 0.8],",
+        "     season: [1.4, 1.3, 1.1, 1.0, 0.9, 0.8, 0.8, 0.8, 0.8, 0.9, 1.0, 1.3]}",
+        f"  - {{type: outdoor_fire, rate: \"{rate['outdoor_fire']} / y\", where: {{weight: population}},",
+        "     time_of_day: [0.5, 0.4, 0.4, 0.3, 0.3, 0.4, 0.6, 0.9, 1.1, 1.3, 1.4, 1.5, 1.5, 1.5, 1.5, 1.5, 1.4,"
+        " 1.3, 1.2, 1.1, 1.0, 0.9, 0.7, 0.6],",
+        "     season: [1.3, 1.3, 1.3, 1.2, 1.0, 0.8, 0.8, 0.8, 0.8, 0.9, 1.0, 1.2]}",
+        f"  # accidents: {f['accidents_excluding_fires_2020'].cite()}",
+        f"  - {{type: accident, rate: \"{rate['accident']} / y\", where: {{weight: population}},",
+        "     time_of_day: [0.4, 0.3, 0.3, 0.3, 0.4, 0.6, 0.9, 1.3, 1.4, 1.4, 1.3, 1.2, 1.1, 1.2, 1.3, 1.3, 1.4,"
+        " 1.5, 1.4, 1.1, 0.9, 0.7, 0.6, 0.5]}",
+        f"  # hazardous-chemical incidents: {f['hazmat_incidents'].cite()}",
+        f"  - {{type: hazmat_leak, rate: \"{rate['hazmat_leak']} / y\", where: {{tags: [chemical], weight: uniform}}}}",
+        "",
+        "dispatch:",
+        "  policy: nearest_available",
+        "  when_no_unit: queue",
+        "  redispatch_returning: true",
+        "  handling_time: {dist: uniform, low: \"0.5 min\", high: \"1.5 min\"}  # ASSUMPTION",
+        "",
+        "run:",
+        "  horizon: \"365 d\"",
+        "  warmup: \"7 d\"",
+        "  seed: 2025",
+        "  replications: 20",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true",
+                        help="do not write; exit 1 if scenarios/pinghu.yaml is not what the figures give")
+    args = parser.parse_args(argv)
+    figures = read_figures()
+    text = render(derive(figures), figures)
+    if args.check:
+        current = SCENARIO.read_text(encoding="utf-8") if SCENARIO.exists() else ""
+        if current != text:
+            print(f"{SCENARIO} differs from the derivation; run python calibration/pinghu.py", file=sys.stderr)
+            return 1
+        print(f"{SCENARIO} matches the derivation")
+        return 0
+    SCENARIO.write_text(text, encoding="utf-8")
+    print(f"wrote {SCENARIO}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
