@@ -133,14 +133,13 @@ def sent(assignments: pd.DataFrame, incident: int, unit: str | None = None) -> p
     return rows.iloc[0]
 
 
-def pick(row: pd.Series, expected: dict) -> dict:
-    """The fields of ``row`` named in ``expected``, for a one-line comparison."""
-    return {key: row[key] for key in expected}
-
-
 def check(row: pd.Series, **expected: object) -> None:
-    """Every named field of ``row`` equals the expected value (floats approximately, NaN = NaN)."""
-    assert pick(row, expected) == pytest.approx(expected, nan_ok=True)
+    """Every named field of ``row`` equals the expected value (numbers approximately, NaN = NaN)."""
+    numbers = {key: value for key, value in expected.items()
+               if isinstance(value, int | float) and not isinstance(value, bool)}
+    others = {key: value for key, value in expected.items() if key not in numbers}
+    assert {key: row[key] for key in others} == others
+    assert {key: float(row[key]) for key in numbers} == pytest.approx(numbers, nan_ok=True)
 
 
 def unit_timeline(assignments: pd.DataFrame, unit: str) -> list[tuple[float, float]]:
@@ -527,6 +526,23 @@ def test_time_of_day_profile():
     assert set(clock.hour) == {8}
 
 
+@pytest.mark.xfail(reason="BUG: intensity_grid converts a timezone-aware run.start with np.datetime64, "
+                          "which drops the offset, so the time-of-day profile is applied in UTC "
+                          "(hour 8 at +08:00 lands at 16:00 local)", strict=True)
+@pytest.mark.filterwarnings("ignore:no explicit representation of timezones")
+def test_time_of_day_profile_with_timezone_aware_start():
+    """With run.start at +08:00, hour-8 weight still means 8:00-9:00 on run.start's clock."""
+    profile = [0.0] * 24
+    profile[8] = 1.0
+    start = "2025-01-01T06:30:00+08:00"
+    scenario = _generation_scenario([{"type": "fire", "rate": "2000 / y", "time_of_day": profile}],
+                                    horizon="30 d", start=start)
+    stream = draw_incidents(scenario, Streams(1, 0))
+    assert len(stream) > 50
+    clock = pd.Timestamp(scenario.spec.run.start) + pd.to_timedelta(stream.time, unit="min")
+    assert set(clock.hour) == {8}
+
+
 def test_season_profile():
     """Weight only in July puts every incident in July."""
     season = [0.0] * 12
@@ -561,3 +577,20 @@ def test_spatial_weights():
         for node, p in expected[gid][1].items():
             count = int((nodes == node_ids.index(node)).sum())
             assert abs(count - n * p) <= 4 * math.sqrt(n * p * (1 - p)), (gid, node, count, n * p)
+
+
+# ---------------------------------------------------------------- requirements that can never be met
+
+@pytest.mark.xfail(reason="BUG: the loader checks supply per capability but not that the requirement "
+                          "can be met by *distinct* units: {rescue: 1, fire: 1} with one rescue+fire "
+                          "unit loads, and every such call then waits forever (open even with drain)",
+                   strict=True)
+def test_requirement_needing_one_unit_twice_is_rejected():
+    """A requirement only satisfiable by using the same unit twice is a scenario error."""
+    raw = base_raw()
+    raw["units"] = [{"type": "rescue", "capabilities": ["rescue", "fire"], "base": "ts"},
+                    {"type": "ambulance", "capabilities": ["ems"], "base": "fs"}]
+    raw["incident_types"] = {"crash": {"requires": {"rescue": 1, "fire": 1}, "on_scene": "30 min"}}
+    raw["generators"] = [{"type": "crash", "rate": "50 / y"}]
+    with pytest.raises(sim.ScenarioError, match="crash"):
+        load(raw)
