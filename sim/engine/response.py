@@ -89,7 +89,7 @@ class Call:
 
 
 def _queue_key(call: Call) -> tuple[int, int]:
-    return 0, call.seq
+    return call.priority, call.seq
 
 
 class ResponseEngine:
