@@ -526,12 +526,8 @@ def test_time_of_day_profile():
     assert set(clock.hour) == {8}
 
 
-@pytest.mark.xfail(reason="BUG: intensity_grid converts a timezone-aware run.start with np.datetime64, "
-                          "which drops the offset, so the time-of-day profile is applied in UTC "
-                          "(hour 8 at +08:00 lands at 16:00 local)", strict=True)
-@pytest.mark.filterwarnings("ignore:no explicit representation of timezones")
 def test_time_of_day_profile_with_timezone_aware_start():
-    """With run.start at +08:00, hour-8 weight still means 8:00-9:00 on run.start's clock."""
+    """With run.start at +08:00, hour-8 weight still means 8:00-9:00 on run.start's wall clock."""
     profile = [0.0] * 24
     profile[8] = 1.0
     start = "2025-01-01T06:30:00+08:00"
@@ -581,10 +577,6 @@ def test_spatial_weights():
 
 # ---------------------------------------------------------------- requirements that can never be met
 
-@pytest.mark.xfail(reason="BUG: the loader checks supply per capability but not that the requirement "
-                          "can be met by *distinct* units: {rescue: 1, fire: 1} with one rescue+fire "
-                          "unit loads, and every such call then waits forever (open even with drain)",
-                   strict=True)
 def test_requirement_needing_one_unit_twice_is_rejected():
     """A requirement only satisfiable by using the same unit twice is a scenario error."""
     raw = base_raw()
@@ -592,5 +584,6 @@ def test_requirement_needing_one_unit_twice_is_rejected():
                     {"type": "ambulance", "capabilities": ["ems"], "base": "fs"}]
     raw["incident_types"] = {"crash": {"requires": {"rescue": 1, "fire": 1}, "on_scene": "30 min"}}
     raw["generators"] = [{"type": "crash", "rate": "50 / y"}]
-    with pytest.raises(sim.ScenarioError, match="crash"):
+    with pytest.raises(sim.ScenarioError, match="crash") as err:
         load(raw)
+    assert "needs 2 distinct units (rescue: 1, fire: 1) but at most 1 can be sent together" in str(err.value)

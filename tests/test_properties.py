@@ -51,18 +51,17 @@ def scenarios(draw) -> dict:
                        "base": f"s{draw(st.integers(0, len(facilities) - 1 - with_hospital))}",
                        "count": draw(st.integers(1, 3)), "turnout": turnout,
                        "speed_factor": draw(st.sampled_from([0.5, 1.0, 1.5]))})
-    supply = {c: sum(g["count"] for g in groups if c in g["capabilities"]) for c in CAPABILITIES}
-    present = [c for c in CAPABILITIES if supply[c] > 0]
-    total = sum(g["count"] for g in groups)
+    # One entry per unit; a requirement is built by giving distinct units one capability each,
+    # so it can always be met (the loader rejects requirements that cannot).
+    instances = [g["capabilities"] for g in groups for _ in range(g["count"])]
     types = {}
     for t in range(draw(st.integers(1, 3))):
-        caps = draw(st.lists(st.sampled_from(present), min_size=1, max_size=len(present), unique=True))
-        requires = {c: draw(st.integers(1, supply[c])) for c in caps}
-        while sum(requires.values()) > total:
-            biggest = max(requires, key=requires.get)
-            requires[biggest] -= 1
-            if requires[biggest] == 0:
-                del requires[biggest]
+        chosen = draw(st.lists(st.integers(0, len(instances) - 1), min_size=1,
+                               max_size=min(4, len(instances)), unique=True))
+        requires: dict[str, int] = {}
+        for k in chosen:
+            cap = draw(st.sampled_from(instances[k]))
+            requires[cap] = requires.get(cap, 0) + 1
         itype = {"priority": draw(st.integers(1, 3)), "requires": requires,
                  "on_scene": {"dist": "exponential", "mean": f"{draw(st.integers(5, 120))} min"},
                  "detection_delay": {"dist": "exponential", "mean": "3 min"},

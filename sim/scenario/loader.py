@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, ValidationError
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import maximum_flow
 
 from ..errors import FieldProblem, Problem, ScenarioError
 from .geography import RoadNetwork, TravelMatrix, build_travel_source, unreachable_nodes
@@ -205,6 +208,27 @@ def policy_problem(name: str) -> str | None:
     return None
 
 
+def _format_need(requires: dict) -> str:
+    return ", ".join(f"{cap}: {n}" for cap, n in requires.items())
+
+
+def max_simultaneous(requires: dict[str, int], groups: list[tuple[frozenset[str], int]]) -> int:
+    """How many of the required slots distinct units can fill at once (a maximum flow from
+    capabilities, each needing its count, to unit groups, each offering its count)."""
+    caps = list(requires)
+    n = 2 + len(caps) + len(groups)
+    source, sink = 0, n - 1
+    capacity = np.zeros((n, n), dtype=np.int64)
+    for i, cap in enumerate(caps):
+        capacity[source, 1 + i] = requires[cap]
+        for j, (offered, count) in enumerate(groups):
+            if cap in offered:
+                capacity[1 + i, 1 + len(caps) + j] = requires[cap]
+    for j, (_, count) in enumerate(groups):
+        capacity[1 + len(caps) + j, sink] = count
+    return int(maximum_flow(csr_matrix(capacity), source, sink).flow_value)
+
+
 def _unknown(what: str, value: str, known: Any) -> str:
     close = difflib.get_close_matches(value, list(known), n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -236,6 +260,7 @@ def _cross_checks(raw: dict) -> list[tuple[tuple[Any, ...], str]]:
             out.append((("facilities", i, "node"), _unknown("node", node, nodes)))
 
     supply: Counter[str] = Counter()
+    groups: list[tuple[frozenset[str], int]] = []
     total_units = 0
     counts_known = True  # a malformed count (reported already) makes supply checks meaningless
     unit_items = _items(raw, "units")
@@ -252,9 +277,10 @@ def _cross_checks(raw: dict) -> list[tuple[tuple[Any, ...], str]]:
             continue
         total_units += count
         caps = u.get("capabilities")
-        for cap in set(caps) if isinstance(caps, list) else ():
-            if isinstance(cap, str):
-                supply[cap] += count
+        caps = frozenset(c for c in caps if isinstance(c, str)) if isinstance(caps, list) else frozenset()
+        groups.append((caps, count))
+        for cap in caps:
+            supply[cap] += count
 
     types = _mapping(raw, "incident_types")
     has_hospital = any(f.get("kind") == "hospital" for f in facilities.values())
@@ -277,6 +303,13 @@ def _cross_checks(raw: dict) -> list[tuple[tuple[Any, ...], str]]:
             if needed > total_units and len(out) == reported:
                 out.append((("incident_types", name, "requires"),
                             f"needs {needed} units but the scenario has {total_units}"))
+            elif len(out) == reported and all(isinstance(n, int) for n in requires.values()):
+                most = max_simultaneous(requires, groups)
+                if most < needed:
+                    out.append((("incident_types", name, "requires"),
+                                f"needs {needed} distinct units ({_format_need(requires)}) but at most "
+                                f"{most} can be sent together: a unit with several of these "
+                                "capabilities counts once"))
         hospital = itype.get("hospital")
         if isinstance(hospital, dict) and facilities and not has_hospital \
                 and isinstance(hospital.get("probability"), (int, float)) and hospital["probability"] > 0:

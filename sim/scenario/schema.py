@@ -73,6 +73,11 @@ def _nonneg_rate(value: object) -> float:
     return rate
 
 
+def _wall_clock(value: dt.datetime) -> dt.datetime:
+    """The local clock time of the scenario start; a UTC offset, if written, is dropped."""
+    return value.replace(tzinfo=None)
+
+
 Id = Annotated[str, BeforeValidator(_text_id), Field(min_length=1)]
 NonNegDuration = Annotated[float, BeforeValidator(_nonneg_duration)]
 PositiveDuration = Annotated[float, BeforeValidator(_positive_duration)]
@@ -328,7 +333,7 @@ class RunSettings(Strict):
     warmup: NonNegDuration = 0.0
     seed: int = Field(default=1, ge=0)
     replications: int = Field(default=1, ge=1, le=100_000)
-    start: dt.datetime = dt.datetime(2025, 1, 1)
+    start: Annotated[dt.datetime, AfterValidator(_wall_clock)] = dt.datetime(2025, 1, 1)
     drain: bool = True
 
     @model_validator(mode="after")
