@@ -290,10 +290,6 @@ def test_distribution_error_is_a_field_problem():
     assert issubclass(DistributionError, ValueError)
 
 
-@pytest.mark.xfail(reason="BUG: a negative value inside a mapping is reported with an empty "
-                          "subpath instead of the key at fault (the final 'can produce negative "
-                          "durations' check in parse_distribution carries no subpath)",
-                   strict=True)
 @pytest.mark.parametrize(("spec", "key"), [
     ({"dist": "constant", "value": "-5 min"}, "value"),
     ({"dist": "uniform", "low": "-5 min", "high": "5 min"}, "low"),

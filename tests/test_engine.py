@@ -171,17 +171,18 @@ def test_single_unit_timeline():
 
 
 def test_two_unit_requirement_sends_two_nearest():
-    """{fire: 2} gets the two nearest fire units; on-scene time runs from the later arrival."""
+    """{fire: 2} gets the two nearest fire units; work starts at half rate with the first."""
     scenario = line_scenario(
         [unit("eA", "A", turnout="1 min"), unit("eD", "D", turnout="1 min"),
          unit("eE", "E", turnout="1 min")],
         {"fire": fire_type({"fire": 2})})
     _, inc, asg = run_engine(scenario, [incident(50, "B", on_scene=30)])
     assert sorted(asg["unit"]) == ["eA#1", "eD#1"]  # 10 and 20 min away; eE is 30 min away
-    check(sent(asg, 0, "eA#1"), dispatch=50, arrival=61, leave_scene=101, free=101)
-    check(sent(asg, 0, "eD#1"), dispatch=50, arrival=71, leave_scene=101, free=101)
+    # 61-71 at half rate does 5 of the 30 minutes of work; the other 25 end at 96
+    check(sent(asg, 0, "eA#1"), dispatch=50, arrival=61, leave_scene=96, free=96)
+    check(sent(asg, 0, "eD#1"), dispatch=50, arrival=71, leave_scene=96, free=96)
     check(inc.loc[0], first_dispatch=50, full_dispatch=50, first_arrival=61, full_complement=71,
-          scene_end=101, cleared=101, units_sent=2, waited=False)
+          scene_end=96, cleared=96, units_sent=2, waited=False)
 
 
 def test_mixed_capabilities_scarcest_first():
@@ -195,7 +196,7 @@ def test_mixed_capabilities_scarcest_first():
                                                                       "eB#1": "fire"}
     assert asg["unit"].is_unique
     check(inc.loc[0], units_sent=2, waited=False, full_dispatch=0, full_complement=10,
-          scene_end=40)
+          scene_end=35)  # 0-10 at half rate, then the remaining 25 minutes
 
 
 # ---------------------------------------------------------------- waiting, queue, lost calls
@@ -213,8 +214,9 @@ def test_partial_dispatch_waits_for_second_unit():
     assert free_at == pytest.approx(40)
     check(sent(asg, 1, "eng#1"), dispatch=free_at, from_node="B", was_away=True,
           travel_minutes=10, arrival=50)
+    # 25-50 at half rate does 12.5 of 20 minutes; the remaining 7.5 end at 57.5
     check(inc.loc[1], waited=True, first_dispatch=5, full_dispatch=40, first_arrival=25,
-          full_complement=50, scene_end=70, cleared=70, units_sent=2)
+          full_complement=50, scene_end=57.5, cleared=57.5, units_sent=2)
     assert not inc.loc[0, "waited"]
 
 
@@ -275,9 +277,10 @@ def test_hospital_transport_by_carrier():
         hospitals={"far": "A", "near": "E"})  # from D: A is 30 min, E is 10 min
     _, inc, asg = run_engine(scenario, [
         incident(0, "D", "crash", on_scene=30, transport=True, handover=15)])
-    check(sent(asg, 0, "amb#1"), arrival=11, leave_scene=51, hospital_arrival=61, free=76)
-    check(sent(asg, 0, "resc#1"), arrival=21, leave_scene=51, hospital_arrival=NAN, free=51)
-    check(inc.loc[0], full_complement=21, scene_end=51, cleared=76, transported=True)
+    # 11-21 at half rate, then 25 minutes: scene end 46, hospital E 10 min away, 15 min handover
+    check(sent(asg, 0, "amb#1"), arrival=11, leave_scene=46, hospital_arrival=56, free=71)
+    check(sent(asg, 0, "resc#1"), arrival=21, leave_scene=46, hospital_arrival=NAN, free=46)
+    check(inc.loc[0], full_complement=21, scene_end=46, cleared=71, transported=True)
 
 
 # ---------------------------------------------------------------- driving home
@@ -351,11 +354,19 @@ def test_unit_sent_later_uses_next_turnout_slot():
         [unit("eng", "A", count=2, turnout={"dist": "uniform", "low": "1 min", "high": "3 min"})],
         {"one": fire_type(), "two": fire_type({"fire": 2})})
     _, _, asg = run_engine(scenario, [
-        incident(0, "B", "one", u=(0.0, 0.5)),    # eng#1: turnout 1, free at B at 41
-        incident(5, "B", "two", u=(0.5, 0.9)),    # eng#2 now (turnout 2), eng#1 at 41 (2.8)
+        incident(0, "A", "one", u=(0.0, 0.5)),    # eng#1: turnout 1, free in its station at 31
+        incident(5, "B", "two", u=(0.5, 0.9)),    # eng#2 now (turnout 2), eng#1 at 31 (2.8)
     ])
     check(sent(asg, 1, "eng#2"), dispatch=5, depart=7)
-    check(sent(asg, 1, "eng#1"), dispatch=41, depart=43.8)
+    check(sent(asg, 1, "eng#1"), dispatch=31, depart=33.8, was_away=False)
+
+
+def test_units_on_the_road_do_not_turn_out_again():
+    """A unit freed at a scene and sent on from there leaves at once (no second turnout)."""
+    scenario = line_scenario([unit("eng", "A", turnout="3 min")])
+    _, _, asg = run_engine(scenario, [incident(0, "B", on_scene=10),   # arrives 13, free at B 23
+                                      incident(5, "C")])               # queued: sent from B at 23
+    check(sent(asg, 1), dispatch=23, depart=23, was_away=True, from_node="B", arrival=33)
 
 
 # ---------------------------------------------------------------- end of run, warm-up
@@ -587,3 +598,53 @@ def test_requirement_needing_one_unit_twice_is_rejected():
     with pytest.raises(sim.ScenarioError, match="crash") as err:
         load(raw)
     assert "needs 2 distinct units (rescue: 1, fire: 1) but at most 1 can be sent together" in str(err.value)
+
+
+# ---------------------------------------------------------------- work before the full complement
+
+def test_two_calls_each_holding_one_unit_both_finish():
+    """Partial dispatch cannot deadlock: each call works with the unit it has."""
+    scenario = line_scenario([unit("eA", "A"), unit("eE", "E")],
+                             {"fire": fire_type(priority=1), "low": fire_type({"fire": 2}, priority=2),
+                              "high": fire_type({"fire": 2}, priority=1)})
+    _, inc, asg = run_engine(scenario, [
+        incident(0, "E", "fire", on_scene=30),   # eE busy at its station until 30
+        incident(1, "A", "low", on_scene=30),    # eA at once; waits for a second unit
+        incident(2, "E", "high", on_scene=30),   # nobody free: queued ahead of "low"
+    ])
+    # at 30 eE goes to "high" (higher priority): each call now holds one unit of the two it
+    # needs; each works at half rate, so "low" ends at 1 + 60 = 61 and frees eA, which
+    # drives to "high" (40 min) but is stood down when "high" ends at 30 + 60 = 90
+    assert (inc["status"] == "cleared").all()
+    check(inc.loc[1], first_arrival=1, full_complement=NAN, scene_end=61, cleared=61, units_sent=1)
+    check(inc.loc[2], first_arrival=30, full_complement=NAN, scene_end=90, cleared=90, units_sent=2)
+    check(sent(asg, 2, "eA#1"), dispatch=61, stood_down=True, free=90, arrival=NAN)
+
+
+def test_units_on_the_way_are_stood_down_when_the_work_ends():
+    """The work ends before a far unit arrives: it is called off where it is and drives home."""
+    scenario = line_scenario([unit("eB", "B"), unit("eE", "E")],
+                             {"fire": fire_type(), "two": fire_type({"fire": 2})})
+    _, inc, asg = run_engine(scenario, [incident(0, "B", "two", on_scene=10),   # eB on scene at 0
+                                        incident(25, "D")])                     # one unit needed
+    # eB alone works at half rate: done at 20; eE (30 min away) is 20 minutes into its drive
+    check(inc.loc[0], scene_end=20, cleared=20, full_complement=NAN, units_sent=2)
+    check(sent(asg, 0, "eE#1"), stood_down=True, arrival=NAN, leave_scene=NAN, free=20)
+    # at 25, eE (stood down at C at 20, back home toward E) is 5 min past C: 5 min short of D
+    check(sent(asg, 1, "eE#1"), was_away=True, dispatch=25, travel_minutes=5, from_node="D")
+
+
+def test_patient_waits_for_the_carrier_when_the_work_ends_first():
+    """The ambulance is still coming when the rescue work ends: it still takes the patient."""
+    scenario = line_scenario(
+        [unit("amb", "E", ("ems",)), unit("resc", "B", ("rescue",))],
+        {"crash": fire_type({"rescue": 1, "ems": 1},
+                            hospital={"probability": 1, "handover": "5 min", "by": "ems"})},
+        hospitals={"h": "A"})
+    _, inc, asg = run_engine(scenario, [incident(0, "B", "crash", on_scene=10, transport=True,
+                                                 handover=5)])
+    # resc alone: 20 minutes of half-rate work; amb (30 min away) is not stood down
+    check(sent(asg, 0, "resc#1"), arrival=0, leave_scene=20, free=20)
+    check(sent(asg, 0, "amb#1"), stood_down=False, arrival=30, leave_scene=30, hospital_arrival=40,
+          free=45)
+    check(inc.loc[0], scene_end=20, cleared=45, transported=True)

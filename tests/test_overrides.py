@@ -145,8 +145,6 @@ def test_cannot_walk_into_a_scalar():
     assert exc.value.subpath == ("run", "horizon")
 
 
-@pytest.mark.xfail(reason="BUG: _select compares str(item.get('id')) with the key, so the "
-                          "selector 'None' matches every item without an id", strict=True)
 def test_selector_none_matches_nothing():
     """'None' is not the id of items that have no id: nothing matches, so it is an error."""
     with pytest.raises(FieldProblem, match="no item with id or type 'None'"):

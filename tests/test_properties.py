@@ -4,7 +4,8 @@
 * a unit never serves two incidents at once;
 * response time is never shorter than the first unit's travel time;
 * every incident ends cleared, open at the end of the run, or lost (only when calls are not
-  queued), and a cleared incident had its full requirement on scene;
+  queued); a cleared incident had a unit on scene, never more units than required, and units
+  still on the way when the work ended were stood down;
 * the same seed gives identical records, a different seed different ones.
 """
 
@@ -132,10 +133,20 @@ def test_invariants_hold(raw):
             assert (inc["status"] == "cleared").all()
     else:
         assert (inc.loc[inc["status"] == "lost", "units_sent"] == 0).all()
+    # a cleared incident had someone on scene and never more units than required; the work may
+    # end before the full complement arrives (the rest are stood down); patients reach hospital
     required = {name: sum(t["requires"].values()) for name, t in raw["incident_types"].items()}
     cleared = inc[inc["status"] == "cleared"]
-    assert (cleared["units_sent"] == cleared["type"].map(required)).all()
+    assert cleared["first_arrival"].notna().all() and cleared["scene_end"].notna().all()
     assert (inc["units_sent"] <= inc["type"].map(required)).all()
+    full = cleared["full_complement"].notna()
+    assert (cleared.loc[full, "units_sent"] == cleared.loc[full, "type"].map(required)).all()
+    stood_down = asg[asg["stood_down"]]
+    assert stood_down["arrival"].isna().all() and stood_down["free"].notna().all()
+    scene_end = inc.set_index("incident")["scene_end"]
+    assert (stood_down["free"].to_numpy() == scene_end.loc[stood_down["incident"]].to_numpy()).all()
+    carried = asg.dropna(subset=["hospital_arrival"])
+    assert set(carried["incident"]) == set(inc.loc[inc["transported"], "incident"])
     assert (inc["occurrence"] < records.horizon).all()
     if not raw["run"]["drain"]:
         assert records.end_time == records.horizon

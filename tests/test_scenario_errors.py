@@ -407,8 +407,6 @@ def test_matrix_missing_column(tmp_path):
     assert problems[0].file == str(csv_path)
 
 
-@pytest.mark.xfail(reason="BUG: the 'no column for node(s)' problem of a travel-matrix CSV "
-                          "carries no line; it is a fault of the header (line 1)", strict=True)
 def test_matrix_missing_column_points_at_header(tmp_path):
     """A missing column is a fault of the header row, line 1 of the CSV."""
     problems, csv_path = matrix_problems(tmp_path, "from,a,b\na,0,5\nb,6,0\nc,9,4\n")
@@ -437,9 +435,6 @@ def test_matrix_non_zero_diagonal(tmp_path):
     check_csv(problems[0], csv_path, "travel time from 'b' to itself must be 0 (got 2)", 3)
 
 
-@pytest.mark.xfail(reason="BUG: read_travel_matrix drops blank lines before numbering rows, so "
-                          "every problem after a blank line is reported one line too early",
-                   strict=True)
 def test_matrix_line_counts_blank_lines(tmp_path):
     """The reported line is the physical CSV line even after a blank line."""
     csv_text = "from,a,b,c\n\na,0,5,9\nb,6,0,4\nc,9,4,x\n"
@@ -447,9 +442,6 @@ def test_matrix_line_counts_blank_lines(tmp_path):
     check_csv(problems[0], csv_path, "row 'c', column 'c': not a number ('x')", 5)
 
 
-@pytest.mark.xfail(reason="BUG: travel-matrix problems have field path 'travel_matrix' "
-                          "(no such top-level field) instead of 'region.travel_matrix'",
-                   strict=True)
 def test_matrix_problem_field_path(tmp_path):
     """CSV problems point at the scenario field that names the CSV."""
     problems, _ = matrix_problems(tmp_path, GOOD_CSV.replace("b,6,0,4", "b,6,0,x"))

@@ -89,10 +89,6 @@ def test_one_way_edge_makes_network_not_reversible():
     assert tt.reversible is False
 
 
-@pytest.mark.xfail(reason="BUG: TravelTimes.reversible only checks that each directed edge has "
-                          "some reverse edge, so two opposite one-way roads (5 min a->b, 12 min "
-                          "b->a) count as two-way and Fleet lets a unit turn back on a one-way "
-                          "road at the cost of the minutes already driven", strict=True)
 def test_opposite_one_way_roads_are_not_reversible():
     """Opposite one-way roads of different lengths are not one two-way road."""
     tt, _ = oracle(with_roads([{"from": "a", "to": "b", "minutes": 5, "one_way": True},

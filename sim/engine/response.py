@@ -3,13 +3,19 @@
 The life of an incident::
 
     occurrence -> detection -> report -> call (dispatch starts)
-        -> units sent (nearest available; the rest wait in a priority-then-FIFO queue,
-           or the call is lost when the scenario does not queue)
-        -> each unit: turnout, travel, arrival
-        -> full complement on scene -> on-scene work -> scene end
+        -> units sent (nearest available; what cannot be sent at once waits in a
+           priority-then-FIFO queue, or the call is lost when the scenario does not queue)
+        -> each unit: turnout (units already on the road do not turn out again), travel, arrival
+        -> on-scene work starts with the first unit and goes at the rate of the units present
+           out of those required; ``on_scene`` is its duration with the full complement
+        -> scene end: units still on the way are stood down and what was still waiting for a
+           unit is dropped, except a unit needed to carry a patient
         -> one unit may take a patient to the nearest hospital (travel + handover)
         -> each unit is free: it takes the next queued call it fits, or drives home
            (and can be re-dispatched on the way, when the scenario allows it).
+
+Because work always progresses with the units present, two calls each holding part of
+what they need can never block each other.
 
 The event loop schedules plain SimPy timeouts with callbacks (no generator process per
 incident) and reads travel times from precomputed Python lists: no pandas, networkx or
@@ -30,7 +36,7 @@ from simpy.events import Timeout
 from ..errors import SimError
 from ..model.dispatch import DispatchPolicy, Fleet, make_policy
 from ..model.incidents import IncidentStream
-from ..model.units import AT_BASE, AWAY, BUSY, HOMING, Unit, UnitInfo
+from ..model.units import AT_BASE, AWAY, BUSY, HOMING, Unit, UnitInfo, heading
 from ..results.records import ReplicationRecords
 from ..scenario.loader import Scenario
 from .travel import TravelTimes
@@ -40,7 +46,7 @@ __all__ = ["Call", "ResponseEngine", "build_units", "travel_times"]
 NAN = math.nan
 # positions in an assignment record (a plain list, filled in as the assignment goes on)
 (_INCIDENT, _UNIT, _CAP, _FROM, _AWAY, _DISPATCH, _DEPART, _ARRIVAL, _LEAVE, _HOSPITAL, _FREE,
- _TRAVEL) = range(12)
+ _TRAVEL, _STOOD_DOWN) = range(13)
 
 
 def travel_times(scenario: Scenario) -> TravelTimes:
@@ -66,13 +72,14 @@ def build_units(scenario: Scenario) -> list[UnitInfo]:
 
 
 class Call:
-    """A reported incident being served: what it still needs and who is on it."""
+    """A reported incident being served: what it still needs, who is on it, how far the work is."""
 
     __slots__ = ("index", "type_name", "node", "priority", "call_time", "seq", "need", "required",
-                 "slots", "assigned", "arrived", "freed", "queued")
+                 "slots", "assigned", "on_scene", "freed", "queued", "work_left", "work_rate",
+                 "work_mark", "version", "over")
 
     def __init__(self, index: int, type_name: str, node: int, priority: int, call_time: float,
-                 seq: int, need: dict[str, int]) -> None:
+                 seq: int, need: dict[str, int], work: float) -> None:
         self.index = index
         self.type_name = type_name
         self.node = node
@@ -83,9 +90,14 @@ class Call:
         self.required = sum(need.values())
         self.slots = 0
         self.assigned: list[tuple[Unit, list]] = []
-        self.arrived = 0
+        self.on_scene: list[tuple[Unit, list]] = []
         self.freed = 0
         self.queued = False
+        self.work_left = work  # minutes of work with the full complement
+        self.work_rate = 0.0  # share of the full complement on scene
+        self.work_mark = 0.0
+        self.version = 0  # invalidates scene-end events scheduled at an older work rate
+        self.over = False
 
 
 def _queue_key(call: Call) -> tuple[int, int]:
@@ -191,7 +203,7 @@ class ResponseEngine:
         t = self.type_index[i]
         self._seq += 1
         call = Call(i, self.type_names[t], self.node[i], self.priority[t], self.env.now,
-                    self._seq, dict(self.requires[t]))
+                    self._seq, dict(self.requires[t]), self.on_scene[i])
         self._dispatch(call)
 
     def _dispatch(self, call: Call) -> None:
@@ -201,6 +213,9 @@ class ResponseEngine:
             return
         for unit, capability in picks:
             self._assign(unit, call, capability)
+        self._enqueue_if_waiting(call)
+
+    def _enqueue_if_waiting(self, call: Call) -> None:
         if call.need and not call.queued:
             call.queued = True
             self.waited[call.index] = True
@@ -215,8 +230,12 @@ class ResponseEngine:
                 for other, capability in self.policy.select(call, call.need, self.fleet):
                     self._assign(other, call, capability)
                 if not call.need:
-                    self.queue.remove(call)
-                    call.queued = False
+                    self._dequeue(call)
+
+    def _dequeue(self, call: Call) -> None:
+        if call.queued:
+            self.queue.remove(call)
+            call.queued = False
 
     def _assign(self, unit: Unit, call: Call, capability: str) -> None:
         now = self.env.now
@@ -225,11 +244,14 @@ class ResponseEngine:
             raise SimError(f"dispatch policy {type(self.policy).__name__} chose unit "
                            f"{unit.info.id} for {capability!r}, which it cannot serve now")
         i = call.index
-        travel, from_node = self.fleet.travel_from_position(unit, call.node)
         was_away = unit.status == AWAY
-        if was_away:
+        if was_away:  # already on the road: no turnout
             del self.fleet.away[unit.index]
-            unit.stop_route()
+            turnout = 0.0
+        else:
+            turnout = unit.turnout.ppf1(float(self.turnout_u[i, call.slots]))
+        call.slots += 1
+        travel, from_node = self._drive(unit, call.node, now + turnout, unit.speed)
         unit.status = BUSY
         unit.epoch += 1
         left = call.need[capability] - 1
@@ -239,48 +261,108 @@ class ResponseEngine:
             del call.need[capability]
             if not call.need:
                 self.full_dispatch[i] = now
-        turnout = unit.turnout.ppf1(float(self.turnout_u[i, call.slots]))
-        call.slots += 1
         record = [i, unit.index, capability, from_node, was_away, now, now + turnout,
-                  NAN, NAN, NAN, NAN, travel]
+                  NAN, NAN, NAN, NAN, travel, False]
         self.assignments.append(record)
         call.assigned.append((unit, record))
         if self.first_dispatch[i] != self.first_dispatch[i]:  # NaN: the first unit sent
             self.first_dispatch[i] = now
-        self._at(turnout + travel, self._on_arrival, (unit, call, record))
+        self._at(turnout + travel, self._on_arrival, (unit, call, record, unit.epoch))
+
+    def _drive(self, unit: Unit, target: int, depart: float, pace: float) -> tuple[float, int]:
+        """Start ``unit`` driving to ``target`` from where it is (partway along a road, too);
+        return the clock minutes the drive takes and the node it drives through first."""
+        minutes, via, behind, covered = heading(unit, target, self.env.now, self.rows,
+                                                self.travel.reversible)
+        nodes, cum = self.travel.route(via, target)
+        if behind is not None:  # prepend the road it is on, partly driven already
+            edge = covered + minutes - self.rows[via][target]
+            nodes = [behind, *nodes]
+            cum = [0.0, *(edge + c for c in cum)]
+        unit.start_route(nodes, cum, depart - covered / pace, pace)
+        return minutes / pace, via
 
     # ---------------------------------------------------------------- on scene
 
     def _on_arrival(self, event: Timeout) -> None:
-        unit, call, record = event.value
+        unit, call, record, epoch = event.value
+        if unit.epoch != epoch:  # stood down on the way
+            return
         now = self.env.now
         record[_ARRIVAL] = now
+        unit.stop_route()
         unit.node = call.node
-        call.arrived += 1
+        if call.over:  # the work is done; this unit came for the waiting patient
+            self._carry_patient(unit, call, record)
+            return
         i = call.index
-        if call.arrived == 1:
+        call.on_scene.append((unit, record))
+        if len(call.on_scene) == 1:
             self.first_arrival[i] = now
-        if call.arrived == call.required:
+        if len(call.on_scene) == call.required:
             self.full_complement[i] = now
-            self._at(self.on_scene[i], self._on_scene_end, call)
+        self._set_work_rate(call)
+
+    def _set_work_rate(self, call: Call) -> None:
+        """Bank the work done at the old rate, then schedule the end at the new one."""
+        now = self.env.now
+        call.work_left = max(0.0, call.work_left - call.work_rate * (now - call.work_mark))
+        call.work_mark = now
+        call.work_rate = len(call.on_scene) / call.required
+        call.version += 1
+        self._at(call.work_left / call.work_rate, self._on_scene_end, (call, call.version))
 
     def _on_scene_end(self, event: Timeout) -> None:
-        call = event.value
+        call, version = event.value
+        if version != call.version:  # the rate changed since this end was scheduled
+            return
         i = call.index
         now = self.env.now
+        call.over = True
         self.scene_end[i] = now
-        carrier = None
-        if self.transport[i]:
-            capability = self.carrier[self.type_index[i]]
-            carrier = next(unit for unit, rec in call.assigned if rec[_CAP] == capability)
+        self._dequeue(call)
+        call.need.clear()
+        carrier_cap = self.carrier[self.type_index[i]] if self.transport[i] else None
+        carrier = next((u for u, rec in call.on_scene if rec[_CAP] == carrier_cap), None)
+        coming = None
+        if carrier_cap is not None and carrier is None:  # the patient waits for a carrier
+            coming = next((u for u, rec in call.assigned if rec[_CAP] == carrier_cap), None)
+            if coming is None:
+                call.need[carrier_cap] = 1
+                self._enqueue_if_waiting(call)
+        on_scene = {id(u) for u, _ in call.on_scene}
         for unit, record in call.assigned:
-            record[_LEAVE] = now
-            if unit is carrier:
-                hospital = self._hospital_for(call.node)
-                self._at(self.rows[call.node][hospital] / unit.speed, self._on_hospital,
-                         (unit, call, record, hospital))
-            else:
-                self._release(unit, call, record)
+            if id(unit) in on_scene:
+                record[_LEAVE] = now
+                if unit is carrier:
+                    self._carry_patient(unit, call, record)
+                else:
+                    self._release(unit, call, record)
+            elif unit is not coming:
+                self._stand_down(unit, call, record)
+        if self.queue and call.need:  # the patient's carrier may be available already
+            self._retry(call)
+
+    def _retry(self, call: Call) -> None:
+        for unit, capability in self.policy.select(call, call.need, self.fleet):
+            self._assign(unit, call, capability)
+        if not call.need:
+            self._dequeue(call)
+
+    def _stand_down(self, unit: Unit, call: Call, record: list) -> None:
+        """Called off on the way: free where it is (still at its station during turnout)."""
+        record[_STOOD_DOWN] = True
+        unit.epoch += 1
+        if record[_DEPART] > self.env.now:  # still turning out: it never left
+            record[_DEPART] = NAN
+            unit.stop_route()
+        self._release(unit, call, record)
+
+    def _carry_patient(self, unit: Unit, call: Call, record: list) -> None:
+        record[_LEAVE] = self.env.now
+        hospital = self._hospital_for(call.node)
+        minutes, _ = self._drive(unit, hospital, self.env.now, unit.speed)
+        self._at(minutes, self._on_hospital, (unit, call, record, hospital))
 
     def _hospital_for(self, node: int) -> int:
         hospital = self._nearest_hospital.get(node)
@@ -291,6 +373,7 @@ class ResponseEngine:
     def _on_hospital(self, event: Timeout) -> None:
         unit, call, record, hospital = event.value
         record[_HOSPITAL] = self.env.now
+        unit.stop_route()
         unit.node = hospital
         self._at(self.handover[call.index], self._on_handover, (unit, call, record))
 
@@ -304,9 +387,9 @@ class ResponseEngine:
         now = self.env.now
         record[_FREE] = now
         call.freed += 1
-        if call.freed == call.required:
+        if call.freed == len(call.assigned) and not call.need:
             self.cleared[call.index] = now
-        if unit.node == unit.base_node:
+        if unit.route is None and unit.node == unit.base_node:
             unit.status = AT_BASE
         else:
             unit.status = AWAY
@@ -317,13 +400,11 @@ class ResponseEngine:
             self._send_home(unit)
 
     def _send_home(self, unit: Unit) -> None:
-        nodes, minutes = self.travel.route(unit.node, unit.base_node)
-        pace = unit.speed * self.return_pace
-        unit.start_route(nodes, minutes, self.env.now, pace)
+        minutes, _ = self._drive(unit, unit.base_node, self.env.now, unit.speed * self.return_pace)
         if not self.redispatch:
             del self.fleet.away[unit.index]
             unit.status = HOMING
-        self._at(minutes[-1] / pace, self._on_home, (unit, unit.epoch))
+        self._at(minutes, self._on_home, (unit, unit.epoch))
 
     def _on_home(self, event: Timeout) -> None:
         unit, epoch = event.value
@@ -394,6 +475,7 @@ class ResponseEngine:
             "hospital_arrival": np.array(column(_HOSPITAL), dtype=float),
             "free": np.array(column(_FREE), dtype=float),
             "travel_minutes": np.array(column(_TRAVEL), dtype=float),
+            "stood_down": np.array(column(_STOOD_DOWN), dtype=bool),
         }
         units = {
             "unit": [u.id for u in infos],

@@ -32,9 +32,7 @@ class TravelTimes:
             minutes, predecessors = dijkstra(source.csgraph(), directed=True, return_predecessors=True)
             self._pred: np.ndarray | None = predecessors
             # A unit between two nodes may turn back only where every road is two-way.
-            reverse = set(zip(source.head.tolist(), source.tail.tolist(), strict=True))
-            self.reversible = all(
-                (t, h) in reverse for t, h in zip(source.tail.tolist(), source.head.tolist(), strict=True))
+            self.reversible = not source.has_one_way
         else:
             minutes, self._pred = np.array(source.minutes, dtype=float), None
             self.reversible = True

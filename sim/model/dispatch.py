@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
-from .units import AT_BASE, AWAY, Unit
+from .units import AT_BASE, AWAY, Unit, heading
 
 __all__ = ["CallView", "DispatchPolicy", "Fleet", "NearestAvailable", "POLICIES", "make_policy"]
 
@@ -63,15 +63,9 @@ class Fleet:
         return self.travel_from_position(unit, node)[0]
 
     def travel_from_position(self, unit: Unit, node: int) -> tuple[float, int]:
-        """Travel minutes to ``node`` and the node the unit drives from."""
-        rows = self._rows
-        if unit.route is None:
-            return rows[unit.node][node] / unit.speed, unit.node
-        last, nxt, done, left = unit.position(self._clock())
-        forward = left + rows[nxt][node]
-        if self._reversible and done + rows[last][node] < forward:
-            return (done + rows[last][node]) / unit.speed, last
-        return forward / unit.speed, nxt
+        """Travel minutes to ``node`` and the node the unit drives through first."""
+        minutes, via, _, _ = heading(unit, node, self._clock(), self._rows, self._reversible)
+        return minutes / unit.speed, via
 
     def nearest(self, node: int, capability: str, k: int,
                 exclude: set[int] | frozenset[int] = frozenset()) -> list[tuple[float, Unit]]:

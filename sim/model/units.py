@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ..scenario.distributions import Distribution
 
-__all__ = ["AT_BASE", "AWAY", "BUSY", "HOMING", "Unit", "UnitInfo"]
+__all__ = ["AT_BASE", "AWAY", "BUSY", "HOMING", "Unit", "UnitInfo", "heading"]
 
 AT_BASE, AWAY, HOMING, BUSY = 0, 1, 2, 3
 
@@ -71,8 +71,28 @@ class Unit:
         minutes already driven since the last node and still to drive to the next."""
         nodes, cum = self.route, self.route_minutes
         assert nodes is not None and cum is not None
-        covered = (now - self.route_start) * self.route_pace
+        covered = max(0.0, (now - self.route_start) * self.route_pace)
         if covered >= cum[-1]:
             return nodes[-1], nodes[-1], 0.0, 0.0
         k = bisect_right(cum, covered) - 1
         return nodes[k], nodes[k + 1], covered - cum[k], cum[k + 1] - covered
+
+
+def heading(unit: Unit, target: int, now: float, rows: list[list[float]],
+            reversible: bool) -> tuple[float, int, int | None, float]:
+    """How a unit gets from where it is to ``target``.
+
+    Returns the network minutes to ``target``, the node it drives through first, the node
+    behind it when it is partway along a road (``None`` when it stands at a node), and the
+    network minutes already covered on that road in the chosen direction. A unit on a road
+    drives on to the next node, or turns back when that is faster and every road is two-way.
+    """
+    if unit.route is None:
+        return rows[unit.node][target], unit.node, None, 0.0
+    last, nxt, done, left = unit.position(now)
+    if last == nxt:
+        return rows[last][target], last, None, 0.0
+    forward = left + rows[nxt][target]
+    if reversible and done + rows[last][target] < forward:
+        return done + rows[last][target], last, nxt, left
+    return forward, nxt, last, done

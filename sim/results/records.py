@@ -29,7 +29,7 @@ INCIDENT_COLUMNS = {
     "first_dispatch": "when the first unit was sent (min)",
     "full_dispatch": "when the last required unit was sent (min)",
     "first_arrival": "when the first unit arrived (min)",
-    "full_complement": "when all required units were on scene (min)",
+    "full_complement": "when all required units were on scene; empty if the work ended first (min)",
     "scene_end": "when on-scene work ended (min)",
     "cleared": "when the last unit was free again (min)",
     "status": "cleared, open (still running at the end) or lost (no unit, calls not queued)",
@@ -46,12 +46,13 @@ ASSIGNMENT_COLUMNS = {
     "from_node": "node id the unit drove from",
     "was_away": "True when the unit was sent while away from its station (e.g. driving back)",
     "dispatch": "when it was sent (min)",
-    "depart": "when it left after its turnout time (min)",
+    "depart": "when it left after its turnout time; empty if called off before leaving (min)",
     "arrival": "when it reached the scene (min)",
     "leave_scene": "when it left the scene (min)",
     "hospital_arrival": "when it reached the hospital, if it carried a patient (min)",
     "free": "when it was free for other work again (min)",
     "travel_minutes": "driving minutes to the scene",
+    "stood_down": "True when the scene ended before it arrived and it was called off on the way",
 }
 
 UNIT_COLUMNS = {

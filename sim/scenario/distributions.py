@@ -375,6 +375,9 @@ _PARAMS: dict[str, tuple[set[str], set[str]]] = {
     "empirical": ({"values"}, {"weights"}),
 }
 VOCABULARY = tuple(_PARAMS)
+# the key that sets the lowest value, named when a distribution would go below zero
+_LOWEST_KEY = {"constant": "value", "uniform": "low", "triangular": "low", "normal": "low",
+               "empirical": "values"}
 
 
 def _build(kind: str, spec: Mapping[str, object]) -> Distribution:
@@ -478,7 +481,9 @@ def parse_distribution(raw: object, *, positive: bool = False) -> Distribution:
         raise DistributionError(f"expected a duration like '30 min' or a mapping with 'dist', got {raw!r}")
 
     if dist.low < 0:
-        raise DistributionError(f"can produce negative durations (lowest value {dist.low:g} min)")
+        key = _LOWEST_KEY.get(raw.get("dist")) if isinstance(raw, Mapping) else None
+        raise DistributionError(f"can produce negative durations (lowest value {dist.low:g} min)",
+                                (key,) if key else ())
     if positive and not dist.mean > 0:
         raise DistributionError("must be positive (a zero duration is not allowed here)")
     return dist

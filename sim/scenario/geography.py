@@ -56,6 +56,7 @@ class RoadNetwork:
     tags: tuple[tuple[str, ...], ...]
     synthetic: bool
     description: str
+    has_one_way: bool = False
 
     @property
     def n_nodes(self) -> int:
@@ -108,7 +109,8 @@ def _explicit_roads(roads: Roads, region: Region, index: dict[str, int]) -> Road
         node_ids=tuple(n.id for n in region.nodes), tail=np.array(tail, dtype=np.int64),
         head=np.array(head, dtype=np.int64), minutes=np.array(minutes), km=np.array(km),
         road_class=tuple(classes), tags=tuple(tags), synthetic=False,
-        description=f"road network, {len(region.nodes)} nodes, {n_edges} edges")
+        description=f"road network, {len(region.nodes)} nodes, {n_edges} edges",
+        has_one_way=any(edge.one_way for edge in roads.edges))
 
 
 def _auto_roads(auto: AutoRoads, region: Region) -> RoadNetwork:
@@ -156,7 +158,7 @@ def read_travel_matrix(path: Path, node_ids: tuple[str, ...],
     problems: list[Problem] = []
 
     def problem(message: str, line: int | None = None) -> None:
-        problems.append(Problem(shown_as, ("travel_matrix",), message, line))
+        problems.append(Problem(shown_as, ("region", "travel_matrix"), message, line))
 
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
@@ -167,17 +169,20 @@ def read_travel_matrix(path: Path, node_ids: tuple[str, ...],
     except (OSError, UnicodeDecodeError) as exc:
         problem(f"cannot read {path}: {exc}")
         return None, problems
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
-    if len(rows) < 2:
+    # keep each row's physical line number (1-based) while skipping blank lines
+    numbered = [(k + 1, r) for k, r in enumerate(rows) if any(cell.strip() for cell in r)]
+    if len(numbered) < 2:
         problem("the matrix needs a header row of node ids and one row per node", 1)
         return None, problems
-    header = [c.strip() for c in rows[0][1:]]
-    row_ids = [r[0].strip() for r in rows[1:]]
+    header_line, header_row = numbered[0]
+    header = [c.strip() for c in header_row[1:]]
+    body = numbered[1:]
+    row_ids = [r[0].strip() for _, r in body]
     known = set(node_ids)
-    for label, ids, line in (("column", header, 1), ("row", row_ids, None)):
+    for label, ids, lines in (("column", header, [header_line] * len(header)),
+                              ("row", row_ids, [line for line, _ in body])):
         seen: set[str] = set()
-        for k, node in enumerate(ids):
-            where = line if line is not None else k + 2
+        for node, where in zip(ids, lines, strict=True):
             if node in seen:
                 problem(f"{label} node {node!r} appears twice", where)
             seen.add(node)
@@ -186,14 +191,13 @@ def read_travel_matrix(path: Path, node_ids: tuple[str, ...],
         missing = [n for n in node_ids if n not in seen]
         if missing:
             problem(f"no {label} for node(s) {', '.join(missing[:10])}"
-                    + (" ..." if len(missing) > 10 else ""))
+                    + (" ..." if len(missing) > 10 else ""), header_line if label == "column" else None)
     if problems:
         return None, problems
     pos = {node: k for k, node in enumerate(node_ids)}
     n = len(node_ids)
     matrix = np.full((n, n), np.nan)
-    for r, row in enumerate(rows[1:]):
-        line = r + 2
+    for line, row in body:
         if len(row) != len(header) + 1:
             problem(f"row {row[0].strip()!r} has {len(row) - 1} values, expected {len(header)}", line)
             continue
@@ -215,7 +219,7 @@ def read_travel_matrix(path: Path, node_ids: tuple[str, ...],
         diag = np.diag(matrix)
         for i in np.nonzero(diag != 0)[0]:
             problem(f"travel time from {node_ids[i]!r} to itself must be 0 (got {diag[i]:g})",
-                    row_ids.index(node_ids[i]) + 2)
+                    body[row_ids.index(node_ids[i])][0])
     if problems:
         return None, problems
     return TravelMatrix(node_ids, matrix, source=Path(path).name), problems

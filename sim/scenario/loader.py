@@ -221,7 +221,7 @@ def max_simultaneous(requires: dict[str, int], groups: list[tuple[frozenset[str]
     capacity = np.zeros((n, n), dtype=np.int64)
     for i, cap in enumerate(caps):
         capacity[source, 1 + i] = requires[cap]
-        for j, (offered, count) in enumerate(groups):
+        for j, (offered, _) in enumerate(groups):
             if cap in offered:
                 capacity[1 + i, 1 + len(caps) + j] = requires[cap]
     for j, (_, count) in enumerate(groups):

@@ -44,11 +44,11 @@ def _select(container: Any, key: str, walked: tuple[str | int, ...]) -> list[tup
                 raise FieldProblem(f"index {index} is out of range ({len(container)} items)", walked)
             return [(container, index % len(container))]
         by_id = [i for i, item in enumerate(container) if isinstance(item, dict)
-                 and str(item.get("id")) == key]
+                 and "id" in item and str(item["id"]) == key]
         if by_id:
             return [(container, i) for i in by_id]
         by_type = [i for i, item in enumerate(container) if isinstance(item, dict)
-                   and str(item.get("type")) == key]
+                   and "type" in item and str(item["type"]) == key]
         if by_type:
             return [(container, i) for i in by_type]
         raise FieldProblem(f"no item with id or type {key!r}", walked)
