@@ -10,8 +10,8 @@ import sys
 
 import pandas as pd
 import pytest
-
 from conftest import REPO, SCENARIOS
+
 from sim.cli import main
 
 README = (REPO / "README.md").read_text(encoding="utf-8")

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import REPO, SCENARIOS
 
 import sim
-from conftest import REPO, SCENARIOS
 
 BUILTIN = sorted(SCENARIOS.glob("*.yaml"))
 
