@@ -274,12 +274,8 @@ class ResponseEngine:
         return the clock minutes the drive takes and the node it drives through first."""
         minutes, via, behind, covered = heading(unit, target, self.env.now, self.rows,
                                                 self.travel.reversible)
-        nodes, cum = self.travel.route(via, target)
-        if behind is not None:  # prepend the road it is on, partly driven already
-            edge = covered + minutes - self.rows[via][target]
-            nodes = [behind, *nodes]
-            cum = [0.0, *(edge + c for c in cum)]
-        unit.start_route(nodes, cum, depart - covered / pace, pace)
+        edge = covered + minutes - self.rows[via][target]
+        unit.start_trip(self.travel, via, target, behind, edge, depart - covered / pace, pace)
         return minutes / pace, via
 
     # ---------------------------------------------------------------- on scene
@@ -389,7 +385,7 @@ class ResponseEngine:
         call.freed += 1
         if call.freed == len(call.assigned) and not call.need:
             self.cleared[call.index] = now
-        if unit.route is None and unit.node == unit.base_node:
+        if not unit.moving and unit.node == unit.base_node:
             unit.status = AT_BASE
         else:
             unit.status = AWAY

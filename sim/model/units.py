@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import Any
 
 from ..scenario.distributions import Distribution
 
@@ -41,7 +42,7 @@ class Unit:
     """The mutable state of one unit during one replication."""
 
     __slots__ = ("info", "index", "capabilities", "base_node", "speed", "turnout", "status",
-                 "node", "epoch", "route", "route_minutes", "route_start", "route_pace")
+                 "node", "epoch", "route", "route_minutes", "route_start", "route_pace", "trip")
 
     def __init__(self, info: UnitInfo) -> None:
         self.info = info
@@ -57,18 +58,38 @@ class Unit:
         self.route_minutes: list[float] | None = None
         self.route_start = 0.0
         self.route_pace = 1.0
+        self.trip: tuple | None = None  # a route not worked out yet (most never need to be)
 
-    def start_route(self, nodes: list[int], minutes: list[float], now: float, pace: float) -> None:
-        """Begin driving ``nodes``; ``minutes`` are cumulative network minutes, ``pace`` the
-        speed multiplier (network minutes covered per clock minute)."""
-        self.route, self.route_minutes, self.route_start, self.route_pace = nodes, minutes, now, pace
+    @property
+    def moving(self) -> bool:
+        return self.trip is not None or self.route is not None
+
+    def start_trip(self, travel: Any, via: int, target: int, behind: int | None, edge: float,
+                   start: float, pace: float) -> None:
+        """Begin driving to ``target`` through ``via`` (from partway along the road
+        ``behind -> via`` of ``edge`` network minutes, if ``behind`` is given). ``start`` is when
+        the unit was, in effect, at the first node; ``pace`` is network minutes per clock minute.
+        The node-by-node route is only worked out if someone asks where the unit is."""
+        self.route = self.route_minutes = None
+        self.trip = (travel, via, target, behind, edge)
+        self.route_start, self.route_pace = start, pace
 
     def stop_route(self) -> None:
-        self.route = self.route_minutes = None
+        self.route = self.route_minutes = self.trip = None
+
+    def _work_out_route(self) -> None:
+        travel, via, target, behind, edge = self.trip
+        nodes, cum = travel.route(via, target)
+        if behind is not None:  # the road it is on, partly driven already, comes first
+            nodes = [behind, *nodes]
+            cum = [0.0, *(edge + c for c in cum)]
+        self.route, self.route_minutes, self.trip = nodes, cum, None
 
     def position(self, now: float) -> tuple[int, int, float, float]:
         """Where the unit is on its route: the last node passed, the next node, and the network
         minutes already driven since the last node and still to drive to the next."""
+        if self.trip is not None:
+            self._work_out_route()
         nodes, cum = self.route, self.route_minutes
         assert nodes is not None and cum is not None
         covered = max(0.0, (now - self.route_start) * self.route_pace)
@@ -87,7 +108,7 @@ def heading(unit: Unit, target: int, now: float, rows: list[list[float]],
     network minutes already covered on that road in the chosen direction. A unit on a road
     drives on to the next node, or turns back when that is faster and every road is two-way.
     """
-    if unit.route is None:
+    if not unit.moving:
         return rows[unit.node][target], unit.node, None, 0.0
     last, nxt, done, left = unit.position(now)
     if last == nxt:
