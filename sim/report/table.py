@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from ..results.outcome import RunResult
 from ..results.stats import Estimate
@@ -27,6 +28,16 @@ def _pct(e: Estimate) -> str:
     return f"{100 * e.mean:.1f}% ± {100 * e.half_width:.1f}"
 
 
+def _shown(path: Path | None) -> str:
+    """A path relative to the working folder when it lies below it."""
+    if path is None:
+        return "<in memory>"
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def _grid(header: list[str], rows: list[list[str]]) -> list[str]:
     widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header))]
     fmt = lambda r: "  ".join(c.ljust(w) if k == 0 else c.rjust(w)  # noqa: E731
@@ -43,7 +54,7 @@ def kpi_table(result: RunResult) -> str:
     lines = [
         f"{spec.name}: {result.replications} replication{'s' * (result.replications != 1)} x "
         f"{format_duration(run.horizon)} (warm-up {format_duration(run.warmup)}), seed {result.seed}",
-        f"Scenario: {sc.path or '<in memory>'} (digest {sc.digest})",
+        f"Scenario: {_shown(sc.path)} (digest {sc.digest})",
         f"Travel: {sc.travel.description}",
         f"Dispatch: {spec.dispatch.policy}, calls "
         f"{'wait in a queue' if spec.dispatch.when_no_unit == 'queue' else 'are lost'} when no unit fits",

@@ -63,13 +63,17 @@ def _unknown_unit(unit: str, known: dict[str, float], what: str) -> ValueError:
     return ValueError(f"unknown {what} unit {unit!r} (use one of: {names})")
 
 
+def _parse(text: object, what: str, example: str, units: dict[str, float]) -> float:
+    value, unit = _split(text, what, example)
+    factor = units.get(unit.lower().replace(" ", ""))
+    if factor is None:
+        raise _unknown_unit(unit, units, what)
+    return value * factor
+
+
 def parse_duration(text: object) -> float:
     """Parse a duration such as ``"45 min"`` or ``"1.5 h"`` into minutes."""
-    value, unit = _split(text, "duration", "45 min")
-    factor = DURATION_UNITS.get(unit.lower())
-    if factor is None:
-        raise _unknown_unit(unit, DURATION_UNITS, "duration")
-    return value * factor
+    return _parse(text, "duration", "45 min", DURATION_UNITS)
 
 
 def parse_rate(text: object) -> float:
@@ -95,20 +99,12 @@ def parse_rate(text: object) -> float:
 
 def parse_speed(text: object) -> float:
     """Parse a speed such as ``"60 km/h"`` into km/h."""
-    value, unit = _split(text, "speed", "60 km/h")
-    factor = _SPEED_UNITS.get(unit.lower().replace(" ", ""))
-    if factor is None:
-        raise _unknown_unit(unit, _SPEED_UNITS, "speed")
-    return value * factor
+    return _parse(text, "speed", "60 km/h", _SPEED_UNITS)
 
 
 def parse_distance(text: object) -> float:
     """Parse a distance such as ``"12.5 km"`` or ``"800 m"`` into km."""
-    value, unit = _split(text, "distance", "12.5 km")
-    factor = _DISTANCE_UNITS.get(unit.lower())
-    if factor is None:
-        raise _unknown_unit(unit, _DISTANCE_UNITS, "distance")
-    return value * factor
+    return _parse(text, "distance", "12.5 km", _DISTANCE_UNITS)
 
 
 def format_duration(minutes: float) -> str:

@@ -8,6 +8,7 @@ validated. Quantities are written with units in the file and stored in the inter
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -45,32 +46,16 @@ def _text_id(value: object) -> object:
     return value
 
 
-def _nonneg_duration(value: object) -> float:
-    minutes = parse_duration(value)
-    if minutes < 0:
-        raise ValueError(f"must not be negative (got {value!r})")
-    return minutes
+def _bounded(parse: Callable[[object], float], *, positive: bool) -> Callable[[object], float]:
+    """A validator that parses a quantity and refuses negative (or, if ``positive``, zero) values."""
 
+    def check(value: object) -> float:
+        number = parse(value)
+        if number < 0 or (positive and number == 0):
+            raise ValueError(f"must {'be positive' if positive else 'not be negative'} (got {value!r})")
+        return number
 
-def _positive_duration(value: object) -> float:
-    minutes = parse_duration(value)
-    if minutes <= 0:
-        raise ValueError(f"must be positive (got {value!r})")
-    return minutes
-
-
-def _positive_speed(value: object) -> float:
-    speed = parse_speed(value)
-    if speed <= 0:
-        raise ValueError(f"must be positive (got {value!r})")
-    return speed
-
-
-def _nonneg_rate(value: object) -> float:
-    rate = parse_rate(value)
-    if rate < 0:
-        raise ValueError(f"must not be negative (got {value!r})")
-    return rate
+    return check
 
 
 def _wall_clock(value: dt.datetime) -> dt.datetime:
@@ -79,10 +64,10 @@ def _wall_clock(value: dt.datetime) -> dt.datetime:
 
 
 Id = Annotated[str, BeforeValidator(_text_id), Field(min_length=1)]
-NonNegDuration = Annotated[float, BeforeValidator(_nonneg_duration)]
-PositiveDuration = Annotated[float, BeforeValidator(_positive_duration)]
-Speed = Annotated[float, BeforeValidator(_positive_speed)]
-Rate = Annotated[float, BeforeValidator(_nonneg_rate)]
+NonNegDuration = Annotated[float, BeforeValidator(_bounded(parse_duration, positive=False))]
+PositiveDuration = Annotated[float, BeforeValidator(_bounded(parse_duration, positive=True))]
+Speed = Annotated[float, BeforeValidator(_bounded(parse_speed, positive=True))]
+Rate = Annotated[float, BeforeValidator(_bounded(parse_rate, positive=False))]
 Delay = Annotated[Distribution, BeforeValidator(lambda v: parse_distribution(v, positive=False))]
 WorkTime = Annotated[Distribution, BeforeValidator(lambda v: parse_distribution(v, positive=True))]
 
