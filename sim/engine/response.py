@@ -450,6 +450,7 @@ class ResponseEngine:
             "full_complement": np.array(self.full_complement),
             "scene_end": np.array(self.scene_end),
             "cleared": cleared,
+            "response_time": np.array(self.first_arrival) - occurrence,
             "status": status,
             "waited": np.array(self.waited),
             "units_sent": np.array([len(sent.get(i, ())) for i in range(len(inc))], dtype=np.int64),

@@ -61,7 +61,7 @@ def response_cdf_plot(result: RunResult, path: Path) -> Path:
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for k, (name, itype) in enumerate(spec.incident_types.items()):
         of_type = df[df["type"] == name]
-        rt = np.sort((of_type["first_arrival"] - of_type["occurrence"]).to_numpy())
+        rt = np.sort(of_type["response_time"].to_numpy())
         if len(rt) == 0:
             continue
         colour = colours[k % len(colours)]
@@ -71,7 +71,7 @@ def response_cdf_plot(result: RunResult, path: Path) -> Path:
             ax.axvline(itype.target, color=colour, linestyle="--", linewidth=1)
         ax.step(rt, np.arange(1, len(rt) + 1) / len(rt), where="post", color=colour,
                 label=plot_label(label + ")"))
-    all_rt = (df["first_arrival"] - df["occurrence"]).to_numpy()
+    all_rt = df["response_time"].to_numpy()
     targets = [t.target for t in spec.incident_types.values() if t.target]
     right = max([float(np.quantile(all_rt, 0.99)) if len(all_rt) else 1.0,
                  *(1.5 * t for t in targets)])

@@ -47,7 +47,7 @@ def _metrics(df: pd.DataFrame, end: float) -> dict[str, float]:
     counted = df
     lost = (counted["status"] == "lost").to_numpy()
     served = counted[~lost]
-    response = (served["first_arrival"] - served["occurrence"]).to_numpy()
+    response = served["response_time"].to_numpy()
     reached = np.isfinite(response)
     rt = response[reached]
     target = served["target"].to_numpy(dtype=float)

@@ -32,6 +32,7 @@ INCIDENT_COLUMNS = {
     "full_complement": "when all required units were on scene; empty if the work ended first (min)",
     "scene_end": "when on-scene work ended (min)",
     "cleared": "when the last unit was free again (min)",
+    "response_time": "first_arrival - occurrence: the response time (min)",
     "status": "cleared, open (still running at the end) or lost (no unit, calls not queued)",
     "waited": "True when part of its requirement had to wait in the queue",
     "units_sent": "number of units sent",
