@@ -239,7 +239,7 @@ BAD = {
     "bare-number-in-mapping": ({"dist": "exponential", "mean": 30}, {}, ("mean",), "needs a unit"),
     "bare-number-constant": (30, {}, (), "needs a unit"),
     "unknown-unit": ({"dist": "exponential", "mean": 3, "unit": "fortnight"}, {}, ("unit",),
-                     "unknown unit 'fortnight'"),
+                     "unknown duration unit 'fortnight'"),
     "bad-unit-in-value": ({"dist": "uniform", "low": "1 min", "high": "3 minuts"}, {}, ("high",),
                           "unknown duration unit 'minuts'"),
     "weights-wrong-length": ({"dist": "empirical", "values": ["1 min", "2 min"], "weights": [1]},

@@ -30,7 +30,7 @@ import numpy as np
 from scipy import special
 
 from ..errors import FieldProblem
-from .quantities import DURATION_UNITS, parse_duration
+from .quantities import DURATION, Quantity
 
 __all__ = [
     "Constant",
@@ -332,17 +332,14 @@ class Empirical(Distribution):
 
 # ---------------------------------------------------------------- parsing
 
-def _quantity_reader(spec: Mapping[str, object]) -> Callable[[object, str], float]:
+def _quantity_reader(spec: Mapping[str, object], quantity: Quantity) -> Callable[[object, str], float]:
     unit = spec.get("unit")
-    if unit is not None and (not isinstance(unit, str) or unit.lower() not in DURATION_UNITS):
-        raise DistributionError(f"unknown unit {unit!r}", ("unit",))
-    factor = DURATION_UNITS[unit.lower()] if isinstance(unit, str) else None
+    if unit is not None and (not isinstance(unit, str) or unit.lower() not in quantity.units):
+        raise DistributionError(f"unknown {quantity.name} unit {unit!r}", ("unit",))
 
     def read(value: object, key: str) -> float:
-        if factor is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value) * factor
         try:
-            return parse_duration(value)
+            return quantity.read(value, unit if isinstance(unit, str) else None)
         except ValueError as exc:
             raise DistributionError(str(exc), (key,)) from None
 
@@ -380,8 +377,8 @@ _LOWEST_KEY = {"constant": "value", "uniform": "low", "triangular": "low", "norm
                "empirical": "values"}
 
 
-def _build(kind: str, spec: Mapping[str, object]) -> Distribution:
-    q = _quantity_reader(spec)
+def _build(kind: str, spec: Mapping[str, object], quantity: Quantity) -> Distribution:
+    q = _quantity_reader(spec, quantity)
     if kind == "constant":
         return Constant(q(spec["value"], "value"))
     if kind == "exponential":
@@ -438,8 +435,9 @@ def _build(kind: str, spec: Mapping[str, object]) -> Distribution:
     raise AssertionError(kind)  # pragma: no cover
 
 
-def parse_distribution(raw: object, *, positive: bool = False) -> Distribution:
-    """Parse a scenario-file distribution of durations (in minutes).
+def parse_distribution(raw: object, *, positive: bool = False, quantity: Quantity = DURATION) -> Distribution:
+    """Parse a scenario-file distribution (of durations in minutes, unless ``quantity`` says
+    otherwise: speeds in km/h, or plain numbers).
 
     Parameters
     ----------
@@ -448,6 +446,8 @@ def parse_distribution(raw: object, *, positive: bool = False) -> Distribution:
     positive
         Require a strictly positive mean (for on-scene times and other work durations);
         otherwise zero is allowed (for delays). Negative values are never allowed.
+    quantity
+        What the values are (:data:`~sim.scenario.quantities.DURATION` by default).
 
     Raises
     ------
@@ -458,7 +458,7 @@ def parse_distribution(raw: object, *, positive: bool = False) -> Distribution:
         dist = raw
     elif isinstance(raw, (str, int, float)) and not isinstance(raw, bool):
         try:
-            dist = Constant(parse_duration(raw))
+            dist = Constant(quantity.read(raw))
         except ValueError as exc:
             raise DistributionError(str(exc)) from None
     elif isinstance(raw, Mapping):
@@ -476,14 +476,16 @@ def parse_distribution(raw: object, *, positive: bool = False) -> Distribution:
         for key in sorted(required):
             if key not in raw:
                 raise DistributionError(f"a {kind} distribution needs {key!r}", (key,))
-        dist = _build(kind, raw)
+        dist = _build(kind, raw, quantity)
     else:
-        raise DistributionError(f"expected a duration like '30 min' or a mapping with 'dist', got {raw!r}")
+        raise DistributionError(f"expected a {quantity.name} like {quantity.example!r} or a mapping "
+                                f"with 'dist', got {raw!r}")
 
     if dist.low < 0:
         key = _LOWEST_KEY.get(raw.get("dist")) if isinstance(raw, Mapping) else None
-        raise DistributionError(f"can produce negative durations (lowest value {dist.low:g} min)",
+        raise DistributionError(f"can produce negative {quantity.name}s (lowest value "
+                                f"{quantity.show(dist.low)})",
                                 (key,) if key else ())
     if positive and not dist.mean > 0:
-        raise DistributionError("must be positive (a zero duration is not allowed here)")
+        raise DistributionError(f"must be positive (a zero {quantity.name} is not allowed here)")
     return dist

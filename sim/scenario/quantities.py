@@ -17,9 +17,16 @@ distance   km                m, km
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 __all__ = [
+    "DISTANCE",
+    "DURATION",
     "DURATION_UNITS",
+    "NUMBER",
+    "Quantity",
+    "SPEED",
     "MINUTES_PER_YEAR",
     "parse_distance",
     "parse_duration",
@@ -39,7 +46,7 @@ DURATION_UNITS: dict[str, float] = {
     "y": float(MINUTES_PER_YEAR), "yr": float(MINUTES_PER_YEAR),
     "year": float(MINUTES_PER_YEAR), "years": float(MINUTES_PER_YEAR),
 }
-_SPEED_UNITS = {"km/h": 1.0, "kmh": 1.0, "kph": 1.0, "m/s": 3.6}
+_SPEED_UNITS = {"km/h": 1.0, "kmh": 1.0, "kph": 1.0, "m/s": 3.6, "m/min": 0.06}
 _DISTANCE_UNITS = {"km": 1.0, "m": 0.001}
 
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
@@ -113,3 +120,33 @@ def format_duration(minutes: float) -> str:
         if abs(minutes) >= factor and (minutes / factor) == round(minutes / factor, 3):
             return f"{minutes / factor:g} {unit}"
     return f"{minutes:g} min"
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A kind of quantity a distribution can describe: how to read it and its units."""
+
+    name: str
+    parse: Callable[[object], float]
+    units: dict[str, float]
+    example: str
+    internal: str = ""  # the internal unit, for messages
+
+    def show(self, value: float) -> str:
+        return f"{value:g} {self.internal}".rstrip()
+
+    def read(self, value: object, unit: str | None = None) -> float:
+        """A value with its unit, or a bare number in ``unit`` (bare numbers only for NUMBER)."""
+        if not self.units:
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"expected a plain number, got {value!r}")
+            return float(value)
+        if unit is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value) * self.units[unit.lower()]
+        return self.parse(value)
+
+
+DURATION = Quantity("duration", parse_duration, DURATION_UNITS, "30 min", "min")
+SPEED = Quantity("speed", parse_speed, _SPEED_UNITS, "2 m/min", "km/h")
+DISTANCE = Quantity("distance", parse_distance, _DISTANCE_UNITS, "1.5 km", "km")
+NUMBER = Quantity("number", float, {}, "0.5")
