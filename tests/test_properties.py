@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import sim
@@ -94,12 +94,51 @@ def _ordered(frame: pd.DataFrame, columns: list[str]) -> None:
         running = np.where(present, np.maximum(running, col), running)
 
 
+def _regression(units: list[dict], types: dict, rates: list[str], dispatch: dict, n_nodes: int) -> dict:
+    """A scenario hypothesis once found failing, kept as a fixed example."""
+    nodes = [{"id": f"n{i}", "kind": "township", "lon": 121.0, "lat": 30.6 + 0.05 * i, "population": 1}
+             for i in range(n_nodes)]
+    return {"name": "regression", "region": {"nodes": nodes, "auto_roads": {"neighbours": 1}},
+            "facilities": [{"id": "s0", "kind": "fire_station", "node": "n0"},
+                           {"id": "h", "kind": "hospital", "node": "n0"}],
+            "units": units, "incident_types": types,
+            "generators": [{"type": t, "rate": r} for t, r in zip(types, rates, strict=True)],
+            "dispatch": dispatch, "run": {"horizon": "3 d", "drain": True, "seed": 1}}
+
+
+_BASE_TYPE = {"on_scene": {"dist": "exponential", "mean": "5 min"},
+              "detection_delay": {"dist": "exponential", "mean": "3 min"}, "report_delay": "1 min"}
+# two calls each holding one of the two units they need used to wait for each other forever
+DEADLOCK = _regression(
+    [{"id": "g0", "type": "t0", "capabilities": ["ems"], "base": "s0", "count": 1},
+     {"id": "g1", "type": "t1", "capabilities": ["fire", "rescue"], "base": "s0", "count": 2}],
+    {"type0": {**_BASE_TYPE, "priority": 1, "requires": {"fire": 2},
+               "hospital": {"probability": 1.0, "handover": "10 min"}},
+     "type1": {**_BASE_TYPE, "priority": 2, "requires": {"fire": 2}},
+     "type2": {**_BASE_TYPE, "priority": 1, "requires": {"fire": 1}}},
+    ["1217 / y", "50 / y", "50 / y"], {"when_no_unit": "queue", "redispatch_returning": False}, 5)
+# a unit released at scene end was handed back to the same call for its patient and counted twice
+CARRIER_REUSE = _regression(
+    [{"id": "g0", "type": "t0", "capabilities": ["fire"], "base": "s0", "count": 1},
+     {"id": "g1", "type": "t1", "capabilities": ["fire"], "base": "s0", "count": 1},
+     {"id": "g2", "type": "t2", "capabilities": ["rescue", "fire"], "base": "s0", "count": 3,
+      "speed_factor": 0.5}],
+    {"type0": {**_BASE_TYPE, "priority": 1, "requires": {"fire": 1}},
+     "type1": {**_BASE_TYPE, "priority": 1, "requires": {"fire": 2, "rescue": 2},
+               "on_scene": {"dist": "exponential", "mean": "77 min"},
+               "hospital": {"probability": 1.0, "handover": {"dist": "uniform", "low": "5 min",
+                                                             "high": "20 min"}}}},
+    ["2000 / y", "800 / y"], {"when_no_unit": "queue"}, 6)
+
+
 SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
 @SETTINGS
 @given(scenarios())
+@example(DEADLOCK)
+@example(CARRIER_REUSE)
 def test_invariants_hold(raw):
     scenario = sim.load_scenario_data(raw)
     records = sim.simulate(scenario, replication=0)

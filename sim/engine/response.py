@@ -320,14 +320,14 @@ class ResponseEngine:
         call.need.clear()
         carrier_cap = self.carrier[self.type_index[i]] if self.transport[i] else None
         carrier = next((u for u, rec in call.on_scene if rec[_CAP] == carrier_cap), None)
+        on_scene = {id(u) for u, _ in call.on_scene}
         coming = None
         if carrier_cap is not None and carrier is None:  # the patient waits for a carrier
-            coming = next((u for u, rec in call.assigned if rec[_CAP] == carrier_cap), None)
+            coming = next((u for u, rec in call.assigned
+                           if rec[_CAP] == carrier_cap and id(u) not in on_scene), None)
             if coming is None:
-                call.need[carrier_cap] = 1
-                self._enqueue_if_waiting(call)
-        on_scene = {id(u) for u, _ in call.on_scene}
-        for unit, record in call.assigned:
+                call.need[carrier_cap] = 1  # asked for once the others are released
+        for unit, record in list(call.assigned):
             if id(unit) in on_scene:
                 record[_LEAVE] = now
                 if unit is carrier:
@@ -336,14 +336,8 @@ class ResponseEngine:
                     self._release(unit, call, record)
             elif unit is not coming:
                 self._stand_down(unit, call, record)
-        if self.queue and call.need:  # the patient's carrier may be available already
-            self._retry(call)
-
-    def _retry(self, call: Call) -> None:
-        for unit, capability in self.policy.select(call, call.need, self.fleet):
-            self._assign(unit, call, capability)
-        if not call.need:
-            self._dequeue(call)
+        if call.need:
+            self._dispatch(call)
 
     def _stand_down(self, unit: Unit, call: Call, record: list) -> None:
         """Called off on the way: free where it is (still at its station during turnout)."""

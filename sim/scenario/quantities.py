@@ -66,7 +66,7 @@ def _split(text: object, what: str, example: str) -> tuple[float, str]:
 
 
 def _unknown_unit(unit: str, known: dict[str, float], what: str) -> ValueError:
-    names = ", ".join(sorted({k for k in known if len(k) <= 4}))
+    names = ", ".join(sorted({k for k in known if len(k) <= 5}))
     return ValueError(f"unknown {what} unit {unit!r} (use one of: {names})")
 
 

@@ -91,6 +91,7 @@ class Node(Strict):
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
     population: int = Field(default=0, ge=0)
+    forest_ha: float = Field(default=0.0, ge=0)
     tags: tuple[str, ...] = ()
 
 
@@ -163,6 +164,8 @@ class Region(Strict):
     roads: Roads | None = None
     auto_roads: AutoRoads | None = None
     travel_matrix: str | None = Field(default=None, min_length=1)
+    waterways: Roads | None = None
+    water_detour: float = Field(default=1.3, ge=1.0, le=5.0)
 
     @model_validator(mode="after")
     def _one_travel_form(self) -> Region:
@@ -177,17 +180,21 @@ class Region(Strict):
 # ---------------------------------------------------------------- forces
 
 FACILITY_KINDS = ("township_station", "fire_station", "volunteer_team", "micro_station",
-                  "team_base", "hospital")
+                  "team_base", "hospital", "helibase", "landing_point", "water_source",
+                  "staging_post", "external_base")
 
 
 class Facility(Strict):
-    """A station, team base or hospital, at a node."""
+    """A station, team base, hospital, helicopter base or landing point, water source for
+    bucket refills, staging post, or a base outside the region (mutual aid), at a node."""
 
     id: Id
     name: str | None = None
     kind: Literal["township_station", "fire_station", "volunteer_team", "micro_station",
-                  "team_base", "hospital"]
+                  "team_base", "hospital", "helibase", "landing_point", "water_source",
+                  "staging_post", "external_base"]
     node: Id
+    helipad: bool = False
 
 
 def _unique(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -196,8 +203,32 @@ def _unique(values: tuple[str, ...]) -> tuple[str, ...]:
     return values
 
 
+class AirOps(Strict):
+    """Helicopter limits and bucket work."""
+
+    daylight_only: bool = True
+    max_wind: Speed = 54.0  # 15 m/s
+    endurance: PositiveDuration = 150.0
+    refuel: NonNegDuration = 30.0
+    bucket_line: float = Field(default=0.0, ge=0)  # metres of fire line held per bucket drop
+    fill_time: NonNegDuration = 2.0
+
+
+class MutualAid(Strict):
+    """A neighbouring region's force: used only when ``when`` holds, after ``activation``."""
+
+    region: str
+    when: tuple[Literal["exhausted", "severe"], ...] = ("exhausted",)
+    max_priority: int = Field(default=1, ge=1, le=9)
+    activation: Delay = Field(default_factory=lambda: parse_distribution("30 min"))
+
+
 class UnitGroup(Strict):
-    """``count`` identical units of one type at one base."""
+    """``count`` identical units of one type at one base.
+
+    ``mode`` is how they travel: ``road`` (over the road network, at ``speed_factor`` times the
+    road speeds), ``air`` (straight lines at ``speed``) or ``water`` (over ``region.waterways``,
+    or straight lines times ``region.water_detour``, at ``speed``)."""
 
     id: Id | None = None
     type: Id
@@ -205,8 +236,31 @@ class UnitGroup(Strict):
     crew: int = Field(default=1, ge=1)
     base: Id
     count: int = Field(default=1, ge=0)
+    mode: Literal["road", "air", "water"] = "road"
     speed_factor: float = Field(default=1.0, gt=0, le=5)
+    speed: Speed | None = None
     turnout: Delay = Field(default_factory=lambda: parse_distribution("0 min"))
+    availability: float = Field(default=1.0, gt=0, le=1)
+    line_production: Speed | None = None
+    air: AirOps | None = None
+    mutual_aid: MutualAid | None = None
+
+    @model_validator(mode="after")
+    def _mode_fields(self) -> UnitGroup:
+        if self.mode != "road" and self.speed is None:
+            raise FieldProblem(f"{self.mode} units need a 'speed' (e.g. '220 km/h')", ("speed",))
+        if self.mode == "road" and self.speed is not None:
+            raise FieldProblem("road units use speed_factor on the road speeds, not 'speed'", ("speed",))
+        if self.air is not None and self.mode != "air":
+            raise FieldProblem("'air' settings only apply to mode: air", ("air",))
+        return self
+
+    @property
+    def air_ops(self) -> AirOps | None:
+        """The helicopter limits of an air group (defaults when not given)."""
+        if self.mode != "air":
+            return None
+        return self.air or AirOps()
 
     @property
     def group_id(self) -> str:
@@ -235,6 +289,7 @@ class IncidentType(Strict):
     target: PositiveDuration | None = None
     report_target: PositiveDuration | None = None
     hospital: HospitalTransport | None = None
+    modes: tuple[Literal["road", "air", "water"], ...] | None = None
 
     @model_validator(mode="after")
     def _transport_capability(self) -> IncidentType:
@@ -254,11 +309,12 @@ class IncidentType(Strict):
 class Where(Strict):
     """Where incidents of a generator happen: node weights.
 
-    ``weight: population`` (default) or ``uniform``, optionally restricted to nodes carrying one
-    of ``tags`` or of one of ``kinds``; or explicit ``nodes: {id: weight}``.
+    ``weight: population`` (default), ``uniform`` or ``forest`` (forest hectares), optionally
+    restricted to nodes carrying one of ``tags`` or of one of ``kinds``; or explicit
+    ``nodes: {id: weight}``.
     """
 
-    weight: Literal["population", "uniform"] = "population"
+    weight: Literal["population", "uniform", "forest"] = "population"
     tags: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     nodes: dict[Id, Annotated[float, Field(ge=0)]] | None = None
@@ -309,6 +365,7 @@ class Dispatch(Strict):
     redispatch_returning: bool = True
     return_speed_factor: float = Field(default=1.0, gt=0, le=5)
     handling_time: Delay = Field(default_factory=lambda: parse_distribution("0 min"))
+    air_margin: NonNegDuration = 0.0
 
 
 class RunSettings(Strict):
@@ -340,3 +397,10 @@ class ScenarioSpec(Strict):
     generators: list[Generator] = Field(min_length=1)
     dispatch: Dispatch = Field(default_factory=Dispatch)
     run: RunSettings = Field(default_factory=RunSettings)
+    hazards: list[Hazard] = Field(default_factory=list)
+    prepositioning: list[Prepositioning] = Field(default_factory=list)
+
+
+from .hazard_schema import Hazard, Prepositioning  # noqa: E402  (they build on the models above)
+
+ScenarioSpec.model_rebuild()

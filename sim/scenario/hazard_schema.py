@@ -1,0 +1,308 @@
+"""The ``hazards:`` and ``prepositioning:`` sections of a scenario file.
+
+Each hazard is either *scripted* (``at``: a time from the scenario start such as ``"220 d"``, or
+a date and time such as ``"2025-08-10 06:00"``) or *generated* (``rate`` per year, shaped by a
+monthly ``season`` profile). Intensities are numbers from 0 (untouched) to 1 (the hazard's full
+strength); probabilities and multipliers are given for intensity 1 and scale linearly with it.
+See :mod:`sim.model.hazards` for what each kind does in a run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator, Field, model_validator
+
+from ..errors import FieldProblem
+from .distributions import Distribution, parse_distribution
+from .quantities import NUMBER, SPEED, parse_distance, parse_duration
+from .schema import (
+    Delay,
+    Id,
+    NonNegDuration,
+    PositiveDuration,
+    Rate,
+    Speed,
+    Strict,
+    Where,
+    WorkTime,
+    _bounded,
+)
+
+__all__ = [
+    "ChemicalAccident",
+    "Earthquake",
+    "ForestFire",
+    "HAZARD_KINDS",
+    "Hazard",
+    "HazardIncidents",
+    "Landslide",
+    "Outages",
+    "Prepositioning",
+    "RoadCuts",
+    "Typhoon",
+]
+
+
+def _time_point(value: object) -> float | dt.datetime:
+    """Minutes from the scenario start (``"220 d"``) or a calendar time (``"2025-08-10 06:00"``)."""
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    try:
+        minutes = parse_duration(value)
+    except ValueError:
+        try:
+            return dt.datetime.fromisoformat(str(value)).replace(tzinfo=None)
+        except ValueError:
+            raise ValueError(f"expected a time from the start like '220 d' or a date and time like "
+                             f"'2025-08-10 06:00', got {value!r}") from None
+    if minutes < 0:
+        raise ValueError(f"must not be negative (got {value!r})")
+    return minutes
+
+
+TimePoint = Annotated[float | dt.datetime, BeforeValidator(_time_point)]
+Distance = Annotated[float, BeforeValidator(_bounded(parse_distance, positive=True))]
+Probability = Annotated[float, Field(ge=0, le=1)]
+Monthly = tuple[Annotated[float, Field(ge=0)], ...]
+SpeedDist = Annotated[Distribution, BeforeValidator(lambda v: parse_distribution(v, quantity=SPEED))]
+NumberDist = Annotated[Distribution, BeforeValidator(lambda v: parse_distribution(v, quantity=NUMBER))]
+
+
+class _Timed(Strict):
+    """Scripted (``at``) or generated (``rate`` with an optional monthly ``season``)."""
+
+    at: TimePoint | None = None
+    rate: Rate | None = None
+    season: Monthly | None = None
+
+    @model_validator(mode="after")
+    def _scripted_or_generated(self) -> _Timed:
+        if (self.at is None) == (self.rate is None):
+            raise FieldProblem("give either 'at' (a scripted event) or 'rate' (generated events)")
+        if self.season is not None:
+            if self.at is not None:
+                raise FieldProblem("a season profile only applies to generated events", ("season",))
+            if len(self.season) != 12 or sum(self.season) <= 0:
+                raise FieldProblem("needs 12 monthly weights, not all zero", ("season",))
+        return self
+
+
+class HazardIncidents(Strict):
+    """Incidents a hazard creates while it lasts: ``rate`` at intensity 1, spread over ``where``."""
+
+    type: Id
+    rate: Rate
+    where: Where = Field(default_factory=Where)
+
+
+class RoadCuts(Strict):
+    """Each road is cut with ``probability`` plus the sum of its ``tags`` (at intensity 1), at a
+    uniform time during the event, and reopens after ``repair``."""
+
+    probability: Probability = 0.0
+    tags: dict[str, Probability] = Field(default_factory=dict)
+    repair: Delay = Field(default_factory=lambda: parse_distribution("12 h"))
+
+
+class Outages(Strict):
+    """'Three cuts': communication and power outages per node (probabilities at intensity 1).
+
+    While communications are down at a node, detection and report delays of its incidents are
+    multiplied by ``delay_factor``. Power cuts are recorded (node-hours, people)."""
+
+    communication: Probability = 0.0
+    power: Probability = 0.0
+    restore: Delay = Field(default_factory=lambda: parse_distribution("12 h"))
+    delay_factor: float = Field(default=2.0, ge=1.0)
+
+
+class TrackPoint(Strict):
+    at: TimePoint
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+
+
+class Typhoon(_Timed):
+    """A typhoon (with wind) or heavy rain (without): warned ``lead`` before landfall, lasting
+    ``duration``. Intensity per node comes from ``intensity`` (node ids, ``tag:NAME`` or
+    ``default``) or from a ``track`` and ``radius`` (1 on the track, falling to 0 at the radius)."""
+
+    kind: Literal["typhoon", "heavy_rain"]
+    id: Id
+    lead: Delay = Field(default_factory=lambda: parse_distribution("48 h"))
+    duration: WorkTime = Field(default_factory=lambda: parse_distribution("24 h"))
+    severity: NumberDist = Field(default_factory=lambda: parse_distribution(1.0, quantity=NUMBER))
+    intensity: dict[str, Annotated[float, Field(ge=0, le=1)]] | None = None
+    track: list[TrackPoint] | None = None
+    radius: Distance | None = None
+    peak_wind: Speed | None = None
+    rate_multipliers: dict[Id, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
+    incidents: list[HazardIncidents] = Field(default_factory=list)
+    road_cuts: RoadCuts | None = None
+    outages: Outages | None = None
+
+    @model_validator(mode="after")
+    def _footprint(self) -> Typhoon:
+        if (self.intensity is None) == (self.track is None):
+            raise FieldProblem("give the footprint as 'intensity' (per node or tag) or as a 'track' "
+                               "with a 'radius'")
+        if self.track is not None and (self.radius is None or len(self.track) < 1):
+            raise FieldProblem("a track needs at least one point and a radius", ("radius",))
+        if self.kind == "heavy_rain" and self.peak_wind is not None:
+            raise FieldProblem("heavy rain has no wind; use kind: typhoon", ("peak_wind",))
+        return self
+
+
+class Landslide(Strict):
+    """Mountain torrents and landslides, triggered by rain events at susceptible nodes."""
+
+    kind: Literal["landslide"]
+    id: Id
+    triggered_by: tuple[Id, ...] = ()
+    where: Where = Field(default_factory=lambda: Where(tags=("mountain",), weight="uniform"))
+    probability: Probability = 0.3
+    incident_type: Id | None = None
+    incident_probability: Probability = 0.5
+    cut_probability: Probability = 1.0
+    repair: Delay = Field(default_factory=lambda: parse_distribution("24 h"))
+
+
+class FireDetection(Strict):
+    """A share ``coverage`` of the forest is watched by sensors and cameras (detected after
+    ``covered``); elsewhere people notice the fire (after ``uncovered``)."""
+
+    coverage: Probability = 0.0
+    covered: Delay = Field(default_factory=lambda: parse_distribution("10 min"))
+    uncovered: Delay = Field(default_factory=lambda: parse_distribution("45 min"))
+
+
+class ForestFire(_Timed):
+    """Forest fires growing as ellipses until contained (see :mod:`sim.model.fire`)."""
+
+    kind: Literal["forest_fire"]
+    id: Id
+    node: Id | None = None
+    where: Where = Field(default_factory=lambda: Where(tags=("forest",), weight="forest"))
+    incident_type: Id
+    spread_rate: SpeedDist
+    wind: SpeedDist = Field(default_factory=lambda: parse_distribution("2 m/s", quantity=SPEED))
+    fuel: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    dryness: Monthly | None = None
+    detection: FireDetection = Field(default_factory=FireDetection)
+    max_duration: PositiveDuration = Field(default_factory=lambda: parse_duration("72 h"))
+    damage_target: float = Field(default=0.3, ge=0)
+
+    @model_validator(mode="after")
+    def _fire_fields(self) -> ForestFire:
+        if self.node is not None and self.at is None:
+            raise FieldProblem("a fixed node goes with a scripted fire ('at')", ("node",))
+        if self.dryness is not None and (len(self.dryness) != 12 or min(self.dryness) <= 0):
+            raise FieldProblem("needs 12 positive monthly multipliers", ("dryness",))
+        return self
+
+
+class ChemicalOutcome(Strict):
+    probability: Probability
+    incident_type: Id
+    radius: Distance
+    casualties: float = Field(default=0.0, ge=0)
+
+
+class ChemicalAccident(_Timed):
+    """A leak, fire or explosion at a chemical site: an incident, casualties and an evacuation
+    radius (the nodes inside it are recorded)."""
+
+    kind: Literal["chemical"]
+    id: Id
+    node: Id | None = None
+    where: Where = Field(default_factory=lambda: Where(tags=("chemical",), weight="uniform"))
+    outcomes: dict[Literal["leak", "fire", "explosion"], ChemicalOutcome] = Field(min_length=1)
+    casualty_type: Id | None = None
+
+    @model_validator(mode="after")
+    def _probabilities(self) -> ChemicalAccident:
+        total = sum(o.probability for o in self.outcomes.values())
+        if abs(total - 1.0) > 1e-6:
+            raise FieldProblem(f"outcome probabilities must sum to 1 (they sum to {total:g})",
+                               ("outcomes",))
+        return self
+
+
+class Attenuation(Strict):
+    """Intensity at hypocentral distance R km: I = a + b M - c ln(R + r0)."""
+
+    a: float = 6.0
+    b: float = 1.4
+    c: float = 2.0
+    r0: Distance = 25.0
+
+
+class Fragility(Strict):
+    """Share affected at intensity I: Phi((I - median) / spread)."""
+
+    median: float = 8.5
+    spread: float = Field(default=1.0, gt=0)
+
+
+class Collapses(Fragility):
+    incident_type: Id
+    per_10k: float = Field(default=20.0, ge=0)
+    within: Delay = Field(default_factory=lambda: parse_distribution(
+        {"dist": "exponential", "mean": "30 min"}))
+
+
+class RoadDamage(Fragility):
+    median: float = 9.0
+    repair: Delay = Field(default_factory=lambda: parse_distribution("48 h"))
+
+
+class Epicentre(Strict):
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+
+
+class Earthquake(_Timed):
+    """A burst of collapse incidents with spatial decay, and road damage."""
+
+    kind: Literal["earthquake"]
+    id: Id
+    epicentre: Epicentre | None = None
+    magnitude: Annotated[float, Field(ge=0, le=10)] | None = None
+    magnitude_range: tuple[float, float] = (4.5, 7.0)
+    b_value: float = Field(default=1.0, gt=0)
+    depth: Distance = 10.0
+    attenuation: Attenuation = Field(default_factory=Attenuation)
+    collapse: Collapses
+    road_damage: RoadDamage | None = None
+
+    @model_validator(mode="after")
+    def _source(self) -> Earthquake:
+        if self.at is not None and (self.epicentre is None or self.magnitude is None):
+            raise FieldProblem("a scripted earthquake needs an epicentre and a magnitude")
+        low, high = self.magnitude_range
+        if not 0 <= low < high <= 10:
+            raise FieldProblem("needs 0 <= low < high <= 10", ("magnitude_range",))
+        return self
+
+
+Hazard = Annotated[Typhoon | Landslide | ForestFire | ChemicalAccident | Earthquake,
+                   Field(discriminator="kind")]
+HAZARD_KINDS = ("typhoon", "heavy_rain", "landslide", "forest_fire", "chemical", "earthquake")
+
+
+class Move(Strict):
+    units: Id
+    to: Id
+
+
+class Prepositioning(Strict):
+    """On a warning of hazard ``on`` (its id or kind), unit groups move to staging posts, and
+    return ``return_after`` the event ends."""
+
+    on: Id
+    moves: list[Move] = Field(min_length=1)
+    return_after: NonNegDuration = 360.0

@@ -1,0 +1,108 @@
+"""Turn pydantic validation errors into :class:`~sim.errors.Problem` lines a person can act on:
+the field path as written in the file (no internal union tags), the line, and a message with a
+"did you mean" for misspelt keys."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import FieldProblem, Problem
+from .hazard_schema import HAZARD_KINDS
+from .schema import ScenarioSpec
+from .yamlio import YamlDocument
+
+__all__ = ["problems_from_validation"]
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """Model classes reachable one level down an annotation (through Optional, list, dict)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (list, tuple, typing.Union, types.UnionType):
+        return [m for arg in typing.get_args(annotation) for m in _unwrap(arg)]
+    if origin is dict:
+        return _unwrap(typing.get_args(annotation)[1])
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return []
+
+
+def _kind_of(model: type[BaseModel]) -> tuple[str, ...]:
+    field = model.model_fields.get("kind")
+    return typing.get_args(field.annotation) if field is not None else ()
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model class whose fields live at ``loc`` (for 'did you mean' suggestions)."""
+    models: list[type[BaseModel]] = [ScenarioSpec]
+    for part in loc:
+        if not models:
+            return None
+        if isinstance(part, int):
+            continue
+        tagged = [m for m in models if part in _kind_of(m)]
+        if len(models) > 1 and tagged:  # a discriminated union: the tag picks the member
+            models = tagged
+            continue
+        fields = {(f.alias or name): f for name, f in models[0].model_fields.items()}
+        if part in fields:
+            models = _unwrap(fields[part].annotation)
+        # otherwise a dict key (an incident type name): stay on the value model
+    return models[0] if len(models) == 1 else None
+
+
+def _without_tags(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Drop the discriminator tags pydantic puts in the path (``hazards[0].typhoon.x``)."""
+    out: list[Any] = []
+    for k, part in enumerate(loc):
+        if k >= 2 and isinstance(loc[k - 1], int) and loc[k - 2] == "hazards" and part in HAZARD_KINDS:
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def _allowed_keys(model: type[BaseModel]) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def problems_from_validation(exc: ValidationError, file: str, doc: YamlDocument | None,
+                              prefix: tuple[Any, ...] = ()) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        raw_loc = prefix + tuple(p for p in err["loc"] if p != "[key]")
+        loc = _without_tags(raw_loc)
+        ctx = err.get("ctx") or {}
+        cause = ctx.get("error")
+        if isinstance(cause, FieldProblem):
+            loc = loc + tuple(cause.subpath)
+            message = str(cause)
+        elif err["type"] == "union_tag_invalid":
+            loc = loc + ("kind",)
+            message = f"unknown kind {ctx.get('tag')!r} (use one of: {ctx.get('expected_tags')})"
+        elif err["type"] == "union_tag_not_found":
+            loc = loc + ("kind",)
+            message = f"required field is missing (use one of: {', '.join(HAZARD_KINDS)})"
+        elif err["type"] == "extra_forbidden":
+            model = _model_at(raw_loc[:-1])
+            message = "unknown key"
+            if model is not None:
+                allowed = _allowed_keys(model)
+                close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+                message += f" (did you mean {close[0]!r}?)" if close else ""
+                message += f"; allowed keys: {', '.join(allowed)}"
+        elif err["type"] == "missing":
+            message = "required field is missing"
+        else:
+            message = err["msg"].removeprefix("Value error, ")
+            value = err.get("input")
+            if isinstance(value, (str, int, float, bool)) and err["type"] != "value_error":
+                message += f" (got {value!r})"
+        line = doc.line_of(loc) if doc is not None else None
+        problems.append(Problem(file, loc, message, line))
+    return problems

@@ -1,0 +1,247 @@
+"""Checks between sections of a scenario: every reference points at something that exists,
+and every requirement can be met.
+
+They read the raw mapping with light guards, so that references are checked even in sections
+that also have structural problems: every problem is reported in one go.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from collections import Counter
+from typing import Any
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import maximum_flow
+
+from .schema import NODE_KINDS, _text_id
+
+__all__ = ["cross_checks", "known_policies", "max_simultaneous", "policy_problem"]
+
+Found = list[tuple[tuple[Any, ...], str]]
+
+
+def _items(raw: object, *keys: str) -> list[tuple[int, dict]]:
+    """``(index, item)`` for the mapping items of the list at ``raw[keys...]``."""
+    for key in keys:
+        raw = raw.get(key) if isinstance(raw, dict) else None
+    if not isinstance(raw, list):
+        return []
+    return [(i, item) for i, item in enumerate(raw) if isinstance(item, dict)]
+
+
+def _mapping(raw: object, *keys: str) -> dict:
+    for key in keys:
+        raw = raw.get(key) if isinstance(raw, dict) else None
+    return raw if isinstance(raw, dict) else {}
+
+
+def _id(value: object) -> str | None:
+    value = _text_id(value)
+    return value if isinstance(value, str) and value else None
+
+
+def _count(value: object, default: int = 1) -> int | None:
+    """A valid count, the default when absent, or None when it is malformed."""
+    if value is None:
+        return default
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _duplicates(ids: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Second and later uses of an id, with their positions."""
+    seen: set[str] = set()
+    repeats = []
+    for pos, value in ids:
+        if value in seen:
+            repeats.append((pos, value))
+        seen.add(value)
+    return repeats
+
+
+def known_policies() -> dict[str, Any]:
+    from ..model.dispatch import POLICIES  # local import: the model depends on the scenario
+
+    return POLICIES
+
+
+def policy_problem(name: str) -> str | None:
+    """None when ``name`` is a built-in policy or an importable ``module:Class``."""
+    if name in known_policies():
+        return None
+    if ":" not in name:
+        return (f"unknown dispatch policy {name!r}; built-in: {', '.join(known_policies())}, "
+                "or give 'package.module:ClassName'")
+    module, _, cls = name.partition(":")
+    try:
+        obj = getattr(importlib.import_module(module), cls)
+    except (ImportError, AttributeError) as exc:
+        return f"cannot import dispatch policy {name!r}: {exc}"
+    if not callable(obj):
+        return f"{name!r} is not a class"
+    return None
+
+
+def _format_need(requires: dict) -> str:
+    return ", ".join(f"{cap}: {n}" for cap, n in requires.items())
+
+
+def max_simultaneous(requires: dict[str, int], groups: list[tuple[frozenset[str], int]]) -> int:
+    """How many of the required slots distinct units can fill at once (a maximum flow from
+    capabilities, each needing its count, to unit groups, each offering its count)."""
+    caps = list(requires)
+    n = 2 + len(caps) + len(groups)
+    source, sink = 0, n - 1
+    capacity = np.zeros((n, n), dtype=np.int64)
+    for i, cap in enumerate(caps):
+        capacity[source, 1 + i] = requires[cap]
+        for j, (offered, _) in enumerate(groups):
+            if cap in offered:
+                capacity[1 + i, 1 + len(caps) + j] = requires[cap]
+    for j, (_, count) in enumerate(groups):
+        capacity[1 + len(caps) + j, sink] = count
+    return int(maximum_flow(csr_matrix(capacity), source, sink).flow_value)
+
+
+def _unknown(what: str, value: str, known: Any) -> str:
+    close = difflib.get_close_matches(value, list(known), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"unknown {what} {value!r}{hint}"
+
+
+def cross_checks(raw: dict) -> Found:
+    """Problems between sections: unknown references, impossible requirements."""
+    out: list[tuple[tuple[Any, ...], str]] = []
+    node_items = _items(raw, "region", "nodes")
+    nodes = {nid: item for _, item in node_items if (nid := _id(item.get("id")))}
+    for i, nid in _duplicates([(i, _id(n.get("id"))) for i, n in node_items if _id(n.get("id"))]):
+        out.append((("region", "nodes", i, "id"), f"node id {nid!r} is used twice"))
+    for i, edge in _items(raw, "region", "roads", "edges"):
+        ends = {key: _id(edge.get(key)) for key in ("from", "to")}
+        for key, node in ends.items():
+            if node is not None and nodes and node not in nodes:
+                out.append((("region", "roads", "edges", i, key), _unknown("node", node, nodes)))
+        if ends["from"] is not None and ends["from"] == ends["to"]:
+            out.append((("region", "roads", "edges", i), "an edge must join two different nodes"))
+
+    facility_items = _items(raw, "facilities")
+    facilities = {fid: item for _, item in facility_items if (fid := _id(item.get("id")))}
+    for i, fid in _duplicates([(i, _id(f.get("id"))) for i, f in facility_items if _id(f.get("id"))]):
+        out.append((("facilities", i, "id"), f"facility id {fid!r} is used twice"))
+    for i, f in facility_items:
+        node = _id(f.get("node"))
+        if node is not None and nodes and node not in nodes:
+            out.append((("facilities", i, "node"), _unknown("node", node, nodes)))
+
+    supply: Counter[str] = Counter()
+    groups: list[tuple[frozenset[str], int]] = []
+    total_units = 0
+    counts_known = True  # a malformed count (reported already) makes supply checks meaningless
+    unit_items = _items(raw, "units")
+    group_ids = [(i, _id(u.get("id")) or f"{u.get('type')}@{u.get('base')}") for i, u in unit_items]
+    for i, gid in _duplicates(group_ids):
+        out.append((("units", i), f"unit group {gid!r} appears twice (give each an 'id')"))
+    for i, u in unit_items:
+        base = _id(u.get("base"))
+        if base is not None and facilities and base not in facilities:
+            out.append((("units", i, "base"), _unknown("facility", base, facilities)))
+        count = _count(u.get("count"))
+        if count is None:
+            counts_known = False
+            continue
+        total_units += count
+        caps = u.get("capabilities")
+        caps = frozenset(c for c in caps if isinstance(c, str)) if isinstance(caps, list) else frozenset()
+        groups.append((caps, count))
+        for cap in caps:
+            supply[cap] += count
+
+    types = _mapping(raw, "incident_types")
+    has_hospital = any(f.get("kind") == "hospital" for f in facilities.values())
+    for name, itype in types.items():
+        if not isinstance(itype, dict):
+            continue
+        requires = itype.get("requires")
+        if isinstance(requires, dict) and unit_items and counts_known:
+            reported = len(out)
+            for cap, n in requires.items():
+                have = supply.get(str(cap), 0)
+                if have == 0:
+                    known = ", ".join(sorted(supply)) or "none"
+                    out.append((("incident_types", name, "requires", cap),
+                                f"no unit has capability {cap!r} (units have: {known})"))
+                elif isinstance(n, int) and have < n:
+                    out.append((("incident_types", name, "requires", cap),
+                                f"needs {n} units with {cap!r} but the scenario has only {have}"))
+            needed = sum(n for n in requires.values() if isinstance(n, int))
+            if needed > total_units and len(out) == reported:
+                out.append((("incident_types", name, "requires"),
+                            f"needs {needed} units but the scenario has {total_units}"))
+            elif len(out) == reported and all(isinstance(n, int) for n in requires.values()):
+                most = max_simultaneous(requires, groups)
+                if most < needed:
+                    out.append((("incident_types", name, "requires"),
+                                f"needs {needed} distinct units ({_format_need(requires)}) but at most "
+                                f"{most} can be sent together: a unit with several of these "
+                                "capabilities counts once"))
+        hospital = itype.get("hospital")
+        if isinstance(hospital, dict) and facilities and not has_hospital \
+                and isinstance(hospital.get("probability"), (int, float)) and hospital["probability"] > 0:
+            out.append((("incident_types", name, "hospital"),
+                        "transports patients but no facility is a hospital"))
+
+    generator_items = _items(raw, "generators")
+    streams = [(i, _id(g.get("id")) or _id(g.get("type"))) for i, g in generator_items]
+    for i, sid in _duplicates([(i, s) for i, s in streams if s]):
+        out.append((("generators", i), f"two generators named {sid!r} (give each an 'id')"))
+    for i, g in generator_items:
+        gtype = _id(g.get("type"))
+        if gtype is not None and types and gtype not in types:
+            out.append((("generators", i, "type"), _unknown("incident type", gtype, types)))
+        where = g.get("where", {})
+        if isinstance(where, dict) and nodes:
+            out.extend((("generators", i, "where", *loc), msg) for loc, msg in _where_problems(where, nodes))
+
+    policy = _mapping(raw, "dispatch").get("policy")
+    if isinstance(policy, str):
+        message = policy_problem(policy)
+        if message:
+            out.append((("dispatch", "policy"), message))
+    return out
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _where_problems(where: dict, nodes: dict[str, dict]) -> list[tuple[tuple[Any, ...], str]]:
+    out: list[tuple[tuple[Any, ...], str]] = []
+    explicit = where.get("nodes")
+    if isinstance(explicit, dict):
+        for node in explicit:
+            if _id(node) not in nodes:
+                out.append((("nodes", node), _unknown("node", str(node), nodes)))
+        return out
+    tags = [t for t in _list(where.get("tags")) if isinstance(t, str)]
+    kinds = [k for k in _list(where.get("kinds")) if isinstance(k, str)]
+    for kind in kinds:
+        if kind not in NODE_KINDS:
+            out.append((("kinds",), f"unknown node kind {kind!r} (use one of: {', '.join(NODE_KINDS)})"))
+    node_tags = {nid: set(n.get("tags") or ()) if isinstance(n.get("tags"), list) else set()
+                 for nid, n in nodes.items()}
+    for tag in tags:
+        if not any(tag in t for t in node_tags.values()):
+            out.append((("tags",), f"no node has the tag {tag!r}"))
+    if out:
+        return out
+    eligible = [nid for nid, n in nodes.items()
+                if (not tags or set(tags) & node_tags[nid]) and (not kinds or n.get("kind") in kinds)]
+    if not eligible:
+        out.append(((), "no node matches both the tags and the kinds"))
+    elif where.get("weight", "population") == "population" \
+            and sum(_count(nodes[nid].get("population"), 0) or 0 for nid in eligible) == 0:
+        out.append(((), "weighted by population but the matching nodes have no population "
+                        "(use weight: uniform)"))
+    return out
