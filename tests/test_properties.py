@@ -94,41 +94,53 @@ def _ordered(frame: pd.DataFrame, columns: list[str]) -> None:
         running = np.where(present, np.maximum(running, col), running)
 
 
-def _regression(units: list[dict], types: dict, rates: list[str], dispatch: dict, n_nodes: int) -> dict:
-    """A scenario hypothesis once found failing, kept as a fixed example."""
-    nodes = [{"id": f"n{i}", "kind": "township", "lon": 121.0, "lat": 30.6 + 0.05 * i, "population": 1}
-             for i in range(n_nodes)]
-    return {"name": "regression", "region": {"nodes": nodes, "auto_roads": {"neighbours": 1}},
-            "facilities": [{"id": "s0", "kind": "fire_station", "node": "n0"},
-                           {"id": "h", "kind": "hospital", "node": "n0"}],
-            "units": units, "incident_types": types,
-            "generators": [{"type": t, "rate": r} for t, r in zip(types, rates, strict=True)],
-            "dispatch": dispatch, "run": {"horizon": "3 d", "drain": True, "seed": 1}}
+# Scenarios hypothesis once found failing, kept as fixed examples.
+_EXP5 = {"dist": "exponential", "mean": "5 min"}
+_DELAYS = {"detection_delay": {"dist": "exponential", "mean": "3 min"}, "report_delay": "1 min",
+           "target": "15 min"}
+_HANDOVER = {"probability": 1.0, "handover": {"dist": "uniform", "low": "5 min", "high": "20 min"}}
+_S0 = [{"id": "s0", "kind": "fire_station", "node": "n0"}, {"id": "h", "kind": "hospital", "node": "n0"}]
 
-
-_BASE_TYPE = {"on_scene": {"dist": "exponential", "mean": "5 min"},
-              "detection_delay": {"dist": "exponential", "mean": "3 min"}, "report_delay": "1 min"}
 # two calls each holding one of the two units they need used to wait for each other forever
-DEADLOCK = _regression(
-    [{"id": "g0", "type": "t0", "capabilities": ["ems"], "base": "s0", "count": 1},
-     {"id": "g1", "type": "t1", "capabilities": ["fire", "rescue"], "base": "s0", "count": 2}],
-    {"type0": {**_BASE_TYPE, "priority": 1, "requires": {"fire": 2},
-               "hospital": {"probability": 1.0, "handover": "10 min"}},
-     "type1": {**_BASE_TYPE, "priority": 2, "requires": {"fire": 2}},
-     "type2": {**_BASE_TYPE, "priority": 1, "requires": {"fire": 1}}},
-    ["1217 / y", "50 / y", "50 / y"], {"when_no_unit": "queue", "redispatch_returning": False}, 5)
-# a unit released at scene end was handed back to the same call for its patient and counted twice
-CARRIER_REUSE = _regression(
-    [{"id": "g0", "type": "t0", "capabilities": ["fire"], "base": "s0", "count": 1},
-     {"id": "g1", "type": "t1", "capabilities": ["fire"], "base": "s0", "count": 1},
-     {"id": "g2", "type": "t2", "capabilities": ["rescue", "fire"], "base": "s0", "count": 3,
-      "speed_factor": 0.5}],
-    {"type0": {**_BASE_TYPE, "priority": 1, "requires": {"fire": 1}},
-     "type1": {**_BASE_TYPE, "priority": 1, "requires": {"fire": 2, "rescue": 2},
-               "on_scene": {"dist": "exponential", "mean": "77 min"},
-               "hospital": {"probability": 1.0, "handover": {"dist": "uniform", "low": "5 min",
-                                                             "high": "20 min"}}}},
-    ["2000 / y", "800 / y"], {"when_no_unit": "queue"}, 6)
+DEADLOCK = {
+    "name": "property",
+    "region": {"nodes": [{"id": f"n{i}", "kind": "township", "lon": 121.0, "lat": 30.6, "population": 1}
+                         for i in range(5)],
+               "roads": {"edges": [{"from": "n0", "to": "n1", "minutes": 1.0},
+                                   {"from": "n1", "to": "n2", "minutes": 26.0},
+                                   {"from": "n2", "to": "n3", "minutes": 1.0},
+                                   {"from": "n3", "to": "n4", "minutes": 9.0}]}},
+    "facilities": _S0,
+    "units": [{"id": "g0", "type": "t0", "capabilities": ["fire", "rescue"], "base": "s0", "count": 2,
+               "turnout": "0 min", "speed_factor": 0.5}],
+    "incident_types": {"type0": {"priority": 1, "requires": {"fire": 2}, "on_scene": _EXP5, **_DELAYS,
+                                 "hospital": _HANDOVER},
+                       "type1": {"priority": 2, "requires": {"fire": 2}, "on_scene": _EXP5, **_DELAYS},
+                       "type2": {"priority": 1, "requires": {"fire": 1}, "on_scene": _EXP5, **_DELAYS}},
+    "generators": [{"type": "type0", "rate": "1217 / y"}, {"type": "type1", "rate": "50 / y"},
+                   {"type": "type2", "rate": "50 / y"}],
+    "dispatch": {"when_no_unit": "queue", "redispatch_returning": False, "return_speed_factor": 0.5},
+    "run": {"horizon": "3 d", "drain": True, "seed": 1},
+}
+# a unit released at scene end was handed back to the same call for its patient, counted twice
+CARRIER_REUSE = {
+    "name": "property",
+    "region": {"nodes": [{"id": f"n{i}", "kind": "township", "lon": 121.0, "lat": lat, "population": pop}
+                         for i, (lat, pop) in enumerate([(30.725, 1), (30.6, 1), (30.6, 1), (30.6, 1),
+                                                         (30.6, 1), (30.88125, 5)])],
+               "auto_roads": {"neighbours": 1}},
+    "facilities": _S0,
+    "units": [{"id": f"g{k}", "type": f"t{k}", "capabilities": caps, "base": "s0", "count": count,
+               "turnout": "0 min", "speed_factor": 0.5}
+              for k, (caps, count) in enumerate([(["fire"], 1), (["fire"], 1), (["rescue", "fire"], 3)])],
+    "incident_types": {"type0": {"priority": 1, "requires": {"fire": 1}, "on_scene": _EXP5, **_DELAYS},
+                       "type1": {"priority": 1, "requires": {"fire": 2, "rescue": 2},
+                                 "on_scene": {"dist": "exponential", "mean": "41 min"}, **_DELAYS,
+                                 "hospital": _HANDOVER}},
+    "generators": [{"type": "type0", "rate": "846 / y"}, {"type": "type1", "rate": "970 / y"}],
+    "dispatch": {"when_no_unit": "queue", "redispatch_returning": True, "return_speed_factor": 0.5},
+    "run": {"horizon": "30 d", "drain": False, "seed": 1},
+}
 
 
 SETTINGS = settings(max_examples=40, deadline=None,
