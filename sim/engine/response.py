@@ -3,19 +3,23 @@
 The life of an incident::
 
     occurrence -> detection -> report -> call (dispatch starts)
-        -> units sent (nearest available; what cannot be sent at once waits in a
+        -> units sent (nearest eligible and available; what cannot be sent at once waits in a
            priority-then-FIFO queue, or the call is lost when the scenario does not queue)
-        -> each unit: turnout (units already on the road do not turn out again), travel, arrival
-        -> on-scene work starts with the first unit and goes at the rate of the units present
-           out of those required; ``on_scene`` is its duration with the full complement
+        -> each unit: turnout (units already on the road do not turn out again), travel by
+           road, air or water, arrival
+        -> the scene progresses with the units present (:mod:`sim.engine.scenes`): ordinary
+           work at the rate of the units present out of those required; a forest fire until
+           its fire line is closed, then mop-up
         -> scene end: units still on the way are stood down and what was still waiting for a
            unit is dropped, except a unit needed to carry a patient
-        -> one unit may take a patient to the nearest hospital (travel + handover)
-        -> each unit is free: it takes the next queued call it fits, or drives home
-           (and can be re-dispatched on the way, when the scenario allows it).
+        -> one unit may take a patient to the nearest hospital (a helipad one by air)
+        -> each unit is free: it takes the next queued call it fits, or goes home (ground
+           units can be re-dispatched on the way; helicopters go home to refuel).
 
-Because work always progresses with the units present, two calls each holding part of
-what they need can never block each other.
+Hazards act through helpers: :class:`~sim.engine.roads.RoadControl` closes and reopens roads
+(rerouting units, standing down those that can no longer get through),
+:class:`~sim.engine.air.AirControl` grounds helicopters at night and in high wind, and
+:class:`~sim.engine.staging.Staging` moves units to staging posts on a warning.
 
 The event loop schedules plain SimPy timeouts with callbacks (no generator process per
 incident) and reads travel times from precomputed Python lists: no pandas, networkx or
@@ -35,26 +39,48 @@ from simpy.events import Timeout
 
 from ..errors import SimError
 from ..model.dispatch import DispatchPolicy, Fleet, make_policy
+from ..model.fire import FireGrowth
+from ..model.hazards import HazardTimeline
 from ..model.incidents import IncidentStream
-from ..model.units import AT_BASE, AWAY, BUSY, HOMING, Unit, UnitInfo, heading
+from ..model.units import AIR, AT_BASE, AWAY, BUSY, HOMING, MODES, Unit, UnitInfo, heading
 from ..results.records import ReplicationRecords
 from ..scenario.loader import Scenario
-from .travel import TravelTimes
+from .air import AirControl
+from .recording import build_records
+from .roads import RoadControl
+from .scenes import FireScene, WorkScene
+from .staging import Staging
+from .travel import DirectTravel, TravelTimes
 
-__all__ = ["Call", "ResponseEngine", "build_units", "travel_times"]
+__all__ = ["Call", "ResponseEngine", "build_units", "travel_modes"]
 
 NAN = math.nan
 # positions in an assignment record (a plain list, filled in as the assignment goes on)
 (_INCIDENT, _UNIT, _CAP, _FROM, _AWAY, _DISPATCH, _DEPART, _ARRIVAL, _LEAVE, _HOSPITAL, _FREE,
- _TRAVEL, _STOOD_DOWN) = range(13)
+ _TRAVEL, _STOOD_DOWN, _WITHDRAWN) = range(14)
+KMH_TO_M_PER_MIN = 1000.0 / 60.0
 
 
-def travel_times(scenario: Scenario) -> TravelTimes:
-    """The scenario's travel-time oracle, built once and kept with the scenario."""
-    oracle = scenario.cache.get("travel")
-    if oracle is None:
-        oracle = scenario.cache["travel"] = TravelTimes(scenario.travel)
-    return oracle
+def travel_modes(scenario: Scenario) -> list:
+    """Road, air and water oracles of the scenario (roads all open), built once and kept."""
+    modes = scenario.cache.get("modes")
+    if modes is None:
+        from ..scenario.geography import build_travel_source
+        spec = scenario.spec
+        lon = np.array([n.lon for n in spec.region.nodes])
+        lat = np.array([n.lat for n in spec.region.nodes])
+        from .travel import straight_line_km
+        km = straight_line_km(lon, lat)
+        road = TravelTimes(scenario.travel)
+        if spec.region.waterways is not None:
+            network, _ = build_travel_source(spec.region.model_copy(update={
+                "roads": spec.region.waterways, "auto_roads": None, "travel_matrix": None}),
+                scenario.path.parent if scenario.path else None, "")
+            water = TravelTimes(network, weights=np.nan_to_num(network.km, nan=np.inf) * 60.0)
+        else:
+            water = DirectTravel(scenario.travel.node_ids, km * spec.region.water_detour)
+        modes = scenario.cache["modes"] = [road, DirectTravel(scenario.travel.node_ids, km), water]
+    return modes
 
 
 def build_units(scenario: Scenario) -> list[UnitInfo]:
@@ -62,24 +88,30 @@ def build_units(scenario: Scenario) -> list[UnitInfo]:
     facility_node = {f.id: scenario.node_index[f.node] for f in scenario.spec.facilities}
     infos: list[UnitInfo] = []
     for group in scenario.spec.units:
+        mode = MODES.index(group.mode)
+        speed = group.speed_factor if group.mode == "road" else float(group.speed)
+        production = (group.line_production or 0.0) * KMH_TO_M_PER_MIN
         for k in range(group.count):
             infos.append(UnitInfo(
                 index=len(infos), id=f"{group.group_id}#{k + 1}", group=group.group_id,
                 type=group.type, capabilities=frozenset(group.capabilities), crew=group.crew,
-                base=group.base, base_node=facility_node[group.base],
-                speed_factor=group.speed_factor, turnout=group.turnout))
+                base=group.base, base_node=facility_node[group.base], speed_factor=speed,
+                turnout=group.mutual_aid.activation if group.mutual_aid else group.turnout,
+                mode=mode, availability=group.availability, line_production=production,
+                air=group.air_ops, mutual_aid=group.mutual_aid))
     return infos
 
 
 class Call:
-    """A reported incident being served: what it still needs, who is on it, how far the work is."""
+    """A reported incident being served: what it still needs, who is on it, its scene."""
 
     __slots__ = ("index", "type_name", "node", "priority", "call_time", "seq", "need", "required",
-                 "slots", "assigned", "on_scene", "freed", "queued", "work_left", "work_rate",
-                 "work_mark", "version", "over")
+                 "slots", "assigned", "on_scene", "freed", "queued", "scene", "version", "over",
+                 "modes")
 
     def __init__(self, index: int, type_name: str, node: int, priority: int, call_time: float,
-                 seq: int, need: dict[str, int], work: float) -> None:
+                 seq: int, need: dict[str, int], scene: WorkScene | FireScene,
+                 modes: frozenset[int] | None) -> None:
         self.index = index
         self.type_name = type_name
         self.node = node
@@ -93,11 +125,10 @@ class Call:
         self.on_scene: list[tuple[Unit, list]] = []
         self.freed = 0
         self.queued = False
-        self.work_left = work  # minutes of work with the full complement
-        self.work_rate = 0.0  # share of the full complement on scene
-        self.work_mark = 0.0
-        self.version = 0  # invalidates scene-end events scheduled at an older work rate
+        self.scene = scene
+        self.version = 0  # invalidates scene timers scheduled before the last change
         self.over = False
+        self.modes = modes
 
 
 def _queue_key(call: Call) -> tuple[int, int]:
@@ -112,25 +143,28 @@ class ResponseEngine:
     scenario
         A validated scenario.
     incidents
-        The replication's incident stream (see :func:`sim.model.incidents.draw_incidents`).
+        The replication's incident stream (:func:`sim.model.exogenous.draw_replication`).
     replication, seed
-        Stored in the records.
+        Stored in the records (and keying the per-call answer draws of partly available units).
     policy
         A dispatch policy; by default the one the scenario names.
+    timeline
+        The replication's hazard timeline (none by default).
     """
 
     def __init__(self, scenario: Scenario, incidents: IncidentStream, replication: int = 0,
-                 seed: int = 0, policy: DispatchPolicy | None = None) -> None:
+                 seed: int = 0, policy: DispatchPolicy | None = None,
+                 timeline: HazardTimeline | None = None) -> None:
         spec = scenario.spec
         self.scenario = scenario
         self.replication = replication
         self.seed = seed
+        self.timeline = timeline if timeline is not None else HazardTimeline()
         self.env = simpy.Environment()
-        self.travel = travel_times(scenario)
-        self.rows = self.travel.rows
+        self.modes = list(travel_modes(scenario))
+        self.node_ids = scenario.travel.node_ids
         self.unit_infos = build_units(scenario)
         self.units = [Unit(info) for info in self.unit_infos]
-        self.fleet = Fleet(self.units, self.rows, lambda: self.env.now, self.travel.reversible)
         self.policy = policy if policy is not None else make_policy(spec.dispatch.policy)
         self.queue_calls = spec.dispatch.when_no_unit == "queue"
         self.redispatch = spec.dispatch.redispatch_returning
@@ -142,8 +176,13 @@ class ResponseEngine:
         self.requires = [dict(t.requires) for t in types]
         self.priority = [t.priority for t in types]
         self.carrier = [t.transport_capability for t in types]
-        self.hospitals = [scenario.node_index[f.node] for f in spec.facilities if f.kind == "hospital"]
-        self._nearest_hospital: dict[int, int] = {}
+        self.allowed_modes = [frozenset(MODES.index(m) for m in t.modes) if t.modes else None for t in types]
+        hospitals = [f for f in spec.facilities if f.kind == "hospital"]
+        self.hospitals = [scenario.node_index[f.node] for f in hospitals]
+        self.helipads = [scenario.node_index[f.node] for f in hospitals if f.helipad] or self.hospitals
+        self.air = AirControl(self)
+        self.fleet = Fleet(self.units, self.modes, lambda: self.env.now, key=(seed, replication),
+                           air_margin=spec.dispatch.air_margin, can_fly=self.air.can_fly)
 
         self.incidents = incidents
         n = len(incidents)
@@ -155,36 +194,56 @@ class ResponseEngine:
         self.on_scene = incidents.on_scene.tolist()
         self.transport = incidents.transport.tolist()
         self.handover = incidents.handover.tolist()
+        self.fire_of = incidents.fire.tolist()
         self.turnout_u = incidents.turnout_u
         self.first_dispatch = [NAN] * n
         self.full_dispatch = [NAN] * n
         self.first_arrival = [NAN] * n
+        self.first_mode = [-1] * n
         self.full_complement = [NAN] * n
         self.scene_end = [NAN] * n
         self.cleared = [NAN] * n
         self.waited = [False] * n
         self.lost = [False] * n
+        self.cut_off = [False] * n
+        self.fire_scenes: dict[int, FireScene] = {}
         self.assignments: list[list] = []
         self.queue: list[Call] = []
         self.events = 0
+        self.open_calls = 0
         self._next_call = 0
         self._seq = 0
+        self.roads = RoadControl(self)
+        self.staging = Staging(self)
 
     # ---------------------------------------------------------------- scheduling
 
     def _at(self, delay: float, callback: Callable[[Timeout], None], value: object) -> None:
-        event = Timeout(self.env, delay, value)
+        event = Timeout(self.env, max(delay, 0.0), value)
         event.callbacks.append(callback)
         self.events += 1
+
+    def at(self, delay: float, callback: Callable[[Timeout], None], value: object = None) -> None:
+        """Schedule ``callback(event)`` after ``delay`` minutes (for the hazard helpers)."""
+        self._at(delay, callback, value)
+
+    @property
+    def busy(self) -> bool:
+        """Work remains: calls to come or open, so day/night cycles must go on."""
+        return self._next_call < len(self.order) or self.open_calls > 0
 
     def run(self) -> ReplicationRecords:
         """Run to the horizon (and, with ``run.drain``, until every incident is cleared)."""
         self._feed_next_call()
+        self.roads.start()
+        self.air.start()
+        self.staging.start()
         if self.drain:
             self.env.run()
         else:
             self.env.run(until=self.horizon)
-        return self._records()
+        self.roads.finish(self.env.now)
+        return build_records(self)
 
     def _feed_next_call(self) -> None:
         """Calls are fed one at a time in call-time order, keeping SimPy's heap small."""
@@ -202,14 +261,29 @@ class ResponseEngine:
         self._feed_next_call()
         t = self.type_index[i]
         self._seq += 1
+        fire = self.fire_of[i]
+        if fire >= 0:
+            spec = self.timeline.fires[fire]
+            scene: WorkScene | FireScene = FireScene(
+                FireGrowth(spec.head_rate, spec.wind_kmh, spec.max_area_ha, spec.max_duration),
+                spec.ignition, self.on_scene[i])
+            self.fire_scenes[i] = scene
+        else:
+            scene = WorkScene(self.on_scene[i], sum(self.requires[t].values()))
         call = Call(i, self.type_names[t], self.node[i], self.priority[t], self.env.now,
-                    self._seq, dict(self.requires[t]), self.on_scene[i])
+                    self._seq, dict(self.requires[t]), scene, self.allowed_modes[t])
+        self.open_calls += 1
+        self.cut_off[i] = self.roads.is_cut_off(call.node)
+        if fire >= 0:
+            self._scene_changed(call)  # the fire may burn out before anyone arrives
         self._dispatch(call)
 
     def _dispatch(self, call: Call) -> None:
         picks = self.policy.select(call, call.need, self.fleet)
-        if not self.queue_calls and Counter(cap for _, cap in picks) != Counter(call.need):
+        if not self.queue_calls and not call.assigned \
+                and Counter(cap for _, cap in picks) != Counter(call.need):
             self.lost[call.index] = True  # all or nothing: the call is turned away
+            self.open_calls -= 1
             return
         for unit, capability in picks:
             self._assign(unit, call, capability)
@@ -221,16 +295,24 @@ class ResponseEngine:
             self.waited[call.index] = True
             insort(self.queue, call, key=_queue_key)
 
-    def _serve_queue(self, unit: Unit) -> None:
+    def serve_queue(self, unit: Unit) -> None:
         """A unit became available: the waiting calls it fits get a new dispatch attempt."""
         for call in list(self.queue):
             if unit.status == BUSY:
                 return
             if not unit.capabilities.isdisjoint(call.need):
-                for other, capability in self.policy.select(call, call.need, self.fleet):
-                    self._assign(other, call, capability)
-                if not call.need:
-                    self._dequeue(call)
+                self._retry(call)
+
+    def serve_queue_all(self) -> None:
+        """Something changed for every waiting call (a road reopened, the sun rose)."""
+        for call in list(self.queue):
+            self._retry(call)
+
+    def _retry(self, call: Call) -> None:
+        for other, capability in self.policy.select(call, call.need, self.fleet):
+            self._assign(other, call, capability)
+        if not call.need:
+            self._dequeue(call)
 
     def _dequeue(self, call: Call) -> None:
         if call.queued:
@@ -240,7 +322,7 @@ class ResponseEngine:
     def _assign(self, unit: Unit, call: Call, capability: str) -> None:
         now = self.env.now
         if unit.status not in (AT_BASE, AWAY) or capability not in unit.capabilities \
-                or call.need.get(capability, 0) <= 0:
+                or call.need.get(capability, 0) <= 0 or not self.fleet.eligible(unit, call):
             raise SimError(f"dispatch policy {type(self.policy).__name__} chose unit "
                            f"{unit.info.id} for {capability!r}, which it cannot serve now")
         i = call.index
@@ -249,11 +331,19 @@ class ResponseEngine:
             del self.fleet.away[unit.index]
             turnout = 0.0
         else:
-            turnout = unit.turnout.ppf1(float(self.turnout_u[i, call.slots]))
+            slot = min(call.slots, self.turnout_u.shape[1] - 1)  # units sent again reuse the last
+            turnout = unit.turnout.ppf1(float(self.turnout_u[i, slot]))
         call.slots += 1
-        travel, from_node = self._drive(unit, call.node, now + turnout, unit.speed)
+        record = [i, unit.index, capability, unit.node, was_away, now, now + turnout,
+                  NAN, NAN, NAN, NAN, NAN, False, False]
+        travel, from_node = self.drive(unit, call.node, now + turnout, unit.speed, self._on_arrival,
+                                       (call, record))
+        if not math.isfinite(travel):
+            raise SimError(f"dispatch policy {type(self.policy).__name__} chose unit {unit.info.id}, "
+                           f"which cannot reach {self.node_ids[call.node]!r}")
+        record[_FROM], record[_TRAVEL] = from_node, travel
         unit.status = BUSY
-        unit.epoch += 1
+        unit.assignment = (call, record)
         left = call.need[capability] - 1
         if left:
             call.need[capability] = left
@@ -261,32 +351,53 @@ class ResponseEngine:
             del call.need[capability]
             if not call.need:
                 self.full_dispatch[i] = now
-        record = [i, unit.index, capability, from_node, was_away, now, now + turnout,
-                  NAN, NAN, NAN, NAN, travel, False]
         self.assignments.append(record)
         call.assigned.append((unit, record))
         if self.first_dispatch[i] != self.first_dispatch[i]:  # NaN: the first unit sent
             self.first_dispatch[i] = now
-        self._at(turnout + travel, self._on_arrival, (unit, call, record, unit.epoch))
 
-    def _drive(self, unit: Unit, target: int, depart: float, pace: float) -> tuple[float, int]:
-        """Start ``unit`` driving to ``target`` from where it is (partway along a road, too);
-        return the clock minutes the drive takes and the node it drives through first."""
-        minutes, via, behind, covered = heading(unit, target, self.env.now, self.rows,
-                                                self.travel.reversible)
-        edge = covered + minutes - self.rows[via][target]
-        unit.start_trip(self.travel, via, target, behind, edge, depart - covered / pace, pace)
+    # ---------------------------------------------------------------- moving units
+
+    def drive(self, unit: Unit, target: int, depart: float, pace: float,
+              callback: Callable[[Timeout], None], payload: object) -> tuple[float, int]:
+        """Start ``unit`` for ``target`` from where it is (partway along a road, too), leaving
+        at ``depart`` (after a turnout), and call ``callback`` on arrival. Returns the clock
+        minutes of the drive and the node it goes through first; ``inf`` if it cannot get
+        there (it then goes on to the next node and waits)."""
+        oracle = self.modes[unit.mode]
+        minutes, via, behind, covered = heading(unit, target, self.env.now, oracle.rows, oracle.reversible)
+        if not math.isfinite(minutes):  # it gets as far as the next node and waits there
+            unit.stop_route()
+            unit.node = via
+            unit.epoch += 1  # whatever trip it was on is over
+            unit.task = None
+            return math.inf, via
+        edge = covered + minutes - oracle.rows[via][target]
+        unit.start_trip(oracle, via, target, behind, edge, depart - covered / pace, pace)
+        unit.epoch += 1
+        unit.task = (callback, payload, target, pace, depart)
+        self._at(depart - self.env.now + minutes / pace, callback, (unit, unit.epoch, payload))
         return minutes / pace, via
+
+    @staticmethod
+    def _payload(value: tuple) -> object | None:
+        """The payload of a trip's arrival event, or None when the trip was replaced since
+        (stood down, rerouted, re-dispatched)."""
+        unit, epoch, payload = value
+        return payload if unit.epoch == epoch else None
 
     # ---------------------------------------------------------------- on scene
 
     def _on_arrival(self, event: Timeout) -> None:
-        unit, call, record, epoch = event.value
-        if unit.epoch != epoch:  # stood down on the way
+        unit = event.value[0]
+        task = self._payload(event.value)
+        if task is None:  # stood down or rerouted on the way
             return
+        call, record = task
         now = self.env.now
         record[_ARRIVAL] = now
         unit.stop_route()
+        unit.task = None
         unit.node = call.node
         if call.over:  # the work is done; this unit came for the waiting patient
             self._carry_patient(unit, call, record)
@@ -295,23 +406,48 @@ class ResponseEngine:
         call.on_scene.append((unit, record))
         if len(call.on_scene) == 1:
             self.first_arrival[i] = now
+            self.first_mode[i] = unit.mode
         if len(call.on_scene) == call.required:
             self.full_complement[i] = now
-        self._set_work_rate(call)
+        self._scene_changed(call)
 
-    def _set_work_rate(self, call: Call) -> None:
-        """Bank the work done at the old rate, then schedule the end at the new one."""
+    def _production(self, call: Call) -> float:
+        """Fire line the units on scene build, m/min (helicopters by bucket drops)."""
+        return sum(self.air.bucket_line_rate(unit, call.node) if unit.mode == AIR
+                   else unit.info.line_production for unit, _ in call.on_scene)
+
+    def _scene_changed(self, call: Call) -> None:
+        """Units came or went: ask the scene when its next transition is, and schedule it."""
         now = self.env.now
-        call.work_left = max(0.0, call.work_left - call.work_rate * (now - call.work_mark))
-        call.work_mark = now
-        call.work_rate = len(call.on_scene) / call.required
+        scene = call.scene
+        if isinstance(scene, FireScene):
+            due = scene.update(now, self._production(call))
+            if not scene.burning and not call.on_scene:
+                due = math.inf  # burned out before anyone came: mop-up starts on arrival
+        else:
+            due = scene.update(now, len(call.on_scene))
         call.version += 1
-        self._at(call.work_left / call.work_rate, self._on_scene_end, (call, call.version))
+        if math.isfinite(due):
+            self._at(due - now, self._on_scene_timer, (call, call.version))
 
-    def _on_scene_end(self, event: Timeout) -> None:
+    def _on_scene_timer(self, event: Timeout) -> None:
         call, version = event.value
-        if version != call.version:  # the rate changed since this end was scheduled
+        if version != call.version:  # units came or went since this was scheduled
             return
+        scene = call.scene
+        if isinstance(scene, FireScene) and scene.burning:
+            scene.contain(self.env.now)
+            if call.on_scene:  # no more units needed: the rest are called off
+                self._dequeue(call)
+                call.need.clear()
+                for unit, record in list(call.assigned):
+                    if all(unit is not u for u, _ in call.on_scene) and record[_FREE] != record[_FREE]:
+                        self._stand_down(unit, call, record)
+            self._scene_changed(call)
+            return
+        self._end_scene(call)
+
+    def _end_scene(self, call: Call) -> None:
         i = call.index
         now = self.env.now
         call.over = True
@@ -323,161 +459,126 @@ class ResponseEngine:
         on_scene = {id(u) for u, _ in call.on_scene}
         coming = None
         if carrier_cap is not None and carrier is None:  # the patient waits for a carrier
-            coming = next((u for u, rec in call.assigned
-                           if rec[_CAP] == carrier_cap and id(u) not in on_scene), None)
+            coming = next((u for u, rec in call.assigned if rec[_CAP] == carrier_cap
+                           and id(u) not in on_scene and rec[_FREE] != rec[_FREE]), None)
             if coming is None:
                 call.need[carrier_cap] = 1  # asked for once the others are released
         for unit, record in list(call.assigned):
+            if record[_FREE] == record[_FREE]:
+                continue  # stood down or withdrawn earlier
             if id(unit) in on_scene:
                 record[_LEAVE] = now
                 if unit is carrier:
                     self._carry_patient(unit, call, record)
                 else:
-                    self._release(unit, call, record)
+                    self.release(unit, call, record)
             elif unit is not coming:
                 self._stand_down(unit, call, record)
         if call.need:
-            self._dispatch(call)
+            self._retry(call)
+            self._enqueue_if_waiting(call)
 
     def _stand_down(self, unit: Unit, call: Call, record: list) -> None:
         """Called off on the way: free where it is (still at its station during turnout)."""
         record[_STOOD_DOWN] = True
         unit.epoch += 1
+        unit.task = None
         if record[_DEPART] > self.env.now:  # still turning out: it never left
             record[_DEPART] = NAN
             unit.stop_route()
-        self._release(unit, call, record)
+        self.release(unit, call, record)
+
+    def withdraw(self, unit: Unit) -> None:
+        """Take a busy unit off its call (sunset for a helicopter, or cut off by a road): its
+        place on the call is asked for again. A unit carrying a patient carries on."""
+        if unit.assignment is None:
+            return
+        call, record = unit.assignment
+        if call.over or record[_ARRIVAL] == record[_ARRIVAL] and all(u is not unit for u, _ in call.on_scene):
+            return
+        if any(u is unit for u, _ in call.on_scene):
+            call.on_scene = [(u, r) for u, r in call.on_scene if u is not unit]
+            record[_LEAVE] = self.env.now
+            record[_WITHDRAWN] = True
+            unit.epoch += 1
+            unit.task = None
+            self._scene_changed(call)
+            self.release(unit, call, record)
+        else:
+            self._stand_down(unit, call, record)
+        call.need[record[_CAP]] = call.need.get(record[_CAP], 0) + 1
+        self._retry(call)
+        self._enqueue_if_waiting(call)
 
     def _carry_patient(self, unit: Unit, call: Call, record: list) -> None:
         record[_LEAVE] = self.env.now
-        hospital = self._hospital_for(call.node)
-        minutes, _ = self._drive(unit, hospital, self.env.now, unit.speed)
-        self._at(minutes, self._on_hospital, (unit, call, record, hospital))
-
-    def _hospital_for(self, node: int) -> int:
-        hospital = self._nearest_hospital.get(node)
-        if hospital is None:
-            hospital = self._nearest_hospital[node] = self.travel.nearest(node, self.hospitals)
-        return hospital
+        candidates = self.helipads if unit.mode == AIR else self.hospitals
+        oracle = self.modes[unit.mode]
+        hospital = min(candidates, key=lambda h: oracle.rows[call.node][h])
+        self.drive(unit, hospital, self.env.now, unit.speed, self._on_hospital, (call, record, hospital))
 
     def _on_hospital(self, event: Timeout) -> None:
-        unit, call, record, hospital = event.value
+        unit = event.value[0]
+        task = self._payload(event.value)
+        if task is None:
+            return
+        call, record, hospital = task
         record[_HOSPITAL] = self.env.now
         unit.stop_route()
+        unit.task = None
         unit.node = hospital
         self._at(self.handover[call.index], self._on_handover, (unit, call, record))
 
     def _on_handover(self, event: Timeout) -> None:
         unit, call, record = event.value
-        self._release(unit, call, record)
+        self.release(unit, call, record)
 
     # ---------------------------------------------------------------- free again, going home
 
-    def _release(self, unit: Unit, call: Call, record: list) -> None:
+    def release(self, unit: Unit, call: Call, record: list) -> None:
+        """The unit is done with ``call``: it takes waiting work or goes home."""
         now = self.env.now
         record[_FREE] = now
+        unit.assignment = None
         call.freed += 1
         if call.freed == len(call.assigned) and not call.need:
             self.cleared[call.index] = now
+            self.open_calls -= 1
+        if unit.mode == AIR:  # helicopters always go home to refuel
+            self.air.after_mission(unit)
+            return
         if not unit.moving and unit.node == unit.base_node:
             unit.status = AT_BASE
         else:
             unit.status = AWAY
             self.fleet.away[unit.index] = unit
         if self.queue:
-            self._serve_queue(unit)
+            self.serve_queue(unit)
         if unit.status == AWAY:
-            self._send_home(unit)
+            self.send_home(unit)
 
-    def _send_home(self, unit: Unit) -> None:
-        minutes, _ = self._drive(unit, unit.base_node, self.env.now, unit.speed * self.return_pace)
-        if not self.redispatch:
-            del self.fleet.away[unit.index]
+    def send_home(self, unit: Unit) -> None:
+        """Drive home (available on the way unless re-dispatch en route is off)."""
+        minutes, _ = self.drive(unit, unit.base_node, self.env.now, unit.speed * self.return_pace,
+                                self._on_home, None)
+        if not math.isfinite(minutes):  # cut off from home: wait here for the roads to reopen
+            unit.stop_route()
+            return
+        if not self.redispatch or unit.mode == AIR:
+            self.fleet.away.pop(unit.index, None)
             unit.status = HOMING
-        self._at(minutes, self._on_home, (unit, unit.epoch))
 
     def _on_home(self, event: Timeout) -> None:
-        unit, epoch = event.value
-        if unit.epoch != epoch:  # re-dispatched on the way: this trip home never ended
+        unit = event.value[0]
+        if unit.epoch != event.value[1]:  # re-dispatched on the way: this trip home never ended
             return
         unit.stop_route()
+        unit.task = None
         unit.node = unit.base_node
-        unit.status = AT_BASE
         self.fleet.away.pop(unit.index, None)
+        if unit.mode == AIR:
+            self.air.landed(unit)
+            return
+        unit.status = AT_BASE
         if self.queue:
-            self._serve_queue(unit)
-
-    # ---------------------------------------------------------------- records
-
-    def _records(self) -> ReplicationRecords:
-        inc = self.incidents
-        end = self.env.now
-        node_ids = self.travel.node_ids
-        infos = self.unit_infos
-        occurrence = inc.time
-        detection = occurrence + inc.detection_delay
-        report = detection + inc.report_delay
-        call = report + inc.handling_time
-        happened = lambda t: np.where(t <= end, t, np.nan)  # noqa: E731
-
-        sent: dict[int, list[str]] = {}
-        transported = np.zeros(len(inc), dtype=bool)
-        for rec in self.assignments:
-            sent.setdefault(rec[_INCIDENT], []).append(infos[rec[_UNIT]].id)
-            if rec[_HOSPITAL] == rec[_HOSPITAL]:
-                transported[rec[_INCIDENT]] = True
-        cleared = np.array(self.cleared)
-        status = np.where(self.lost, "lost", np.where(np.isnan(cleared), "open", "cleared"))
-        incidents = {
-            "incident": np.arange(len(inc)),
-            "type": [inc.type_names[t] for t in self.type_index],
-            "generator": [inc.generator_names[g] for g in inc.generator_index.tolist()],
-            "node": [node_ids[j] for j in self.node],
-            "priority": [self.priority[t] for t in self.type_index],
-            "occurrence": occurrence,
-            "detection": happened(detection),
-            "report": happened(report),
-            "call": happened(call),
-            "first_dispatch": np.array(self.first_dispatch),
-            "full_dispatch": np.array(self.full_dispatch),
-            "first_arrival": np.array(self.first_arrival),
-            "full_complement": np.array(self.full_complement),
-            "scene_end": np.array(self.scene_end),
-            "cleared": cleared,
-            "response_time": np.array(self.first_arrival) - occurrence,
-            "status": status,
-            "waited": np.array(self.waited),
-            "units_sent": np.array([len(sent.get(i, ())) for i in range(len(inc))], dtype=np.int64),
-            "units": [";".join(sent.get(i, ())) for i in range(len(inc))],
-            "transported": transported,
-        }
-        recs = self.assignments
-        column = lambda k: [r[k] for r in recs]  # noqa: E731
-        assignments = {
-            "incident": np.array(column(_INCIDENT), dtype=np.int64),
-            "unit": [infos[r[_UNIT]].id for r in recs],
-            "capability": column(_CAP),
-            "from_node": [node_ids[r[_FROM]] for r in recs],
-            "was_away": np.array(column(_AWAY), dtype=bool),
-            "dispatch": np.array(column(_DISPATCH), dtype=float),
-            "depart": np.array(column(_DEPART), dtype=float),
-            "arrival": np.array(column(_ARRIVAL), dtype=float),
-            "leave_scene": np.array(column(_LEAVE), dtype=float),
-            "hospital_arrival": np.array(column(_HOSPITAL), dtype=float),
-            "free": np.array(column(_FREE), dtype=float),
-            "travel_minutes": np.array(column(_TRAVEL), dtype=float),
-            "stood_down": np.array(column(_STOOD_DOWN), dtype=bool),
-        }
-        units = {
-            "unit": [u.id for u in infos],
-            "group": [u.group for u in infos],
-            "type": [u.type for u in infos],
-            "capabilities": [";".join(sorted(u.capabilities)) for u in infos],
-            "crew": [u.crew for u in infos],
-            "base": [u.base for u in infos],
-            "base_node": [node_ids[u.base_node] for u in infos],
-        }
-        return ReplicationRecords(
-            replication=self.replication, seed=self.seed, horizon=self.horizon,
-            warmup=self.scenario.spec.run.warmup, end_time=end, events=self.events,
-            incidents=incidents, assignments=assignments, units=units)
+            self.serve_queue(unit)

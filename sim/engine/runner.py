@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..model.dispatch import DispatchPolicy
-from ..model.incidents import draw_incidents
+from ..model.exogenous import draw_replication
 from ..results.outcome import RunResult
 from ..results.records import ReplicationRecords
 from ..scenario.loader import Scenario
@@ -21,8 +21,8 @@ def simulate(scenario: Scenario, replication: int = 0, seed: int | None = None,
     ``replication``: the same three always give identical records.
     """
     seed = scenario.spec.run.seed if seed is None else seed
-    incidents = draw_incidents(scenario, Streams(seed, replication))
-    return ResponseEngine(scenario, incidents, replication, seed, policy).run()
+    incidents, timeline = draw_replication(scenario, Streams(seed, replication))
+    return ResponseEngine(scenario, incidents, replication, seed, policy, timeline).run()
 
 
 def run(scenario: Scenario, replications: int | None = None, seed: int | None = None,

@@ -12,12 +12,13 @@ or ``package.module:ClassName`` for your own class (constructed without argument
 from __future__ import annotations
 
 import importlib
+import math
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
-from .units import AT_BASE, AWAY, Unit, heading
+from .units import AIR, AT_BASE, AWAY, Unit, heading
 
 __all__ = ["CallView", "DispatchPolicy", "Fleet", "NearestAvailable", "POLICIES", "make_policy"]
 
@@ -30,18 +31,49 @@ class CallView(Protocol):
     type_name: str
     priority: int
     call_time: float
+    modes: frozenset[int] | None  # travel modes the incident type allows (None: any)
+
+
+class Oracle(Protocol):
+    rows: list[list[float]]
+    reversible: bool
+
+
+_MASK = (1 << 64) - 1
+
+
+def _unit_interval(*keys: int) -> float:
+    """A uniform in [0, 1) fixed by integer keys (splitmix64): the same call and unit always
+    give the same answer, whatever else happens in the run."""
+    x = 0x9E3779B97F4A7C15
+    for key in keys:
+        x = (x ^ (key & _MASK)) * 0xBF58476D1CE4E5B9 & _MASK
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EB & _MASK
+        x ^= x >> 31
+    return (x >> 11) / float(1 << 53)
 
 
 class Fleet:
-    """The policy's view of the units: availability and travel minutes from where they are."""
+    """The policy's view of the units: who may go to a call, and how long each would take.
 
-    def __init__(self, units: list[Unit], rows: list[list[float]], clock: Callable[[], float],
-                 reversible: bool) -> None:
+    A unit may go when it is available (in its station, or away from it and free) and
+    *eligible* for the call: its travel mode is one the incident type allows; a helicopter is
+    not grounded by wind at its base or at the scene; a unit with ``availability < 1`` answers
+    this call (a fixed draw per call and unit); and a neighbouring region's unit only when its
+    mutual-aid conditions hold (``severe``: the call's priority is high enough; ``exhausted``:
+    the region's own eligible units cannot fill the request).
+    """
+
+    def __init__(self, units: list[Unit], modes: list[Oracle], clock: Callable[[], float], *,
+                 key: tuple[int, int] = (0, 0), air_margin: float = 0.0,
+                 can_fly: Callable[[Unit, int], bool] | None = None) -> None:
         self.units = units
+        self.modes = modes
         self.away: dict[int, Unit] = {}  # available units not standing in their station
-        self._rows = rows
         self._clock = clock
-        self._reversible = reversible
+        self._key = key
+        self._air_margin = air_margin
+        self._can_fly = can_fly
         self._order: dict[tuple[int, str], list[Unit]] = {}
         self._supply = Counter(cap for u in units for cap in u.capabilities)
 
@@ -50,46 +82,97 @@ class Fleet:
     def is_available(self, unit: Unit) -> bool:
         return unit.status == AT_BASE or unit.status == AWAY
 
-    def available(self, capability: str) -> list[Unit]:
-        """Every available unit with ``capability``, in unit order."""
-        return [u for u in self.units if capability in u.capabilities and self.is_available(u)]
+    def eligible(self, unit: Unit, call: CallView | None) -> bool:
+        """May ``unit`` be sent to ``call`` (mode, wind, answering, mutual-aid severity)?"""
+        if call is not None:
+            if call.modes is not None and unit.mode not in call.modes:
+                return False
+            info = unit.info
+            if info.availability < 1.0 and \
+                    _unit_interval(*self._key, call.index, unit.index) >= info.availability:
+                return False
+            aid = info.mutual_aid
+            if aid is not None and "severe" in aid.when and call.priority > aid.max_priority:
+                return False
+        if unit.mode == AIR and self._can_fly is not None:
+            return self._can_fly(unit, call.node if call is not None else unit.node)
+        return True
+
+    def available(self, capability: str, call: CallView | None = None) -> list[Unit]:
+        """Every available unit with ``capability`` (eligible for ``call``, when given), in
+        unit order."""
+        return [u for u in self.units if capability in u.capabilities and self.is_available(u)
+                and self.eligible(u, call) and math.isfinite(self.eta(u, call.node if call else u.node))]
 
     def supply(self, capability: str) -> int:
         """How many units in the scenario have ``capability`` (busy or not)."""
         return self._supply.get(capability, 0)
 
     def eta(self, unit: Unit, node: int) -> float:
-        """Travel minutes from the unit's current position to ``node`` (turnout excluded)."""
+        """Travel minutes from the unit's current position to ``node`` (turnout excluded;
+        ``inf`` when its mode cannot get there, e.g. over cut roads)."""
         return self.travel_from_position(unit, node)[0]
 
     def travel_from_position(self, unit: Unit, node: int) -> tuple[float, int]:
-        """Travel minutes to ``node`` and the node the unit drives through first."""
-        minutes, via, _, _ = heading(unit, node, self._clock(), self._rows, self._reversible)
+        """Travel minutes to ``node`` and the node the unit goes through first."""
+        oracle = self.modes[unit.mode]
+        minutes, via, _, _ = heading(unit, node, self._clock(), oracle.rows, oracle.reversible)
         return minutes / unit.speed, via
 
     def nearest(self, node: int, capability: str, k: int,
-                exclude: set[int] | frozenset[int] = frozenset()) -> list[tuple[float, Unit]]:
-        """Up to ``k`` available units with ``capability``, fastest first (ties: unit order)."""
-        found: list[tuple[float, int, Unit]] = []
-        row_of = self._rows
+                exclude: set[int] | frozenset[int] = frozenset(),
+                call: CallView | None = None) -> list[tuple[float, Unit]]:
+        """Up to ``k`` eligible available units with ``capability``, fastest first.
+
+        Helicopters count as ``dispatch.air_margin`` minutes slower, plus their mean launch delay,
+        so they are chosen over ground units only when clearly faster (or when nothing else can
+        get there). A
+        neighbouring region's units with the ``exhausted`` condition join only when the region's
+        own units cannot fill the ``k`` places. Ties go to the lower unit number."""
+        local: list[tuple[float, int, float, Unit]] = []
+        aid: list[tuple[float, int, float, Unit]] = []
+        kth_best = math.inf
         for unit in self._stations_by_distance(node, capability):
-            if unit.status == AT_BASE and unit.index not in exclude:
-                found.append((row_of[unit.base_node][node] / unit.speed, unit.index, unit))
-                if len(found) == k:
-                    break
+            if len(local) >= k and self.modes[unit.mode].rows[unit.base_node][node] / unit.speed > kth_best:
+                break  # stations come by travel time: no later one can do better
+            if unit.status != AT_BASE or unit.index in exclude:
+                continue
+            if self._consider(unit, node, call, local, aid) and len(local) >= k:
+                kth_best = sorted(item[0] for item in local)[k - 1]
         for unit in self.away.values():
             if capability in unit.capabilities and unit.index not in exclude:
-                found.append((self.eta(unit, node), unit.index, unit))
-        found.sort(key=lambda item: (item[0], item[1]))
-        return [(eta, unit) for eta, _, unit in found[:k]]
+                self._consider(unit, node, call, local, aid)
+        local.sort(key=lambda item: (item[0], item[1]))
+        chosen = local[:k]
+        if len(chosen) < k and aid:
+            aid.sort(key=lambda item: (item[0], item[1]))
+            chosen += aid[:k - len(chosen)]
+        return [(eta, unit) for _, _, eta, unit in chosen]
+
+    def _consider(self, unit: Unit, node: int, call: CallView | None, local: list, aid: list) -> bool:
+        """Add an eligible unit that can get there to ``local`` (or ``aid``); True if local."""
+        if not self.eligible(unit, call):
+            return False
+        eta = self.eta(unit, node)
+        if not math.isfinite(eta):
+            return False
+        # a helicopter must beat ground units by the margin, counting its launch delay
+        rank = eta + (self._air_margin + unit.turnout.mean if unit.mode == AIR else 0.0)
+        is_aid = unit.info.mutual_aid is not None
+        (aid if is_aid else local).append((rank, unit.index, eta, unit))
+        return not is_aid
+
+    def invalidate(self) -> None:
+        """Forget the station orders (roads changed, or units moved to other stations)."""
+        self._order.clear()
 
     def _stations_by_distance(self, node: int, capability: str) -> list[Unit]:
         key = (node, capability)
         order = self._order.get(key)
         if order is None:
-            rows = self._rows
+            modes = self.modes
             order = sorted((u for u in self.units if capability in u.capabilities),
-                           key=lambda u: (rows[u.base_node][node] / u.speed, u.index))
+                           key=lambda u: (modes[u.mode].rows[u.base_node][node] / u.speed, u.index))
             self._order[key] = order
         return order
 
@@ -114,6 +197,7 @@ class NearestAvailable(DispatchPolicy):
     Capabilities are filled scarcest first (fewest units in the scenario), so that a
     multi-capability unit is not used up on a common capability when it is the only one
     nearby with a rare one. Units driving back to their station count from where they are.
+    Only eligible units go (see :class:`Fleet`).
     """
 
     name = "nearest_available"
@@ -122,7 +206,7 @@ class NearestAvailable(DispatchPolicy):
         picks: list[tuple[Unit, str]] = []
         taken: set[int] = set()
         for capability in sorted(need, key=lambda c: (fleet.supply(c), c)):
-            for _, unit in fleet.nearest(call.node, capability, need[capability], taken):
+            for _, unit in fleet.nearest(call.node, capability, need[capability], taken, call):
                 picks.append((unit, capability))
                 taken.add(unit.index)
         return picks

@@ -23,7 +23,9 @@ from ..engine.streams import Streams
 from ..scenario.loader import Scenario
 from ..scenario.schema import Generator, Node, Where
 
-__all__ = ["IncidentStream", "draw_incidents", "intensity_grid", "node_weights"]
+__all__ = ["GeneratorDraw", "IncidentStream", "assemble", "draw_attributes", "draw_generator",
+           "draw_incidents", "draw_nodes", "intensity_grid", "max_slots", "node_weights",
+           "poisson_times"]
 
 _DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
 
@@ -45,6 +47,13 @@ class IncidentStream:
     turnout_u: np.ndarray  # (n, slots): uniforms for the turnout of each assigned unit
     type_names: tuple[str, ...]
     generator_names: tuple[str, ...]
+    event: np.ndarray | None = None  # hazard event that caused it (-1: none)
+    fire: np.ndarray | None = None   # index into the hazard timeline's fires (-1: not a fire)
+
+    def __post_init__(self) -> None:
+        for name in ("event", "fire"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, np.full(len(self.time), -1, dtype=np.int64))
 
     def __len__(self) -> int:
         return len(self.time)
@@ -93,60 +102,97 @@ def node_weights(where: Where, nodes: list[Node], index: dict[str, int]) -> np.n
             continue
         if where.kinds and node.kind not in where.kinds:
             continue
-        weights[i] = node.population if where.weight == "population" else 1.0
+        weights[i] = {"population": node.population, "forest": node.forest_ha}.get(where.weight, 1.0)
     return weights
 
 
-def _draw_generator(scenario: Scenario, gen: Generator, streams: Streams,
-                    slots: int) -> dict[str, np.ndarray]:
+def poisson_times(rng: np.random.Generator, edges: np.ndarray, cumulative: np.ndarray) -> np.ndarray:
+    """Sorted arrival times of a Poisson process with the given cumulative intensity grid."""
+    count = int(rng.poisson(cumulative[-1]))
+    return np.interp(np.sort(rng.random(count)) * cumulative[-1], cumulative, edges)
+
+
+def draw_nodes(rng: np.random.Generator, weights: np.ndarray, count: int) -> np.ndarray:
+    """``count`` node indices drawn with probability proportional to ``weights``."""
+    cum = np.cumsum(weights) / weights.sum()
+    picks = np.searchsorted(cum, rng.random(count), side="right")
+    return np.minimum(picks, len(weights) - 1).astype(np.int64)
+
+
+def max_slots(scenario: Scenario) -> int:
+    """The most units any incident type needs: the width of ``turnout_u``."""
+    return max(sum(t.requires.values()) for t in scenario.spec.incident_types.values())
+
+
+def draw_attributes(scenario: Scenario, type_name: str, time: np.ndarray, node: np.ndarray,
+                    stream: str, streams: Streams, generator: int = -1) -> dict[str, np.ndarray]:
+    """Everything random about incidents of one type at given times and places: delays,
+    on-scene time, hospital transport and turnout uniforms, each from its own named stream
+    (``"<what>/<stream>"``)."""
     spec = scenario.spec
-    run = spec.run
-    itype = spec.incident_types[gen.incident_type]
-    name = gen.stream_id
-    edges, cumulative = intensity_grid(gen.rate, run.horizon, run.start, gen.time_of_day, gen.season)
-    arrivals = streams[f"arrivals/{name}"]
-    count = int(arrivals.poisson(cumulative[-1]))
-    times = np.interp(np.sort(arrivals.random(count)) * cumulative[-1], cumulative, edges)
+    itype = spec.incident_types[type_name]
+    count = len(time)
 
-    weights = node_weights(gen.where, spec.region.nodes, scenario.node_index)
-    cum_w = np.cumsum(weights) / weights.sum()
-    nodes = np.minimum(np.searchsorted(cum_w, streams[f"locations/{name}"].random(count), side="right"),
-                       len(weights) - 1)
-
-    def draw(stream: str, dist) -> np.ndarray:
-        return dist.ppf(streams[f"{stream}/{name}"].random(count))
+    def draw(what: str, dist) -> np.ndarray:
+        return dist.ppf(streams[f"{what}/{stream}"].random(count))
 
     hospital = itype.hospital
-    transport = streams[f"transport/{name}"].random(count) < (hospital.probability if hospital else 0.0)
+    transport = streams[f"transport/{stream}"].random(count) < (hospital.probability if hospital else 0.0)
     return {
-        "time": times,
-        "node": nodes.astype(np.int64),
+        "time": np.asarray(time, dtype=float),
+        "node": np.asarray(node, dtype=np.int64),
+        "type_index": np.full(count, list(spec.incident_types).index(type_name), dtype=np.int64),
+        "generator_index": np.full(count, generator, dtype=np.int64),
         "detection_delay": draw("detection", itype.detection_delay),
         "report_delay": draw("report", itype.report_delay),
         "handling_time": draw("handling", spec.dispatch.handling_time),
         "on_scene": draw("on_scene", itype.on_scene),
         "transport": transport,
         "handover": draw("handover", hospital.handover) if hospital else np.zeros(count),
-        "turnout_u": streams[f"turnout/{name}"].random((count, slots)),
+        "turnout_u": streams[f"turnout/{stream}"].random((count, max_slots(scenario))),
+        "event": np.full(count, -1, dtype=np.int64),
+        "fire": np.full(count, -1, dtype=np.int64),
     }
 
 
-def draw_incidents(scenario: Scenario, streams: Streams) -> IncidentStream:
-    """Draw every incident of one replication from the scenario's generators."""
+@dataclass(frozen=True)
+class GeneratorDraw:
+    """One generator's incidents, with the intensity grid and node weights behind them."""
+
+    columns: dict[str, np.ndarray]
+    edges: np.ndarray
+    cumulative: np.ndarray
+    weights: np.ndarray
+
+
+def draw_generator(scenario: Scenario, index: int, streams: Streams) -> GeneratorDraw:
+    """The incidents of generator ``index`` (a non-homogeneous Poisson stream)."""
     spec = scenario.spec
-    type_names = tuple(spec.incident_types)
-    type_pos = {name: i for i, name in enumerate(type_names)}
-    slots = max(sum(t.requires.values()) for t in spec.incident_types.values())
-    parts = [_draw_generator(scenario, g, streams, slots) for g in spec.generators]
+    gen: Generator = spec.generators[index]
+    run = spec.run
+    name = gen.stream_id
+    edges, cumulative = intensity_grid(gen.rate, run.horizon, run.start, gen.time_of_day, gen.season)
+    times = poisson_times(streams[f"arrivals/{name}"], edges, cumulative)
+    weights = node_weights(gen.where, spec.region.nodes, scenario.node_index)
+    nodes = draw_nodes(streams[f"locations/{name}"], weights, len(times))
+    columns = draw_attributes(scenario, gen.incident_type, times, nodes, name, streams, index)
+    return GeneratorDraw(columns, edges, cumulative, weights)
+
+
+def assemble(scenario: Scenario, parts: list[dict[str, np.ndarray]]) -> IncidentStream:
+    """One stream from several sets of columns, sorted by occurrence time (stable)."""
+    spec = scenario.spec
+    parts = [p for p in parts if len(p["time"])] or parts[:1]
     columns = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
-    columns["type_index"] = np.concatenate([
-        np.full(len(p["time"]), type_pos[g.incident_type], dtype=np.int64)
-        for g, p in zip(spec.generators, parts, strict=True)])
-    columns["generator_index"] = np.concatenate([
-        np.full(len(p["time"]), k, dtype=np.int64) for k, p in enumerate(parts)])
     order = np.argsort(columns["time"], kind="stable")
     return IncidentStream(
         **{key: value[order] for key, value in columns.items()},
-        type_names=type_names,
+        type_names=tuple(spec.incident_types),
         generator_names=tuple(g.stream_id for g in spec.generators),
     )
+
+
+def draw_incidents(scenario: Scenario, streams: Streams) -> IncidentStream:
+    """The incidents of the scenario's generators alone (no hazards)."""
+    n = len(scenario.spec.generators)
+    return assemble(scenario, [draw_generator(scenario, g, streams).columns for g in range(n)])

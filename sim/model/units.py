@@ -5,8 +5,10 @@ A unit is in one of four states:
 ``AT_BASE``  idle in its station, available;
 ``AWAY``     idle away from its station, or driving back to it, and available (it can be
              re-dispatched en route when the scenario allows it);
-``HOMING``   driving back to its station and *not* available (re-dispatch en route disabled);
-``BUSY``     assigned to an incident: travelling to it, on scene, or taking a patient to hospital.
+``HOMING``   driving back to its station and *not* available (re-dispatch en route disabled,
+             and always for helicopters, which go home to refuel);
+``BUSY``     assigned to an incident: travelling to it, on scene, or taking a patient to hospital;
+``GROUNDED`` a helicopter on the ground for the night, or refuelling.
 """
 
 from __future__ import annotations
@@ -19,12 +21,17 @@ from ..scenario.distributions import Distribution
 
 __all__ = ["AT_BASE", "AWAY", "BUSY", "HOMING", "Unit", "UnitInfo", "heading"]
 
-AT_BASE, AWAY, HOMING, BUSY = 0, 1, 2, 3
+AT_BASE, AWAY, HOMING, BUSY, GROUNDED = 0, 1, 2, 3, 4
+ROAD, AIR, WATER = 0, 1, 2
+MODES = ("road", "air", "water")
 
 
 @dataclass(frozen=True)
 class UnitInfo:
-    """What does not change about a unit during a run."""
+    """What does not change about a unit during a run.
+
+    ``speed`` divides the rows of the unit's travel mode: the speed factor on roads, km/h in
+    the air and on water. ``line_production`` is fire line in m/min (forest crews)."""
 
     index: int
     id: str
@@ -36,20 +43,28 @@ class UnitInfo:
     base_node: int
     speed_factor: float
     turnout: Distribution
+    mode: int = ROAD
+    availability: float = 1.0
+    line_production: float = 0.0
+    air: Any = None          # AirOps of a helicopter
+    mutual_aid: Any = None   # MutualAid of a neighbouring region's unit
 
 
 class Unit:
     """The mutable state of one unit during one replication."""
 
     __slots__ = ("info", "index", "capabilities", "base_node", "speed", "turnout", "status",
-                 "node", "epoch", "route", "route_minutes", "route_start", "route_pace", "trip")
+                 "node", "epoch", "route", "route_minutes", "route_start", "route_pace", "trip", "mode",
+                 "home_base", "task", "assignment")
 
     def __init__(self, info: UnitInfo) -> None:
         self.info = info
         self.index = info.index
         self.capabilities = info.capabilities
-        self.base_node = info.base_node
+        self.base_node = info.base_node  # changes while pre-positioned at a staging post
+        self.home_base = info.base_node
         self.speed = info.speed_factor
+        self.mode = info.mode
         self.turnout = info.turnout
         self.status = AT_BASE
         self.node = info.base_node
@@ -59,6 +74,8 @@ class Unit:
         self.route_start = 0.0
         self.route_pace = 1.0
         self.trip: tuple | None = None  # a route not worked out yet (most never need to be)
+        self.task: tuple | None = None  # (arrival callback, payload, target, pace) of the trip
+        self.assignment: tuple | None = None  # (call, record) while busy on a call
 
     @property
     def moving(self) -> bool:

@@ -1,10 +1,17 @@
 """Flat record tables of one replication, turned into pandas DataFrames only at the edge.
 
-Three tables, each one row per thing:
+One row per thing, times on the simulation clock (minutes from the start):
 
-``incidents``    one row per incident (times on the simulation clock, minutes from the start);
-``assignments``  one row per unit sent to an incident;
-``units``        one row per unit (static facts; KPIs such as busy fraction are added later).
+``incidents``      one row per incident;
+``assignments``    one row per unit sent to an incident;
+``units``          one row per unit (static facts; KPIs such as busy fraction are added later);
+
+and, for scenarios with hazards (in :attr:`ReplicationRecords.tables`):
+
+``hazards``        one row per hazard event (typhoon, landslide, fire, accident, quake);
+``fires``          one row per forest fire: size at first attack, when and how it stopped;
+``road_closures``  one row per road cut; ``cut_off`` one row per node and period cut off;
+``outages``        communication and power outages; ``staging_moves`` pre-positioning moves.
 """
 
 from __future__ import annotations
@@ -19,7 +26,9 @@ __all__ = ["ASSIGNMENT_COLUMNS", "INCIDENT_COLUMNS", "ReplicationRecords", "UNIT
 INCIDENT_COLUMNS = {
     "incident": "incident number within the replication (0, 1, ... in occurrence order)",
     "type": "incident type",
-    "generator": "generator that produced it",
+    "generator": "generator that produced it (empty when a hazard did)",
+    "hazard": "hazard that caused it (empty for everyday incidents)",
+    "event": "hazard event that caused it",
     "node": "node id where it happened",
     "priority": "priority (1 = most urgent)",
     "occurrence": "when it happened (min)",
@@ -35,6 +44,8 @@ INCIDENT_COLUMNS = {
     "response_time": "first_arrival - occurrence: the response time (min)",
     "status": "cleared, open (still running at the end) or lost (no unit, calls not queued)",
     "waited": "True when part of its requirement had to wait in the queue",
+    "cut_off": "True when no road unit's station could reach it by road when it was called",
+    "first_mode": "how the first unit came: road, air or water",
     "units_sent": "number of units sent",
     "units": "ids of the units sent, ';'-separated",
     "transported": "True when a patient was taken to hospital",
@@ -43,6 +54,8 @@ INCIDENT_COLUMNS = {
 ASSIGNMENT_COLUMNS = {
     "incident": "incident number",
     "unit": "unit id",
+    "mode": "road, air or water",
+    "mutual_aid": "True for a neighbouring region's unit",
     "capability": "capability the unit was sent for",
     "from_node": "node id the unit drove from",
     "was_away": "True when the unit was sent while away from its station (e.g. driving back)",
@@ -54,12 +67,15 @@ ASSIGNMENT_COLUMNS = {
     "free": "when it was free for other work again (min)",
     "travel_minutes": "driving minutes to the scene",
     "stood_down": "True when the scene ended before it arrived and it was called off on the way",
+    "withdrawn": "True when it left before the work ended (sunset, or cut off by a road)",
 }
 
 UNIT_COLUMNS = {
     "unit": "unit id (group#number)",
     "group": "unit group id",
     "type": "unit type",
+    "mode": "road, air or water",
+    "mutual_aid": "neighbouring region it comes from (empty for the region's own units)",
     "capabilities": "capabilities, ';'-separated",
     "crew": "crew size",
     "base": "home facility id",
@@ -80,6 +96,7 @@ class ReplicationRecords:
     incidents: dict[str, list | np.ndarray] = field(default_factory=dict)
     assignments: dict[str, list | np.ndarray] = field(default_factory=dict)
     units: dict[str, list | np.ndarray] = field(default_factory=dict)
+    tables: dict[str, dict[str, list | np.ndarray]] = field(default_factory=dict)
 
     def _frame(self, columns: dict[str, list | np.ndarray], order: dict[str, str]) -> pd.DataFrame:
         frame = pd.DataFrame({key: columns[key] for key in order})
@@ -94,3 +111,8 @@ class ReplicationRecords:
 
     def unit_frame(self) -> pd.DataFrame:
         return self._frame(self.units, UNIT_COLUMNS)
+
+    def table_frame(self, name: str) -> pd.DataFrame:
+        """One of the hazard tables (empty frame when the scenario has no such records)."""
+        columns = self.tables.get(name, {})
+        return self._frame(columns, dict.fromkeys(columns))

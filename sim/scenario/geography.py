@@ -45,7 +45,11 @@ def haversine_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.
 
 @dataclass(frozen=True)
 class RoadNetwork:
-    """Directed road edges between node indices, with travel minutes and attributes."""
+    """Roads between nodes: each road (one per edge written in the file, or per generated
+    pair) is one or two directed arcs, ``arc_road`` giving the road of each arc.
+
+    Arc arrays: ``tail``, ``head``, ``minutes``, ``km``, ``road_class``, ``tags``, ``arc_road``.
+    """
 
     node_ids: tuple[str, ...]
     tail: np.ndarray
@@ -57,16 +61,36 @@ class RoadNetwork:
     synthetic: bool
     description: str
     has_one_way: bool = False
+    arc_road: np.ndarray | None = None
 
     @property
     def n_nodes(self) -> int:
         return len(self.node_ids)
 
-    def csgraph(self, minutes: np.ndarray | None = None) -> csr_matrix:
-        """Sparse adjacency of travel minutes; parallel edges keep the fastest."""
+    @property
+    def n_roads(self) -> int:
+        return int(self.arc_road.max()) + 1 if self.arc_road is not None and len(self.arc_road) else 0
+
+    def road_ends(self) -> np.ndarray:
+        """(n_roads, 2): the two end nodes of each road (from its first arc)."""
+        ends = np.zeros((self.n_roads, 2), dtype=np.int64)
+        first = np.unique(self.arc_road, return_index=True)[1]
+        ends[:, 0], ends[:, 1] = self.tail[first], self.head[first]
+        return ends
+
+    def road_tags(self) -> list[tuple[str, ...]]:
+        first = np.unique(self.arc_road, return_index=True)[1]
+        return [self.tags[i] for i in first]
+
+    def csgraph(self, minutes: np.ndarray | None = None, closed: frozenset[int] = frozenset()) -> csr_matrix:
+        """Sparse adjacency of travel minutes; parallel edges keep the fastest; arcs of
+        ``closed`` roads are left out."""
         weights = self.minutes if minutes is None else minutes
-        order = np.lexsort((weights, self.head, self.tail))
-        tail, head, w = self.tail[order], self.head[order], weights[order]
+        keep = np.ones(len(weights), dtype=bool)
+        if closed:
+            keep = ~np.isin(self.arc_road, np.fromiter(closed, dtype=np.int64))
+        order = np.lexsort((weights[keep], self.head[keep], self.tail[keep]))
+        tail, head, w = self.tail[keep][order], self.head[keep][order], weights[keep][order]
         first = np.ones(len(tail), dtype=bool)
         first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
         n = self.n_nodes
@@ -88,8 +112,8 @@ class TravelMatrix:
 
 
 def _explicit_roads(roads: Roads, region: Region, index: dict[str, int]) -> RoadNetwork:
-    tail, head, minutes, km, classes, tags = [], [], [], [], [], []
-    for edge in roads.edges:
+    tail, head, minutes, km, classes, tags, arc_road = [], [], [], [], [], [], []
+    for road, edge in enumerate(roads.edges):
         u, v = index[edge.from_], index[edge.to]
         if edge.minutes is not None:
             t, length = edge.minutes, math.nan
@@ -104,13 +128,15 @@ def _explicit_roads(roads: Roads, region: Region, index: dict[str, int]) -> Road
             km.append(length)
             classes.append(edge.road_class or "default")
             tags.append(edge.tags)
+            arc_road.append(road)
     n_edges = len(roads.edges)
     return RoadNetwork(
         node_ids=tuple(n.id for n in region.nodes), tail=np.array(tail, dtype=np.int64),
         head=np.array(head, dtype=np.int64), minutes=np.array(minutes), km=np.array(km),
         road_class=tuple(classes), tags=tuple(tags), synthetic=False,
         description=f"road network, {len(region.nodes)} nodes, {n_edges} edges",
-        has_one_way=any(edge.one_way for edge in roads.edges))
+        has_one_way=any(edge.one_way for edge in roads.edges),
+        arc_road=np.array(arc_road, dtype=np.int64))
 
 
 def _auto_roads(auto: AutoRoads, region: Region) -> RoadNetwork:
@@ -132,8 +158,8 @@ def _auto_roads(auto: AutoRoads, region: Region) -> RoadNetwork:
         for i, j in zip(tree.row, tree.col, strict=True):
             pairs.add((min(int(i), int(j)), max(int(i), int(j))))
     main = set(auto.main_kinds)
-    tail, head, minutes, km, classes = [], [], [], [], []
-    for i, j in sorted(pairs):
+    tail, head, minutes, km, classes, arc_road = [], [], [], [], [], []
+    for road, (i, j) in enumerate(sorted(pairs)):
         length = max(float(dist[i, j]) * auto.detour, 1e-6)
         cls = "main" if nodes[i].kind in main and nodes[j].kind in main else "local"
         t = length / auto.speeds[cls] * 60.0
@@ -143,13 +169,15 @@ def _auto_roads(auto: AutoRoads, region: Region) -> RoadNetwork:
             minutes.append(t)
             km.append(length)
             classes.append(cls)
+            arc_road.append(road)
     return RoadNetwork(
         node_ids=tuple(nd.id for nd in nodes), tail=np.array(tail, dtype=np.int64),
         head=np.array(head, dtype=np.int64), minutes=np.array(minutes), km=np.array(km),
         road_class=tuple(classes), tags=tuple(() for _ in tail), synthetic=True,
         description=(f"SYNTHETIC roads generated from node positions ({n} nodes, {len(pairs)} "
                      f"edges: {auto.neighbours} nearest neighbours, detour x{auto.detour:g}, "
-                     f"main {auto.speeds['main']:g} km/h, local {auto.speeds['local']:g} km/h)"))
+                     f"main {auto.speeds['main']:g} km/h, local {auto.speeds['local']:g} km/h)"),
+        arc_road=np.array(arc_road, dtype=np.int64))
 
 
 def read_travel_matrix(path: Path, node_ids: tuple[str, ...],

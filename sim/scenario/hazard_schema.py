@@ -300,9 +300,9 @@ class Move(Strict):
 
 
 class Prepositioning(Strict):
-    """On a warning of hazard ``on`` (its id or kind), unit groups move to staging posts, and
-    return ``return_after`` the event ends."""
+    """On a warning of ``hazard`` (a hazard id, or a kind such as ``typhoon``), unit groups
+    move to staging posts, and return ``return_after`` the event ends."""
 
-    on: Id
+    hazard: Id
     moves: list[Move] = Field(min_length=1)
     return_after: NonNegDuration = 360.0

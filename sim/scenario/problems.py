@@ -88,6 +88,9 @@ def problems_from_validation(exc: ValidationError, file: str, doc: YamlDocument 
         elif err["type"] == "union_tag_not_found":
             loc = loc + ("kind",)
             message = f"required field is missing (use one of: {', '.join(HAZARD_KINDS)})"
+        elif err["type"] == "dict_type" or err["msg"].startswith("Keys should be strings"):
+            message = (err["msg"] + "; YAML reads unquoted on/off/yes/no/true/false keys as "
+                       "booleans: quote the key")
         elif err["type"] == "extra_forbidden":
             model = _model_at(raw_loc[:-1])
             message = "unknown key"

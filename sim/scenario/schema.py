@@ -376,6 +376,7 @@ class RunSettings(Strict):
     seed: int = Field(default=1, ge=0)
     replications: int = Field(default=1, ge=1, le=100_000)
     start: Annotated[dt.datetime, AfterValidator(_wall_clock)] = dt.datetime(2025, 1, 1)
+    utc_offset: float = Field(default=8.0, ge=-12, le=14)  # hours; for sunrise and sunset
     drain: bool = True
 
     @model_validator(mode="after")

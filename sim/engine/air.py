@@ -1,0 +1,159 @@
+"""Helicopter rules: daylight, wind, refuelling, bucket drops.
+
+* **Daylight**: a day-only helicopter is grounded from sunset to sunrise
+  (:mod:`sim.model.daylight`, at the region's mean position). At sunset it leaves its call (its
+  place is asked for again), except when carrying a patient, and flies home.
+* **Wind**: a helicopter is not sent while the wind at its base or at the scene exceeds its
+  ``max_wind`` (typhoon wind windows). A flight already under way is not recalled.
+* **Refuelling**: after every mission a helicopter flies home and refuels (``refuel``) before it
+  is available again.
+* **Bucket drops**: on a forest fire, a helicopter shuttles between the fire and the nearest
+  water source. Each drop holds ``bucket_line`` metres of fire line; a cycle is the flight
+  there and back plus ``fill_time``. Within its ``endurance`` it flies as many cycles as fit
+  around the transit from and to its base, then refuels; its line production is averaged over
+  that whole rotation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+from simpy.events import Timeout
+
+from ..model.daylight import sunrise_sunset
+from ..model.units import AIR, AT_BASE, BUSY, GROUNDED, HOMING, Unit
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .response import ResponseEngine
+
+__all__ = ["AirControl"]
+
+
+class AirControl:
+    """The helicopter rules of one replication."""
+
+    def __init__(self, engine: ResponseEngine) -> None:
+        self.engine = engine
+        spec = engine.scenario.spec
+        self.air_units = [u for u in engine.units if u.mode == AIR]
+        self.day_units = [u for u in self.air_units if u.info.air.daylight_only]
+        nodes = spec.region.nodes
+        self.lon = float(np.mean([n.lon for n in nodes]))
+        self.lat = float(np.mean([n.lat for n in nodes]))
+        self.start_time = spec.run.start
+        self.utc_offset = spec.run.utc_offset
+        self.wind = engine.timeline.wind
+        self.water = [engine.scenario.node_index[f.node] for f in spec.facilities if f.kind == "water_source"]
+        self.night = False
+        self.refuelling: set[int] = set()
+
+    # ---------------------------------------------------------------- day and night
+
+    def _sun(self, day: int) -> tuple[float, float]:
+        """Sunrise and sunset of day ``day`` (0 = the start's date), minutes from the start."""
+        midnight = dt.datetime(self.start_time.year, self.start_time.month, self.start_time.day)
+        date = midnight.date() + dt.timedelta(days=day)
+        rise, sets = sunrise_sunset(date, self.lon, self.lat, self.utc_offset)
+        base = day * 1440.0 - (self.start_time - midnight).total_seconds() / 60.0
+        return base + rise, base + sets
+
+    def is_night(self, t: float) -> bool:
+        day = math.floor(t / 1440.0)
+        for d in (day - 1, day, day + 1):
+            rise, sets = self._sun(d)
+            if rise <= t < sets:
+                return False
+        return True
+
+    def _next_transition(self, t: float) -> tuple[float, bool]:
+        """The next sunrise or sunset after ``t``: (time, is_sunrise)."""
+        day = math.floor(t / 1440.0)
+        options = []
+        for d in range(day - 1, day + 3):
+            rise, sets = self._sun(d)
+            options += [(rise, True), (sets, False)]
+        return min((o for o in options if o[0] > t), key=lambda o: o[0])
+
+    def start(self) -> None:
+        if not self.day_units:
+            return
+        self.night = self.is_night(0.0)
+        if self.night:
+            for unit in self.day_units:
+                unit.status = GROUNDED
+        self._schedule_next()
+
+    def _schedule_next(self) -> None:
+        engine = self.engine
+        now = engine.env.now
+        if now >= engine.horizon and not engine.busy:
+            return  # nothing left to fly for: let the run end
+        when, sunrise = self._next_transition(now)
+        engine.at(when - now, self._on_sunrise if sunrise else self._on_sunset)
+
+    def _on_sunset(self, _: Timeout) -> None:
+        self.night = True
+        for unit in self.day_units:
+            if unit.status == BUSY:
+                self.engine.withdraw(unit)
+            elif unit.status == AT_BASE:
+                unit.status = GROUNDED
+        self._schedule_next()
+
+    def _on_sunrise(self, _: Timeout) -> None:
+        self.night = False
+        for unit in self.day_units:
+            if unit.status == GROUNDED and unit.index not in self.refuelling:
+                unit.status = AT_BASE
+        self.engine.serve_queue_all()
+        self._schedule_next()
+
+    # ---------------------------------------------------------------- flying
+
+    def wind_at(self, node: int, t: float) -> float:
+        """Wind (km/h) at ``node`` at ``t`` from the hazards' wind windows."""
+        return max((w.wind[node] for w in self.wind if w.start <= t < w.end), default=0.0)
+
+    def can_fly(self, unit: Unit, target: int) -> bool:
+        """Not grounded by night, and the wind at its base and at the target within limits."""
+        ops = unit.info.air
+        now = self.engine.env.now
+        if ops.daylight_only and self.night:
+            return False
+        if not self.wind:
+            return True
+        return self.wind_at(unit.base_node, now) <= ops.max_wind and self.wind_at(target, now) <= ops.max_wind
+
+    def after_mission(self, unit: Unit) -> None:
+        """Fly home to refuel (never available on the way)."""
+        self.engine.send_home(unit)
+        unit.status = HOMING
+
+    def landed(self, unit: Unit) -> None:
+        unit.status = GROUNDED
+        self.refuelling.add(unit.index)
+        self.engine.at(unit.info.air.refuel, self._on_refuelled, unit)
+
+    def _on_refuelled(self, event: Timeout) -> None:
+        unit = event.value
+        self.refuelling.discard(unit.index)
+        if unit.info.air.daylight_only and self.night:
+            return  # stays on the ground until sunrise
+        unit.status = AT_BASE
+        self.engine.serve_queue(unit)
+
+    def bucket_line_rate(self, unit: Unit, node: int) -> float:
+        """Fire line (m/min) a helicopter holds at ``node`` by bucket drops, averaged over its
+        rotations (cycles within its endurance, then the trip home to refuel)."""
+        ops = unit.info.air
+        if ops.bucket_line <= 0 or not self.water:
+            return 0.0
+        rows = self.engine.modes[AIR].rows
+        water = min(self.water, key=lambda w: rows[node][w])
+        cycle = 2 * rows[node][water] / unit.speed + ops.fill_time
+        transit = rows[node][unit.base_node] / unit.speed
+        cycles = max(1, math.floor((ops.endurance - 2 * transit) / cycle)) if cycle > 0 else 1
+        return ops.bucket_line * cycles / (cycles * cycle + 2 * transit + ops.refuel)

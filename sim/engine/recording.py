@@ -1,0 +1,188 @@
+"""Turn a finished replication into flat record tables (see :mod:`sim.results.records`)."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..model.units import MODES
+from ..results.records import ReplicationRecords
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .response import ResponseEngine
+
+__all__ = ["build_records"]
+
+(_INCIDENT, _UNIT, _CAP, _FROM, _AWAY, _DISPATCH, _DEPART, _ARRIVAL, _LEAVE, _HOSPITAL, _FREE,
+ _TRAVEL, _STOOD_DOWN, _WITHDRAWN) = range(14)
+
+
+def build_records(engine: ResponseEngine) -> ReplicationRecords:
+    inc = engine.incidents
+    end = engine.env.now
+    node_ids = engine.node_ids
+    infos = engine.unit_infos
+    events = engine.timeline.events
+    occurrence = inc.time
+    detection = occurrence + inc.detection_delay
+    report = detection + inc.report_delay
+    call = report + inc.handling_time
+
+    def happened(t: np.ndarray) -> np.ndarray:
+        return np.where(t <= end, t, np.nan)
+
+    sent: dict[int, list[str]] = {}
+    transported = np.zeros(len(inc), dtype=bool)
+    for rec in engine.assignments:
+        sent.setdefault(rec[_INCIDENT], []).append(infos[rec[_UNIT]].id)
+        if rec[_HOSPITAL] == rec[_HOSPITAL]:
+            transported[rec[_INCIDENT]] = True
+    cleared = np.array(engine.cleared)
+    status = np.where(engine.lost, "lost", np.where(np.isnan(cleared), "open", "cleared"))
+    event_of = inc.event.tolist()
+    incidents = {
+        "incident": np.arange(len(inc)),
+        "type": [inc.type_names[t] for t in engine.type_index],
+        "generator": [inc.generator_names[g] if g >= 0 else "" for g in inc.generator_index.tolist()],
+        "hazard": [events[e].hazard if e >= 0 else "" for e in event_of],
+        "event": [events[e].name if e >= 0 else "" for e in event_of],
+        "node": [node_ids[j] for j in engine.node],
+        "priority": [engine.priority[t] for t in engine.type_index],
+        "occurrence": occurrence,
+        "detection": happened(detection),
+        "report": happened(report),
+        "call": happened(call),
+        "first_dispatch": np.array(engine.first_dispatch),
+        "full_dispatch": np.array(engine.full_dispatch),
+        "first_arrival": np.array(engine.first_arrival),
+        "full_complement": np.array(engine.full_complement),
+        "scene_end": np.array(engine.scene_end),
+        "cleared": cleared,
+        "response_time": np.array(engine.first_arrival) - occurrence,
+        "status": status,
+        "waited": np.array(engine.waited),
+        "cut_off": np.array(engine.cut_off),
+        "first_mode": [MODES[m] if m >= 0 else "" for m in engine.first_mode],
+        "units_sent": np.array([len(sent.get(i, ())) for i in range(len(inc))], dtype=np.int64),
+        "units": [";".join(sent.get(i, ())) for i in range(len(inc))],
+        "transported": transported,
+    }
+    recs = engine.assignments
+
+    def column(k: int) -> list:
+        return [r[k] for r in recs]
+
+    assignments = {
+        "incident": np.array(column(_INCIDENT), dtype=np.int64),
+        "unit": [infos[r[_UNIT]].id for r in recs],
+        "mode": [MODES[infos[r[_UNIT]].mode] for r in recs],
+        "mutual_aid": np.array([infos[r[_UNIT]].mutual_aid is not None for r in recs], dtype=bool),
+        "capability": column(_CAP),
+        "from_node": [node_ids[r[_FROM]] for r in recs],
+        "was_away": np.array(column(_AWAY), dtype=bool),
+        "dispatch": np.array(column(_DISPATCH), dtype=float),
+        "depart": np.array(column(_DEPART), dtype=float),
+        "arrival": np.array(column(_ARRIVAL), dtype=float),
+        "leave_scene": np.array(column(_LEAVE), dtype=float),
+        "hospital_arrival": np.array(column(_HOSPITAL), dtype=float),
+        "free": np.array(column(_FREE), dtype=float),
+        "travel_minutes": np.array(column(_TRAVEL), dtype=float),
+        "stood_down": np.array(column(_STOOD_DOWN), dtype=bool),
+        "withdrawn": np.array(column(_WITHDRAWN), dtype=bool),
+    }
+    units = {
+        "unit": [u.id for u in infos],
+        "group": [u.group for u in infos],
+        "type": [u.type for u in infos],
+        "mode": [MODES[u.mode] for u in infos],
+        "mutual_aid": [u.mutual_aid.region if u.mutual_aid else "" for u in infos],
+        "capabilities": [";".join(sorted(u.capabilities)) for u in infos],
+        "crew": [u.crew for u in infos],
+        "base": [u.base for u in infos],
+        "base_node": [node_ids[u.base_node] for u in infos],
+    }
+    records = ReplicationRecords(
+        replication=engine.replication, seed=engine.seed, horizon=engine.horizon,
+        warmup=engine.scenario.spec.run.warmup, end_time=end, events=engine.events,
+        incidents=incidents, assignments=assignments, units=units)
+    _hazard_tables(engine, records, end)
+    return records
+
+
+def _hazard_tables(engine: ResponseEngine, records: ReplicationRecords, end: float) -> None:
+    timeline = engine.timeline
+    node_ids = engine.node_ids
+    population = np.array([n.population for n in engine.scenario.spec.region.nodes], dtype=float)
+    forest = np.array([n.forest_ha for n in engine.scenario.spec.region.nodes], dtype=float)
+    cut = engine.roads.intervals
+    closures = timeline.closures
+    events = timeline.events
+    per_event_incidents = np.bincount(engine.incidents.event[engine.incidents.event >= 0],
+                                      minlength=len(events)) if len(events) else np.zeros(0)
+    rows = []
+    for e in events:
+        mine = [c for c in closures if c.event == e.index]
+        span_end = max([e.end, *(c.end for c in mine)])
+        cut_hours = sum(max(0.0, min(b, span_end) - max(a, e.start)) for _, a, b in cut) / 60 if mine else 0.0
+        power = [o for o in timeline.outages if o.event == e.index and o.kind == "power"]
+        comm = [o for o in timeline.outages if o.event == e.index and o.kind == "communication"]
+        details = {k: v for k, v in e.details.items() if k != "evacuation_nodes"}
+        rows.append({
+            "event": e.name, "hazard": e.hazard, "kind": e.kind,
+            "forecast": e.forecast, "start": e.start, "end": e.end,
+            "people_affected": e.people_affected, "incidents": int(per_event_incidents[e.index]),
+            "roads_cut": len(mine), "cut_off_node_hours": cut_hours,
+            "power_out_people_hours": sum(population[o.node] * (min(o.end, end) - o.start) / 60
+                                          for o in power),
+            "communication_out_nodes": len({o.node for o in comm}),
+            "evacuation_nodes": ";".join(e.details.get("evacuation_nodes", [])),
+            "details": json.dumps(details, ensure_ascii=False, default=float),
+        })
+    records.tables["hazards"] = _columns(rows, HAZARD_COLUMNS)
+
+    fires = []
+    inc = engine.incidents
+    for i, scene in engine.fire_scenes.items():
+        fire = timeline.fires[int(inc.fire[i])]
+        contained = scene.contained_at
+        fires.append({
+            "incident": i, "event": events[fire.event].name, "node": node_ids[fire.node],
+            "ignition": fire.ignition, "detected_by_sensors": fire.covered,
+            "detection": fire.ignition + inc.detection_delay[i],
+            "first_attack": scene.first_attack,
+            "area_at_first_attack_ha": scene.area_at(scene.first_attack),
+            "stopped": contained, "how": scene.how or "still burning",
+            "burned_ha": scene.area_at(contained if not math.isnan(contained) else end),
+            "forest_ha": forest[fire.node], "head_rate_m_min": fire.head_rate, "wind_kmh": fire.wind_kmh,
+        })
+    records.tables["fires"] = _columns(fires, FIRE_COLUMNS)
+    ends = engine.roads.network.road_ends() if engine.roads.network is not None else None
+    records.tables["road_closures"] = _columns([
+        {"road": c.road, "from_node": node_ids[ends[c.road, 0]], "to_node": node_ids[ends[c.road, 1]],
+         "start": c.start, "end": c.end, "event": events[c.event].name} for c in closures],
+        ["road", "from_node", "to_node", "start", "end", "event"])
+    records.tables["cut_off"] = _columns([
+        {"node": node_ids[node], "start": a, "end": b, "hours": (b - a) / 60, "population": population[node]}
+        for node, a, b in cut], ["node", "start", "end", "hours", "population"])
+    records.tables["outages"] = _columns([
+        {"node": node_ids[o.node], "kind": o.kind, "start": o.start, "end": o.end,
+         "event": events[o.event].name} for o in timeline.outages],
+        ["node", "kind", "start", "end", "event"])
+    records.tables["staging_moves"] = _columns([
+        {"time": t, "unit": u, "to_node": n, "event": ev} for t, u, n, ev in engine.staging.log],
+        ["time", "unit", "to_node", "event"])
+
+
+def _columns(rows: list[dict], names: list[str]) -> dict[str, list]:
+    return {name: [row[name] for row in rows] for name in names}
+
+
+HAZARD_COLUMNS = ["event", "hazard", "kind", "forecast", "start", "end", "people_affected", "incidents",
+                  "roads_cut", "cut_off_node_hours", "power_out_people_hours", "communication_out_nodes",
+                  "evacuation_nodes", "details"]
+FIRE_COLUMNS = ["incident", "event", "node", "ignition", "detected_by_sensors", "detection", "first_attack",
+                "area_at_first_attack_ha", "stopped", "how", "burned_ha", "forest_ha", "head_rate_m_min",
+                "wind_kmh"]

@@ -1,0 +1,142 @@
+"""Road closures during a run: travel times, rerouting, and cut-off places.
+
+When roads close or reopen (the hazard timeline says when), the road oracle is rebuilt
+without the closed roads (oracles are kept per set of closed roads, so repeated states cost
+nothing). Then:
+
+* a unit whose remaining route got slower is rerouted from where it is; one that can no
+  longer get to its call is stood down and its place asked for again (a helicopter or boat
+  may take it); one that cannot get home waits at the next node until roads reopen;
+* a place no road unit's home station can reach is *cut off*: calls there can be served only
+  by air or water, and the hours each node spends cut off are recorded;
+* when roads reopen, waiting calls and waiting units try again.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import TYPE_CHECKING
+
+import numpy as np
+from simpy.events import Timeout
+
+from ..model.units import BUSY, ROAD, Unit
+from ..scenario.geography import RoadNetwork
+from .travel import TravelTimes
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .response import ResponseEngine
+
+__all__ = ["RoadControl"]
+
+_MAX_STATES = 64  # road states kept per scenario
+
+
+class RoadControl:
+    """Road closures of one replication."""
+
+    def __init__(self, engine: ResponseEngine) -> None:
+        self.engine = engine
+        closures = engine.timeline.closures
+        network = engine.scenario.travel
+        self.network = network if isinstance(network, RoadNetwork) else None
+        changes = [(c.start, 1, c.road) for c in closures] + [(c.end, -1, c.road) for c in closures]
+        self.changes = sorted(changes, key=lambda c: (c[0], -c[1], c[2]))
+        self._next = 0
+        self.closed: Counter[int] = Counter()
+        self.bases = sorted({u.home_base for u in engine.units if u.mode == ROAD})
+        self.cut: set[int] = set()
+        self.cut_since: dict[int, float] = {}
+        self.intervals: list[tuple[int, float, float]] = []  # (node, from, to) cut off
+        self.closed_log: list[tuple[float, int]] = []  # (time, number of roads closed)
+
+    # ---------------------------------------------------------------- state
+
+    def is_cut_off(self, node: int) -> bool:
+        return node in self.cut
+
+    def _oracle(self, closed: frozenset[int]) -> TravelTimes:
+        states = self.engine.scenario.cache.setdefault("road_states", {})
+        oracle = states.get(closed)
+        if oracle is None:
+            if len(states) >= _MAX_STATES:
+                states.pop(next(iter(states)))
+            oracle = states[closed] = TravelTimes(self.network, closed)
+        return oracle
+
+    # ---------------------------------------------------------------- events
+
+    def start(self) -> None:
+        if self.changes and self.network is not None:
+            self._schedule()
+
+    def _schedule(self) -> None:
+        if self._next < len(self.changes):
+            when = self.changes[self._next][0]
+            self.engine.at(when - self.engine.env.now, self._on_change)
+
+    def _on_change(self, _: Timeout) -> None:
+        now = self.engine.env.now
+        reopened = False
+        while self._next < len(self.changes) and self.changes[self._next][0] <= now:
+            _, delta, road = self.changes[self._next]
+            self.closed[road] += delta
+            reopened |= delta < 0
+            self._next += 1
+        self._schedule()
+        closed = frozenset(road for road, count in self.closed.items() if count > 0)
+        engine = self.engine
+        if closed == engine.modes[ROAD].closed:
+            return
+        old = engine.modes[ROAD]
+        engine.modes[ROAD] = self._oracle(closed)
+        engine.fleet.invalidate()
+        self.closed_log.append((now, len(closed)))
+        self._update_cut_off(now)
+        for unit in engine.units:
+            if unit.mode == ROAD and unit.task is not None:
+                self._reroute(unit, old)
+        if reopened:
+            for unit in engine.units:  # units that waited for a road go on
+                if unit.mode == ROAD and unit.task is None and unit.status != BUSY \
+                        and not unit.moving and unit.node != unit.base_node:
+                    engine.send_home(unit)
+            engine.serve_queue_all()
+
+    def _reroute(self, unit: Unit, old: TravelTimes) -> None:
+        """Reroute a unit whose remaining route got slower (or broken)."""
+        engine = self.engine
+        callback, payload, target, pace, depart = unit.task
+        if unit.moving:
+            unit.position(engine.env.now)  # work out its route under the old roads
+            nodes, cum = unit.route, unit.route_minutes
+            rows = engine.modes[ROAD].rows
+            covered = (engine.env.now - unit.route_start) * unit.route_pace
+            k = max(0, next((j for j, c in enumerate(cum) if c > covered), len(cum)) - 1)
+            ahead = range(k + 1, len(nodes) - 1)  # the roads after the one it is on
+            if all(rows[nodes[j]][nodes[j + 1]] <= cum[j + 1] - cum[j] + 1e-9 for j in ahead):
+                return  # nothing ahead of it got slower
+        minutes, _ = engine.drive(unit, target, max(depart, engine.env.now), pace, callback, payload)
+        if math.isfinite(minutes):
+            return
+        if callback is engine._on_arrival:
+            engine.withdraw(unit)  # it cannot get there: someone else must
+        elif callback is not engine._on_home:
+            unit.task = (callback, payload, target, pace, depart)  # waits with its patient for a road
+
+    def _update_cut_off(self, now: float) -> None:
+        minutes = self.engine.modes[ROAD].minutes
+        reach = np.isfinite(minutes[self.bases]).any(axis=0) if self.bases else np.ones(len(minutes), bool)
+        cut = set(np.nonzero(~reach)[0].tolist())
+        for node in self.cut - cut:
+            self.intervals.append((node, self.cut_since.pop(node), now))
+        for node in cut - self.cut:
+            self.cut_since[node] = now
+        self.cut = cut
+
+    def finish(self, end: float) -> None:
+        """Close the cut-off intervals still open at the end of the run."""
+        for node, since in self.cut_since.items():
+            self.intervals.append((node, since, end))
+        self.cut_since.clear()
