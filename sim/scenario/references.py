@@ -137,6 +137,7 @@ def cross_checks(raw: dict) -> Found:
 
     supply: Counter[str] = Counter()
     groups: list[tuple[frozenset[str], int]] = []
+    modes: list[object] = []
     total_units = 0
     counts_known = True  # a malformed count (reported already) makes supply checks meaningless
     unit_items = _items(raw, "units")
@@ -155,6 +156,7 @@ def cross_checks(raw: dict) -> Found:
         caps = u.get("capabilities")
         caps = frozenset(c for c in caps if isinstance(c, str)) if isinstance(caps, list) else frozenset()
         groups.append((caps, count))
+        modes.append(u.get("mode", "road"))
         for cap in caps:
             supply[cap] += count
 
@@ -180,11 +182,15 @@ def cross_checks(raw: dict) -> Found:
                 out.append((("incident_types", name, "requires"),
                             f"needs {needed} units but the scenario has {total_units}"))
             elif len(out) == reported and all(isinstance(n, int) for n in requires.values()):
-                most = max_simultaneous(requires, groups)
+                allowed = itype.get("modes")
+                usable = [g for g, m in zip(groups, modes, strict=True)
+                          if not isinstance(allowed, list) or m in allowed]
+                most = max_simultaneous(requires, usable)
                 if most < needed:
+                    how = f" by {'/'.join(allowed)}" if isinstance(allowed, list) else ""
                     out.append((("incident_types", name, "requires"),
                                 f"needs {needed} distinct units ({_format_need(requires)}) but at most "
-                                f"{most} can be sent together: a unit with several of these "
+                                f"{most} can be sent together{how}: a unit with several of these "
                                 "capabilities counts once"))
         hospital = itype.get("hospital")
         if isinstance(hospital, dict) and facilities and not has_hospital \
@@ -203,6 +209,8 @@ def cross_checks(raw: dict) -> Found:
         where = g.get("where", {})
         if isinstance(where, dict) and nodes:
             out.extend((("generators", i, "where", *loc), msg) for loc, msg in _where_problems(where, nodes))
+
+    out.extend(_hazard_checks(raw, nodes, facilities, types, unit_items))
 
     policy = _mapping(raw, "dispatch").get("policy")
     if isinstance(policy, str):
@@ -245,3 +253,125 @@ def _where_problems(where: dict, nodes: dict[str, dict]) -> list[tuple[tuple[Any
         out.append(((), "weighted by population but the matching nodes have no population "
                         "(use weight: uniform)"))
     return out
+
+
+RAIN = ("typhoon", "heavy_rain")
+NEEDS_ROADS = "need roads or auto_roads, not a travel matrix"
+
+
+def _hazard_checks(raw: dict, nodes: dict, facilities: dict, types: dict, unit_items: list) -> Found:
+    """References inside ``hazards`` and ``prepositioning``."""
+    out: Found = []
+    region = _mapping(raw, "region")
+    has_roads = "travel_matrix" not in region
+    node_tags = {t for n in nodes.values() if isinstance(n.get("tags"), list) for t in n["tags"]}
+    edges = _items(raw, "region", "roads", "edges")
+    road_tags = {t for _, e in edges if isinstance(e.get("tags"), list) for t in e["tags"]}
+    hazards = _items(raw, "hazards")
+    ids = [(i, _id(h.get("id"))) for i, h in hazards if _id(h.get("id"))]
+    for i, hid in _duplicates(ids):
+        out.append((("hazards", i, "id"), f"hazard id {hid!r} is used twice"))
+    kinds = {hid: h.get("kind") for (_, hid), (_, h) in zip(ids, hazards, strict=False)}
+    groups = {(_id(u.get("id")) or f"{u.get('type')}@{u.get('base')}"): u for _, u in unit_items}
+
+    def known_type(loc: tuple, value: object) -> None:
+        name = _id(value)
+        if name is not None and types and name not in types:
+            out.append((loc, _unknown("incident type", name, types)))
+
+    def known_node(loc: tuple, value: object) -> None:
+        node = _id(value)
+        if node is not None and nodes and node not in nodes:
+            out.append((loc, _unknown("node", node, nodes)))
+
+    for i, h in hazards:
+        kind, at = h.get("kind"), ("hazards", i)
+        where = h.get("where")
+        if isinstance(where, dict) and nodes:
+            out.extend(((*at, "where", *loc), msg) for loc, msg in _where_problems(where, nodes))
+        known_node((*at, "node"), h.get("node"))
+        if kind in RAIN:
+            intensity = h.get("intensity")
+            for key in intensity if isinstance(intensity, dict) else ():
+                key = str(key)
+                if key.startswith("tag:"):
+                    if key[4:] not in node_tags:
+                        out.append(((*at, "intensity", key), f"no node has the tag {key[4:]!r}"))
+                elif key != "default" and nodes and key not in nodes:
+                    out.append(((*at, "intensity", key),
+                                _unknown("node", key, nodes) + " (or use 'default' or 'tag:NAME')"))
+            for key in _mapping(h, "rate_multipliers"):
+                known_type((*at, "rate_multipliers", key), key)
+            for j, item in _items(h, "incidents"):
+                known_type((*at, "incidents", j, "type"), item.get("type"))
+                if isinstance(item.get("where"), dict) and nodes:
+                    out.extend(((*at, "incidents", j, "where", *loc), msg)
+                               for loc, msg in _where_problems(item["where"], nodes))
+            cuts = h.get("road_cuts")
+            if isinstance(cuts, dict):
+                if not has_roads:
+                    out.append(((*at, "road_cuts"), "road cuts " + NEEDS_ROADS))
+                for tag in _mapping(cuts, "tags"):
+                    if tag not in road_tags:
+                        out.append(((*at, "road_cuts", "tags", tag), f"no road has the tag {tag!r}"))
+        elif kind == "landslide":
+            for k, trigger in enumerate(_list(h.get("triggered_by"))):
+                if kinds.get(_id(trigger)) not in RAIN:
+                    out.append(((*at, "triggered_by", k), f"{trigger!r} is not a rain hazard"))
+            known_type((*at, "incident_type"), h.get("incident_type"))
+            if not has_roads:
+                out.append((at, "landslides cut roads: they " + NEEDS_ROADS))
+        elif kind == "forest_fire":
+            known_type((*at, "incident_type"), h.get("incident_type"))
+            for tag in _mapping(h, "fuel"):
+                if tag not in node_tags:
+                    out.append(((*at, "fuel", tag), f"no node has the tag {tag!r}"))
+            out.extend(_fire_line_problems(at, _mapping(types, _id(h.get("incident_type")) or ""),
+                                           groups, facilities))
+        elif kind == "chemical":
+            for name, outcome in _mapping(h, "outcomes").items():
+                if isinstance(outcome, dict):
+                    known_type((*at, "outcomes", name, "incident_type"), outcome.get("incident_type"))
+            known_type((*at, "casualty_type"), h.get("casualty_type"))
+        elif kind == "earthquake":
+            known_type((*at, "collapse", "incident_type"), _mapping(h, "collapse").get("incident_type"))
+            if isinstance(h.get("road_damage"), dict) and not has_roads:
+                out.append(((*at, "road_damage"), "road damage " + NEEDS_ROADS))
+
+    warned = {hid for hid, kind in kinds.items() if kind in RAIN} | set(RAIN)
+    for i, rule in _items(raw, "prepositioning"):
+        hazard = _id(rule.get("hazard"))
+        if hazard is not None and hazard not in warned:
+            out.append((("prepositioning", i, "hazard"),
+                        f"{hazard!r} is not a warned hazard (a typhoon or heavy-rain id, or those kinds)"))
+        for j, move in _items(rule, "moves"):
+            group = _id(move.get("units"))
+            if group is not None and groups and group not in groups:
+                out.append((("prepositioning", i, "moves", j, "units"),
+                            _unknown("unit group", group, groups)))
+            to = _id(move.get("to"))
+            if to is not None and facilities and to not in facilities:
+                out.append((("prepositioning", i, "moves", j, "to"), _unknown("facility", to, facilities)))
+    return out
+
+
+def _fire_line_problems(at: tuple, itype: dict, groups: dict, facilities: dict) -> Found:
+    """A forest fire's units must be able to build fire line, or it is never contained."""
+    requires = _mapping(itype, "requires")
+    builders = []
+    for group in groups.values():
+        caps = set(_list(group.get("capabilities")))
+        if not caps & set(requires):
+            continue
+        if group.get("line_production") is not None:
+            builders.append(group)
+        elif group.get("mode") == "air" and _mapping(group, "air").get("bucket_line"):
+            builders.append(group)
+            if not any(f.get("kind") == "water_source" for f in facilities.values()):
+                return [((*at, "incident_type"),
+                         "helicopters with buckets need a facility of kind water_source to refill")]
+    if requires and groups and not builders:
+        return [((*at, "incident_type"),
+                 "no unit sent to these fires builds fire line: give ground crews a line_production "
+                 "(e.g. '10 m/min') or helicopters air.bucket_line")]
+    return []
