@@ -9,9 +9,11 @@ from pathlib import Path
 from .. import __version__
 from ..results.outcome import RunResult
 from ..results.stats import Estimate
-from .plots import response_cdf_plot
+from .plots import hazards_plot, response_cdf_plot
 
-__all__ = ["summary_dict", "write_outputs"]
+__all__ = ["HAZARD_TABLES", "summary_dict", "write_outputs"]
+
+HAZARD_TABLES = ("hazards", "fires", "road_closures", "cut_off", "outages", "staging_moves")
 
 
 def _minutes(x: float | None) -> float | None:
@@ -38,6 +40,14 @@ def summary_dict(result: RunResult) -> dict:
             "assignments_per_unit": Estimate(g["assignments_per_unit"], g["assignments_half_width"],
                                              result.replications).as_dict(),
         } for _, g in table.iterrows()]
+    extra = {}
+    if any(u.mode != "road" or u.mutual_aid for u in spec.units):
+        extra["response_by_mode"] = _estimates(result.mode_summary)
+    if result.has_hazards:
+        extra["hazards"] = _estimates(result.hazard_summary)
+        if "forest_fire" in result.hazard_kinds:
+            extra["forest_fires"] = {m: e.as_dict() for m, e in result.fire_summary.items()}
+            extra["forest_fires"]["damage_target_permille_per_year"] = result.fire_damage_target
     return {
         "scenario": {"name": spec.name, "file": str(sc.path) if sc.path else None, "digest": sc.digest,
                      "travel": sc.travel.description, "synthetic_travel": bool(sc.travel.synthetic)},
@@ -49,9 +59,14 @@ def summary_dict(result: RunResult) -> dict:
         "incident_types": types,
         "unit_types": unit_rows(result.unit_type_summary, "type"),
         "unit_groups": unit_rows(result.unit_summary, "group"),
+        **extra,
         "simpy_events": result.events,
         "software": {"sim": __version__},
     }
+
+
+def _estimates(summary: dict[str, dict[str, Estimate]]) -> dict:
+    return {key: {m: e.as_dict() for m, e in metrics.items()} for key, metrics in summary.items()}
 
 
 def _json_safe(obj: object) -> object:
@@ -70,8 +85,10 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, frame in (("incidents", result.incidents), ("assignments", result.assignments),
-                        ("units", result.units)):
+    tables = [("incidents", result.incidents), ("assignments", result.assignments), ("units", result.units)]
+    if result.has_hazards:
+        tables += [(name, result.table(name)) for name in HAZARD_TABLES]
+    for name, frame in tables:
         path = out / f"{name}.csv"
         frame.to_csv(path, index=False, float_format="%.4f")
         paths.append(path)
@@ -80,4 +97,6 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> list[Path]:
                     encoding="utf-8")
     paths.append(path)
     paths.append(response_cdf_plot(result, out / "response_cdf.png"))
+    if result.has_hazards:
+        paths.append(hazards_plot(result, out / "hazards.png"))
     return paths

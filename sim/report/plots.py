@@ -16,7 +16,7 @@ import numpy as np
 
 from ..results.outcome import RunResult
 
-__all__ = ["plot_label", "response_cdf_plot"]
+__all__ = ["hazards_plot", "plot_label", "response_cdf_plot"]
 
 _CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
               "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "Droid Sans Fallback",
@@ -86,6 +86,50 @@ def response_cdf_plot(result: RunResult, path: Path) -> Path:
     ax.grid(alpha=0.3)
     ax.set_title(plot_label(f"{spec.name}: response times ({result.replications} replications)"))
     ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def hazards_plot(result: RunResult, path: Path) -> Path:
+    """Left: burned area of each forest fire against minutes from ignition to first attack
+    ("fight early, fight small"). Right: roads closed over time in replication 0, with hazard
+    events shaded."""
+    plt = _pyplot()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5), dpi=120)
+    fires = result.table("fires")
+    if len(fires):
+        delay = (fires["first_attack"] - fires["ignition"]) / 60
+        left.scatter(delay, fires["burned_ha"].clip(lower=1e-3), s=14, alpha=0.7)
+        left.set_yscale("log")
+        left.set_xlabel("hours from ignition to first attack")
+        left.set_ylabel("burned area (ha, log scale)")
+        left.set_title(f"Forest fires ({len(fires)} in {result.replications} replications)")
+        left.grid(alpha=0.3)
+    else:
+        left.text(0.5, 0.5, "no forest fires", ha="center", va="center", transform=left.transAxes)
+        left.set_axis_off()
+    hazards = result.table("hazards")
+    closures = result.table("road_closures")
+    first = closures[closures["replication"] == 0] if len(closures) else closures
+    if len(first):
+        times = sorted({*first["start"], *first["end"]})
+        closed = [int(((first["start"] <= t) & (first["end"] > t)).sum()) for t in times]
+        right.step(np.array(times) / 1440, closed, where="post")
+        for _, e in hazards[hazards["replication"] == 0].iterrows():
+            if e["end"] > e["start"]:
+                right.axvspan(e["start"] / 1440, e["end"] / 1440, alpha=0.15, color="tab:orange")
+        right.set_xlabel("day of the run (replication 0; hazard events shaded)")
+        right.set_ylabel("roads closed")
+        right.yaxis.get_major_locator().set_params(integer=True)
+        right.set_title("Road closures")
+        right.grid(alpha=0.3)
+    else:
+        right.text(0.5, 0.5, "no road closures", ha="center", va="center", transform=right.transAxes)
+        right.set_axis_off()
+    fig.suptitle(plot_label(f"{result.scenario.spec.name}: hazards"))
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path)

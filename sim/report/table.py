@@ -90,4 +90,56 @@ def kpi_table(result: RunResult) -> str:
         jobs = Estimate(g["assignments_per_unit"], g["assignments_half_width"], result.replications)
         rows.append([g["type"], g["base"], str(g["units"]), _pct(busy), _num(jobs)])
     lines += _grid(["unit type", "based at", "units", "busy fraction", "assignments/unit/rep"], rows)
+    lines += _modes_table(result)
+    if result.has_hazards:
+        lines += _hazard_tables(result)
     return "\n".join(lines)
+
+
+def _modes_table(result: RunResult) -> list[str]:
+    """Response by mode, shown when anything but road units exists."""
+    spec = result.scenario.spec
+    if all(u.mode == "road" and u.mutual_aid is None for u in spec.units):
+        return []
+    rows = []
+    for mode, s in result.mode_summary.items():
+        if mode != "mutual aid" and not any(u.mode == mode for u in spec.units):
+            continue
+        rows.append([mode, _num(s["units_sent"]), _num(s["mean_travel_min"]),
+                     _num(s["first_to_arrive"]) if mode != "mutual aid" else ""])
+    return ["", "Response by mode (per replication)",
+            *_grid(["mode", "units sent", "mean travel (min)", "first to arrive"], rows)]
+
+
+_HAZARD_LABELS = {"typhoon": "typhoon", "heavy_rain": "heavy rain", "landslide": "landslide",
+                  "forest_fire": "forest fire", "chemical": "chemical accident", "earthquake": "earthquake"}
+
+
+def _hazard_tables(result: RunResult) -> list[str]:
+    summary = result.hazard_summary
+    rows = []
+    for kind in result.hazard_kinds:
+        s = summary[kind]
+        rows.append([_HAZARD_LABELS.get(kind, kind), _num(s["events"], 2), _num(s["people_affected"], 0),
+                     _num(s["roads_cut"]), _num(s["power_out_people_hours"], 0)])
+    cut = summary["cut off"]
+    lines = ["", "Hazards (per replication)",
+             *_grid(["hazard", "events", "people affected", "roads cut", "power-out people-hours"], rows),
+             f"Cut off from every road unit's station: {_num(cut['node_hours'])} node-hours, "
+             f"{_num(cut['people_hours'], 0)} people-hours per replication"]
+    if "forest_fire" in result.hazard_kinds:
+        f = result.fire_summary
+        target = result.fire_damage_target
+        damage = f["damage_permille_per_year"]
+        verdict = ""
+        if target is not None and math.isfinite(damage.mean):
+            verdict = " - meets" if damage.high <= target else (" - misses" if damage.low > target
+                                                                 else " - not clearly above or below")
+            verdict += f" the {target:g} per-mille target"
+        lines += ["", "Forest fires (per replication)",
+                  f"fires {_num(f['fires'], 2)}; burned {_num(f['burned_ha'], 2)} ha; damage rate "
+                  f"{_num(damage, 4)} per mille of forest a year{verdict}",
+                  f"first attack {_num(f['minutes_to_first_attack'])} min after ignition, when the fire "
+                  f"was {_num(f['area_at_first_attack_ha'], 2)} ha; stopped by the crews: "
+                  f"{_pct(f['contained_share'])} (the rest burned out)"]
+    return lines

@@ -8,6 +8,7 @@ from functools import cached_property
 import pandas as pd
 
 from ..scenario.loader import Scenario
+from .hazard_kpis import fire_kpis, hazard_kpis, mode_kpis, summarize_by, years_of
 from .kpis import incident_kpis, summarize, unit_kpis, unit_summary
 from .records import ReplicationRecords
 from .stats import Estimate
@@ -73,3 +74,55 @@ class RunResult:
     def events(self) -> int:
         """SimPy events scheduled, over all replications."""
         return sum(r.events for r in self.records)
+
+    # ---------------------------------------------------------------- hazards and modes
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A hazard record table over all replications: ``hazards``, ``fires``,
+        ``road_closures``, ``cut_off``, ``outages`` or ``staging_moves``."""
+        cache = self.__dict__.setdefault("_tables", {})
+        if name not in cache:
+            cache[name] = pd.concat([r.table_frame(name) for r in self.records], ignore_index=True)
+        return cache[name]
+
+    @property
+    def has_hazards(self) -> bool:
+        return bool(self.scenario.spec.hazards)
+
+    @cached_property
+    def hazard_kinds(self) -> list[str]:
+        kinds = []
+        for h in self.scenario.spec.hazards:
+            if h.kind not in kinds:
+                kinds.append(h.kind)
+        return kinds
+
+    @cached_property
+    def hazard_summary(self) -> dict[str, dict[str, Estimate]]:
+        """Per hazard kind (and ``cut off``): events, people affected, roads cut, hours cut off,
+        power-out people-hours; mean and 95 % CI across replications."""
+        reps = [r.replication for r in self.records]
+        return summarize_by(hazard_kpis(self.table("hazards"), self.table("cut_off"), reps,
+                                        self.hazard_kinds), "kind")
+
+    @cached_property
+    def fire_summary(self) -> dict[str, Estimate]:
+        """Forest fires: burned area, yearly damage rate (per mille), first attack; CIs."""
+        spec = self.scenario.spec
+        forest = sum(n.forest_ha for n in spec.region.nodes)
+        per_rep = fire_kpis(self.table("fires"), [r.replication for r in self.records], forest,
+                            years_of(spec.run.horizon, spec.run.warmup), spec.run.warmup)
+        return summarize_by(per_rep, None)["all"]
+
+    @cached_property
+    def fire_damage_target(self) -> float | None:
+        """The forest damage target (per mille per year) of the scenario's fire hazards."""
+        targets = [h.damage_target for h in self.scenario.spec.hazards if h.kind == "forest_fire"]
+        return min(targets) if targets else None
+
+    @cached_property
+    def mode_summary(self) -> dict[str, dict[str, Estimate]]:
+        """Units sent by road, air and water (and mutual aid), mean travel, first arrivals."""
+        per_rep = mode_kpis(self.assignments, self.incidents, [r.replication for r in self.records],
+                            self.scenario.spec.run.warmup)
+        return summarize_by(per_rep, "mode", ["units_sent", "mean_travel_min", "first_to_arrive"])
