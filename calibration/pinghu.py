@@ -12,33 +12,16 @@ approximate and synthetic, and the scenario says so.
 
 from __future__ import annotations
 
-import argparse
-import csv
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import Figure, flow, largest_remainder, read_figures, write_or_check  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 FIGURES = HERE / "pinghu_figures.csv"
 SCENARIO = HERE.parent / "scenarios" / "pinghu.yaml"
-
-
-@dataclass(frozen=True)
-class Figure:
-    key: str
-    value: float
-    unit: str
-    kind: str  # document | external | assumption
-    source: str
-    quote: str
-    note: str
-
-    def cite(self) -> str:
-        if self.kind == "document":
-            return f"doc {self.source}: {self.quote}"
-        if self.kind == "external":
-            return f"external: {self.source}"
-        return f"ASSUMPTION: {self.note}" if self.note else "ASSUMPTION"
 
 
 # Town/street seats: approximate WGS84 positions read off public maps (about +-3 km), and the
@@ -61,24 +44,16 @@ CLUSTER_OFFSETS = [(0.028, 0.018), (-0.026, -0.016)]
 CHEMICAL_PARK = ("dushan-chem", "独山港化工园区", 120.985, 30.612)
 HOSPITALS = [("hosp-first", "平湖市第一人民医院 First People's Hospital", "danghu", 5),
              ("hosp-zhapu", "乍浦医院 Zhapu hospital", "zhapu", 3)]
+COASTAL = ("zhapu", "dushangang", "xincang")  # towns on Hangzhou Bay (ASSUMPTION from maps)
+LANDING_POINTS = ("danghu", "zhapu", "xindai")  # placement ASSUMPTION
+# Neighbours outside Pinghu, joined by the synthetic roads (approximate positions).
+OUTSIDE = [("jinshan", "金山区 Jinshan, Shanghai (mutual aid)", 121.250, 30.790),
+           ("jiaxing", "嘉兴市区 Jiaxing city (mutual aid)", 120.850, 30.760)]
 
 
-def read_figures(path: Path = FIGURES) -> dict[str, Figure]:
-    with open(path, newline="", encoding="utf-8") as handle:
-        return {row["key"]: Figure(row["key"], float(row["value"]), row["unit"], row["kind"],
-                                   row["source"], row["quote"], row["note"])
-                for row in csv.DictReader(handle)}
-
-
-def largest_remainder(total: int, weights: list[float]) -> list[int]:
-    """Split ``total`` into integers proportional to ``weights`` (Hamilton's method)."""
-    s = sum(weights)
-    exact = [total * w / s for w in weights]
-    out = [int(x) for x in exact]
-    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - out[i]), i))
-    for i in order[: total - sum(out)]:
-        out[i] += 1
-    return out
+def _outcome_shares(leak: float) -> tuple[float, float, float]:
+    fire = round((1 - leak) * 5 / 6, 4)
+    return leak, fire, round(1 - leak - fire, 4)
 
 
 def derive(f: dict[str, Figure]) -> dict:
@@ -91,17 +66,21 @@ def derive(f: dict[str, Figure]) -> dict:
     for (tid, zh, en, kind, lon, lat, _), pop in zip(TOWNS, town_pop, strict=True):
         centre, *clusters = largest_remainder(pop, [centre_share, (1 - centre_share) / 2,
                                                     (1 - centre_share) / 2])
+        coast = ["coast"] if tid in COASTAL else []
         nodes.append({"id": tid, "name": f"{zh} {en}", "kind": kind, "lon": lon, "lat": lat,
-                      "population": centre, "town": tid, "cluster": False})
+                      "population": centre, "town": tid, "cluster": False, "tags": coast})
         cluster_kind = "community" if kind == "subdistrict" else "village"
         for k, ((dlon, dlat), cpop) in enumerate(zip(CLUSTER_OFFSETS, clusters, strict=True)):
             nodes.append({"id": f"{tid}-{k + 1}", "name": f"{en} cluster {k + 1}", "kind": cluster_kind,
                           "lon": round(lon + dlon, 3), "lat": round(lat + dlat, 3), "population": cpop,
-                          "town": tid, "cluster": True})
+                          "town": tid, "cluster": True, "tags": ["flood-prone", *coast]})
     cid, czh, clon, clat = CHEMICAL_PARK
     nodes.append({"id": cid, "name": f"{czh} Dushan port chemical park", "kind": "facility_site",
                   "lon": clon, "lat": clat, "population": 0, "town": "dushangang", "cluster": False,
-                  "tags": ["chemical"]})
+                  "tags": ["chemical", "coast"]})
+    for oid, name, lon, lat in OUTSIDE:
+        nodes.append({"id": oid, "name": name, "kind": "junction", "lon": lon, "lat": lat,
+                      "population": 0, "town": "", "cluster": False, "tags": []})
 
     clusters = [n for n in nodes if n["cluster"]]
     centres = [n for n in nodes if n["kind"] in ("township", "subdistrict")]
@@ -133,26 +112,19 @@ def derive(f: dict[str, Figure]) -> dict:
             "building_fire": round(fires * building, 2),
             "outdoor_fire": round(fires * (1 - building), 2),
             "accident": round(f["accidents_excluding_fires_2020"].value, 2),
-            "hazmat_leak": round(f["hazmat_incidents"].value, 2),
+            "chemical_accidents": round(f["hazmat_incidents"].value, 2),
+            "typhoons": round(f["typhoons_per_year"].value, 2),
         },
+        "landing_points": LANDING_POINTS[: int(f["helicopter_landing_points"].value)],
+        "jinshan_engines": int(f["jinshan_engines"].value),
+        "jinshan_hazmat": int(f["jinshan_hazmat_teams"].value),
+        # leaks, then fires and explosions 5 : 1 (ASSUMPTION)
+        "outcomes": _outcome_shares(f["chemical_leak_share"].value),
         "accident_transport": round(f["accident_deaths_2020"].value
                                     / f["accidents_excluding_fires_2020"].value, 3),
         "response_target_min": f["response_target"].value,
         "report_target_min": f["report_target_larger_accidents"].value,
     }
-
-
-# ---------------------------------------------------------------- YAML writing
-
-def _flow(item: dict) -> str:
-    parts = []
-    for key, value in item.items():
-        if isinstance(value, list):
-            value = "[" + ", ".join(value) + "]"
-        elif isinstance(value, str) and (" " in value or ":" in value or "'" in value):
-            value = '"' + value + '"'
-        parts.append(f"{key}: {value}")
-    return "{" + ", ".join(parts) + "}"
 
 
 def render(p: dict, f: dict[str, Figure]) -> str:
@@ -185,7 +157,7 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         item = {k: n[k] for k in ("id", "name", "kind", "lon", "lat", "population")}
         if n.get("tags"):
             item["tags"] = n["tags"]
-        out.append(f"    - {_flow(item)}")
+        out.append(f"    - {flow(item)}")
     out += [
         "  auto_roads: {neighbours: 3, detour: 1.35, speeds: {main: \"60 km/h\", local: \"40 km/h\"}}"
         "  # ASSUMPTION: synthetic roads",
@@ -195,16 +167,16 @@ def render(p: dict, f: dict[str, Figure]) -> str:
     ]
     centres = [n for n in p["nodes"] if n["kind"] in ("township", "subdistrict")]
     for n in centres:
-        out.append(f"  - {_flow({'id': 'fs-' + n['id'], 'kind': 'fire_station', 'node': n['id']})}")
+        out.append(f"  - {flow({'id': 'fs-' + n['id'], 'kind': 'fire_station', 'node': n['id']})}")
     out.append("  # township emergency-and-fire stations, one per town/street seat")
     for n in centres:
-        out.append(f"  - {_flow({'id': 'ts-' + n['id'], 'kind': 'township_station', 'node': n['id']})}")
+        out.append(f"  - {flow({'id': 'ts-' + n['id'], 'kind': 'township_station', 'node': n['id']})}")
     out.append(f"  # village volunteer fire teams: {f['village_volunteer_fire_teams'].cite()}")
     for node in p["volunteer_teams"]:
-        out.append(f"  - {_flow({'id': 'vol-' + node, 'kind': 'volunteer_team', 'node': node})}")
+        out.append(f"  - {flow({'id': 'vol-' + node, 'kind': 'volunteer_team', 'node': node})}")
     out.append(f"  # community micro fire stations: {f['community_micro_fire_stations'].cite()}")
     for node in p["micro_stations"]:
-        out.append(f"  - {_flow({'id': 'micro-' + node, 'kind': 'micro_station', 'node': node})}")
+        out.append(f"  - {flow({'id': 'micro-' + node, 'kind': 'micro_station', 'node': node})}")
     out += [
         f"  # rescue teams: {f['rescue_teams'].cite()}",
         "  - {id: city-teams, kind: team_base, node: danghu}",
@@ -215,7 +187,16 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         f"  # hospitals: {f['ambulances'].cite()}",
     ]
     for hid, _, node, _ in HOSPITALS:
-        out.append(f"  - {_flow({'id': hid, 'kind': 'hospital', 'node': node})}")
+        out.append(f"  - {flow({'id': hid, 'kind': 'hospital', 'node': node})}")
+    out.append(f"  # helicopter landing points: {f['helicopter_landing_points'].cite()}")
+    for node in p["landing_points"]:
+        out.append(f"  - {flow({'id': 'lp-' + node, 'kind': 'landing_point', 'node': node})}")
+    out += [
+        "  - {id: stage-dushangang, kind: staging_post, node: dushangang}",
+        f"  # Jinshan (Shanghai) under mutual aid: {f['jinshan_mutual_aid'].cite()}",
+        "  - {id: jinshan, name: 金山区应急救援力量 Jinshan forces, kind: external_base, node: jinshan}",
+        "  - {id: jiaxing-heli, name: 嘉兴航空救援 Jiaxing rescue helicopter, kind: external_base, node: jiaxing}",
+    ]
 
     crew = p["team_crew"]
     out += [
@@ -263,6 +244,21 @@ def render(p: dict, f: dict[str, Figure]) -> str:
     for hid, _, _, count in HOSPITALS:
         out.append(f"  - {{id: ambulance-{hid}, type: ambulance, capabilities: [ems], crew: 3, base: {hid}, "
                    f"count: {count}, turnout: \"1 min\"}}")
+    out += [
+        f"  # Jinshan units when Pinghu's own are busy ({f['jinshan_engines'].cite()}; "
+        f"{f['jinshan_hazmat_teams'].cite()})",
+        f"  - {{id: engine-jinshan, type: engine, capabilities: [fire, first_attack], crew: 5, base: jinshan, "
+        f"count: {p['jinshan_engines']}, mutual_aid: {{region: Jinshan 金山, when: [exhausted], "
+        "activation: \"20 min\"}}",
+        f"  - {{id: hazmat-jinshan, type: hazmat_team, capabilities: [hazmat, rescue], crew: 20, base: jinshan, "
+        f"count: {p['jinshan_hazmat']}, mutual_aid: {{region: Jinshan 金山, when: [exhausted], "
+        "activation: \"30 min\"}}",
+        "  # Jiaxing's rescue helicopter for the most urgent calls (ASSUMPTION: not in the documents)",
+        "  - {id: heli-jiaxing, type: helicopter, capabilities: [hoist, air_ems], crew: 4, base: jiaxing-heli,",
+        "     count: 1, mode: air, speed: \"230 km/h\", turnout: {dist: uniform, low: \"15 min\", high: \"30 min\"},",
+        "     air: {daylight_only: true, max_wind: \"15 m/s\"}, mutual_aid: {region: Jiaxing 嘉兴, when: [severe],",
+        "     max_priority: 1, activation: {dist: uniform, low: \"15 min\", high: \"30 min\"}}}",
+    ]
 
     target = f'"{p["response_target_min"]:g} min"'
     report_target = f'"{p["report_target_min"]:g} min"'
@@ -300,8 +296,21 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         f"    # transport share = deaths / accidents in 2020 ({f['accident_deaths_2020'].cite()})",
         f"    hospital: {{probability: {p['accident_transport']}, by: ems, handover: "
         "{dist: triangular, low: \"10 min\", mode: \"15 min\", high: \"30 min\"}}",
+        "  flood_rescue:",
+        "    label: 洪涝救援 flood rescue",
+        "    priority: 1",
+        "    requires: {water_rescue: 1}",
+        "    on_scene: {dist: gamma, mean: \"90 min\", sd: \"45 min\"}",
+        "    target: \"45 min\"",
+        "  casualty:",
+        "    label: 伤员 casualty of a chemical accident",
+        "    priority: 1",
+        "    requires: {ems: 1}",
+        "    on_scene: \"10 min\"",
+        "    target: \"20 min\"",
+        "    hospital: {probability: 1.0, by: ems, handover: \"15 min\"}",
         "  hazmat_leak:",
-        "    label: 危化品泄漏 hazardous-chemical leak at Dushan port",
+        "    label: 危化品事故 hazardous-chemical accident at Dushan port",
         "    priority: 1",
         "    requires: {hazmat: 1, fire: 2}",
         "    on_scene: {dist: lognormal, mean: \"180 min\", sd: \"90 min\"}",
@@ -327,8 +336,45 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         f"  - {{type: accident, rate: \"{rate['accident']} / y\", where: {{weight: population}},",
         "     time_of_day: [0.4, 0.3, 0.3, 0.3, 0.4, 0.6, 0.9, 1.3, 1.4, 1.4, 1.3, 1.2, 1.1, 1.2, 1.3, 1.3, 1.4,"
         " 1.5, 1.4, 1.1, 0.9, 0.7, 0.6, 0.5]}",
-        f"  # hazardous-chemical incidents: {f['hazmat_incidents'].cite()}",
-        f"  - {{type: hazmat_leak, rate: \"{rate['hazmat_leak']} / y\", where: {{tags: [chemical], weight: uniform}}}}",
+        "",
+        "hazards:",
+        f"  # {f['typhoon_flood_prone'].cite()}; {f['typhoons_per_year'].cite()};",
+        "  # footprint, cuts, outages and flood incidents: ASSUMPTIONS",
+        "  - kind: typhoon",
+        "    id: typhoons",
+        f"    rate: \"{rate['typhoons']} / y\"",
+        "    season: [0, 0, 0, 0, 0.2, 0.8, 2.5, 3.5, 3.0, 1.0, 0.2, 0]",
+        "    lead: {dist: uniform, low: \"24 h\", high: \"72 h\"}",
+        "    duration: {dist: lognormal, mean: \"24 h\", sd: \"10 h\"}",
+        "    severity: {dist: uniform, low: 0.4, high: 1.0}",
+        "    intensity: {default: 0.7, tag:coast: 1.0, tag:flood-prone: 0.9}",
+        "    peak_wind: \"33 m/s\"",
+        "    rate_multipliers: {accident: 1.8, outdoor_fire: 0.3, building_fire: 0.8}",
+        "    incidents:",
+        "      - {type: flood_rescue, rate: \"6 / d\", where: {tags: [flood-prone], weight: population}}",
+        "    road_cuts: {probability: 0.02, tags: {flood-prone: 0.12, coast: 0.1}, repair: {dist: lognormal, "
+        "mean: \"12 h\", sd: \"8 h\"}}",
+        "    outages: {communication: 0.2, power: 0.5, restore: {dist: lognormal, mean: \"10 h\", sd: \"6 h\"}, "
+        "delay_factor: 2.0}",
+        f"  # chemical-park accidents: {f['hazmat_incidents'].cite()}; {f['chemical_leak_share'].cite()};",
+        "  #   radii and casualties ASSUMPTIONS",
+        "  - kind: chemical",
+        "    id: dushan-chemical",
+        f"    rate: \"{rate['chemical_accidents']} / y\"",
+        "    where: {tags: [chemical], weight: uniform}",
+        "    outcomes:",
+        f"      leak: {{probability: {p['outcomes'][0]:g}, incident_type: hazmat_leak, radius: \"1 km\", "
+        "casualties: 1}",
+        f"      fire: {{probability: {p['outcomes'][1]:g}, incident_type: hazmat_leak, radius: \"1.5 km\", "
+        "casualties: 2}",
+        f"      explosion: {{probability: {p['outcomes'][2]:g}, incident_type: hazmat_leak, radius: \"3 km\", "
+        "casualties: 6}",
+        "    casualty_type: casualty",
+        "",
+        "# On a typhoon warning, a city water-rescue team moves 'one level down' to Dushangang (doc 003:",
+        "# 力量下沉一级 in high-risk periods; which team and where: ASSUMPTION).",
+        "prepositioning:",
+        "  - {hazard: typhoons, moves: [{units: water-danghu, to: stage-dushangang}], return_after: \"12 h\"}",
         "",
         "dispatch:",
         "  policy: nearest_available",
@@ -347,22 +393,8 @@ def render(p: dict, f: dict[str, Figure]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="do not write; exit 1 if scenarios/pinghu.yaml is not what the figures give")
-    args = parser.parse_args(argv)
-    figures = read_figures()
-    text = render(derive(figures), figures)
-    if args.check:
-        current = SCENARIO.read_text(encoding="utf-8") if SCENARIO.exists() else ""
-        if current != text:
-            print(f"{SCENARIO} differs from the derivation; run python calibration/pinghu.py", file=sys.stderr)
-            return 1
-        print(f"{SCENARIO} matches the derivation")
-        return 0
-    SCENARIO.write_text(text, encoding="utf-8")
-    print(f"wrote {SCENARIO}")
-    return 0
+    figures = read_figures(FIGURES)
+    return write_or_check(SCENARIO, lambda: render(derive(figures), figures), argv, __doc__)
 
 
 if __name__ == "__main__":

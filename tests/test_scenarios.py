@@ -30,29 +30,31 @@ def test_every_scenario_runs(path: Path):
     assert set(result.summary) == {*scenario.spec.incident_types, "all"}
 
 
-def _calibration():
-    spec = importlib.util.spec_from_file_location("pinghu_calibration", REPO / "calibration" / "pinghu.py")
+def _calibration(name: str = "pinghu"):
+    spec = importlib.util.spec_from_file_location(f"{name}_calibration", REPO / "calibration" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 
 
-def test_pinghu_scenario_is_what_calibration_derives():
-    """scenarios/pinghu.yaml is exactly the text calibration/pinghu.py renders from the figures."""
-    cal = _calibration()
-    figures = cal.read_figures()
+@pytest.mark.parametrize("name", ["pinghu", "fenghua"])
+def test_scenario_is_what_calibration_derives(name):
+    """scenarios/<name>.yaml is exactly the text calibration/<name>.py renders from its figures."""
+    cal = _calibration(name)
+    figures = cal.read_figures(cal.FIGURES)
     expected = cal.render(cal.derive(figures), figures)
-    assert (SCENARIOS / "pinghu.yaml").read_text(encoding="utf-8") == expected, \
-        "run: python calibration/pinghu.py"
+    assert (SCENARIOS / f"{name}.yaml").read_text(encoding="utf-8") == expected, \
+        f"run: python calibration/{name}.py"
 
 
 def test_pinghu_uses_the_derived_parameters():
     """Spot checks of the loaded scenario against the derivation (counts, rates, populations)."""
     cal = _calibration()
-    p = cal.derive(cal.read_figures())
+    p = cal.derive(cal.read_figures(cal.FIGURES))
     spec = sim.load_scenario("pinghu").spec
-    units_of = lambda t: sum(u.count for u in spec.units if u.type == t)  # noqa: E731
+    own = [u for u in spec.units if u.mutual_aid is None]  # Jinshan's and Jiaxing's are not counted
+    units_of = lambda t: sum(u.count for u in own if u.type == t)  # noqa: E731
     assert units_of("engine") == 9 * p["engines_per_station"] == 18
     assert units_of("volunteer_team") == 71
     assert units_of("micro_station") == 39
@@ -61,18 +63,21 @@ def test_pinghu_uses_the_derived_parameters():
     assert sum(1 for f in spec.facilities if f.kind == "fire_station") == 9
     assert sum(n.population for n in spec.region.nodes) == 671326
     rates = {g.incident_type: g.rate * sim.scenario.quantities.MINUTES_PER_YEAR for g in spec.generators}
+    rates.update({h.id: h.rate * sim.scenario.quantities.MINUTES_PER_YEAR for h in spec.hazards})
     for name, per_year in p["rates_per_year"].items():
-        assert rates[name] == pytest.approx(per_year)
+        key = {"chemical_accidents": "dushan-chemical"}.get(name, name)
+        assert rates[key] == pytest.approx(per_year)
     # fires scaled from Fenghua (85 fires, 577,505 people) to Pinghu (671,326)
     assert rates["building_fire"] + rates["outdoor_fire"] == pytest.approx(85 / 577505 * 671326, abs=0.02)
     assert rates["accident"] == 20
     assert sim.load_scenario("pinghu").travel.synthetic
 
 
-def test_calibration_figures_cite_their_sources():
+@pytest.mark.parametrize("name", ["pinghu", "fenghua"])
+def test_calibration_figures_cite_their_sources(name):
     """Document figures quote the source text; when the source files are present, the quote is in them."""
-    cal = _calibration()
-    figures = cal.read_figures()
+    cal = _calibration(name)
+    figures = cal.read_figures(cal.FIGURES)
     seeds = REPO.parent / "shared" / "seeds"
     files = {p.name[:3]: p.read_text(encoding="utf-8") for p in seeds.glob("*.txt")} if seeds.is_dir() else {}
     for fig in figures.values():
@@ -83,3 +88,23 @@ def test_calibration_figures_cite_their_sources():
                 assert any(fig.quote in files[src.strip()] for src in fig.source.split("/")), fig
         if fig.kind == "assumption":
             assert "ASSUMPTION" in fig.cite()
+
+
+def test_fenghua_uses_the_derived_parameters():
+    """Spot checks of Fenghua against its derivation and the documents."""
+    cal = _calibration("fenghua")
+    p = cal.derive(cal.read_figures(cal.FIGURES))
+    spec = sim.load_scenario("fenghua").spec
+    own = [u for u in spec.units if u.mutual_aid is None]
+    engine_groups = [u for u in own if u.type == "engine"]
+    assert sum(1 for u in engine_groups if u.count > 0) == 5  # 5 brigades built (doc 001)
+    assert len(engine_groups) == 7                            # of 7 planned
+    assert sum(1 for f in spec.facilities if f.kind == "township_station") == 12
+    assert [u.base for u in own if u.mode == "air"] == ["xikou-heli"]  # the helicopter at Xikou
+    assert sum(n.population for n in spec.region.nodes) == 577505
+    assert sum(n.forest_ha for n in spec.region.nodes) == p["forest_total_ha"]
+    fire = next(h for h in spec.hazards if h.kind == "forest_fire")
+    assert fire.detection.coverage == 0.55 and fire.damage_target == 0.3  # doc 003
+    rates = {g.incident_type: g.rate * sim.scenario.quantities.MINUTES_PER_YEAR for g in spec.generators}
+    assert rates["building_fire"] + rates["outdoor_fire"] == pytest.approx(85)  # doc 001
+    assert rates["accident"] == pytest.approx(8)

@@ -49,11 +49,18 @@ class AirControl:
         self.water = [engine.scenario.node_index[f.node] for f in spec.facilities if f.kind == "water_source"]
         self.night = False
         self.refuelling: set[int] = set()
+        self._days: dict[int, tuple[float, float]] = {}
 
     # ---------------------------------------------------------------- day and night
 
     def _sun(self, day: int) -> tuple[float, float]:
         """Sunrise and sunset of day ``day`` (0 = the start's date), minutes from the start."""
+        known = self._days.get(day)
+        if known is None:
+            known = self._days[day] = self._compute_sun(day)
+        return known
+
+    def _compute_sun(self, day: int) -> tuple[float, float]:
         midnight = dt.datetime(self.start_time.year, self.start_time.month, self.start_time.day)
         date = midnight.date() + dt.timedelta(days=day)
         rise, sets = sunrise_sunset(date, self.lon, self.lat, self.utc_offset)

@@ -177,6 +177,7 @@ class ResponseEngine:
         self.priority = [t.priority for t in types]
         self.carrier = [t.transport_capability for t in types]
         self.allowed_modes = [frozenset(MODES.index(m) for m in t.modes) if t.modes else None for t in types]
+        self.escalation = [t.escalation for t in types]
         hospitals = [f for f in spec.facilities if f.kind == "hospital"]
         self.hospitals = [scenario.node_index[f.node] for f in hospitals]
         self.helipads = [scenario.node_index[f.node] for f in hospitals if f.helipad] or self.hospitals
@@ -274,9 +275,23 @@ class ResponseEngine:
                     self._seq, dict(self.requires[t]), scene, self.allowed_modes[t])
         self.open_calls += 1
         self.cut_off[i] = self.roads.is_cut_off(call.node)
+        for step in self.escalation[t]:
+            self._at(step.after, self._on_escalate, (call, step.add))
         if fire >= 0:
             self._scene_changed(call)  # the fire may burn out before anyone arrives
         self._dispatch(call)
+
+    def _on_escalate(self, event: Timeout) -> None:
+        """Still going after a while: ask for more units (a fire still spreading, or any other
+        incident still being worked)."""
+        call, add = event.value
+        scene = call.scene
+        if call.over or (isinstance(scene, FireScene) and not scene.burning) or self.lost[call.index]:
+            return
+        for capability, count in add.items():
+            call.need[capability] = call.need.get(capability, 0) + count
+        self._retry(call)
+        self._enqueue_if_waiting(call)
 
     def _dispatch(self, call: Call) -> None:
         picks = self.policy.select(call, call.need, self.fleet)

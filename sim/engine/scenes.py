@@ -21,7 +21,8 @@ __all__ = ["FireScene", "WorkScene"]
 
 
 class WorkScene:
-    """Work measured in minutes with the full complement."""
+    """Work measured in minutes with the full complement (units sent on escalation, beyond the
+    complement, make it go faster)."""
 
     __slots__ = ("work_left", "rate", "mark", "required")
     burning = False

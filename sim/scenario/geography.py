@@ -158,11 +158,13 @@ def _auto_roads(auto: AutoRoads, region: Region) -> RoadNetwork:
         for i, j in zip(tree.row, tree.col, strict=True):
             pairs.add((min(int(i), int(j)), max(int(i), int(j))))
     main = set(auto.main_kinds)
-    tail, head, minutes, km, classes, arc_road = [], [], [], [], [], []
+    terrain = set(auto.terrain_tags)
+    tail, head, minutes, km, classes, arc_road, tags = [], [], [], [], [], [], []
     for road, (i, j) in enumerate(sorted(pairs)):
         length = max(float(dist[i, j]) * auto.detour, 1e-6)
         cls = "main" if nodes[i].kind in main and nodes[j].kind in main else "local"
         t = length / auto.speeds[cls] * 60.0
+        road_tags = tuple(sorted((set(nodes[i].tags) | set(nodes[j].tags)) & terrain))
         for a, b in ((i, j), (j, i)):
             tail.append(a)
             head.append(b)
@@ -170,10 +172,11 @@ def _auto_roads(auto: AutoRoads, region: Region) -> RoadNetwork:
             km.append(length)
             classes.append(cls)
             arc_road.append(road)
+            tags.append(road_tags)
     return RoadNetwork(
         node_ids=tuple(nd.id for nd in nodes), tail=np.array(tail, dtype=np.int64),
         head=np.array(head, dtype=np.int64), minutes=np.array(minutes), km=np.array(km),
-        road_class=tuple(classes), tags=tuple(() for _ in tail), synthetic=True,
+        road_class=tuple(classes), tags=tuple(tags), synthetic=True,
         description=(f"SYNTHETIC roads generated from node positions ({n} nodes, {len(pairs)} "
                      f"edges: {auto.neighbours} nearest neighbours, detour x{auto.detour:g}, "
                      f"main {auto.speeds['main']:g} km/h, local {auto.speeds['local']:g} km/h)"),

@@ -181,7 +181,10 @@ class FireDetection(Strict):
 
 
 class ForestFire(_Timed):
-    """Forest fires growing as ellipses until contained (see :mod:`sim.model.fire`)."""
+    """Forest fires growing as ellipses until contained (see :mod:`sim.model.fire`).
+
+    ``spread_rate`` is the head fire's rate of spread without wind; fuel (by node tag), the
+    month's dryness and the fire's wind raise it."""
 
     kind: Literal["forest_fire"]
     id: Id

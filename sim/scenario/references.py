@@ -177,6 +177,10 @@ def cross_checks(raw: dict) -> Found:
                 elif isinstance(n, int) and have < n:
                     out.append((("incident_types", name, "requires", cap),
                                 f"needs {n} units with {cap!r} but the scenario has only {have}"))
+            for step in _list(itype.get("escalation")):
+                for cap, n in _mapping(step, "add").items():
+                    if isinstance(n, int):
+                        requires = {**requires, cap: requires.get(cap, 0) + n}
             needed = sum(n for n in requires.values() if isinstance(n, int))
             if needed > total_units and len(out) == reported:
                 out.append((("incident_types", name, "requires"),
@@ -267,6 +271,10 @@ def _hazard_checks(raw: dict, nodes: dict, facilities: dict, types: dict, unit_i
     node_tags = {t for n in nodes.values() if isinstance(n.get("tags"), list) for t in n["tags"]}
     edges = _items(raw, "region", "roads", "edges")
     road_tags = {t for _, e in edges if isinstance(e.get("tags"), list) for t in e["tags"]}
+    if isinstance(region.get("auto_roads"), dict):  # synthetic roads take terrain tags from nodes
+        terrain = region["auto_roads"].get("terrain_tags", ["mountain", "flood-prone", "low-lying",
+                                                              "coast", "bridge"])
+        road_tags |= node_tags & set(terrain if isinstance(terrain, list) else [])
     hazards = _items(raw, "hazards")
     ids = [(i, _id(h.get("id"))) for i, h in hazards if _id(h.get("id"))]
     for i, hid in _duplicates(ids):

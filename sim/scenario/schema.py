@@ -140,7 +140,9 @@ class AutoRoads(Strict):
 
     An edge is of class ``main`` when both ends are of a kind listed in ``main_kinds``, otherwise
     ``local``. Length is the great-circle distance times ``detour``. Edges are added along a
-    minimum spanning tree so that the network is always connected.
+    minimum spanning tree so that the network is always connected. A road carries the tags of
+    its two ends that are listed in ``terrain_tags`` (a road into a mountain village is a
+    mountain road), so hazards can cut roads by terrain.
     """
 
     neighbours: int = Field(default=3, ge=1, le=20)
@@ -148,6 +150,7 @@ class AutoRoads(Strict):
     speeds: dict[Literal["main", "local"], Speed] = Field(
         default_factory=lambda: {"main": 60.0, "local": 40.0})
     main_kinds: tuple[str, ...] = ("township", "subdistrict")
+    terrain_tags: tuple[str, ...] = ("mountain", "flood-prone", "low-lying", "coast", "bridge")
 
     @model_validator(mode="after")
     def _both_speeds(self) -> AutoRoads:
@@ -277,8 +280,18 @@ class HospitalTransport(Strict):
     by: str | None = None
 
 
+class Escalation(Strict):
+    """``after`` the call, if the incident is still going, ask for the units in ``add`` too."""
+
+    after: PositiveDuration
+    add: dict[str, Annotated[int, Field(ge=1)]] = Field(min_length=1)
+
+
 class IncidentType(Strict):
-    """What an incident needs and how long its phases take."""
+    """What an incident needs and how long its phases take.
+
+    ``escalation`` steps ask for more units when an incident is still going after a while
+    (a forest fire not held in the first hours); extra units make the work go faster."""
 
     label: str | None = None
     priority: int = Field(default=2, ge=1, le=9)
@@ -290,6 +303,7 @@ class IncidentType(Strict):
     report_target: PositiveDuration | None = None
     hospital: HospitalTransport | None = None
     modes: tuple[Literal["road", "air", "water"], ...] | None = None
+    escalation: list[Escalation] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _transport_capability(self) -> IncidentType:

@@ -6,9 +6,9 @@
   ``cut_probability``) until repaired, and with ``incident_probability`` traps people: a rescue
   incident at the node.
 * **Forest fires**: ignitions by rate and monthly season at forest nodes (weighted by forest
-  area). Each fire's head spread rate is the drawn base rate times the fuel multiplier of its
-  node's tags times the month's dryness; its wind gives the ellipse's shape
-  (:mod:`sim.model.fire`). Detection: with probability ``coverage`` sensors and cameras see it
+  area). Each fire's head spread rate is the drawn no-wind rate times the fuel multiplier of its
+  node's tags, the month's dryness, and the wind term of McArthur's forest fire danger meter,
+  ``exp(0.0338 U)`` (U in km/h); its wind also gives the ellipse's shape (:mod:`sim.model.fire`). Detection: with probability ``coverage`` sensors and cameras see it
   (``covered`` delay), otherwise people do (``uncovered`` delay).
 * **Chemical-park accidents**: a leak, fire or explosion at a tagged site, by outcome
   probabilities; an incident of the outcome's type, ``casualties`` (a Poisson mean) casualty
@@ -33,6 +33,7 @@ from .timeline import Fire, HazardEvent, IncidentBatch, RoadClosure
 __all__ = ["draw_chemical", "draw_earthquakes", "draw_forest_fires", "draw_landslides"]
 
 KMH_TO_M_PER_MIN = 1000.0 / 60.0
+WIND_TERM = 0.0338  # McArthur Mk5 forest meter: spread grows as exp(0.0338 U), U in km/h
 
 
 def _single(ctx: HazardContext, hazard: str, type_name: str, time: float, node: int, event: int,
@@ -90,7 +91,7 @@ def draw_forest_fires(ctx: HazardContext, spec: ForestFire) -> None:
         fuel = max([spec.fuel[t_] for t_ in tags if t_ in spec.fuel], default=1.0)
         dryness = spec.dryness[ctx.month(t)] if spec.dryness is not None else 1.0
         forest = ctx.forest_ha[node]
-        head_rate = float(base_rate[k] * fuel * dryness)
+        head_rate = float(base_rate[k] * fuel * dryness * math.exp(WIND_TERM * wind[k]))
         name = spec.id if spec.at is not None else f"{spec.id}#{k + 1}"
         event = timeline.add_event(HazardEvent(
             0, spec.id, "forest_fire", name, start=float(t), end=float(t), intensity=None,

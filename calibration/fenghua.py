@@ -1,0 +1,322 @@
+"""Derive the built-in Fenghua scenario (scenarios/fenghua.yaml) from calibration/fenghua_figures.csv.
+
+Fenghua (奉化区, Ningbo): 12 towns and streets, mountain and forest townships in the west and
+south, a coast in the south-east, the provincial rescue helicopter on standby at Xikou, 5
+full-time fire brigades built of 7 planned, and a typhoon season. Every number comes from the
+figures table (document, external, or assumption); geography is approximate and synthetic.
+
+    python calibration/fenghua.py           # rewrite scenarios/fenghua.yaml
+    python calibration/fenghua.py --check   # exit 1 if the scenario differs from the derivation
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import Figure, flow, largest_remainder, read_figures, write_or_check  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+FIGURES = HERE / "fenghua_figures.csv"
+SCENARIO = HERE.parent / "scenarios" / "fenghua.yaml"
+
+# Seats: approximate WGS84 positions (about +-3 km), kind, population share (ASSUMPTION, sums to
+# 1), terrain tags (ASSUMPTION from public maps) and whether the town holds forest.
+TOWNS = [
+    # id,            zh,          en,             kind,          lon,     lat,    share, tags
+    ("jinping", "锦屏街道", "Jinping", "subdistrict", 121.407, 29.657, 0.14, ["flood-prone"]),
+    ("yuelin", "岳林街道", "Yuelin", "subdistrict", 121.432, 29.640, 0.16, ["flood-prone"]),
+    ("jiangkou", "江口街道", "Jiangkou", "subdistrict", 121.440, 29.715, 0.10, ["flood-prone"]),
+    ("xiwu", "西坞街道", "Xiwu", "subdistrict", 121.478, 29.676, 0.07, []),
+    ("xiaowangmiao", "萧王庙街道", "Xiaowangmiao", "subdistrict", 121.330, 29.690, 0.06, []),
+    ("fangqiao", "方桥街道", "Fangqiao", "subdistrict", 121.470, 29.748, 0.08, ["flood-prone"]),
+    ("xikou", "溪口镇", "Xikou", "township", 121.245, 29.680, 0.13, ["mountain", "forest"]),
+    ("dayan", "大堰镇", "Dayan", "township", 121.120, 29.560, 0.02, ["mountain", "forest"]),
+    ("shangtian", "尚田街道", "Shangtian", "township", 121.360, 29.580, 0.06, ["mountain", "forest"]),
+    ("chunhu", "莼湖街道", "Chunhu", "township", 121.490, 29.560, 0.09, ["coast", "flood-prone"]),
+    ("qiucun", "裘村镇", "Qiucun", "township", 121.560, 29.570, 0.05, ["mountain", "forest", "coast"]),
+    ("songao", "松岙镇", "Song'ao", "township", 121.640, 29.580, 0.04, ["mountain", "forest", "coast"]),
+]
+CLUSTER_OFFSETS = [(0.030, 0.020), (-0.028, -0.018)]
+# Where the 5 built full-time brigades stand, and the 2 planned ones (ASSUMPTION).
+BRIGADES_BUILT = ["jinping", "jiangkou", "xikou", "chunhu", "songao"]
+BRIGADES_PLANNED = ["dayan", "shangtian"]
+RESERVOIRS = [("tingxia", "亭下水库 Tingxia reservoir", 121.205, 29.650),
+              ("hengshan", "横山水库 Hengshan reservoir", 121.170, 29.585)]
+BOAT_BASES = ["jiangkou", "chunhu", "songao"]
+NINGBO = ("ningbo", "宁波市区 Ningbo city (mutual aid)", 121.520, 29.820)
+
+
+def derive(f: dict[str, Figure]) -> dict:
+    """All parameters of the Fenghua scenario."""
+    total = int(f["fenghua_population_2020"].value)
+    town_pop = largest_remainder(total, [t[6] for t in TOWNS])
+    forest_total = f["fenghua_area_ha"].value * f["forest_coverage"].value
+    mountain_share = f["forest_share_mountain_towns"].value
+    forest_towns = [t for t in TOWNS if "forest" in t[7]]
+    plain_towns = [t for t in TOWNS if "forest" not in t[7]]
+    nodes = []
+    for (tid, zh, en, kind, lon, lat, _, tags), pop in zip(TOWNS, town_pop, strict=True):
+        share = mountain_share / len(forest_towns) if "forest" in tags else (1 - mountain_share) / len(plain_towns)
+        town_forest = round(forest_total * share)
+        centre, *clusters = largest_remainder(pop, [0.5, 0.25, 0.25])
+        seat_tags = [t for t in tags if t != "forest"]
+        nodes.append({"id": tid, "name": f"{zh} {en}", "kind": kind, "lon": lon, "lat": lat,
+                      "population": centre, "forest_ha": round(0.2 * town_forest), "tags": seat_tags})
+        for k, ((dlon, dlat), cpop) in enumerate(zip(CLUSTER_OFFSETS, clusters, strict=True)):
+            cluster_tags = sorted(set(tags) | ({"forest"} if town_forest else set()))
+            nodes.append({"id": f"{tid}-{k + 1}", "name": f"{en} cluster {k + 1}",
+                          "kind": "village" if kind == "township" else "community",
+                          "lon": round(lon + dlon, 3), "lat": round(lat + dlat, 3), "population": cpop,
+                          "forest_ha": round(0.4 * town_forest), "tags": cluster_tags})
+    for rid, name, lon, lat in RESERVOIRS:
+        nodes.append({"id": rid, "name": name, "kind": "facility_site", "lon": lon, "lat": lat,
+                      "population": 0, "forest_ha": 0, "tags": ["mountain"]})
+    nid, name, lon, lat = NINGBO
+    nodes.append({"id": nid, "name": name, "kind": "junction", "lon": lon, "lat": lat,
+                  "population": 0, "forest_ha": 0, "tags": []})
+    fires = f["fires_2020"].value
+    return {
+        "nodes": nodes,
+        "forest_total_ha": sum(n["forest_ha"] for n in nodes),
+        "brigades_built": BRIGADES_BUILT[: int(f["full_time_fire_brigades_built"].value)],
+        "brigades_planned": BRIGADES_PLANNED[: int(f["full_time_fire_brigades_planned"].value
+                                                   - f["full_time_fire_brigades_built"].value)],
+        "engines_per_station": int(f["fire_engines_per_station"].value),
+        "forest_crews": [t[0] for t in forest_towns][: int(f["forest_crews"].value)],
+        "boats": BOAT_BASES[: int(f["boats"].value)],
+        "rates_per_year": {
+            "building_fire": round(fires * f["building_fire_share"].value, 2),
+            "outdoor_fire": round(fires * (1 - f["building_fire_share"].value), 2),
+            "accident": round(f["work_safety_accidents_2020"].value, 2),
+            "forest_fires": round(f["forest_fire_ignitions"].value, 2),
+            "typhoons": round(f["typhoons_per_year"].value, 2),
+        },
+        "accident_transport": round(f["work_safety_deaths_2020"].value / f["work_safety_accidents_2020"].value, 3),
+        "coverage": f["forest_sensing_coverage"].value,
+        "damage_target": f["forest_damage_target"].value,
+        "crew_line": f["forest_crew_line_production"].value,
+        "bucket_line": f["helicopter_bucket_line"].value,
+        "ambulances": int(f["ambulances"].value),
+        "escalation_crews": int(f["fire_escalation_crews"].value),
+        "provincial_crews": int(f["provincial_forest_crews"].value),
+        "response_target": f["response_target"].value,
+        "report_target": f["report_target_larger_accidents"].value,
+    }
+
+
+def render(p: dict, f: dict[str, Figure]) -> str:
+    rate = p["rates_per_year"]
+    target = f'"{p["response_target"]:g} min"'
+    out = [
+        "# Fenghua (奉化区), Ningbo: typhoons, mountain roads, forest fires and the Xikou helicopter.",
+        "# GENERATED by calibration/fenghua.py from calibration/fenghua_figures.csv - edit those, not this.",
+        "# Sources: doc 001 = Fenghua 2020 review, 003 = district 'XX' work points (../shared/seeds);",
+        "# 'external' = census and public figures; ASSUMPTION = not in any source.",
+        "# Geography is APPROXIMATE (seats within about 3 km) and roads are synthetic; each town is",
+        "# split into a seat and two clusters; the Ningbo junction in the north is outside the district.",
+        "name: Fenghua 奉化区 (approximate geography, synthetic roads)",
+        "description: >",
+        "  Fenghua's 12 towns and streets with its full-time fire brigades (5 built, 2 planned with no",
+        "  engines yet), township fire work stations, forest crews in the mountain towns, the provincial",
+        "  helicopter at Xikou with bucket drops from the Tingxia and Hengshan reservoirs, boats for",
+        "  floods, and a typhoon season that cuts mountain and low-lying roads.",
+        "",
+        "region:",
+        f"  # population {int(f['fenghua_population_2020'].value)} ({f['fenghua_population_2020'].cite()});",
+        f"  # {int(f['towns_and_streets'].value)} towns/streets ({f['towns_and_streets'].cite()}); "
+        f"{int(f['villages_and_communities'].value)} villages/communities ({f['villages_and_communities'].cite()})",
+        f"  # forest {p['forest_total_ha']} ha = area x coverage ({f['fenghua_area_ha'].cite()}; "
+        f"{f['forest_coverage'].cite()}),",
+        f"  #   {f['forest_share_mountain_towns'].cite()}",
+        "  nodes:",
+    ]
+    for n in p["nodes"]:
+        item = {k: n[k] for k in ("id", "name", "kind", "lon", "lat", "population", "forest_ha")}
+        if n["tags"]:
+            item["tags"] = n["tags"]
+        out.append(f"    - {flow(item)}")
+    out += [
+        "  auto_roads: {neighbours: 3, detour: 1.4, speeds: {main: \"50 km/h\", local: \"35 km/h\"}}"
+        "  # ASSUMPTION",
+        "",
+        "facilities:",
+        f"  # full-time fire brigades: {f['full_time_fire_brigades_built'].cite()} "
+        "(placement ASSUMPTION; the planned ones have no engines yet)",
+    ]
+    for node in p["brigades_built"] + p["brigades_planned"]:
+        out.append(f"  - {flow({'id': 'fs-' + node, 'kind': 'fire_station', 'node': node})}")
+    out.append(f"  # {f['township_fire_work_stations'].cite()}")
+    for town in TOWNS:
+        out.append(f"  - {flow({'id': 'ts-' + town[0], 'kind': 'township_station', 'node': town[0]})}")
+    out += [
+        f"  # {f['helicopter_standby_base'].cite()}",
+        "  - {id: xikou-heli, name: 溪口直升机备勤点 Xikou helicopter standby base, kind: helibase, node: xikou}",
+        "  - {id: lp-dayan, kind: landing_point, node: dayan}",
+        "  - {id: lp-songao, kind: landing_point, node: songao}",
+        "  - {id: tingxia, kind: water_source, node: tingxia}",
+        "  - {id: hengshan, kind: water_source, node: hengshan}",
+        "  - {id: hosp-district, name: 奉化区人民医院 district hospital, kind: hospital, node: yuelin, helipad: true}",
+        "  - {id: hosp-xikou, name: Xikou hospital, kind: hospital, node: xikou}",
+        "  - {id: city-teams, name: 区消防综合应急救援队 district rescue team, kind: team_base, node: jinping}",
+        "  - {id: social-teams, kind: team_base, node: yuelin}",
+        "  - {id: stage-dayan, kind: staging_post, node: dayan}",
+        "  - {id: stage-songao, kind: staging_post, node: songao}",
+        "  - {id: ningbo, name: Ningbo fire and rescue (mutual aid), kind: external_base, node: ningbo}",
+    ]
+    for node in p["boats"]:
+        out.append(f"  - {flow({'id': 'boats-' + node, 'kind': 'team_base', 'node': node})}")
+    for node in p["forest_crews"]:
+        out.append(f"  - {flow({'id': 'crew-' + node, 'kind': 'team_base', 'node': node})}")
+
+    out += ["", "units:", f"  # {p['engines_per_station']} engines per built brigade "
+            f"({f['fire_engines_per_station'].cite()}); planned brigades: count 0 (try --set)"]
+    for node in p["brigades_built"]:
+        out.append(f"  - {{id: engine-{node}, type: engine, capabilities: [fire, first_attack, rescue], crew: 5, "
+                   f"base: fs-{node}, count: {p['engines_per_station']}, turnout: \"1 min\"}}")
+    for node in p["brigades_planned"]:
+        out.append(f"  - {{id: engine-{node}, type: engine, capabilities: [fire, first_attack, rescue], crew: 5, "
+                   f"base: fs-{node}, count: 0, turnout: \"1 min\"}}")
+    out.append("  # one first-response unit per township fire work station (ASSUMPTION)")
+    for town in TOWNS:
+        out.append(f"  - {{id: station-{town[0]}, type: township_team, capabilities: [first_attack, rescue], "
+                   f"crew: 6, base: ts-{town[0]}, count: 1, turnout: \"3 min\"}}")
+    out.append(f"  # forest crews: {f['forest_crews'].cite()}; line {f['forest_crew_line_production'].cite()}")
+    for node in p["forest_crews"]:
+        out.append(f"  - {{id: crew-{node}, type: forest_crew, capabilities: [forest_crew], crew: 20, "
+                   f"base: crew-{node}, count: 1, line_production: \"{p['crew_line']:g} m/min\", "
+                   "turnout: {dist: uniform, low: \"5 min\", high: \"15 min\"}}")
+    out += [
+        "  # the provincial helicopter (cruise, launch delay, limits: ASSUMPTIONS);",
+        f"  #   bucket line per drop: {f['helicopter_bucket_line'].cite()}",
+        "  - {id: heli-xikou, type: helicopter, capabilities: [hoist, bucket, air_ems], crew: 4, base: xikou-heli,",
+        "     count: 1, mode: air, speed: \"230 km/h\", turnout: {dist: uniform, low: \"10 min\", high: \"20 min\"},",
+        f"     air: {{daylight_only: true, max_wind: \"15 m/s\", endurance: \"2.5 h\", refuel: \"30 min\", "
+        f"bucket_line: {p['bucket_line']:g}, fill_time: \"2 min\"}}}}",
+        f"  # boats: {f['boats'].cite()}",
+    ]
+    for node in p["boats"]:
+        out.append(f"  - {{id: boat-{node}, type: boat, capabilities: [water_rescue], crew: 4, base: boats-{node}, "
+                   "count: 1, mode: water, speed: \"25 km/h\", turnout: \"15 min\"}")
+    out += [
+        "  - {id: rescue-city, type: rescue_team, capabilities: [rescue, hoist], crew: 20, base: city-teams, count: 2,"
+        " turnout: \"5 min\"}  # hoist: rope rescue",
+        "  - {id: social, type: social_team, capabilities: [rescue], crew: 15, base: social-teams, count: 3,"
+        " availability: 0.7, turnout: {dist: triangular, low: \"20 min\", mode: \"40 min\", high: \"90 min\"}}"
+        "  # ASSUMPTION",
+        f"  # ambulances: {f['ambulances'].cite()}",
+        f"  - {{id: ambulance-district, type: ambulance, capabilities: [ems], crew: 3, base: hosp-district, "
+        f"count: {p['ambulances'] - 2}, turnout: \"1 min\"}}",
+        "  - {id: ambulance-xikou, type: ambulance, capabilities: [ems], crew: 3, base: hosp-xikou, count: 2,"
+        " turnout: \"1 min\"}",
+        "  # Ningbo city engines under mutual aid when Fenghua's own are all busy (ASSUMPTION)",
+        "  - {id: engine-ningbo, type: engine, capabilities: [fire, first_attack, rescue], crew: 5, base: ningbo,"
+        " count: 2, mutual_aid: {region: Ningbo 宁波, when: [exhausted], activation: \"20 min\"}}",
+        f"  # {f['provincial_forest_crews'].cite()}",
+        f"  - {{id: crew-provincial, type: forest_crew, capabilities: [forest_crew], crew: 30, base: ningbo, "
+        f"count: {p['provincial_crews']}, line_production: \"{p['crew_line']:g} m/min\", "
+        "mutual_aid: {region: Ningbo and Zhejiang 宁波/浙江, when: [exhausted], activation: \"60 min\"}}",
+        "",
+        f"# Response target: {f['response_target'].cite()}",
+        "# On-scene times, delays and profiles below are ASSUMPTIONS.",
+        "incident_types:",
+        "  building_fire: {label: 建筑火灾 building fire, priority: 1, requires: {fire: 2, first_attack: 1},",
+        "    on_scene: {dist: lognormal, mean: \"75 min\", sd: \"40 min\"}, detection_delay: {dist: exponential, mean: \"5 min\"},",
+        f"    report_delay: {{dist: uniform, low: \"1 min\", high: \"3 min\"}}, target: {target}}}",
+        "  outdoor_fire: {label: 其他火灾 other fires, priority: 2, requires: {first_attack: 1},",
+        "    on_scene: {dist: lognormal, mean: \"30 min\", sd: \"15 min\"}, detection_delay: {dist: exponential, mean: \"5 min\"},",
+        f"    report_delay: {{dist: uniform, low: \"1 min\", high: \"3 min\"}}, target: {target}}}",
+        "  accident: {label: 生产安全事故 work-safety accident, priority: 1, requires: {rescue: 1, ems: 1},",
+        "    on_scene: {dist: gamma, mean: \"60 min\", sd: \"30 min\"}, report_delay: {dist: lognormal, mean: \"10 min\", sd: \"15 min\"},",
+        f"    target: {target}, report_target: \"{p['report_target']:g} min\",",
+        f"    hospital: {{probability: {p['accident_transport']}, by: ems, handover: \"15 min\"}}}}"
+        f"  # {f['work_safety_deaths_2020'].cite()}",
+        "  flood_rescue: {label: 洪涝救援 flood rescue, priority: 1, requires: {water_rescue: 1},",
+        "    on_scene: {dist: gamma, mean: \"90 min\", sd: \"45 min\"}, target: \"45 min\"}",
+        "  landslide_rescue: {label: 山体滑坡救援 landslide rescue, priority: 1, requires: {rescue: 1, hoist: 1},",
+        "    on_scene: {dist: lognormal, mean: \"4 h\", sd: \"2 h\"}, target: \"60 min\"}",
+        "  forest_fire: {label: 森林火灾 forest fire, priority: 1, requires: {forest_crew: 2, bucket: 1},",
+        "    on_scene: \"2 h\", report_delay: {dist: uniform, low: \"2 min\", high: \"10 min\"},  # on_scene: mop-up",
+        f"    escalation: [{{after: \"2 h\", add: {{forest_crew: {p['escalation_crews']}}}}}, "
+        f"{{after: \"4 h\", add: {{forest_crew: {p['escalation_crews']}}}}}]}}"
+        f"  # {f['fire_escalation_crews'].cite()}",
+        "",
+        "generators:",
+        f"  # fires: {f['fires_2020'].cite()}; building share {f['building_fire_share'].cite()}",
+        f"  - {{type: building_fire, rate: \"{rate['building_fire']} / y\", where: {{weight: population}},",
+        "     season: [1.4, 1.3, 1.1, 1.0, 0.9, 0.8, 0.8, 0.8, 0.8, 0.9, 1.0, 1.3]}",
+        f"  - {{type: outdoor_fire, rate: \"{rate['outdoor_fire']} / y\", where: {{weight: population}},",
+        "     season: [1.3, 1.3, 1.3, 1.2, 1.0, 0.8, 0.8, 0.8, 0.8, 0.9, 1.0, 1.2]}",
+        f"  # {f['work_safety_accidents_2020'].cite()}",
+        f"  - {{type: accident, rate: \"{rate['accident']} / y\", where: {{weight: population}}}}",
+        "",
+        "hazards:",
+        f"  # typhoons and heavy rain: {f['typhoons_per_year'].cite()}; footprint, cuts and outages ASSUMPTIONS",
+        "  - kind: typhoon",
+        "    id: typhoons",
+        f"    rate: \"{rate['typhoons']} / y\"",
+        "    season: [0, 0, 0, 0, 0.2, 0.6, 2.5, 3.5, 3.0, 1.0, 0.2, 0]",
+        "    lead: {dist: uniform, low: \"24 h\", high: \"72 h\"}",
+        "    duration: {dist: lognormal, mean: \"30 h\", sd: \"12 h\"}",
+        "    severity: {dist: uniform, low: 0.4, high: 1.0}",
+        "    intensity: {default: 0.6, tag:mountain: 1.0, tag:flood-prone: 1.0, tag:coast: 0.9}",
+        "    peak_wind: \"35 m/s\"",
+        "    rate_multipliers: {accident: 2.0, outdoor_fire: 0.3, building_fire: 0.8}",
+        "    incidents:",
+        "      - {type: flood_rescue, rate: \"8 / d\", where: {tags: [flood-prone], weight: population}}",
+        "    road_cuts: {probability: 0.02, tags: {mountain: 0.25, flood-prone: 0.15}, repair: {dist: lognormal, mean: \"18 h\", sd: \"12 h\"}}",
+        "    outages: {communication: 0.3, power: 0.5, restore: {dist: lognormal, mean: \"12 h\", sd: \"8 h\"}, delay_factor: 2.5}",
+        "  - kind: landslide",
+        "    id: landslides",
+        "    triggered_by: [typhoons]",
+        "    where: {tags: [mountain], weight: uniform}",
+        "    probability: 0.15",
+        "    incident_type: landslide_rescue",
+        "    incident_probability: 0.4",
+        "    cut_probability: 0.8",
+        "    repair: {dist: lognormal, mean: \"24 h\", sd: \"12 h\"}",
+        f"  # forest fires: {f['forest_fire_ignitions'].cite()}; coverage {f['forest_sensing_coverage'].cite()};",
+        f"  #   target {f['forest_damage_target'].cite()}; spread and wind ASSUMPTIONS",
+        "  - kind: forest_fire",
+        "    id: forest_fires",
+        f"    rate: \"{rate['forest_fires']} / y\"",
+        "    season: [1.6, 1.8, 2.0, 2.2, 0.8, 0.3, 0.3, 0.4, 0.6, 0.8, 1.0, 1.2]",
+        "    incident_type: forest_fire",
+        "    spread_rate: {dist: lognormal, mean: \"0.8 m/min\", sd: \"0.5 m/min\"}  # without wind",
+        "    wind: {dist: weibull, shape: 2, scale: \"12 km/h\"}",
+        "    dryness: [1.3, 1.3, 1.2, 1.2, 0.9, 0.7, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2]",
+        f"    detection: {{coverage: {p['coverage']:g}, covered: {{dist: exponential, mean: \"8 min\"}}, "
+        "uncovered: {dist: exponential, mean: \"40 min\"}}",
+        "    max_duration: \"48 h\"",
+        f"    damage_target: {p['damage_target']:g}",
+        "",
+        "# Move the district rescue team 'one level down' to the mountain and coast towns when a",
+        "# typhoon is forecast (doc 003: 力量下沉一级 in high-risk periods); placement ASSUMPTION.",
+        "prepositioning:",
+        "  - {hazard: typhoons, moves: [{units: rescue-city, to: stage-dayan}], return_after: \"12 h\"}",
+        "",
+        "dispatch:",
+        "  policy: nearest_available",
+        "  when_no_unit: queue",
+        "  handling_time: {dist: uniform, low: \"0.5 min\", high: \"1.5 min\"}",
+        "  air_margin: \"10 min\"",
+        "",
+        "run:",
+        "  horizon: \"365 d\"",
+        "  warmup: \"7 d\"",
+        "  seed: 2020",
+        "  replications: 20",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    figures = read_figures(FIGURES)
+    return write_or_check(SCENARIO, lambda: render(derive(figures), figures), argv, __doc__)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
