@@ -27,7 +27,7 @@ import simpy
 import sim
 from sim.engine.response import ResponseEngine
 from sim.engine.streams import Streams
-from sim.model.incidents import draw_incidents
+from sim.model.exogenous import draw_replication
 
 
 def floor_per_event(events: int = 300_000, repeats: int = 5) -> float:
@@ -48,14 +48,15 @@ def floor_per_event(events: int = 300_000, repeats: int = 5) -> float:
 
 
 def engine_year(scenario: sim.Scenario, replications: int) -> dict[str, float]:
-    """Simulate ``replications`` years; time the draws and the event loop separately."""
+    """Simulate ``replications`` years (hazards included); time the draws and the event loop
+    separately."""
     draw_s = engine_s = 0.0
     incidents = events = 0
     for r in range(replications):
         t0 = time.perf_counter()
-        stream = draw_incidents(scenario, Streams(scenario.spec.run.seed, r))
+        stream, timeline = draw_replication(scenario, Streams(scenario.spec.run.seed, r))
         t1 = time.perf_counter()
-        engine = ResponseEngine(scenario, stream, r, scenario.spec.run.seed)
+        engine = ResponseEngine(scenario, stream, r, scenario.spec.run.seed, timeline=timeline)
         engine.run()
         t2 = time.perf_counter()
         draw_s += t1 - t0
