@@ -1,8 +1,10 @@
 """Helicopter rules: daylight, wind, refuelling, bucket drops.
 
-* **Daylight**: a day-only helicopter is grounded from sunset to sunrise
-  (:mod:`sim.model.daylight`, at the region's mean position). At sunset it leaves its call (its
-  place is asked for again), except when carrying a patient, and flies home.
+* **Daylight**: a day-only helicopter is not sent from sunset to sunrise
+  (:mod:`sim.model.daylight`, at the region's mean position). One on a call at sunset leaves it
+  (its place is asked for again), except when carrying a patient, and flies home. Day and
+  night cost no events of their own: a sunset is scheduled only for a helicopter on a mission,
+  and a sunrise only when a call waits at night for something a helicopter could bring.
 * **Wind**: a helicopter is not sent while the wind at its base or at the scene exceeds its
   ``max_wind`` (typhoon wind windows). A flight already under way is not recalled.
 * **Refuelling**: after every mission a helicopter flies home and refuels (``refuel``) before it
@@ -47,9 +49,10 @@ class AirControl:
         self.utc_offset = spec.run.utc_offset
         self.wind = engine.timeline.wind
         self.water = [engine.scenario.node_index[f.node] for f in spec.facilities if f.kind == "water_source"]
-        self.night = False
         self.refuelling: set[int] = set()
         self._days: dict[int, tuple[float, float]] = {}
+        self._sunrise_pending = False
+        self.day_capabilities = frozenset(c for u in self.day_units for c in u.capabilities)
 
     # ---------------------------------------------------------------- day and night
 
@@ -75,48 +78,46 @@ class AirControl:
                 return False
         return True
 
-    def _next_transition(self, t: float) -> tuple[float, bool]:
-        """The next sunrise or sunset after ``t``: (time, is_sunrise)."""
-        day = math.floor(t / 1440.0)
-        options = []
-        for d in range(day - 1, day + 3):
-            rise, sets = self._sun(d)
-            options += [(rise, True), (sets, False)]
-        return min((o for o in options if o[0] > t), key=lambda o: o[0])
+    def _transitions(self, t: float):
+        """Sunrises and sunsets after ``t`` in order: (time, is_sunrise)."""
+        day = math.floor(t / 1440.0) - 1
+        while True:
+            rise, sets = self._sun(day)
+            for when, is_rise in ((rise, True), (sets, False)):
+                if when > t:
+                    yield when, is_rise
+            day += 1
 
     def start(self) -> None:
-        if not self.day_units:
+        """Nothing to schedule up front (see the module notes)."""
+
+    def dispatched(self, unit: Unit) -> None:
+        """A day-only helicopter took off: it must leave its call at the next sunset."""
+        if unit.mode != AIR or not unit.info.air.daylight_only:
             return
-        self.night = self.is_night(0.0)
-        if self.night:
-            for unit in self.day_units:
-                unit.status = GROUNDED
-        self._schedule_next()
+        now = self.engine.env.now
+        sunset = next(t for t, rise in self._transitions(now) if not rise)
+        self.engine.at(sunset - now, self._on_sunset, (unit, unit.assignment))
 
-    def _schedule_next(self) -> None:
-        engine = self.engine
-        now = engine.env.now
-        if now >= engine.horizon and not engine.busy:
-            return  # nothing left to fly for: let the run end
-        when, sunrise = self._next_transition(now)
-        engine.at(when - now, self._on_sunrise if sunrise else self._on_sunset)
+    def _on_sunset(self, event: Timeout) -> None:
+        unit, assignment = event.value
+        if unit.status == BUSY and unit.assignment is assignment:
+            self.engine.withdraw(unit)
 
-    def _on_sunset(self, _: Timeout) -> None:
-        self.night = True
-        for unit in self.day_units:
-            if unit.status == BUSY:
-                self.engine.withdraw(unit)
-            elif unit.status == AT_BASE:
-                unit.status = GROUNDED
-        self._schedule_next()
+    def waiting_at_night(self, need: dict[str, int]) -> None:
+        """A call waits for something a day-only helicopter could bring: retry at sunrise."""
+        if self._sunrise_pending or self.day_capabilities.isdisjoint(need):
+            return
+        now = self.engine.env.now
+        if not self.is_night(now):
+            return
+        sunrise = next(t for t, rise in self._transitions(now) if rise)
+        self._sunrise_pending = True
+        self.engine.at(sunrise - now, self._on_sunrise)
 
     def _on_sunrise(self, _: Timeout) -> None:
-        self.night = False
-        for unit in self.day_units:
-            if unit.status == GROUNDED and unit.index not in self.refuelling:
-                unit.status = AT_BASE
+        self._sunrise_pending = False
         self.engine.serve_queue_all()
-        self._schedule_next()
 
     # ---------------------------------------------------------------- flying
 
@@ -128,7 +129,7 @@ class AirControl:
         """Not grounded by night, and the wind at its base and at the target within limits."""
         ops = unit.info.air
         now = self.engine.env.now
-        if ops.daylight_only and self.night:
+        if ops.daylight_only and self.is_night(now):
             return False
         if not self.wind:
             return True
@@ -147,8 +148,6 @@ class AirControl:
     def _on_refuelled(self, event: Timeout) -> None:
         unit = event.value
         self.refuelling.discard(unit.index)
-        if unit.info.air.daylight_only and self.night:
-            return  # stays on the ground until sunrise
         unit.status = AT_BASE
         self.engine.serve_queue(unit)
 

@@ -84,7 +84,15 @@ def travel_modes(scenario: Scenario) -> list:
 
 
 def build_units(scenario: Scenario) -> list[UnitInfo]:
-    """One :class:`UnitInfo` per unit, numbered ``group#1``, ``group#2`` ... in file order."""
+    """One :class:`UnitInfo` per unit, numbered ``group#1``, ``group#2`` ... in file order
+    (built once per scenario: they never change)."""
+    infos = scenario.cache.get("units")
+    if infos is None:
+        infos = scenario.cache["units"] = _build_units(scenario)
+    return infos
+
+
+def _build_units(scenario: Scenario) -> list[UnitInfo]:
     facility_node = {f.id: scenario.node_index[f.node] for f in scenario.spec.facilities}
     infos: list[UnitInfo] = []
     for group in scenario.spec.units:
@@ -309,6 +317,8 @@ class ResponseEngine:
             call.queued = True
             self.waited[call.index] = True
             insort(self.queue, call, key=_queue_key)
+        if call.need and self.air.day_units:
+            self.air.waiting_at_night(call.need)
 
     def serve_queue(self, unit: Unit) -> None:
         """A unit became available: the waiting calls it fits get a new dispatch attempt."""
@@ -368,6 +378,8 @@ class ResponseEngine:
                 self.full_dispatch[i] = now
         self.assignments.append(record)
         call.assigned.append((unit, record))
+        if unit.mode == AIR:
+            self.air.dispatched(unit)
         if self.first_dispatch[i] != self.first_dispatch[i]:  # NaN: the first unit sent
             self.first_dispatch[i] = now
 

@@ -91,7 +91,6 @@ class RoadControl:
             return
         old = engine.modes[ROAD]
         engine.modes[ROAD] = self._oracle(closed)
-        engine.fleet.invalidate()
         self.closed_log.append((now, len(closed)))
         self._update_cut_off(now)
         for unit in engine.units:

@@ -59,4 +59,4 @@ class Staging:
                 unit.status = AWAY
                 engine.fleet.away[unit.index] = unit
                 engine.send_home(unit)
-        engine.fleet.invalidate()
+        engine.fleet.bases_changed()

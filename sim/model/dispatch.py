@@ -11,6 +11,7 @@ or ``package.module:ClassName`` for your own class (constructed without argument
 
 from __future__ import annotations
 
+import heapq
 import importlib
 import math
 from abc import ABC, abstractmethod
@@ -74,7 +75,8 @@ class Fleet:
         self._key = key
         self._air_margin = air_margin
         self._can_fly = can_fly
-        self._order: dict[tuple[int, str], list[Unit]] = {}
+        self._orders: dict[tuple, dict[tuple[int, str], list[Unit]]] = {}  # per road state and staging
+        self._bases_version = 0
         self._supply = Counter(cap for u in units for cap in u.capabilities)
 
     # ---------------------------------------------------------------- queries for policies
@@ -138,7 +140,7 @@ class Fleet:
             if unit.status != AT_BASE or unit.index in exclude:
                 continue
             if self._consider(unit, node, call, local, aid) and len(local) >= k:
-                kth_best = sorted(item[0] for item in local)[k - 1]
+                kth_best = heapq.nsmallest(k, (item[0] for item in local))[-1]
         for unit in self.away.values():
             if capability in unit.capabilities and unit.index not in exclude:
                 self._consider(unit, node, call, local, aid)
@@ -162,18 +164,25 @@ class Fleet:
         (aid if is_aid else local).append((rank, unit.index, eta, unit))
         return not is_aid
 
-    def invalidate(self) -> None:
-        """Forget the station orders (roads changed, or units moved to other stations)."""
-        self._order.clear()
+    def bases_changed(self) -> None:
+        """Units moved to other stations (pre-positioning): station orders must be redone."""
+        self._bases_version += 1
+        self._orders.clear()
 
     def _stations_by_distance(self, node: int, capability: str) -> list[Unit]:
+        """Units with ``capability`` by travel time from their station to ``node``, kept per
+        road state (closed roads) so states that come back reuse their orders."""
+        state = (getattr(self.modes[0], "closed", None), self._bases_version)
+        orders = self._orders.get(state)
+        if orders is None:
+            orders = self._orders[state] = {}
         key = (node, capability)
-        order = self._order.get(key)
+        order = orders.get(key)
         if order is None:
             modes = self.modes
             order = sorted((u for u in self.units if capability in u.capabilities),
                            key=lambda u: (modes[u.mode].rows[u.base_node][node] / u.speed, u.index))
-            self._order[key] = order
+            orders[key] = order
         return order
 
 

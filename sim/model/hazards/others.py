@@ -8,8 +8,9 @@
 * **Forest fires**: ignitions by rate and monthly season at forest nodes (weighted by forest
   area). Each fire's head spread rate is the drawn no-wind rate times the fuel multiplier of its
   node's tags, the month's dryness, and the wind term of McArthur's forest fire danger meter,
-  ``exp(0.0338 U)`` (U in km/h); its wind also gives the ellipse's shape (:mod:`sim.model.fire`). Detection: with probability ``coverage`` sensors and cameras see it
-  (``covered`` delay), otherwise people do (``uncovered`` delay).
+  ``exp(0.0338 U)`` (U in km/h); its wind also gives the ellipse's shape (:mod:`sim.model.fire`).
+  Detection: with probability ``coverage`` sensors and cameras see it (``covered`` delay),
+  otherwise people do (``uncovered`` delay).
 * **Chemical-park accidents**: a leak, fire or explosion at a tagged site, by outcome
   probabilities; an incident of the outcome's type, ``casualties`` (a Poisson mean) casualty
   incidents, and an evacuation radius: the nodes inside it and their people are recorded.
