@@ -359,8 +359,8 @@ def test_communication_outage_multiplies_delays_exactly():
 
 
 def test_power_outages_only_where_the_typhoon_reaches():
-    """Power outages (probability 1) hit exactly the nodes with intensity > 0."""
-    spec = typhoon(intensity={"B": 1.0, "C": 0.2}, outages={"power": 1.0})
+    """Power outages with probability 1 hit every node at intensity 1 and none at intensity 0."""
+    spec = typhoon(intensity={"B": 1.0, "C": 1.0}, outages={"power": 1.0})
     _, timeline = draw(county(spec))
     assert sorted((o.node, o.kind) for o in timeline.outages) == [(node("B"), "power"),
                                                                   (node("C"), "power")]

@@ -12,12 +12,17 @@ from ..scenario.quantities import format_duration
 __all__ = ["kpi_table"]
 
 
+def _fixed(x: float, digits: int) -> str:
+    """``x`` with ``digits`` decimals, never as "-0.0"."""
+    return f"{round(x, digits) + 0.0:.{digits}f}"
+
+
 def _num(e: Estimate, digits: int = 1) -> str:
     if not math.isfinite(e.mean):
         return "-"
     if not math.isfinite(e.half_width):
-        return f"{e.mean:.{digits}f}"
-    return f"{e.mean:.{digits}f} ± {e.half_width:.{digits}f}"
+        return _fixed(e.mean, digits)
+    return f"{_fixed(e.mean, digits)} ± {_fixed(e.half_width, digits)}"
 
 
 def _pct(e: Estimate) -> str:
