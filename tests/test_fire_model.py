@@ -95,7 +95,18 @@ def test_fire_scene_banks_line_between_changes():
     scene2.contain(due2)
     assert scene2.how == "contained"
     assert scene2.area_at(1000) == pytest.approx(growth.area_ha(30))
-    assert scene2.update(40, 0.0) == pytest.approx(30 + 30)  # mop-up of 30 minutes
+    assert scene2.update(30, 0.0, present=2) == pytest.approx(30 + 30)  # mop-up of 30 minutes
+
+
+def test_mop_up_starts_when_someone_is_there():
+    """A fire that burned out before anyone came is mopped up from the first arrival."""
+    growth = FireGrowth(head_rate=1.0, wind_kmh=0.0, max_duration=60)
+    scene = FireScene(growth, 0.0, 20)
+    assert scene.update(10, 0.0, present=0) == pytest.approx(60)  # burnout at its max duration
+    scene.contain(60)
+    assert scene.how == "burned out"
+    assert scene.update(60, 0.0, present=0) == math.inf
+    assert scene.update(95, 5.0, present=1) == pytest.approx(95 + 20)
 
 
 @pytest.mark.parametrize(("day", "rise", "sets"), [

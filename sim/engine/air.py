@@ -6,7 +6,8 @@
   night cost no events of their own: a sunset is scheduled only for a helicopter on a mission,
   and a sunrise only when a call waits at night for something a helicopter could bring.
 * **Wind**: a helicopter is not sent while the wind at its base or at the scene exceeds its
-  ``max_wind`` (typhoon wind windows). A flight already under way is not recalled.
+  ``max_wind`` (typhoon wind windows); waiting calls try again when a wind window closes. A
+  flight already under way is not recalled.
 * **Refuelling**: after every mission a helicopter flies home and refuels (``refuel``) before it
   is available again.
 * **Bucket drops**: on a forest fire, a helicopter shuttles between the fire and the nearest
@@ -89,7 +90,22 @@ class AirControl:
             day += 1
 
     def start(self) -> None:
-        """Nothing to schedule up front (see the module notes)."""
+        """When a wind window closes, waiting calls try again (helicopters may fly now)."""
+        if not self.air_units:
+            return
+        now = self.engine.env.now
+        for end in sorted({w.end for w in self.wind}):
+            self.engine.at(end - now, self._on_wind_drop)
+
+    def _on_wind_drop(self, _: Timeout) -> None:
+        if self.engine.queue:
+            self.engine.serve_queue_all()
+            self._check_queue()
+
+    def _check_queue(self) -> None:
+        """Calls still waiting at night for what a helicopter brings: retry at sunrise."""
+        for call in self.engine.queue:
+            self.waiting_at_night(call.need)
 
     def dispatched(self, unit: Unit) -> None:
         """A day-only helicopter took off: it must leave its call at the next sunset."""
@@ -150,6 +166,8 @@ class AirControl:
         self.refuelling.discard(unit.index)
         unit.status = AT_BASE
         self.engine.serve_queue(unit)
+        if self.engine.queue:
+            self._check_queue()
 
     def bucket_line_rate(self, unit: Unit, node: int) -> float:
         """Fire line (m/min) a helicopter holds at ``node`` by bucket drops, averaged over its

@@ -393,11 +393,8 @@ class ResponseEngine:
         there (it then goes on to the next node and waits)."""
         oracle = self.modes[unit.mode]
         minutes, via, behind, covered = heading(unit, target, self.env.now, oracle.rows, oracle.reversible)
-        if not math.isfinite(minutes):  # it gets as far as the next node and waits there
-            unit.stop_route()
-            unit.node = via
-            unit.epoch += 1  # whatever trip it was on is over
-            unit.task = None
+        if not math.isfinite(minutes):  # it goes on to the next node and waits there
+            self._pull_over(unit, via)
             return math.inf, via
         edge = covered + minutes - oracle.rows[via][target]
         unit.start_trip(oracle, via, target, behind, edge, depart - covered / pace, pace)
@@ -405,6 +402,34 @@ class ResponseEngine:
         unit.task = (callback, payload, target, pace, depart)
         self._at(depart - self.env.now + minutes / pace, callback, (unit, unit.epoch, payload))
         return minutes / pace, via
+
+    def _pull_over(self, unit: Unit, node: int) -> None:
+        """Drive on to ``node`` (the end of the road it is on) and wait there; a unit standing
+        at a node just stays."""
+        unit.epoch += 1  # whatever trip it was on is over
+        unit.task = None
+        if not unit.moving:
+            return
+        oracle = self.modes[unit.mode]
+        minutes, via, behind, covered = heading(unit, node, self.env.now, oracle.rows, oracle.reversible)
+        if not math.isfinite(minutes):  # pragma: no cover - the node ends its own road
+            unit.stop_route()
+            unit.node = node
+            return
+        pace = unit.route_pace
+        edge = covered + minutes - oracle.rows[via][node]
+        unit.start_trip(oracle, via, node, behind, edge, self.env.now - covered / pace, pace)
+        unit.task = (self._on_pulled_over, node, node, pace, self.env.now)
+        self._at(minutes / pace, self._on_pulled_over, (unit, unit.epoch, node))
+
+    def _on_pulled_over(self, event: Timeout) -> None:
+        node = self._payload(event.value)
+        if node is None:
+            return
+        unit = event.value[0]
+        unit.stop_route()
+        unit.node = node
+        unit.task = None
 
     @staticmethod
     def _payload(value: tuple) -> object | None:
@@ -431,7 +456,7 @@ class ResponseEngine:
             return
         i = call.index
         call.on_scene.append((unit, record))
-        if len(call.on_scene) == 1:
+        if self.first_arrival[i] != self.first_arrival[i]:  # NaN: the first unit on scene
             self.first_arrival[i] = now
             self.first_mode[i] = unit.mode
         if len(call.on_scene) == call.required:
@@ -448,9 +473,7 @@ class ResponseEngine:
         now = self.env.now
         scene = call.scene
         if isinstance(scene, FireScene):
-            due = scene.update(now, self._production(call))
-            if not scene.burning and not call.on_scene:
-                due = math.inf  # burned out before anyone came: mop-up starts on arrival
+            due = scene.update(now, self._production(call), len(call.on_scene))
         else:
             due = scene.update(now, len(call.on_scene))
         call.version += 1

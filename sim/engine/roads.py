@@ -50,6 +50,7 @@ class RoadControl:
         self.cut_since: dict[int, float] = {}
         self.intervals: list[tuple[int, float, float]] = []  # (node, from, to) cut off
         self.closed_log: list[tuple[float, int]] = []  # (time, number of roads closed)
+        self.blocked: list[tuple[Unit, tuple]] = []  # busy units waiting for a road (with a patient)
 
     # ---------------------------------------------------------------- state
 
@@ -94,10 +95,16 @@ class RoadControl:
         self.closed_log.append((now, len(closed)))
         self._update_cut_off(now)
         for unit in engine.units:
-            if unit.mode == ROAD and unit.task is not None:
+            if unit.mode == ROAD and unit.task is not None and unit.task[0] != engine._on_pulled_over:
                 self._reroute(unit, old)
+        blocked, self.blocked = self.blocked, []
+        for unit, task in blocked:  # try again the trips that waited for a road
+            callback, payload, target, pace, depart = task
+            minutes, _ = engine.drive(unit, target, now, pace, callback, payload)
+            if not math.isfinite(minutes):
+                self.blocked.append((unit, task))
         if reopened:
-            for unit in engine.units:  # units that waited for a road go on
+            for unit in engine.units:  # idle units that waited for a road go home
                 if unit.mode == ROAD and unit.task is None and unit.status != BUSY \
                         and not unit.moving and unit.node != unit.base_node:
                     engine.send_home(unit)
@@ -119,10 +126,10 @@ class RoadControl:
         minutes, _ = engine.drive(unit, target, max(depart, engine.env.now), pace, callback, payload)
         if math.isfinite(minutes):
             return
-        if callback is engine._on_arrival:
+        if callback == engine._on_arrival:  # bound methods: compare with ==, not is
             engine.withdraw(unit)  # it cannot get there: someone else must
-        elif callback is not engine._on_home:
-            unit.task = (callback, payload, target, pace, depart)  # waits with its patient for a road
+        elif callback != engine._on_home:
+            self.blocked.append((unit, (callback, payload, target, pace, depart)))  # waits for a road
 
     def _update_cut_off(self, now: float) -> None:
         minutes = self.engine.modes[ROAD].minutes

@@ -45,7 +45,7 @@ class FireScene:
     """A growing forest fire, then mop-up."""
 
     __slots__ = ("growth", "ignition", "mop_up", "line", "production", "mark", "burning",
-                 "contained_at", "first_attack", "how")
+                 "contained_at", "first_attack", "how", "mop_up_start")
 
     def __init__(self, growth: FireGrowth, ignition: float, mop_up: float) -> None:
         self.growth = growth
@@ -58,16 +58,20 @@ class FireScene:
         self.contained_at = math.nan
         self.first_attack = math.nan
         self.how = ""
+        self.mop_up_start = math.nan  # when someone is there after the fire stopped
 
     def burnout(self) -> float:
         """When the fire stops by itself (forest at its node burned, or maximum duration)."""
         return self.ignition + self.growth.burnout_age()
 
-    def update(self, now: float, production: float) -> float:
-        """Line production is now ``production`` m/min: the time of the next transition
-        (containment or burnout while burning; the end of mop-up after)."""
+    def update(self, now: float, production: float, present: int = 1) -> float:
+        """``present`` units build ``production`` m/min of line: the time of the next
+        transition (containment or burnout while burning; the end of mop-up after, which starts
+        when the fire has stopped and someone is there)."""
         if not self.burning:
-            return self.contained_at + self.mop_up
+            if math.isnan(self.mop_up_start) and present > 0:
+                self.mop_up_start = max(now, self.contained_at)
+            return self.mop_up_start + self.mop_up if present > 0 else math.inf
         if production > 0 and math.isnan(self.first_attack):
             self.first_attack = now
         self.line += self.production * (now - self.mark)
@@ -80,6 +84,7 @@ class FireScene:
         """The fire stops growing now; mop-up starts."""
         self.burning = False
         self.contained_at = now
+        self.mop_up_start = math.nan
         if now >= self.burnout() - 1e-9:
             full = self.growth.area_ha(now - self.ignition) >= self.growth.max_area_ha - 1e-9
             self.how = "forest burned" if full else "burned out"

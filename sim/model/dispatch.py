@@ -160,9 +160,10 @@ class Fleet:
             return False
         # a helicopter must beat ground units by the margin, counting its launch delay
         rank = eta + (self._air_margin + unit.turnout.mean if unit.mode == AIR else 0.0)
-        is_aid = unit.info.mutual_aid is not None
-        (aid if is_aid else local).append((rank, unit.index, eta, unit))
-        return not is_aid
+        help_ = unit.info.mutual_aid
+        last_resort = help_ is not None and "exhausted" in help_.when  # only when ours cannot fill
+        (aid if last_resort else local).append((rank, unit.index, eta, unit))
+        return not last_resort
 
     def bases_changed(self) -> None:
         """Units moved to other stations (pre-positioning): station orders must be redone."""

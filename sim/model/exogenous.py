@@ -9,7 +9,7 @@
    casualties) get their delays, on-scene times and turnout uniforms from streams named after
    the hazard.
 4. Where communications are down when an incident happens, its detection and report delays
-   are multiplied by the outage's factor.
+   are multiplied by the outage's factor (the largest one, when outages overlap).
 
 Nothing here looks at stations or units: the same seed gives the same incidents and hazards
 whatever the layout.
@@ -90,14 +90,14 @@ def _excess(scenario: Scenario, draw: GeneratorDraw, change: RateChange, streams
 def _slow_reports(scenario: Scenario, stream: IncidentStream, timeline: HazardTimeline) -> None:
     """Multiply detection and report delays where communications are down."""
     factors = _outage_factors(scenario, timeline)
+    worst = np.ones(len(stream))  # overlapping outages count once: the strongest factor
     for outage in timeline.outages:
         if outage.kind != "communication":
             continue
         hit = (stream.node == outage.node) & (stream.time >= outage.start) & (stream.time < outage.end)
-        if hit.any():
-            factor = factors[outage.event]
-            stream.detection_delay[hit] *= factor
-            stream.report_delay[hit] *= factor
+        worst[hit] = np.maximum(worst[hit], factors[outage.event])
+    stream.detection_delay[:] *= worst
+    stream.report_delay[:] *= worst
 
 
 def _outage_factors(scenario: Scenario, timeline: HazardTimeline) -> dict[int, float]:
