@@ -20,6 +20,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import base_raw, load
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -683,3 +684,30 @@ def test_invariants_with_hazards(raw):
         assert at_once <= limit[i], f"incident {i}: {at_once} units at once\n{jobs}"
         replaced = jobs["withdrawn"] | (jobs["stood_down"] & (jobs["free"] < inc.loc[i, "scene_end"]))
         assert (~replaced).sum() <= limit[i]
+
+
+def test_boats_follow_the_waterways_when_given():
+    """With region.waterways, boats go along the water graph (km / speed), not straight lines."""
+    raw = base_raw()
+    raw["region"]["waterways"] = {"edges": [{"from": "b", "to": "a", "km": 10},
+                                            {"from": "a", "to": "c", "km": 15}]}
+    raw["facilities"].append({"id": "pier", "kind": "team_base", "node": "b"})
+    raw["units"].append({"id": "boat", "type": "boat", "capabilities": ["water_rescue"], "base": "pier",
+                         "mode": "water", "speed": "25 km/h"})
+    raw["incident_types"]["flood"] = {"requires": {"water_rescue": 1}, "on_scene": "30 min"}
+    raw["generators"].append({"type": "flood", "rate": "500 / y", "where": {"nodes": {"c": 1}}})
+    records = sim.simulate(load(raw), 0)
+    boat = records.assignment_frame().query("mode == 'water'")
+    assert len(boat) > 0
+    first = boat.iloc[0]
+    assert first["from_node"] == "b"
+    assert first["travel_minutes"] == pytest.approx((10 + 15) / 25 * 60)
+
+
+def test_waterway_edges_need_km():
+    raw = base_raw()
+    raw["region"]["waterways"] = {"edges": [{"from": "b", "to": "a", "minutes": 10}]}
+    with pytest.raises(sim.ScenarioError) as err:
+        load(raw)
+    paths = {sim.errors.format_path(p.path) for p in err.value.problems}
+    assert {"region.waterways.edges[0].km", "region.waterways.edges[0].minutes"} <= paths

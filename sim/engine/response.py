@@ -44,13 +44,14 @@ from ..model.hazards import HazardTimeline
 from ..model.incidents import IncidentStream
 from ..model.units import AIR, AT_BASE, AWAY, BUSY, HOMING, MODES, Unit, UnitInfo, heading
 from ..results.records import ReplicationRecords
+from ..scenario.geography import waterway_network
 from ..scenario.loader import Scenario
 from .air import AirControl
 from .recording import build_records
 from .roads import RoadControl
 from .scenes import FireScene, WorkScene
 from .staging import Staging
-from .travel import DirectTravel, TravelTimes
+from .travel import DirectTravel, TravelTimes, straight_line_km
 
 __all__ = ["Call", "ResponseEngine", "build_units", "travel_modes"]
 
@@ -65,18 +66,14 @@ def travel_modes(scenario: Scenario) -> list:
     """Road, air and water oracles of the scenario (roads all open), built once and kept."""
     modes = scenario.cache.get("modes")
     if modes is None:
-        from ..scenario.geography import build_travel_source
         spec = scenario.spec
         lon = np.array([n.lon for n in spec.region.nodes])
         lat = np.array([n.lat for n in spec.region.nodes])
-        from .travel import straight_line_km
         km = straight_line_km(lon, lat)
         road = TravelTimes(scenario.travel)
         if spec.region.waterways is not None:
-            network, _ = build_travel_source(spec.region.model_copy(update={
-                "roads": spec.region.waterways, "auto_roads": None, "travel_matrix": None}),
-                scenario.path.parent if scenario.path else None, "")
-            water = TravelTimes(network, weights=np.nan_to_num(network.km, nan=np.inf) * 60.0)
+            network = waterway_network(spec.region.waterways, spec.region)
+            water = TravelTimes(network, weights=network.km * 60.0)
         else:
             water = DirectTravel(scenario.travel.node_ids, km * spec.region.water_detour)
         modes = scenario.cache["modes"] = [road, DirectTravel(scenario.travel.node_ids, km), water]

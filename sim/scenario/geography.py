@@ -21,7 +21,7 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 
 from ..errors import Problem
-from .schema import AutoRoads, Region, Roads
+from .schema import AutoRoads, Region, Roads, Waterways
 
 __all__ = [
     "EARTH_RADIUS_KM",
@@ -31,6 +31,7 @@ __all__ = [
     "haversine_km",
     "read_travel_matrix",
     "unreachable_nodes",
+    "waterway_network",
 ]
 
 EARTH_RADIUS_KM = 6371.0088
@@ -137,6 +138,26 @@ def _explicit_roads(roads: Roads, region: Region, index: dict[str, int]) -> Road
         description=f"road network, {len(region.nodes)} nodes, {n_edges} edges",
         has_one_way=any(edge.one_way for edge in roads.edges),
         arc_road=np.array(arc_road, dtype=np.int64))
+
+
+def waterway_network(waterways: Waterways, region: Region) -> RoadNetwork:
+    """The water graph as a network whose arc weights are km (boats divide by their speed)."""
+    index = {nd.id: i for i, nd in enumerate(region.nodes)}
+    tail, head, km, arc_road = [], [], [], []
+    for road, edge in enumerate(waterways.edges):
+        u, v = index[edge.from_], index[edge.to]
+        for a, b in [(u, v)] if edge.one_way else [(u, v), (v, u)]:
+            tail.append(a)
+            head.append(b)
+            km.append(edge.km)
+            arc_road.append(road)
+    km_arr = np.array(km)
+    return RoadNetwork(
+        node_ids=tuple(nd.id for nd in region.nodes), tail=np.array(tail, dtype=np.int64),
+        head=np.array(head, dtype=np.int64), minutes=km_arr, km=km_arr,
+        road_class=tuple("water" for _ in tail), tags=tuple(() for _ in tail), synthetic=False,
+        description=f"waterways, {len(waterways.edges)} edges",
+        has_one_way=any(e.one_way for e in waterways.edges), arc_road=np.array(arc_road, dtype=np.int64))
 
 
 def _auto_roads(auto: AutoRoads, region: Region) -> RoadNetwork:

@@ -118,13 +118,15 @@ def cross_checks(raw: dict) -> Found:
     nodes = {nid: item for _, item in node_items if (nid := _id(item.get("id")))}
     for i, nid in _duplicates([(i, _id(n.get("id"))) for i, n in node_items if _id(n.get("id"))]):
         out.append((("region", "nodes", i, "id"), f"node id {nid!r} is used twice"))
-    for i, edge in _items(raw, "region", "roads", "edges"):
-        ends = {key: _id(edge.get(key)) for key in ("from", "to")}
-        for key, node in ends.items():
-            if node is not None and nodes and node not in nodes:
-                out.append((("region", "roads", "edges", i, key), _unknown("node", node, nodes)))
-        if ends["from"] is not None and ends["from"] == ends["to"]:
-            out.append((("region", "roads", "edges", i), "an edge must join two different nodes"))
+    for network in ("roads", "waterways"):
+        for i, edge in _items(raw, "region", network, "edges"):
+            ends = {key: _id(edge.get(key)) for key in ("from", "to")}
+            for key, node in ends.items():
+                if node is not None and nodes and node not in nodes:
+                    out.append((("region", network, "edges", i, key), _unknown("node", node, nodes)))
+            if ends["from"] is not None and ends["from"] == ends["to"]:
+                out.append((("region", network, "edges", i), "an edge must join two different nodes"))
+
 
     facility_items = _items(raw, "facilities")
     facilities = {fid: item for _, item in facility_items if (fid := _id(item.get("id")))}

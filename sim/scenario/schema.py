@@ -135,6 +135,19 @@ class Roads(Strict):
         return self
 
 
+class WaterEdge(Strict):
+    """A stretch of navigable water between two nodes, in km (boats go at their own speed)."""
+
+    from_: Id = Field(alias="from")
+    to: Id
+    km: float = Field(gt=0)
+    one_way: bool = False
+
+
+class Waterways(Strict):
+    edges: list[WaterEdge] = Field(min_length=1)
+
+
 class AutoRoads(Strict):
     """Synthetic roads joining each node to its nearest neighbours (labelled synthetic in output).
 
@@ -167,7 +180,7 @@ class Region(Strict):
     roads: Roads | None = None
     auto_roads: AutoRoads | None = None
     travel_matrix: str | None = Field(default=None, min_length=1)
-    waterways: Roads | None = None
+    waterways: Waterways | None = None
     water_detour: float = Field(default=1.3, ge=1.0, le=5.0)
 
     @model_validator(mode="after")
