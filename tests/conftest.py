@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -65,3 +66,37 @@ def load(raw: dict, **overrides: object) -> sim.Scenario:
 def write_yaml(path: Path, data: dict) -> Path:
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path
+
+
+# ---------------------------------------------------------------- record checks
+
+def sent(assignments: pd.DataFrame, incident: int, unit: str | None = None) -> pd.Series:
+    """The single assignment row of ``unit`` (or the only unit) at ``incident``."""
+    rows = assignments[assignments["incident"] == incident]
+    if unit is not None:
+        rows = rows[rows["unit"] == unit]
+    assert len(rows) == 1, rows
+    return rows.iloc[0]
+
+
+def check(row: pd.Series, **expected: object) -> None:
+    """Every named field of ``row`` equals the expected value (numbers approximately, NaN = NaN)."""
+    numbers = {key: value for key, value in expected.items()
+               if isinstance(value, int | float) and not isinstance(value, bool)}
+    others = {key: value for key, value in expected.items() if key not in numbers}
+    assert {key: row[key] for key in others} == others
+    assert {key: float(row[key]) for key in numbers} == pytest.approx(numbers, nan_ok=True)
+
+
+def draw_requirement(draw, capability_sets: list, max_units: int) -> tuple[dict[str, int], list[int]]:
+    """A requirement distinct units can meet: some of the units (one capability set each) are
+    given one of their capabilities (a hypothesis ``draw``). Returns it and the units chosen."""
+    from hypothesis import strategies as st
+
+    chosen = draw(st.lists(st.integers(0, len(capability_sets) - 1), min_size=1,
+                           max_size=min(max_units, len(capability_sets)), unique=True))
+    requires: dict[str, int] = {}
+    for k in chosen:
+        cap = draw(st.sampled_from(capability_sets[k]))
+        requires[cap] = requires.get(cap, 0) + 1
+    return requires, chosen

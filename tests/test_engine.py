@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pandas.testing as pdt
 import pytest
-from conftest import base_raw, load
+from conftest import base_raw, check, load, sent
 
 import sim
 from sim.engine.response import ResponseEngine
@@ -122,24 +122,6 @@ def run_engine(scenario: sim.Scenario, incidents: list[dict], policy: DispatchPo
     engine = ResponseEngine(scenario, make_stream(scenario, incidents), policy=policy)
     records = engine.run()
     return engine, records.incident_frame(), records.assignment_frame()
-
-
-def sent(assignments: pd.DataFrame, incident: int, unit: str | None = None) -> pd.Series:
-    """The single assignment row of ``unit`` (or the only unit) at ``incident``."""
-    rows = assignments[assignments["incident"] == incident]
-    if unit is not None:
-        rows = rows[rows["unit"] == unit]
-    assert len(rows) == 1, rows
-    return rows.iloc[0]
-
-
-def check(row: pd.Series, **expected: object) -> None:
-    """Every named field of ``row`` equals the expected value (numbers approximately, NaN = NaN)."""
-    numbers = {key: value for key, value in expected.items()
-               if isinstance(value, int | float) and not isinstance(value, bool)}
-    others = {key: value for key, value in expected.items() if key not in numbers}
-    assert {key: row[key] for key in others} == others
-    assert {key: float(row[key]) for key in numbers} == pytest.approx(numbers, nan_ok=True)
 
 
 def unit_timeline(assignments: pd.DataFrame, unit: str) -> list[tuple[float, float]]:

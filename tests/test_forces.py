@@ -20,7 +20,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import base_raw, load
+from conftest import base_raw, check, draw_requirement, load, sent
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -136,25 +136,6 @@ def run(scenario: sim.Scenario, incidents: list[dict], timeline: HazardTimeline 
     records = engine.run()
     return records, records.incident_frame(), records.assignment_frame()
 
-
-def sent(assignments: pd.DataFrame, incident: int, unit: str | None = None) -> pd.Series:
-    """The single assignment row of ``unit`` (or the only unit) at ``incident``."""
-    rows = assignments[assignments["incident"] == incident]
-    if unit is not None:
-        rows = rows[rows["unit"] == unit]
-    assert len(rows) == 1, rows
-    return rows.iloc[0]
-
-
-def check(row: pd.Series, **expected: object) -> None:
-    """Every named field of ``row`` equals the expected value (numbers approximately, NaN = NaN)."""
-    numbers = {k: v for k, v in expected.items() if isinstance(v, int | float) and not isinstance(v, bool)}
-    others = {k: v for k, v in expected.items() if k not in numbers}
-    assert {k: row[k] for k in others} == others
-    assert {k: float(row[k]) for k in numbers} == pytest.approx(numbers, nan_ok=True)
-
-
-# ---------------------------------------------------------------- roads: closures and cut-off places
 
 GROUND_AND_AIR = [unit("eng", "A"), heli("hel", "A")]
 PREFER_GROUND = {"air_margin": "120 min"}   # the helicopter goes only where nothing else can
@@ -597,12 +578,7 @@ def hazard_scenarios(draw) -> dict:
 
     types = {}
     for t in range(draw(st.integers(1, 2))):
-        chosen = draw(st.lists(st.integers(0, len(ground) - 1), min_size=1,
-                               max_size=min(3, len(ground)), unique=True))
-        requires: dict[str, int] = {}
-        for k in chosen:
-            cap = draw(st.sampled_from(ground[k]))
-            requires[cap] = requires.get(cap, 0) + 1
+        requires, chosen = draw_requirement(draw, ground, 3)
         itype_ = {"priority": draw(st.integers(1, 3)), "requires": requires,
                   "on_scene": {"dist": "exponential", "mean": f"{draw(st.integers(10, 120))} min"},
                   "detection_delay": {"dist": "exponential", "mean": "3 min"}, "report_delay": "1 min"}

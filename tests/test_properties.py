@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from conftest import draw_requirement
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -57,12 +58,7 @@ def scenarios(draw) -> dict:
     instances = [g["capabilities"] for g in groups for _ in range(g["count"])]
     types = {}
     for t in range(draw(st.integers(1, 3))):
-        chosen = draw(st.lists(st.integers(0, len(instances) - 1), min_size=1,
-                               max_size=min(4, len(instances)), unique=True))
-        requires: dict[str, int] = {}
-        for k in chosen:
-            cap = draw(st.sampled_from(instances[k]))
-            requires[cap] = requires.get(cap, 0) + 1
+        requires, _ = draw_requirement(draw, instances, 4)
         itype = {"priority": draw(st.integers(1, 3)), "requires": requires,
                  "on_scene": {"dist": "exponential", "mean": f"{draw(st.integers(5, 120))} min"},
                  "detection_delay": {"dist": "exponential", "mean": "3 min"},

@@ -66,6 +66,12 @@ class HazardContext:
             return np.zeros(0, dtype=np.int64)
         return draw_nodes(rng, weights, count)
 
+    def places(self, hazard, rng: np.random.Generator, count: int) -> np.ndarray:
+        """Where ``count`` events of ``hazard`` happen: its fixed ``node``, or drawn by ``where``."""
+        if hazard.node is not None:
+            return np.full(count, self.index[hazard.node], dtype=np.int64)
+        return self.draw_nodes(rng, self.weights(hazard.where), count)
+
     def month(self, minutes: float) -> int:
         """Calendar month (0-11) at ``minutes`` from the start."""
         return (self.start + dt.timedelta(minutes=float(minutes))).month - 1

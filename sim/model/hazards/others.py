@@ -78,10 +78,7 @@ def draw_forest_fires(ctx: HazardContext, spec: ForestFire) -> None:
     times = event_times(ctx, spec, spec.id)
     n = len(times)
     rng = ctx.rng(f"{spec.id}/fires")
-    if spec.node is not None:
-        nodes = np.full(n, ctx.index[spec.node], dtype=np.int64)
-    else:
-        nodes = ctx.draw_nodes(rng, ctx.weights(spec.where), n)
+    nodes = ctx.places(spec, rng, n)
     base_rate = spec.spread_rate.ppf(rng.random(n)) * KMH_TO_M_PER_MIN
     wind = spec.wind.ppf(rng.random(n))
     covered = rng.random(n) < spec.detection.coverage
@@ -112,10 +109,7 @@ def draw_chemical(ctx: HazardContext, spec: ChemicalAccident) -> None:
     times = event_times(ctx, spec, spec.id)
     n = len(times)
     rng = ctx.rng(f"{spec.id}/accidents")
-    if spec.node is not None:
-        sites = np.full(n, ctx.index[spec.node], dtype=np.int64)
-    else:
-        sites = ctx.draw_nodes(rng, ctx.weights(spec.where), n)
+    sites = ctx.places(spec, rng, n)
     names = list(spec.outcomes)
     cum = np.cumsum([spec.outcomes[o].probability for o in names])
     pick = np.minimum(np.searchsorted(cum, rng.random(n), side="right"), len(names) - 1)
