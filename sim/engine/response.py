@@ -47,10 +47,12 @@ from ..results.records import ReplicationRecords
 from ..scenario.geography import waterway_network
 from ..scenario.loader import Scenario
 from .air import AirControl
+from .evacuation import EvacuationControl
 from .recording import build_records
 from .roads import RoadControl
 from .scenes import FireScene, WorkScene
 from .staging import Staging
+from .supplies import SupplyControl
 from .travel import DirectTravel, TravelTimes, straight_line_km
 
 __all__ = ["Call", "ResponseEngine", "build_units", "travel_modes"]
@@ -159,7 +161,8 @@ class ResponseEngine:
 
     def __init__(self, scenario: Scenario, incidents: IncidentStream, replication: int = 0,
                  seed: int = 0, policy: DispatchPolicy | None = None,
-                 timeline: HazardTimeline | None = None) -> None:
+                 timeline: HazardTimeline | None = None,
+                 stocks: dict[tuple[str, str], float] | None = None) -> None:
         spec = scenario.spec
         self.scenario = scenario
         self.replication = replication
@@ -221,6 +224,10 @@ class ResponseEngine:
         self._seq = 0
         self.roads = RoadControl(self)
         self.staging = Staging(self)
+        self.evacuation = EvacuationControl(self) if spec.evacuation is not None else None
+        self.supplies = SupplyControl(self, stocks)
+        if self.evacuation is not None:
+            self.evacuation.on_arrival = self.supplies.shelter_arrival
 
     # ---------------------------------------------------------------- scheduling
 
@@ -244,11 +251,14 @@ class ResponseEngine:
         self.roads.start()
         self.air.start()
         self.staging.start()
+        if self.evacuation is not None:
+            self.evacuation.start()
         if self.drain:
             self.env.run()
         else:
             self.env.run(until=self.horizon)
         self.roads.finish(self.env.now)
+        self.supplies.finish(self.env.now)
         return build_records(self)
 
     def _feed_next_call(self) -> None:
@@ -280,6 +290,8 @@ class ResponseEngine:
                     self._seq, dict(self.requires[t]), scene, self.allowed_modes[t])
         self.open_calls += 1
         self.cut_off[i] = self.roads.is_cut_off(call.node)
+        if self.supplies.active:
+            self.supplies.incident_called(call.type_name, call.node, i)
         for step in self.escalation[t]:
             self._at(step.after, self._on_escalate, (call, step.add))
         if fire >= 0:

@@ -103,6 +103,9 @@ class RoadControl:
             minutes, _ = engine.drive(unit, target, now, pace, callback, payload)
             if not math.isfinite(minutes):
                 self.blocked.append((unit, task))
+        if engine.evacuation is not None:
+            engine.evacuation.roads_changed()
+        engine.supplies.roads_changed()
         if reopened:
             for unit in engine.units:  # idle units that waited for a road go home
                 if unit.mode == ROAD and unit.task is None and unit.status != BUSY \

@@ -14,15 +14,17 @@ __all__ = ["run", "simulate"]
 
 
 def simulate(scenario: Scenario, replication: int = 0, seed: int | None = None,
-             policy: DispatchPolicy | None = None) -> ReplicationRecords:
+             policy: DispatchPolicy | None = None,
+             stocks: dict[tuple[str, str], float] | None = None) -> ReplicationRecords:
     """Simulate one replication.
 
     The result depends only on the scenario, ``seed`` (default: the scenario's ``run.seed``) and
-    ``replication``: the same three always give identical records.
+    ``replication``: the same three always give identical records. ``stocks`` overrides depot
+    stocks (``{(depot, item): quantity}``), as reserve sizing does.
     """
     seed = scenario.spec.run.seed if seed is None else seed
     incidents, timeline = draw_replication(scenario, Streams(seed, replication))
-    return ResponseEngine(scenario, incidents, replication, seed, policy, timeline).run()
+    return ResponseEngine(scenario, incidents, replication, seed, policy, timeline, stocks).run()
 
 
 def run(scenario: Scenario, replications: int | None = None, seed: int | None = None,

@@ -13,7 +13,7 @@ import hashlib
 
 import numpy as np
 
-__all__ = ["Streams", "stream_key"]
+__all__ = ["Streams", "keyed_uniform", "stream_key"]
 
 
 def stream_key(name: str) -> int:
@@ -38,3 +38,18 @@ class Streams:
             gen = np.random.Generator(np.random.PCG64(sequence))
             self._cache[name] = gen
         return gen
+
+
+_MASK = (1 << 64) - 1
+
+
+def keyed_uniform(*keys: int) -> float:
+    """A uniform in [0, 1) fixed by integer keys (splitmix64 mixing), for the few random choices
+    made inside the event loop: the same keys (seed, replication, call, unit...) always give the
+    same value, whatever else happens in the run."""
+    x = 0x9E3779B97F4A7C15
+    for key in keys:
+        x = (x ^ (key & _MASK)) * 0xBF58476D1CE4E5B9 & _MASK
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EB & _MASK
+        x ^= x >> 31
+    return (x >> 11) / float(1 << 53)

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
+from ..engine.streams import keyed_uniform
 from .units import AIR, AT_BASE, AWAY, Unit, heading
 
 __all__ = ["CallView", "DispatchPolicy", "Fleet", "NearestAvailable", "POLICIES", "make_policy"]
@@ -38,20 +39,6 @@ class CallView(Protocol):
 class Oracle(Protocol):
     rows: list[list[float]]
     reversible: bool
-
-
-_MASK = (1 << 64) - 1
-
-
-def _unit_interval(*keys: int) -> float:
-    """A uniform in [0, 1) fixed by integer keys (splitmix64): the same call and unit always
-    give the same answer, whatever else happens in the run."""
-    x = 0x9E3779B97F4A7C15
-    for key in keys:
-        x = (x ^ (key & _MASK)) * 0xBF58476D1CE4E5B9 & _MASK
-        x = (x ^ (x >> 27)) * 0x94D049BB133111EB & _MASK
-        x ^= x >> 31
-    return (x >> 11) / float(1 << 53)
 
 
 class Fleet:
@@ -91,7 +78,7 @@ class Fleet:
                 return False
             info = unit.info
             if info.availability < 1.0 and \
-                    _unit_interval(*self._key, call.index, unit.index) >= info.availability:
+                    keyed_uniform(*self._key, call.index, unit.index) >= info.availability:
                 return False
             aid = info.mutual_aid
             if aid is not None and "severe" in aid.when and call.priority > aid.max_priority:

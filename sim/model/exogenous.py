@@ -10,6 +10,8 @@
    the hazard.
 4. Where communications are down when an incident happens, its detection and report delays
    are multiplied by the outage's factor (the largest one, when outages overlap).
+5. The evacuation plan: who is warned when, who complies and when they leave
+   (:mod:`sim.model.evacuation_plan`).
 
 Nothing here looks at stations or units: the same seed gives the same incidents and hazards
 whatever the layout.
@@ -21,6 +23,7 @@ import numpy as np
 
 from ..engine.streams import Streams
 from ..scenario.loader import Scenario
+from .evacuation_plan import draw_evacuation
 from .hazards import HazardTimeline, RateChange, draw_hazards
 from .incidents import GeneratorDraw, IncidentStream, assemble, draw_attributes, draw_generator, draw_nodes
 
@@ -52,6 +55,7 @@ def draw_replication(scenario: Scenario, streams: Streams) -> tuple[IncidentStre
         parts.append(columns)
     stream = assemble(scenario, parts)
     _slow_reports(scenario, stream, timeline)
+    timeline.evacuation = draw_evacuation(scenario, streams, timeline)
     return stream, timeline
 
 

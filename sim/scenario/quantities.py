@@ -9,8 +9,10 @@ dimension  internal unit     accepted units
 ========== ================= =========================================================
 duration   minutes           s, min, h, d, w, y (``y`` is 365 days)
 rate       events per minute ``N / unit`` or ``N per unit`` with any duration unit
-speed      km/h              km/h, m/s
+speed      km/h              km/h, m/s, m/min
 distance   km                m, km
+mass       kg                kg, t
+mass rate  kg per minute     ``10 t/h``, ``500 kg/min`` (a mass per duration)
 ========== ================= =========================================================
 """
 
@@ -30,6 +32,8 @@ __all__ = [
     "MINUTES_PER_YEAR",
     "parse_distance",
     "parse_duration",
+    "parse_mass",
+    "parse_mass_rate",
     "parse_rate",
     "parse_speed",
     "format_duration",
@@ -48,6 +52,7 @@ DURATION_UNITS: dict[str, float] = {
 }
 _SPEED_UNITS = {"km/h": 1.0, "kmh": 1.0, "kph": 1.0, "m/s": 3.6, "m/min": 0.06}
 _DISTANCE_UNITS = {"km": 1.0, "m": 0.001}
+_MASS_UNITS = {"kg": 1.0, "t": 1000.0}
 
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _QUANTITY = re.compile(rf"^\s*({_NUMBER})\s*([^\d\s].*?)\s*$")
@@ -112,6 +117,20 @@ def parse_speed(text: object) -> float:
 def parse_distance(text: object) -> float:
     """Parse a distance such as ``"12.5 km"`` or ``"800 m"`` into km."""
     return _parse(text, "distance", "12.5 km", _DISTANCE_UNITS)
+
+
+def parse_mass(text: object) -> float:
+    """Parse a mass such as ``"5 t"`` or ``"800 kg"`` into kg."""
+    return _parse(text, "mass", "5 t", _MASS_UNITS)
+
+
+def parse_mass_rate(text: object) -> float:
+    """Parse a loading rate such as ``"10 t/h"`` into kg per minute."""
+    value, unit = _split(text, "mass rate", "10 t/h")
+    mass, _, per = unit.replace(" ", "").partition("/")
+    if mass.lower() not in _MASS_UNITS or per.lower() not in DURATION_UNITS:
+        raise ValueError(f"expected a mass rate like '10 t/h', got {text!r}")
+    return value * _MASS_UNITS[mass.lower()] / DURATION_UNITS[per.lower()]
 
 
 def format_duration(minutes: float) -> str:

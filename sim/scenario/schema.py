@@ -93,6 +93,11 @@ class Node(Strict):
     population: int = Field(default=0, ge=0)
     forest_ha: float = Field(default=0.0, ge=0)
     tags: tuple[str, ...] = ()
+    area: Id | None = None  # disaster area (e.g. its township) for relief supplies; default: itself
+
+    @property
+    def area_id(self) -> str:
+        return self.area or self.id
 
 
 class RoadEdge(Strict):
@@ -427,8 +432,15 @@ class ScenarioSpec(Strict):
     run: RunSettings = Field(default_factory=RunSettings)
     hazards: list[Hazard] = Field(default_factory=list)
     prepositioning: list[Prepositioning] = Field(default_factory=list)
+    shelters: list[Shelter] = Field(default_factory=list)
+    evacuation: Evacuation | None = None
+    items: dict[Id, Item] = Field(default_factory=dict)
+    depots: list[Depot] = Field(default_factory=list)
+    supply: SupplySettings = Field(default_factory=lambda: SupplySettings())
 
 
 from .hazard_schema import Hazard, Prepositioning  # noqa: E402  (they build on the models above)
+from .people_schema import Evacuation, Shelter  # noqa: E402
+from .supply_schema import Depot, Item, SupplySettings  # noqa: E402
 
 ScenarioSpec.model_rebuild()

@@ -106,6 +106,7 @@ class HazardTimeline:
     fires: list[Fire] = field(default_factory=list)
     batches: list[IncidentBatch] = field(default_factory=list)
     rate_changes: list[RateChange] = field(default_factory=list)
+    evacuation: list = field(default_factory=list)  # EvacGroup of sim.model.evacuation_plan
 
     def add_event(self, event: HazardEvent) -> int:
         event.index = len(self.events)

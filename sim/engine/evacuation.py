@@ -1,0 +1,243 @@
+"""Moving people to shelters during a run.
+
+Each household group of the evacuation plan (:mod:`sim.model.evacuation_plan`) leaves at its
+departure time, if it complies:
+
+* on foot, when a shelter lies within walking distance (straight line times a detour);
+* otherwise its car owners drive, and the others wait for a bus (a pool of buses based at a
+  depot takes waiting groups first come first served, carrying up to its capacity per trip);
+* from a place no shelter can be reached from by road (cut off), everyone waits for a boat
+  (over water, straight lines or waterways).
+
+Everyone goes to the nearest shelter (by the way they travel, with roads as they are at that
+moment) that still has room, and on to the next for the rest; when none has room, the rest go
+to the nearest one anyway and are recorded as overflow. Places are held from the moment people
+set off. People go home ``return_after`` the event ends.
+
+Records: one row per movement (a group's people going one way to one shelter), one row per
+node and event (how many were told, left before impact, stayed, and when the node was clear),
+and shelter occupancy over time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from typing import TYPE_CHECKING
+
+import numpy as np
+from simpy.events import Timeout
+
+from ..model.evacuation_plan import EvacGroup
+from ..model.units import ROAD, WATER
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .response import ResponseEngine
+
+__all__ = ["EvacuationControl"]
+
+
+class _Vehicle:
+    __slots__ = ("node", "busy")
+
+    def __init__(self, node: int) -> None:
+        self.node = node
+        self.busy = False
+
+
+class EvacuationControl:
+    """Evacuation of one replication."""
+
+    def __init__(self, engine: ResponseEngine) -> None:
+        self.engine = engine
+        spec = engine.scenario.spec
+        self.cfg = spec.evacuation
+        index = engine.scenario.node_index
+        self.shelters = [(s.id, index[s.node], s.capacity) for s in spec.shelters]
+        self.occupancy = [0] * len(self.shelters)
+        self.held = [0] * len(self.shelters)  # places taken by people on their way
+        self.plan: list[EvacGroup] = engine.timeline.evacuation
+        self.moves: list[dict] = []
+        self.occupancy_log: list[tuple[float, int, int]] = []  # (time, shelter, occupancy)
+        self.staying: dict[tuple[int, int], list[tuple[int, int]]] = {}  # (event, shelter) -> arrivals
+        self.on_arrival = None  # supplies hook: called with (shelter index, time)
+        nodes = spec.region.nodes
+        lon = np.array([n.lon for n in nodes])
+        lat = np.array([n.lat for n in nodes])
+        from .travel import straight_line_km
+        self.km = straight_line_km(lon, lat)
+        facility_node = {f.id: index[f.node] for f in spec.facilities}
+        cfg = self.cfg
+        self.buses = [_Vehicle(facility_node[cfg.buses.depot]) for _ in range(cfg.buses.count)] \
+            if cfg is not None and cfg.buses is not None else []
+        self.boats = [_Vehicle(facility_node[cfg.boats.base]) for _ in range(cfg.boats.count)] \
+            if cfg is not None and cfg.boats is not None else []
+        self.bus_queue: deque[list] = deque()   # [group, node, people waiting]
+        self.boat_queue: deque[list] = deque()
+
+    # ---------------------------------------------------------------- start
+
+    def start(self) -> None:
+        if self.cfg is None or not self.plan:
+            return
+        now = self.engine.env.now
+        for k, group in enumerate(self.plan):
+            if group.compliant:
+                self.engine.at(group.departs - now, self._on_departure, k)
+        for event in {g.event for g in self.plan}:
+            end = self.engine.timeline.events[event].end + self.cfg.return_after
+            self.engine.at(end - now, self._on_return, event)
+
+    # ---------------------------------------------------------------- leaving
+
+    def _road_rows(self) -> list[list[float]]:
+        return self.engine.modes[ROAD].rows
+
+    def _cut_off(self, node: int) -> bool:
+        rows = self._road_rows()[node]
+        return not any(math.isfinite(rows[s]) for _, s, _ in self.shelters)
+
+    def _on_departure(self, event: Timeout) -> None:
+        k = event.value
+        group = self.plan[k]
+        node, people = group.node, group.compliant
+        walk = self.cfg.walking
+        nearest_km = min(self.km[node][s] for _, s, _ in self.shelters) * walk.detour
+        if nearest_km <= walk.max_km:
+            self._go(k, node, people, "walk", self._walk_minutes)
+        elif self._cut_off(node):
+            self._wait(self.boat_queue, k, node, people, self._next_boat)
+        else:
+            cars = int(round(people * self.cfg.own_vehicle))
+            if cars:
+                self._go(k, node, cars, "car", self._drive_minutes)
+            if people - cars:
+                self._wait(self.bus_queue, k, node, people - cars, self._next_bus)
+
+    def _walk_minutes(self, a: int, b: int) -> float:
+        walk = self.cfg.walking
+        return self.km[a][b] * walk.detour / walk.speed * 60
+
+    def _drive_minutes(self, a: int, b: int) -> float:
+        return self._road_rows()[a][b]
+
+    def _boat_minutes(self, a: int, b: int) -> float:
+        return self.engine.modes[WATER].rows[a][b] / self.cfg.boats.speed
+
+    def _places(self, node: int, people: int, minutes) -> list[tuple[int, int, bool]]:
+        """Shelters for ``people`` from ``node``, nearest with room first: (shelter, people,
+        overflow). Places are held at once."""
+        time_to = {s: minutes(node, where) for s, (_, where, _) in enumerate(self.shelters)}
+        order = sorted((s for s, t in time_to.items() if math.isfinite(t)), key=lambda s: (time_to[s], s))
+        out = []
+        left = people
+        for s in order:
+            room = self.shelters[s][2] - self.occupancy[s] - self.held[s]
+            if room > 0 and left > 0:
+                take = min(room, left)
+                out.append((s, take, False))
+                self.held[s] += take
+                left -= take
+        if left > 0 and order:  # nowhere with room: the nearest takes them anyway, as overflow
+            out.append((order[0], left, True))
+            self.held[order[0]] += left
+        return out
+
+    def _go(self, k: int, node: int, people: int, mode: str, minutes, start: float | None = None) -> None:
+        now = self.engine.env.now
+        start = now if start is None else start
+        for shelter, count, overflow in self._places(node, people, minutes):
+            arrive = start + minutes(node, self.shelters[shelter][1])
+            move = {"group": k, "node": node, "people": count, "mode": mode, "shelter": shelter,
+                    "left": start, "arrived": math.nan, "overflow": overflow}
+            self.moves.append(move)
+            self.engine.at(arrive - now, self._on_arrival, move)
+
+    def _on_arrival(self, event: Timeout) -> None:
+        move = event.value
+        now = self.engine.env.now
+        move["arrived"] = now
+        s = move["shelter"]
+        self.held[s] -= move["people"]
+        self.occupancy[s] += move["people"]
+        group = self.plan[move["group"]]
+        self.staying.setdefault((group.event, s), []).append(move["people"])
+        self.occupancy_log.append((now, s, self.occupancy[s]))
+        if self.on_arrival is not None:
+            self.on_arrival(s, now)
+
+    def _on_return(self, event: Timeout) -> None:
+        """The event is over: its evacuees go home."""
+        ev = event.value
+        now = self.engine.env.now
+        for (e, s), counts in list(self.staying.items()):
+            if e == ev:
+                self.occupancy[s] -= sum(counts)
+                del self.staying[(e, s)]
+                self.occupancy_log.append((now, s, self.occupancy[s]))
+
+    # ---------------------------------------------------------------- buses and boats
+
+    def _wait(self, queue: deque, k: int, node: int, people: int, serve) -> None:
+        queue.append([k, node, people, self.engine.env.now])
+        serve()
+
+    def _next_bus(self) -> None:
+        self._dispatch(self.buses, self.bus_queue, self._drive_minutes, "bus",
+                       self.cfg.buses.capacity if self.cfg.buses else 0,
+                       self.cfg.buses.load_time if self.cfg.buses else 0.0)
+
+    def _next_boat(self) -> None:
+        self._dispatch(self.boats, self.boat_queue, self._boat_minutes, "boat",
+                       self.cfg.boats.capacity if self.cfg.boats else 0,
+                       self.cfg.boats.load_time if self.cfg.boats else 0.0)
+
+    def _dispatch(self, fleet: list[_Vehicle], queue: deque, minutes, mode: str, capacity: int,
+                  load: float) -> None:
+        """Free vehicles take the oldest waiting groups they can reach."""
+        for vehicle in fleet:
+            if vehicle.busy or not queue:
+                continue
+            for entry in list(queue):
+                k, node, waiting, _ = entry
+                to_them = minutes(vehicle.node, node)
+                if not math.isfinite(to_them):
+                    continue
+                take = min(capacity, waiting)
+                entry[2] -= take
+                if entry[2] == 0:
+                    queue.remove(entry)
+                vehicle.busy = True
+                self.engine.at(to_them + load, self._on_loaded, (vehicle, k, node, take, mode, minutes, fleet,
+                                                                 queue))
+                break
+
+    def _on_loaded(self, event: Timeout) -> None:
+        vehicle, k, node, take, mode, minutes, fleet, queue = event.value
+        now = self.engine.env.now
+        vehicle.node = node
+        places = self._places(node, take, minutes)
+        last = now
+        for shelter, count, overflow in places:
+            arrive = now + minutes(node, self.shelters[shelter][1])
+            move = {"group": k, "node": node, "people": count, "mode": mode, "shelter": shelter,
+                    "left": now, "arrived": math.nan, "overflow": overflow}
+            self.moves.append(move)
+            self.engine.at(arrive - now, self._on_arrival, move)
+            last = max(last, arrive)
+        drop = places[-1][0] if places else None
+        self.engine.at(last - now, self._on_vehicle_free, (vehicle, drop, fleet, queue, mode))
+
+    def _on_vehicle_free(self, event: Timeout) -> None:
+        vehicle, drop, fleet, queue, mode = event.value
+        if drop is not None:
+            vehicle.node = self.shelters[drop][1]
+        vehicle.busy = False
+        (self._next_bus if mode == "bus" else self._next_boat)()
+
+    def roads_changed(self) -> None:
+        """Roads reopened or closed: waiting groups may now be reachable."""
+        if self.bus_queue:
+            self._next_bus()
+        if self.boat_queue:
+            self._next_boat()

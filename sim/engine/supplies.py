@@ -1,0 +1,400 @@
+"""Relief supplies during a run: requests, allocation, loading, trucks, lift, replenishment.
+
+**Demand.** A shelter asks ``supply.request_delay`` after its first evacuees arrive, then every
+``supply.review`` while people stay, for what its people need over ``supply.cover`` (per person
+per day), less what it holds or has coming; it uses its stock as people stay. An incident asks
+at its call for its type's ``per_incident`` needs. A request's *disaster area* is the area of
+its node (``area`` in the region, e.g. the township).
+
+**Allocation** (pluggable, :class:`AllocationPolicy`; default :class:`NearestTierFirst`): tier by
+tier (township, county, city, province, then neighbours under aid agreements), nearest depot
+with stock first, partial shipments allowed; a township depot serves its own area only. What
+no depot holds waits and is retried whenever stock comes in.
+
+**Shipping.** A depot loads one shipment at a time at its loading rate, then sends it in as many
+truck loads as its trucks' capacity needs (waiting for trucks to come back when it has too few).
+Trucks drive the roads as they are; to a place cut off by road the depot's helicopter lift
+flies instead, or the load waits for the road. An aid depot starts after its activation delay.
+
+**Replenishment.** When an item falls below ``below`` of its starting stock, the depot orders
+back up to it: from its upstream depot (shipped like any request) or from outside after a lead
+time.
+
+Everything shipped is counted out of stock at loading and into the destination on arrival, so
+at any time goods shipped = goods received + goods in transit, and stock is never negative.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from simpy.events import Timeout
+
+from ..model.units import AIR, ROAD
+from .streams import keyed_uniform
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .response import ResponseEngine
+
+__all__ = ["AllocationPolicy", "DepotState", "NearestTierFirst", "Request", "SupplyControl",
+           "ALLOCATION_POLICIES"]
+
+TIER_ORDER = {"township": 0, "county": 1, "city": 2, "province": 3, "aid": 4}
+
+
+@dataclass
+class Request:
+    """A demand for one item at one place."""
+
+    index: int
+    time: float
+    kind: str          # shelter, incident or replenish
+    node: int
+    area: str
+    item: str
+    quantity: float
+    source: str        # the shelter, incident or depot that asked
+    left: float = 0.0  # not yet allocated
+    from_depot: str | None = None  # replenishment: the upstream depot that must ship it
+    delivered: float = 0.0
+    first_delivery: float = math.nan
+    first_tier: str = ""
+
+
+@dataclass
+class DepotState:
+    """A depot during a run."""
+
+    index: int
+    id: str
+    node: int
+    area: str
+    tier: str
+    stock: dict[str, float]
+    start: dict[str, float]
+    loading: float                 # kg per minute
+    trucks_free: int
+    truck_capacity: float
+    truck_speed: float
+    lifts_free: int
+    lift: object | None
+    activation: object
+    bay_free: float = 0.0
+    waiting_loads: list = field(default_factory=list)  # loads ready but without a vehicle
+    ordered: set[str] = field(default_factory=set)     # items with a replenishment under way
+    empty_since: dict[str, float] = field(default_factory=dict)
+
+
+class AllocationPolicy(ABC):
+    """Decides which depots ship how much of a request. Subclass and name it in
+    ``supply.policy`` (``package.module:ClassName``)."""
+
+    @abstractmethod
+    def allocate(self, request: Request, depots: list[DepotState],
+                 minutes_to: callable) -> list[tuple[DepotState, float]]:
+        """``(depot, quantity)`` pairs, at most the depots' stock, at most ``request.left`` in
+        all. ``minutes_to(depot)`` is the travel time from a depot to the request's node."""
+
+
+class NearestTierFirst(AllocationPolicy):
+    """Tier by tier, nearest depot with stock first; township depots serve their own area."""
+
+    name = "nearest_tier_first"
+
+    def allocate(self, request, depots, minutes_to):
+        candidates = [d for d in depots if d.stock.get(request.item, 0) > 0
+                      and (d.tier != "township" or d.area == request.area)]
+        candidates.sort(key=lambda d: (TIER_ORDER[d.tier], minutes_to(d), d.index))
+        out, left = [], request.left
+        for depot in candidates:
+            if left <= 0:
+                break
+            take = min(depot.stock[request.item], left)
+            out.append((depot, take))
+            left -= take
+        return out
+
+
+ALLOCATION_POLICIES = {NearestTierFirst.name: NearestTierFirst}
+
+
+def make_allocation(name: str) -> AllocationPolicy:
+    if name in ALLOCATION_POLICIES:
+        return ALLOCATION_POLICIES[name]()
+    module, _, cls = name.partition(":")
+    return getattr(importlib.import_module(module), cls)()
+
+
+class SupplyControl:
+    """Relief supplies of one replication."""
+
+    def __init__(self, engine: ResponseEngine, stocks: dict[tuple[str, str], float] | None = None) -> None:
+        self.engine = engine
+        spec = engine.scenario.spec
+        self.cfg = spec.supply
+        self.items = spec.items
+        self.active = bool(spec.items) and bool(spec.depots)
+        index = engine.scenario.node_index
+        nodes = spec.region.nodes
+        self.area_of = [n.area_id for n in nodes]
+        self.depots: list[DepotState] = []
+        for k, d in enumerate(spec.depots):
+            stock = {item: float(stocks.get((d.id, item), d.stock.get(item, 0.0)) if stocks else
+                                 d.stock.get(item, 0.0)) for item in spec.items}
+            self.depots.append(DepotState(
+                index=k, id=d.id, node=index[d.node], area=nodes[index[d.node]].area_id, tier=d.tier,
+                stock=stock, start=dict(stock), loading=d.loading, trucks_free=d.trucks.count,
+                truck_capacity=d.trucks.capacity, truck_speed=d.trucks.speed_factor,
+                lifts_free=d.lift.count if d.lift else 0, lift=d.lift, activation=d.activation))
+        self.by_id = {d.id: d for d in self.depots}
+        self.replenish = {d.id: d.replenish for d in spec.depots}
+        self.policy = make_allocation(self.cfg.policy)
+        self.requests: list[Request] = []
+        self.backorders: list[Request] = []
+        self.shipments: list[dict] = []
+        self.stock_log: list[tuple[float, str, str, float]] = []
+        for d in self.depots:
+            for item, qty in d.stock.items():
+                self.stock_log.append((0.0, d.id, item, qty))
+        self.stockouts: list[tuple[str, str, float, float]] = []  # (depot, item, from, to)
+        self._activated: dict[int, float] = {}
+        self._orders = 0
+        shelters = spec.shelters
+        self.shelter_node = [index[s.node] for s in shelters]
+        self.shelter_ids = [s.id for s in shelters]
+        self.held = [{item: 0.0 for item in self.items} for _ in shelters]      # at the shelter
+        self.coming = [{item: 0.0 for item in self.items} for _ in shelters]    # on the way
+        self.last_use = [0.0] * len(shelters)
+        self.reviewing = [False] * len(shelters)
+        self.consumed = [{item: 0.0 for item in self.items} for _ in shelters]
+        self.short = [{item: 0.0 for item in self.items} for _ in shelters]     # needed, not held
+
+    # ---------------------------------------------------------------- demand
+
+    def shelter_arrival(self, shelter: int, now: float) -> None:
+        """People arrived at a shelter: start its reviews if they have not started."""
+        if not self.active or self.reviewing[shelter]:
+            return
+        self._use(shelter, now)
+        self.reviewing[shelter] = True
+        self.engine.at(self.cfg.request_delay, self._on_review, shelter)
+
+    def _occupancy(self, shelter: int) -> int:
+        evac = self.engine.evacuation
+        return evac.occupancy[shelter] if evac is not None else 0
+
+    def _use(self, shelter: int, now: float) -> None:
+        """Take what the shelter's people used since the last look out of its stock."""
+        days = (now - self.last_use[shelter]) / 1440.0
+        self.last_use[shelter] = now
+        people = self._occupancy(shelter)
+        for item, spec in self.items.items():
+            need = people * spec.per_person_day * days
+            used = min(need, self.held[shelter][item])
+            self.held[shelter][item] -= used
+            self.consumed[shelter][item] += used
+            self.short[shelter][item] += need - used
+
+    def _on_review(self, event: Timeout) -> None:
+        shelter = event.value
+        now = self.engine.env.now
+        self._use(shelter, now)
+        people = self._occupancy(shelter)
+        if people == 0:
+            self.reviewing[shelter] = False
+            return
+        node = self.shelter_node[shelter]
+        for item, spec in self.items.items():
+            want = people * spec.per_person_day * self.cfg.cover / 1440.0
+            order = want - self.held[shelter][item] - self.coming[shelter][item]
+            if order > 1e-9:
+                self.coming[shelter][item] += order
+                self.request("shelter", node, item, order, self.shelter_ids[shelter])
+        self.engine.at(self.cfg.review, self._on_review, shelter)
+
+    def incident_called(self, type_name: str, node: int, incident: int) -> None:
+        if not self.active:
+            return
+        for item, spec in self.items.items():
+            qty = spec.per_incident.get(type_name, 0.0)
+            if qty > 0:
+                self.request("incident", node, item, qty, f"incident {incident}")
+
+    def request(self, kind: str, node: int, item: str, quantity: float, source: str,
+                from_depot: str | None = None) -> Request:
+        now = self.engine.env.now
+        req = Request(len(self.requests), now, kind, node, self.area_of[node], item, quantity, source,
+                      left=quantity, from_depot=from_depot)
+        self.requests.append(req)
+        self._allocate(req)
+        return req
+
+    # ---------------------------------------------------------------- allocation and loading
+
+    def _road_minutes(self, depot: DepotState, node: int) -> float:
+        return self.engine.modes[ROAD].rows[depot.node][node] / depot.truck_speed
+
+    def _allocate(self, req: Request) -> None:
+        eligible = [self.by_id[req.from_depot]] if req.from_depot is not None else self.depots
+        picks = self.policy.allocate(req, eligible, lambda d: self._road_minutes(d, req.node))
+        for depot, qty in picks:
+            qty = min(qty, depot.stock.get(req.item, 0.0), req.left)
+            if qty <= 0:
+                continue
+            req.left -= qty
+            self._take(depot, req.item, qty)
+            self._load(depot, req, qty)
+        if req.left > 1e-9 and req not in self.backorders:
+            self.backorders.append(req)
+
+    def _take(self, depot: DepotState, item: str, qty: float) -> None:
+        now = self.engine.env.now
+        depot.stock[item] -= qty
+        if depot.stock[item] < 1e-9:
+            depot.stock[item] = 0.0
+            depot.empty_since.setdefault(item, now)
+        self.stock_log.append((now, depot.id, item, depot.stock[item]))
+        self._maybe_replenish(depot, item)
+
+    def _load(self, depot: DepotState, req: Request, qty: float) -> None:
+        """Queue the shipment at the depot's loading bay."""
+        now = self.engine.env.now
+        start = max(now + self._activation(depot), depot.bay_free)
+        weight = qty * self.items[req.item].weight
+        done = start + weight / depot.loading
+        depot.bay_free = done
+        shipment = {"request": req.index, "depot": depot.id, "tier": depot.tier, "item": req.item,
+                    "quantity": qty, "area": req.area, "to_node": req.node, "allocated": now,
+                    "loaded": done, "departed": math.nan, "arrived": math.nan, "mode": "",
+                    "weight": weight}
+        self.shipments.append(shipment)
+        self.engine.at(done - now, self._on_loaded, (depot, req, shipment))
+
+    def _activation(self, depot: DepotState) -> float:
+        """An aid depot's activation delay: one draw per depot and replication (the agreement
+        is activated once), fixed by the seed whatever else happens."""
+        if depot.tier != "aid":
+            return 0.0
+        if depot.index not in self._activated:
+            u = keyed_uniform(self.engine.seed, self.engine.replication, 7, depot.index)
+            self._activated[depot.index] = depot.activation.ppf1(u)
+        return self._activated[depot.index]
+
+    def _on_loaded(self, event: Timeout) -> None:
+        depot, req, shipment = event.value
+        loads = max(1, math.ceil(shipment["weight"] / depot.truck_capacity - 1e-9))
+        depot.waiting_loads.append([req, shipment, loads, loads])
+        self._send(depot)
+
+    # ---------------------------------------------------------------- trucks and lift
+
+    def _send(self, depot: DepotState) -> None:
+        """Send ready loads while vehicles are free: trucks by road, the lift to places cut off
+        by road; otherwise a load waits for a road or a vehicle."""
+        for entry in list(depot.waiting_loads):
+            req, shipment, _, _ = entry
+            minutes = self._road_minutes(depot, req.node)
+            if math.isfinite(minutes):
+                if depot.trucks_free:
+                    self._dispatch(depot, entry, "road", minutes)
+            elif depot.lifts_free:
+                lift = depot.lift
+                if entry[3] == entry[2] and shipment["mode"] != "air":  # re-cut into lift loads
+                    entry[2] = entry[3] = max(1, math.ceil(shipment["weight"] / lift.capacity - 1e-9))
+                    shipment["mode"] = "air"
+                air = self.engine.modes[AIR].rows[depot.node][req.node] / lift.speed + lift.load_time
+                self._dispatch(depot, entry, "air", air)
+
+    def _dispatch(self, depot: DepotState, entry: list, mode: str, minutes: float) -> None:
+        """Send as many of the entry's equal loads as there are free vehicles of that mode."""
+        req, shipment, left, total = entry
+        now = self.engine.env.now
+        free = depot.lifts_free if mode == "air" else depot.trucks_free
+        send = min(left, free)
+        if mode == "air":
+            depot.lifts_free -= send
+        else:
+            depot.trucks_free -= send
+        if math.isnan(shipment["departed"]):
+            shipment["departed"] = now
+            shipment["mode"] = mode
+        entry[2] = left - send
+        if entry[2] == 0:
+            depot.waiting_loads.remove(entry)
+        qty = shipment["quantity"] * send / total
+        self.engine.at(minutes, self._on_delivered, (depot, req, shipment, qty, send, mode, minutes))
+
+    def _on_delivered(self, event: Timeout) -> None:
+        depot, req, shipment, qty, vehicles, mode, minutes = event.value
+        now = self.engine.env.now
+        shipment["arrived"] = now
+        shipment["received"] = shipment.get("received", 0.0) + qty
+        req.delivered += qty
+        if math.isnan(req.first_delivery):
+            req.first_delivery = now
+            req.first_tier = depot.tier
+        if req.kind == "shelter":
+            s = self.shelter_ids.index(req.source)
+            self._use(s, now)
+            self.coming[s][req.item] -= qty
+            self.held[s][req.item] += qty
+        elif req.kind == "replenish":
+            self._arrive_stock(self.by_id[req.source], req.item, qty)
+        self.engine.at(minutes, self._on_back, (depot, vehicles, mode))
+
+    def _on_back(self, event: Timeout) -> None:
+        depot, vehicles, mode = event.value
+        if mode == "air":
+            depot.lifts_free += vehicles
+        else:
+            depot.trucks_free += vehicles
+        self._send(depot)
+
+    def roads_changed(self) -> None:
+        for depot in self.depots:
+            if depot.waiting_loads:
+                self._send(depot)
+
+    # ---------------------------------------------------------------- stock coming in
+
+    def _maybe_replenish(self, depot: DepotState, item: str) -> None:
+        rule = self.replenish.get(depot.id)
+        start = depot.start.get(item, 0.0)
+        if rule is None or item in depot.ordered or start <= 0 or depot.stock[item] >= rule.below * start:
+            return
+        depot.ordered.add(item)
+        qty = start - depot.stock[item]
+        if rule.from_ is not None:
+            self.request("replenish", depot.node, item, qty, depot.id, from_depot=rule.from_)
+        else:
+            self._orders += 1
+            u = keyed_uniform(self.engine.seed, self.engine.replication, 11, depot.index, self._orders)
+            self.engine.at(rule.lead.ppf1(u), self._on_supplier, (depot, item, qty))
+
+    def _on_supplier(self, event: Timeout) -> None:
+        depot, item, qty = event.value
+        self._arrive_stock(depot, item, qty)
+
+    def _arrive_stock(self, depot: DepotState, item: str, qty: float) -> None:
+        now = self.engine.env.now
+        depot.stock[item] += qty
+        depot.ordered.discard(item)
+        if depot.stock[item] > 0 and item in depot.empty_since:
+            since = depot.empty_since.pop(item)
+            self.stockouts.append((depot.id, item, since, now))
+        self.stock_log.append((now, depot.id, item, depot.stock[item]))
+        for req in list(self.backorders):  # waiting demand gets another chance
+            if req.item == item:
+                self.backorders.remove(req)
+                self._allocate(req)
+
+    def finish(self, end: float) -> None:
+        """Close the stock-outs still running at the end."""
+        for depot in self.depots:
+            for item, since in depot.empty_since.items():
+                self.stockouts.append((depot.id, item, since, end))
+            depot.empty_since.clear()

@@ -1,0 +1,105 @@
+"""The ``items:``, ``depots:`` and ``supply:`` sections: relief supplies, tiered depots, trucks,
+helicopter lift, replenishment, and the first-batch targets. See :mod:`sim.engine.supplies`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator, Field, model_validator
+
+from ..errors import FieldProblem
+from .distributions import parse_distribution
+from .quantities import parse_duration, parse_mass, parse_mass_rate
+from .schema import Delay, Id, NonNegDuration, PositiveDuration, Speed, Strict, _bounded
+
+__all__ = ["Depot", "Item", "Lift", "Replenish", "SupplySettings", "TIERS", "Trucks"]
+
+Mass = Annotated[float, BeforeValidator(_bounded(parse_mass, positive=True))]
+MassRate = Annotated[float, BeforeValidator(_bounded(parse_mass_rate, positive=True))]
+Quantity = Annotated[float, Field(ge=0)]
+TIERS = ("township", "county", "city", "province", "aid")
+
+
+class Item(Strict):
+    """A relief item, counted in its own units (bottles, packs, tents...).
+
+    ``weight`` is the mass of one unit (for trucks and loading); needs are per person in a
+    shelter per day and per incident of a type; ``unit_cost`` weighs reserve sizing."""
+
+    label: str | None = None
+    weight: Mass = 1.0
+    per_person_day: Quantity = 0.0
+    per_incident: dict[Id, Quantity] = Field(default_factory=dict)
+    unit_cost: Quantity = 1.0
+
+    @model_validator(mode="after")
+    def _some_need(self) -> Item:
+        if self.per_person_day == 0 and not any(self.per_incident.values()):
+            raise FieldProblem("no need defined: give per_person_day or per_incident")
+        return self
+
+
+class Trucks(Strict):
+    count: int = Field(default=2, ge=0)
+    capacity: Mass = 5000.0
+    speed_factor: float = Field(default=0.8, gt=0, le=3)
+
+
+class Lift(Strict):
+    """Helicopter lift for places cut off by road (and only for those)."""
+
+    count: int = Field(default=1, ge=0)
+    capacity: Mass = 1000.0
+    speed: Speed = 200.0
+    load_time: NonNegDuration = 20.0
+
+
+class Replenish(Strict):
+    """When an item falls below ``below`` of its starting stock, order back up to it: from depot
+    ``from`` (which ships it like any request), or from outside after ``lead``."""
+
+    from_: Id | None = Field(default=None, alias="from")
+    lead: Delay = Field(default_factory=lambda: parse_distribution("48 h"))
+    below: float = Field(default=0.5, ge=0, le=1)
+
+
+class Depot(Strict):
+    """A relief depot of a ``tier`` at a node (a depot outside the region sits at an outside node).
+
+    Township depots serve their own disaster area only; higher tiers serve everyone. An ``aid``
+    depot is a neighbour under a supply agreement: used last, after ``activation``."""
+
+    id: Id
+    name: str | None = None
+    node: Id
+    tier: Literal["township", "county", "city", "province", "aid"]
+    stock: dict[Id, Quantity] = Field(default_factory=dict)
+    loading: MassRate = Field(default_factory=lambda: parse_mass_rate("10 t/h"))
+    trucks: Trucks = Field(default_factory=Trucks)
+    lift: Lift | None = None
+    replenish: Replenish | None = None
+    activation: Delay = Field(default_factory=lambda: parse_distribution("0 min"))
+
+
+class SupplySettings(Strict):
+    """How shelters and incidents ask for supplies, and the first-batch targets by tier.
+
+    A shelter asks ``request_delay`` after its first people arrive, then every ``review``, for
+    what its people will need over ``cover`` (minus what it holds or has coming). Incidents ask
+    at their call for their type's ``per_incident`` needs. ``targets``: the first batch to a
+    disaster area is on time when it arrives within the target of the tier that sent it
+    (doc 004: county 6 h, city 8 h); township deliveries count against the county target and
+    province or aid deliveries against the city's."""
+
+    policy: str = "nearest_tier_first"
+    request_delay: NonNegDuration = 60.0
+    review: PositiveDuration = 1440.0
+    cover: PositiveDuration = 1440.0
+    targets: dict[Literal["county", "city"], PositiveDuration] = Field(
+        default_factory=lambda: {"county": parse_duration("6 h"), "city": parse_duration("8 h")})
+    fill_target: float = Field(default=0.95, ge=0, le=1)
+
+    def target_for(self, tier: str) -> float:
+        """The first-batch target that applies to a delivery from ``tier``."""
+        key = "county" if tier in ("township", "county") else "city"
+        return self.targets.get(key, self.targets.get("city", float("inf")))
