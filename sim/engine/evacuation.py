@@ -59,7 +59,8 @@ class EvacuationControl:
         self.plan: list[EvacGroup] = engine.timeline.evacuation
         self.moves: list[dict] = []
         self.occupancy_log: list[tuple[float, int, int]] = []  # (time, shelter, occupancy)
-        self.staying: dict[tuple[int, int], list[tuple[int, int]]] = {}  # (event, shelter) -> arrivals
+        self.staying: dict[tuple[int, int], list[int]] = {}  # (event, shelter) -> people arrived
+        self.shelter_event: dict[int, int] = {}  # shelter -> the event of its latest evacuees
         self.on_arrival = None  # supplies hook: called with (shelter index, time)
         nodes = spec.region.nodes
         lon = np.array([n.lon for n in nodes])
@@ -162,6 +163,7 @@ class EvacuationControl:
         self.occupancy[s] += move["people"]
         group = self.plan[move["group"]]
         self.staying.setdefault((group.event, s), []).append(move["people"])
+        self.shelter_event[s] = group.event
         self.occupancy_log.append((now, s, self.occupancy[s]))
         if self.on_arrival is not None:
             self.on_arrival(s, now)

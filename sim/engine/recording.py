@@ -171,6 +171,8 @@ def _hazard_tables(engine: ResponseEngine, records: ReplicationRecords, end: flo
         {"node": node_ids[o.node], "kind": o.kind, "start": o.start, "end": o.end,
          "event": events[o.event].name} for o in timeline.outages],
         ["node", "kind", "start", "end", "event"])
+    _people_tables(engine, records)
+    _supply_tables(engine, records)
     records.tables["staging_moves"] = _columns([
         {"time": t, "unit": u, "to_node": n, "event": ev} for t, u, n, ev in engine.staging.log],
         ["time", "unit", "to_node", "event"])
@@ -186,3 +188,83 @@ HAZARD_COLUMNS = ["event", "hazard", "kind", "forecast", "start", "end", "people
 FIRE_COLUMNS = ["incident", "event", "node", "ignition", "detected_by_sensors", "detection", "first_attack",
                 "area_at_first_attack_ha", "stopped", "how", "burned_ha", "forest_ha", "head_rate_m_min",
                 "wind_kmh"]
+
+
+def _people_tables(engine: ResponseEngine, records: ReplicationRecords) -> None:
+    evac = engine.evacuation
+    if evac is None:
+        return
+    events = engine.timeline.events
+    node_ids = engine.node_ids
+    nodes = engine.scenario.spec.region.nodes
+    plan = evac.plan
+    shelter_ids = [s for s, _, _ in evac.shelters]
+    records.tables["evacuation"] = _columns([
+        {"event": events[plan[m["group"]].event].name, "node": node_ids[m["node"]],
+         "area": nodes[m["node"]].area_id, "vulnerable": plan[m["group"]].vulnerable, "people": m["people"],
+         "mode": m["mode"], "shelter": shelter_ids[m["shelter"]], "left": m["left"], "arrived": m["arrived"],
+         "overflow": m["overflow"]} for m in evac.moves],
+        ["event", "node", "area", "vulnerable", "people", "mode", "shelter", "left", "arrived", "overflow"])
+    left_by_group: dict[int, list[tuple[float, int]]] = {}
+    for m in evac.moves:
+        left_by_group.setdefault(m["group"], []).append((m["left"], m["people"]))
+    rows: dict[tuple[int, int], dict] = {}
+    for k, g in enumerate(plan):
+        row = rows.setdefault((g.event, g.node), {
+            "event": events[g.event].name, "node": node_ids[g.node], "area": nodes[g.node].area_id,
+            "population": nodes[g.node].population, "warned": g.warned, "impact": g.impact,
+            "told": 0, "compliant": 0, "left": 0, "left_before_impact": 0, "vulnerable": 0,
+            "vulnerable_reached_before_impact": 0, "cleared": g.warned})
+        row["told"] += g.people
+        row["compliant"] += g.compliant
+        if g.vulnerable:
+            row["vulnerable"] += g.people
+            if g.reached <= g.impact:
+                row["vulnerable_reached_before_impact"] += g.people
+        moved = left_by_group.get(k, [])
+        row["left"] += sum(p for _, p in moved)
+        row["left_before_impact"] += sum(p for t, p in moved if t <= g.impact)
+        if g.compliant:
+            if sum(p for _, p in moved) < g.compliant:
+                row["cleared"] = math.nan  # some who would leave never could
+            elif row["cleared"] == row["cleared"]:
+                row["cleared"] = max(row["cleared"], max(t for t, _ in moved))
+    for row in rows.values():
+        row["remaining"] = row["population"] - row["left"]
+        row["at_risk_at_impact"] = row["told"] - row["left_before_impact"]
+    records.tables["evacuation_nodes"] = _columns(list(rows.values()), EVACUATION_NODE_COLUMNS)
+    records.tables["shelter_occupancy"] = _columns([
+        {"time": t, "shelter": shelter_ids[s], "occupancy": n, "capacity": evac.shelters[s][2]}
+        for t, s, n in evac.occupancy_log], ["time", "shelter", "occupancy", "capacity"])
+
+
+def _supply_tables(engine: ResponseEngine, records: ReplicationRecords) -> None:
+    sup = engine.supplies
+    if not sup.active:
+        return
+    events = engine.timeline.events
+    node_ids = engine.node_ids
+    records.tables["supply_requests"] = _columns([
+        {"request": r.index, "time": r.time, "kind": r.kind, "event": events[r.event].name if r.event >= 0 else "",
+         "area": r.area, "node": node_ids[r.node], "source": r.source, "item": r.item, "quantity": r.quantity,
+         "delivered": r.delivered, "first_delivery": r.first_delivery, "first_tier": r.first_tier}
+        for r in sup.requests], REQUEST_COLUMNS)
+    records.tables["shipments"] = _columns([
+        {**{k: s[k] for k in ("request", "depot", "tier", "item", "quantity", "received", "area", "allocated",
+                              "loaded", "departed", "arrived", "mode")},
+         "to_node": node_ids[s["to_node"]]} for s in sup.shipments], SHIPMENT_COLUMNS)
+    records.tables["stock"] = _columns([
+        {"time": t, "depot": d, "item": item, "level": level} for t, d, item, level in sup.stock_log],
+        ["time", "depot", "item", "level"])
+    records.tables["stockouts"] = _columns([
+        {"depot": d, "item": item, "start": a, "end": b, "hours": (b - a) / 60} for d, item, a, b in sup.stockouts],
+        ["depot", "item", "start", "end", "hours"])
+
+
+EVACUATION_NODE_COLUMNS = ["event", "node", "area", "population", "warned", "impact", "told", "compliant", "left",
+                           "left_before_impact", "remaining", "at_risk_at_impact", "vulnerable",
+                           "vulnerable_reached_before_impact", "cleared"]
+REQUEST_COLUMNS = ["request", "time", "kind", "event", "area", "node", "source", "item", "quantity", "delivered",
+                   "first_delivery", "first_tier"]
+SHIPMENT_COLUMNS = ["request", "depot", "tier", "item", "quantity", "received", "area", "to_node", "allocated",
+                    "loaded", "departed", "arrived", "mode"]

@@ -291,7 +291,7 @@ class ResponseEngine:
         self.open_calls += 1
         self.cut_off[i] = self.roads.is_cut_off(call.node)
         if self.supplies.active:
-            self.supplies.incident_called(call.type_name, call.node, i)
+            self.supplies.incident_called(call.type_name, call.node, i, int(self.incidents.event[i]))
         for step in self.escalation[t]:
             self._at(step.after, self._on_escalate, (call, step.add))
         if fire >= 0:

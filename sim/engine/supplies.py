@@ -60,6 +60,7 @@ class Request:
     source: str        # the shelter, incident or depot that asked
     left: float = 0.0  # not yet allocated
     from_depot: str | None = None  # replenishment: the upstream depot that must ship it
+    event: int = -1    # the hazard event behind it (-1: none, e.g. everyday incidents)
     delivered: float = 0.0
     first_delivery: float = math.nan
     first_tier: str = ""
@@ -213,22 +214,23 @@ class SupplyControl:
             order = want - self.held[shelter][item] - self.coming[shelter][item]
             if order > 1e-9:
                 self.coming[shelter][item] += order
-                self.request("shelter", node, item, order, self.shelter_ids[shelter])
+                self.request("shelter", node, item, order, self.shelter_ids[shelter],
+                             event=self.engine.evacuation.shelter_event.get(shelter, -1))
         self.engine.at(self.cfg.review, self._on_review, shelter)
 
-    def incident_called(self, type_name: str, node: int, incident: int) -> None:
+    def incident_called(self, type_name: str, node: int, incident: int, event: int) -> None:
         if not self.active:
             return
         for item, spec in self.items.items():
             qty = spec.per_incident.get(type_name, 0.0)
             if qty > 0:
-                self.request("incident", node, item, qty, f"incident {incident}")
+                self.request("incident", node, item, qty, f"incident {incident}", event=event)
 
     def request(self, kind: str, node: int, item: str, quantity: float, source: str,
-                from_depot: str | None = None) -> Request:
+                from_depot: str | None = None, event: int = -1) -> Request:
         now = self.engine.env.now
         req = Request(len(self.requests), now, kind, node, self.area_of[node], item, quantity, source,
-                      left=quantity, from_depot=from_depot)
+                      left=quantity, from_depot=from_depot, event=event)
         self.requests.append(req)
         self._allocate(req)
         return req
@@ -270,7 +272,7 @@ class SupplyControl:
         shipment = {"request": req.index, "depot": depot.id, "tier": depot.tier, "item": req.item,
                     "quantity": qty, "area": req.area, "to_node": req.node, "allocated": now,
                     "loaded": done, "departed": math.nan, "arrived": math.nan, "mode": "",
-                    "weight": weight}
+                    "weight": weight, "received": 0.0}
         self.shipments.append(shipment)
         self.engine.at(done - now, self._on_loaded, (depot, req, shipment))
 
@@ -332,7 +334,7 @@ class SupplyControl:
         depot, req, shipment, qty, vehicles, mode, minutes = event.value
         now = self.engine.env.now
         shipment["arrived"] = now
-        shipment["received"] = shipment.get("received", 0.0) + qty
+        shipment["received"] += qty
         req.delivered += qty
         if math.isnan(req.first_delivery):
             req.first_delivery = now

@@ -217,6 +217,7 @@ def cross_checks(raw: dict) -> Found:
             out.extend((("generators", i, "where", *loc), msg) for loc, msg in _where_problems(where, nodes))
 
     out.extend(_hazard_checks(raw, nodes, facilities, types, unit_items))
+    out.extend(_people_and_supply_checks(raw, nodes, facilities, types))
 
     policy = _mapping(raw, "dispatch").get("policy")
     if isinstance(policy, str):
@@ -385,3 +386,71 @@ def _fire_line_problems(at: tuple, itype: dict, groups: dict, facilities: dict) 
                  "no unit sent to these fires builds fire line: give ground crews a line_production "
                  "(e.g. '10 m/min') or helicopters air.bucket_line")]
     return []
+
+
+def _people_and_supply_checks(raw: dict, nodes: dict, facilities: dict, types: dict) -> Found:
+    """References inside ``shelters``, ``evacuation``, ``items``, ``depots`` and ``supply``."""
+    out: Found = []
+
+    def known(loc: tuple, value: object, what: str, pool: dict) -> None:
+        key = _id(value)
+        if key is not None and pool and key not in pool:
+            out.append((loc, _unknown(what, key, pool)))
+
+    shelters = _items(raw, "shelters")
+    for i, sid in _duplicates([(i, _id(s.get("id"))) for i, s in shelters if _id(s.get("id"))]):
+        out.append((("shelters", i, "id"), f"shelter id {sid!r} is used twice"))
+    for i, shelter in shelters:
+        known(("shelters", i, "node"), shelter.get("node"), "node", nodes)
+    evacuation = raw.get("evacuation")
+    if isinstance(evacuation, dict):
+        if not shelters:
+            out.append((("evacuation",), "people need shelters to go to: add a 'shelters' section"))
+        hazards = {_id(h.get("id")): h.get("kind") for _, h in _items(raw, "hazards")}
+        kinds = set(hazards.values())
+        for i, zone in _items(evacuation, "zones"):
+            hazard = _id(zone.get("hazard"))
+            if hazard is not None and hazard not in hazards and hazard not in kinds:
+                out.append((("evacuation", "zones", i, "hazard"),
+                            f"no hazard with id or kind {hazard!r} in this scenario"))
+        for section, key in (("buses", "depot"), ("boats", "base")):
+            part = evacuation.get(section)
+            if isinstance(part, dict):
+                known(("evacuation", section, key), part.get(key), "facility", facilities)
+    items = _mapping(raw, "items")
+    for name, item in items.items():
+        for itype in _mapping(item, "per_incident"):
+            known(("items", name, "per_incident", itype), itype, "incident type", types)
+    depots = _items(raw, "depots")
+    depot_ids = {did: d for _, d in depots if (did := _id(d.get("id")))}
+    for i, did in _duplicates([(i, _id(d.get("id"))) for i, d in depots if _id(d.get("id"))]):
+        out.append((("depots", i, "id"), f"depot id {did!r} is used twice"))
+    for i, depot in depots:
+        known(("depots", i, "node"), depot.get("node"), "node", nodes)
+        for item in _mapping(depot, "stock"):
+            if items and item not in items:
+                out.append((("depots", i, "stock", item), _unknown("item", str(item), items)))
+        source = _mapping(depot, "replenish").get("from")
+        if source is not None:
+            known(("depots", i, "replenish", "from"), source, "depot", depot_ids)
+            if _id(source) == _id(depot.get("id")):
+                out.append((("depots", i, "replenish", "from"), "a depot cannot replenish from itself"))
+    if items and not depots:
+        out.append((("items",), "items are defined but no depot holds them: add a 'depots' section"))
+    policy = _mapping(raw, "supply").get("policy")
+    if isinstance(policy, str) and policy != "nearest_tier_first":
+        message = _import_problem(policy, "allocation policy")
+        if message:
+            out.append((("supply", "policy"), message))
+    return out
+
+
+def _import_problem(name: str, what: str) -> str | None:
+    if ":" not in name:
+        return f"unknown {what} {name!r}; built-in: nearest_tier_first, or give 'package.module:ClassName'"
+    module, _, cls = name.partition(":")
+    try:
+        getattr(importlib.import_module(module), cls)
+    except (ImportError, AttributeError) as exc:
+        return f"cannot import {what} {name!r}: {exc}"
+    return None
