@@ -9,11 +9,13 @@ from pathlib import Path
 from .. import __version__
 from ..results.outcome import RunResult
 from ..results.stats import Estimate
-from .plots import hazards_plot, response_cdf_plot
+from .plots import hazards_plot, people_supplies_plot, response_cdf_plot
 
 __all__ = ["HAZARD_TABLES", "summary_dict", "write_outputs"]
 
 HAZARD_TABLES = ("hazards", "fires", "road_closures", "cut_off", "outages", "staging_moves")
+EVACUATION_TABLES = ("evacuation", "evacuation_nodes", "shelter_occupancy")
+SUPPLY_TABLES = ("supply_requests", "shipments", "stock", "stockouts")
 
 
 def _minutes(x: float | None) -> float | None:
@@ -48,6 +50,12 @@ def summary_dict(result: RunResult) -> dict:
         if "forest_fire" in result.hazard_kinds:
             extra["forest_fires"] = {m: e.as_dict() for m, e in result.fire_summary.items()}
             extra["forest_fires"]["damage_target_permille_per_year"] = result.fire_damage_target
+    if result.has_evacuation:
+        extra["evacuation"] = {m: e.as_dict() for m, e in result.evacuation_summary.items()}
+    if result.has_supplies:
+        extra["supplies"] = {m: e.as_dict() for m, e in result.supply_summary.items()}
+        extra["supplies"]["targets_min"] = dict(spec.supply.targets)
+        extra["stockout_hours"] = result.stockout_summary.to_dict(orient="records")
     return {
         "scenario": {"name": spec.name, "file": str(sc.path) if sc.path else None, "digest": sc.digest,
                      "travel": sc.travel.description, "synthetic_travel": bool(sc.travel.synthetic)},
@@ -88,6 +96,11 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> list[Path]:
     tables = [("incidents", result.incidents), ("assignments", result.assignments), ("units", result.units)]
     if result.has_hazards:
         tables += [(name, result.table(name)) for name in HAZARD_TABLES]
+    if result.has_evacuation:
+        tables += [(name, result.table(name)) for name in EVACUATION_TABLES]
+    if result.has_supplies:
+        tables += [(name, result.table(name)) for name in SUPPLY_TABLES]
+        tables.append(("first_batches", result.first_batches))
     for name, frame in tables:
         path = out / f"{name}.csv"
         frame.to_csv(path, index=False, float_format="%.4f")
@@ -99,4 +112,6 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> list[Path]:
     paths.append(response_cdf_plot(result, out / "response_cdf.png"))
     if result.has_hazards:
         paths.append(hazards_plot(result, out / "hazards.png"))
+    if result.has_evacuation or result.has_supplies:
+        paths.append(people_supplies_plot(result, out / "shelters_and_stock.png"))
     return paths

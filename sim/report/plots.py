@@ -16,7 +16,7 @@ import numpy as np
 
 from ..results.outcome import RunResult
 
-__all__ = ["hazards_plot", "plot_label", "response_cdf_plot"]
+__all__ = ["hazards_plot", "people_supplies_plot", "plot_label", "response_cdf_plot"]
 
 _CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
               "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "Droid Sans Fallback",
@@ -130,6 +130,51 @@ def hazards_plot(result: RunResult, path: Path) -> Path:
         right.text(0.5, 0.5, "no road closures", ha="center", va="center", transform=right.transAxes)
         right.set_axis_off()
     fig.suptitle(plot_label(f"{result.scenario.spec.name}: hazards"))
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def people_supplies_plot(result: RunResult, path: Path) -> Path:
+    """Left: people in each shelter over time; right: stock of each depot and item over time
+    (replication 0, the first days of each event's evacuation and relief)."""
+    plt = _pyplot()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5), dpi=120)
+    occupancy = result.table("shelter_occupancy") if result.has_evacuation else None
+    if occupancy is not None and len(occupancy[occupancy["replication"] == 0]):
+        occ = occupancy[occupancy["replication"] == 0]
+        for shelter, log in occ.groupby("shelter", sort=True):
+            left.step(log["time"] / 1440, log["occupancy"], where="post", label=plot_label(str(shelter)))
+        left.set_xlabel("day of the run (replication 0)")
+        left.set_ylabel("people in the shelter")
+        left.set_title("Shelter occupancy")
+        if occ["shelter"].nunique() <= 12:
+            left.legend(fontsize=7)
+        left.grid(alpha=0.3)
+    else:
+        left.text(0.5, 0.5, "no evacuation", ha="center", va="center", transform=left.transAxes)
+        left.set_axis_off()
+    stock = result.table("stock") if result.has_supplies else None
+    if stock is not None and len(stock[stock["replication"] == 0]):
+        st = stock[stock["replication"] == 0]
+        moved = st.groupby(["depot", "item"])["level"].nunique()
+        for (depot, item), log in st.groupby(["depot", "item"], sort=True):
+            if moved[(depot, item)] > 1:  # only stocks that changed
+                right.step(log["time"] / 1440, log["level"], where="post", label=plot_label(f"{depot}: {item}"))
+        changes = st.loc[st["time"] > 0, "time"] / 1440
+        if len(changes):  # show the days when stocks moved, not the quiet months before
+            right.set_xlim(max(changes.min() - 0.5, 0), changes.max() + 0.5)
+        right.set_xlabel("day of the run (replication 0)")
+        right.set_ylabel("units in stock")
+        right.set_title("Depot stock")
+        right.legend(fontsize=7)
+        right.grid(alpha=0.3)
+    else:
+        right.text(0.5, 0.5, "no relief supplies", ha="center", va="center", transform=right.transAxes)
+        right.set_axis_off()
+    fig.suptitle(plot_label(f"{result.scenario.spec.name}: shelters and relief stock"))
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path)

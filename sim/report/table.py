@@ -98,7 +98,41 @@ def kpi_table(result: RunResult) -> str:
     lines += _modes_table(result)
     if result.has_hazards:
         lines += _hazard_tables(result)
+    if result.has_evacuation:
+        lines += _evacuation_table(result)
+    if result.has_supplies:
+        lines += _supply_table(result)
     return "\n".join(lines)
+
+
+def _evacuation_table(result: RunResult) -> list[str]:
+    e = result.evacuation_summary
+    return ["", "Evacuation (per replication)",
+            f"people told to move {_num(e['told'], 0)}; still in the hazard zone at impact "
+            f"{_num(e['at_risk_at_impact'], 0)} (the 'no deaths' measure); left before impact "
+            f"{_pct(e['evacuated_before_impact'])}",
+            f"vulnerable people reached before impact {_pct(e['vulnerable_reached'])}; hours from warning "
+            f"to a village cleared {_num(e['hours_to_clear'])}; villages never cleared "
+            f"{_num(e['villages_not_cleared'])}",
+            f"most people in shelters at once {_num(e['shelter_peak'], 0)}; sent to a full shelter "
+            f"(overflow) {_num(e['overflow'], 0)}"]
+
+
+def _supply_table(result: RunResult) -> list[str]:
+    s = result.supply_summary
+    targets = result.scenario.spec.supply.targets
+    target_text = ", ".join(f"{tier} {format_duration(t)}" for tier, t in targets.items())
+    lines = ["", f"Relief supplies (per replication; first-batch targets by delivering tier: {target_text})",
+             f"disaster areas asking {_num(s['areas'])}; hours from first request to first batch "
+             f"{_num(s['first_batch_hours'], 2)}; on time {_pct(s['first_batch_on_time'])}; "
+             f"fill rate {_pct(s['fill_rate'])}"]
+    outs = result.stockout_summary
+    outs = outs[outs["hours"] > 0]
+    if len(outs):
+        rows = [[d, i, _num(Estimate(h, w, result.replications))] for d, i, h, w in
+                outs[["depot", "item", "hours", "half_width"]].itertuples(index=False)]
+        lines += ["Stock-outs (hours per replication)", *_grid(["depot", "item", "hours out"], rows)]
+    return lines
 
 
 def _modes_table(result: RunResult) -> list[str]:

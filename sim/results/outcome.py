@@ -10,8 +10,9 @@ import pandas as pd
 from ..scenario.loader import Scenario
 from .hazard_kpis import fire_kpis, hazard_kpis, mode_kpis, summarize_by, years_of
 from .kpis import incident_kpis, summarize, unit_kpis, unit_summary
+from .people_kpis import evacuation_kpis, first_batches, stockout_hours, supply_kpis
 from .records import ReplicationRecords
-from .stats import Estimate
+from .stats import Estimate, estimate
 
 __all__ = ["RunResult"]
 
@@ -126,3 +127,44 @@ class RunResult:
         per_rep = mode_kpis(self.assignments, self.incidents, [r.replication for r in self.records],
                             self.scenario.spec.run.warmup)
         return summarize_by(per_rep, "mode", ["units_sent", "mean_travel_min", "first_to_arrive"])
+
+    # ---------------------------------------------------------------- people and supplies
+
+    @property
+    def has_evacuation(self) -> bool:
+        return self.scenario.spec.evacuation is not None
+
+    @property
+    def has_supplies(self) -> bool:
+        spec = self.scenario.spec
+        return bool(spec.items) and bool(spec.depots)
+
+    @cached_property
+    def evacuation_summary(self) -> dict[str, Estimate]:
+        """People told to move, at risk at impact, evacuated before impact, vulnerable reached,
+        hours to clear, shelter peak and overflow (see :mod:`sim.results.people_kpis`)."""
+        per_rep = evacuation_kpis(self.table("evacuation_nodes"), self.table("evacuation"),
+                                  self.table("shelter_occupancy"), [r.replication for r in self.records])
+        return summarize_by(per_rep, None)["all"]
+
+    @cached_property
+    def first_batches(self) -> pd.DataFrame:
+        """Per replication, event and disaster area: the first batch of relief and its target."""
+        return first_batches(self.table("supply_requests"), self.scenario.spec.supply)
+
+    @cached_property
+    def supply_summary(self) -> dict[str, Estimate]:
+        """First-batch hours and punctuality, and the fill rate."""
+        per_rep = supply_kpis(self.table("supply_requests"), self.first_batches,
+                              [r.replication for r in self.records])
+        return summarize_by(per_rep, None)["all"]
+
+    @cached_property
+    def stockout_summary(self) -> pd.DataFrame:
+        """Mean hours out of stock per depot and item, with 95 % CIs."""
+        per = stockout_hours(self.table("stockouts"), [r.replication for r in self.records])
+        rows = []
+        for (depot, item), group in per.groupby(["depot", "item"], sort=True):
+            est = estimate(group["hours"].to_numpy())
+            rows.append({"depot": depot, "item": item, "hours": est.mean, "half_width": est.half_width})
+        return pd.DataFrame(rows, columns=["depot", "item", "hours", "half_width"])

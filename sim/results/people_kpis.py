@@ -1,0 +1,121 @@
+"""KPIs of evacuation and relief supplies, from the record tables, per replication.
+
+**Evacuation** ("no deaths"; a warning window to move people):
+
+* ``told``: people told to move (the zone's share of each threatened node's population);
+* ``at_risk_at_impact``: of those, people who had not left when the hazard struck;
+* ``evacuated_before_impact``: the share who had left by then;
+* ``vulnerable_reached``: the share of vulnerable people reached one to one before impact;
+* ``hours_to_clear`` / ``villages_not_cleared``: hours from the warning until the last one
+  willing to leave had left a node (mean over nodes), and nodes where some never could;
+* ``shelter_peak``: the most people in shelters at once; ``overflow``: people sent to a full
+  shelter.
+
+**Relief supplies** (first batch within 6 h from county level, 8 h from city level):
+
+* per disaster area and event, the hours from its first request to its first delivery, and
+  whether that was within the target of the tier that delivered (:meth:`first_batches`);
+* ``first_batch_hours`` (mean over areas), ``first_batch_on_time`` (share of areas);
+* ``fill_rate``: what shelters and incidents asked for that arrived by the end of the run;
+* stock-out hours per depot and item (:func:`stockout_hours`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from ..scenario.supply_schema import SupplySettings
+
+__all__ = ["evacuation_kpis", "first_batches", "stockout_hours", "supply_kpis"]
+
+
+def evacuation_kpis(nodes: pd.DataFrame, moves: pd.DataFrame, occupancy: pd.DataFrame,
+                    replications: list[int]) -> pd.DataFrame:
+    """One row per replication."""
+    rows = []
+    for rep in replications:
+        n = nodes[nodes["replication"] == rep] if len(nodes) else nodes
+        m = moves[moves["replication"] == rep] if len(moves) else moves
+        o = occupancy[occupancy["replication"] == rep] if len(occupancy) else occupancy
+        told = float(n["told"].sum()) if len(n) else 0.0
+        hours = ((n["cleared"] - n["warned"]) / 60).dropna() if len(n) else pd.Series(dtype=float)
+        vulnerable = float(n["vulnerable"].sum()) if len(n) else 0.0
+        rows.append({
+            "replication": rep, "told": told,
+            "at_risk_at_impact": float(n["at_risk_at_impact"].sum()) if len(n) else 0.0,
+            "evacuated_before_impact": float(n["left_before_impact"].sum()) / told if told else math.nan,
+            "vulnerable_reached": float(n["vulnerable_reached_before_impact"].sum()) / vulnerable
+            if vulnerable else math.nan,
+            "hours_to_clear": float(hours.mean()) if len(hours) else math.nan,
+            "villages_not_cleared": float(n["cleared"].isna().sum()) if len(n) else 0.0,
+            "shelter_peak": float(_peak_total(o)),
+            "overflow": float(m.loc[m["overflow"], "people"].sum()) if len(m) else 0.0,
+        })
+    return pd.DataFrame(rows)
+
+
+def _peak_total(occupancy: pd.DataFrame) -> int:
+    """The most people in all shelters at once (from each shelter's occupancy log)."""
+    if not len(occupancy):
+        return 0
+    log = occupancy.sort_values("time", kind="stable")
+    current: dict[str, int] = {}
+    peak = 0
+    for shelter, level in zip(log["shelter"], log["occupancy"], strict=True):
+        current[shelter] = level
+        peak = max(peak, sum(current.values()))
+    return peak
+
+
+def first_batches(requests: pd.DataFrame, settings: SupplySettings) -> pd.DataFrame:
+    """One row per (replication, event, disaster area): first request, first delivery, the tier
+    that delivered it, the hours between, the target that applies and whether it was met.
+    Everyday incidents (no hazard event) and replenishment are left out."""
+    demand = requests[(requests["kind"] != "replenish") & (requests["event"] != "")] if len(requests) \
+        else requests
+    rows = []
+    for (rep, event, area), group in demand.groupby(["replication", "event", "area"], sort=False):
+        first = group["time"].min()
+        delivered = group.dropna(subset=["first_delivery"])
+        if len(delivered):
+            best = delivered.loc[delivered["first_delivery"].idxmin()]
+            when, tier = float(best["first_delivery"]), str(best["first_tier"])
+            target = settings.target_for(tier)
+        else:
+            when, tier, target = math.nan, "", settings.target_for("county")
+        hours = (when - first) / 60
+        rows.append({"replication": rep, "event": event, "area": area, "first_request": first,
+                     "first_delivery": when, "tier": tier, "hours": hours, "target_hours": target / 60,
+                     "on_time": bool(hours <= target / 60) if math.isfinite(hours) else False})
+    return pd.DataFrame(rows, columns=["replication", "event", "area", "first_request", "first_delivery",
+                                       "tier", "hours", "target_hours", "on_time"])
+
+
+def supply_kpis(requests: pd.DataFrame, batches: pd.DataFrame, replications: list[int]) -> pd.DataFrame:
+    """One row per replication: first-batch hours and punctuality, and the fill rate."""
+    rows = []
+    for rep in replications:
+        b = batches[batches["replication"] == rep] if len(batches) else batches
+        r = requests[(requests["replication"] == rep) & (requests["kind"] != "replenish")] if len(requests) \
+            else requests
+        asked = float(r["quantity"].sum()) if len(r) else 0.0
+        rows.append({
+            "replication": rep, "areas": float(len(b)),
+            "first_batch_hours": float(b["hours"].mean()) if len(b) else math.nan,
+            "first_batch_on_time": float(b["on_time"].mean()) if len(b) else math.nan,
+            "fill_rate": float(r["delivered"].sum()) / asked if asked else math.nan,
+        })
+    return pd.DataFrame(rows)
+
+
+def stockout_hours(stockouts: pd.DataFrame, replications: list[int]) -> pd.DataFrame:
+    """Hours each depot was out of each item, per replication (zero when it never was)."""
+    if not len(stockouts):
+        return pd.DataFrame(columns=["replication", "depot", "item", "hours"])
+    per = stockouts.groupby(["replication", "depot", "item"], as_index=False)["hours"].sum()
+    full = pd.MultiIndex.from_product([replications, sorted(per["depot"].unique()),
+                                       sorted(per["item"].unique())], names=["replication", "depot", "item"])
+    return per.set_index(["replication", "depot", "item"]).reindex(full, fill_value=0.0).reset_index()
+
