@@ -201,9 +201,9 @@ def _people_tables(engine: ResponseEngine, records: ReplicationRecords) -> None:
     shelter_ids = [s for s, _, _ in evac.shelters]
     records.tables["evacuation"] = _columns([
         {"event": events[plan[m["group"]].event].name, "node": node_ids[m["node"]],
-         "area": nodes[m["node"]].area_id, "vulnerable": plan[m["group"]].vulnerable, "people": m["people"],
-         "mode": m["mode"], "shelter": shelter_ids[m["shelter"]], "left": m["left"], "arrived": m["arrived"],
-         "overflow": m["overflow"]} for m in evac.moves],
+         "area": nodes[m["node"]].area_id, "vulnerable": plan[m["group"]].vulnerable,
+         "people": m["people"], "mode": m["mode"], "shelter": shelter_ids[m["shelter"]],
+         "left": m["left"], "arrived": m["arrived"], "overflow": m["overflow"]} for m in evac.moves],
         ["event", "node", "area", "vulnerable", "people", "mode", "shelter", "left", "arrived", "overflow"])
     left_by_group: dict[int, list[tuple[float, int]]] = {}
     for m in evac.moves:
@@ -245,26 +245,26 @@ def _supply_tables(engine: ResponseEngine, records: ReplicationRecords) -> None:
     events = engine.timeline.events
     node_ids = engine.node_ids
     records.tables["supply_requests"] = _columns([
-        {"request": r.index, "time": r.time, "kind": r.kind, "event": events[r.event].name if r.event >= 0 else "",
-         "area": r.area, "node": node_ids[r.node], "source": r.source, "item": r.item, "quantity": r.quantity,
-         "delivered": r.delivered, "first_delivery": r.first_delivery, "first_tier": r.first_tier}
+        {"request": r.index, "time": r.time, "kind": r.kind,
+         "event": events[r.event].name if r.event >= 0 else "", "area": r.area, "node": node_ids[r.node],
+         "source": r.source, "item": r.item, "quantity": r.quantity, "delivered": r.delivered,
+         "first_delivery": r.first_delivery, "first_tier": r.first_tier}
         for r in sup.requests], REQUEST_COLUMNS)
     records.tables["shipments"] = _columns([
-        {**{k: s[k] for k in ("request", "depot", "tier", "item", "quantity", "received", "area", "allocated",
-                              "loaded", "departed", "arrived", "mode")},
-         "to_node": node_ids[s["to_node"]]} for s in sup.shipments], SHIPMENT_COLUMNS)
+        {**{k: s[k] for k in SHIPMENT_COLUMNS if k != "to_node"}, "to_node": node_ids[s["to_node"]]}
+        for s in sup.shipments], SHIPMENT_COLUMNS)
     records.tables["stock"] = _columns([
         {"time": t, "depot": d, "item": item, "level": level} for t, d, item, level in sup.stock_log],
         ["time", "depot", "item", "level"])
     records.tables["stockouts"] = _columns([
-        {"depot": d, "item": item, "start": a, "end": b, "hours": (b - a) / 60} for d, item, a, b in sup.stockouts],
-        ["depot", "item", "start", "end", "hours"])
+        {"depot": d, "item": item, "start": a, "end": b, "hours": (b - a) / 60}
+        for d, item, a, b in sup.stockouts], ["depot", "item", "start", "end", "hours"])
 
 
-EVACUATION_NODE_COLUMNS = ["event", "node", "area", "population", "warned", "impact", "told", "compliant", "left",
-                           "left_before_impact", "remaining", "at_risk_at_impact", "vulnerable",
+EVACUATION_NODE_COLUMNS = ["event", "node", "area", "population", "warned", "impact", "told", "compliant",
+                           "left", "left_before_impact", "remaining", "at_risk_at_impact", "vulnerable",
                            "vulnerable_reached_before_impact", "cleared"]
-REQUEST_COLUMNS = ["request", "time", "kind", "event", "area", "node", "source", "item", "quantity", "delivered",
-                   "first_delivery", "first_tier"]
-SHIPMENT_COLUMNS = ["request", "depot", "tier", "item", "quantity", "received", "area", "to_node", "allocated",
-                    "loaded", "departed", "arrived", "mode"]
+REQUEST_COLUMNS = ["request", "time", "kind", "event", "area", "node", "source", "item", "quantity",
+                   "delivered", "first_delivery", "first_tier"]
+SHIPMENT_COLUMNS = ["request", "depot", "tier", "item", "quantity", "received", "area", "to_node",
+                    "allocated", "loaded", "departed", "arrived", "mode"]
