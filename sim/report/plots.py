@@ -162,7 +162,8 @@ def people_supplies_plot(result: RunResult, path: Path) -> Path:
         moved = st.groupby(["depot", "item"])["level"].nunique()
         for (depot, item), log in st.groupby(["depot", "item"], sort=True):
             if moved[(depot, item)] > 1:  # only stocks that changed
-                right.step(log["time"] / 1440, log["level"], where="post", label=plot_label(f"{depot}: {item}"))
+                right.step(log["time"] / 1440, log["level"], where="post",
+                           label=plot_label(f"{depot}: {item}"))
         changes = st.loc[st["time"] > 0, "time"] / 1440
         if len(changes):  # show the days when stocks moved, not the quiet months before
             right.set_xlim(max(changes.min() - 0.5, 0), changes.max() + 0.5)
