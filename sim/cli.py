@@ -49,6 +49,32 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument("scenario", help="scenario file, or a built-in name")
     _add_scenario_options(val)
 
+    res = sub.add_parser(
+        "reserves", help="size relief stocks to meet the supply targets with a given probability",
+        description="Find the least-cost stock per depot and item that meets the first-batch targets "
+                    "(and a fill rate) in a share of disasters of at least the service level, with the "
+                    "given confidence. Writes reserves.csv, reserves_curve.csv, reserves_curve.png and "
+                    "reserves.json.")
+    res.add_argument("scenario", help="scenario file, or a built-in name")
+    res.add_argument("--service-level", type=float, default=0.95,
+                     help="share of disasters that must meet the targets (default 0.95)")
+    res.add_argument("--confidence", type=float, default=0.9,
+                     help="confidence of the statement that the service level is met (default 0.9)")
+    res.add_argument("--replications", "-r", type=int, default=60,
+                     help="replications to draw disasters from (default 60)")
+    res.add_argument("--seed", type=int, help="root seed (default: run.seed)")
+    res.add_argument("--fill-rate", type=float,
+                     help="also require this fill rate (default: supply.fill_target); 0 to drop it")
+    res.add_argument("--no-first-batch", action="store_true",
+                     help="do not require the first batch on time (size for the fill rate only)")
+    res.add_argument("--depots", help="comma-separated depots to size (default: all but province and aid)")
+    res.add_argument("--items", help="comma-separated items to size (default: all)")
+    res.add_argument("--confirm", type=int, metavar="N",
+                     help="fresh replications that confirm the answer and give its confidence statement "
+                          "(default: as many as --replications; 0 to skip)")
+    res.add_argument("--out", "-o", type=Path, help="output folder (default: out/<scenario>-reserves)")
+    _add_scenario_options(res)
+
     sub.add_parser("scenarios", help="list the built-in scenarios")
     return parser
 
@@ -94,6 +120,38 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_reserves(args: argparse.Namespace) -> int:
+    from .experiments.reserves import confirm, size_reserves
+    from .report.reserves import reserves_report, write_reserves
+    from .scenario.loader import load_scenario
+
+    scenario = load_scenario(args.scenario, args.overrides)
+    for name, value, low, high in (("--service-level", args.service_level, 0, 1),
+                                   ("--confidence", args.confidence, 0, 1)):
+        if not low < value < high:
+            raise SimError(f"{name} must be between 0 and 1 (exclusive), got {value}")
+    if args.replications < 1:
+        raise SimError("--replications must be at least 1")
+    fill = scenario.spec.supply.fill_target if args.fill_rate is None else args.fill_rate
+    fill = fill if fill > 0 else None
+    split = lambda text: [x.strip() for x in text.split(",") if x.strip()] if text else None  # noqa: E731
+    started = time.perf_counter()
+    result = size_reserves(scenario, service_level=args.service_level, confidence=args.confidence,
+                           replications=args.replications, seed=args.seed, fill_rate=fill,
+                           first_batch=not args.no_first_batch, depots=split(args.depots),
+                           items=split(args.items))
+    fresh = args.replications if args.confirm is None else args.confirm
+    check = confirm(scenario, result, fresh, fill_rate=fill, first_batch=not args.no_first_batch) \
+        if fresh > 0 else None
+    elapsed = time.perf_counter() - started
+    out = args.out or Path("out") / f"{Path(str(scenario.path)).stem}-reserves"
+    paths = write_reserves(scenario, result, check, out, fill, not args.no_first_batch)
+    print(reserves_report(scenario, result, check, fill, not args.no_first_batch))
+    print(f"\n{result.simulations} simulations in {elapsed:.1f} s. Wrote {', '.join(p.name for p in paths)} "
+          f"to {out}/")
+    return 0
+
+
 def _cmd_scenarios(_: argparse.Namespace) -> int:
     from .scenario.loader import builtin_scenarios, load_scenario
 
@@ -109,7 +167,8 @@ def _cmd_scenarios(_: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``sim`` command."""
     args = _parser().parse_args(argv)
-    handler = {"run": _cmd_run, "validate": _cmd_validate, "scenarios": _cmd_scenarios}[args.command]
+    handler = {"run": _cmd_run, "validate": _cmd_validate, "reserves": _cmd_reserves,
+               "scenarios": _cmd_scenarios}[args.command]
     try:
         return handler(args)
     except (SimError, FieldProblem) as exc:

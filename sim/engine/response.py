@@ -162,11 +162,12 @@ class ResponseEngine:
     def __init__(self, scenario: Scenario, incidents: IncidentStream, replication: int = 0,
                  seed: int = 0, policy: DispatchPolicy | None = None,
                  timeline: HazardTimeline | None = None,
-                 stocks: dict[tuple[str, str], float] | None = None) -> None:
+                 stocks: dict[tuple[str, str], float] | None = None, respond: bool = True) -> None:
         spec = scenario.spec
         self.scenario = scenario
         self.replication = replication
         self.seed = seed
+        self.respond = respond  # False: calls ask for supplies but no unit is sent
         self.timeline = timeline if timeline is not None else HazardTimeline()
         self.env = simpy.Environment()
         self.modes = list(travel_modes(scenario))
@@ -292,6 +293,9 @@ class ResponseEngine:
         self.cut_off[i] = self.roads.is_cut_off(call.node)
         if self.supplies.active:
             self.supplies.incident_called(call.type_name, call.node, i, int(self.incidents.event[i]))
+        if not self.respond:
+            self.open_calls -= 1
+            return
         for step in self.escalation[t]:
             self._at(step.after, self._on_escalate, (call, step.add))
         if fire >= 0:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..model.dispatch import DispatchPolicy
 from ..model.exogenous import draw_replication
+from ..model.incidents import needing_supplies
 from ..results.outcome import RunResult
 from ..results.records import ReplicationRecords
 from ..scenario.loader import Scenario
@@ -15,16 +16,22 @@ __all__ = ["run", "simulate"]
 
 def simulate(scenario: Scenario, replication: int = 0, seed: int | None = None,
              policy: DispatchPolicy | None = None,
-             stocks: dict[tuple[str, str], float] | None = None) -> ReplicationRecords:
+             stocks: dict[tuple[str, str], float] | None = None,
+             supplies_only: bool = False) -> ReplicationRecords:
     """Simulate one replication.
 
     The result depends only on the scenario, ``seed`` (default: the scenario's ``run.seed``) and
     ``replication``: the same three always give identical records. ``stocks`` overrides depot
-    stocks (``{(depot, item): quantity}``), as reserve sizing does.
+    stocks (``{(depot, item): quantity}``), as reserve sizing does. With ``supplies_only`` no
+    unit is dispatched: only the hazards, evacuation, and relief supplies (including incidents'
+    needs) are simulated, which is all reserve sizing looks at.
     """
     seed = scenario.spec.run.seed if seed is None else seed
     incidents, timeline = draw_replication(scenario, Streams(seed, replication))
-    return ResponseEngine(scenario, incidents, replication, seed, policy, timeline, stocks).run()
+    if supplies_only:
+        incidents = needing_supplies(scenario, incidents)
+    return ResponseEngine(scenario, incidents, replication, seed, policy, timeline, stocks,
+                          respond=not supplies_only).run()
 
 
 def run(scenario: Scenario, replications: int | None = None, seed: int | None = None,

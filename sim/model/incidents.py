@@ -24,7 +24,7 @@ from ..scenario.loader import Scenario
 from ..scenario.schema import Generator, Node, Where
 
 __all__ = ["GeneratorDraw", "IncidentStream", "assemble", "draw_attributes", "draw_generator",
-           "draw_incidents", "draw_nodes", "intensity_grid", "max_slots", "node_weights",
+           "draw_incidents", "draw_nodes", "intensity_grid", "max_slots", "needing_supplies", "node_weights",
            "poisson_times"]
 
 _DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
@@ -196,3 +196,17 @@ def draw_incidents(scenario: Scenario, streams: Streams) -> IncidentStream:
     """The incidents of the scenario's generators alone (no hazards)."""
     n = len(scenario.spec.generators)
     return assemble(scenario, [draw_generator(scenario, g, streams).columns for g in range(n)])
+
+
+def needing_supplies(scenario: Scenario, stream: IncidentStream) -> IncidentStream:
+    """Only the incidents whose type needs relief items."""
+    names = stream.type_names
+    needy = [k for k, name in enumerate(names)
+             if any(item.per_incident.get(name, 0) > 0 for item in scenario.spec.items.values())]
+    keep = np.isin(stream.type_index, needy)
+    fields = {f: getattr(stream, f) for f in ("time", "node", "type_index", "generator_index",
+                                             "detection_delay", "report_delay", "handling_time",
+                                             "on_scene", "transport", "handover", "turnout_u",
+                                             "event", "fire")}
+    return IncidentStream(**{f: v[keep] for f, v in fields.items()}, type_names=names,
+                          generator_names=stream.generator_names)

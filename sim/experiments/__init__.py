@@ -1,0 +1,1 @@
+"""Experiments over many replications: reserve sizing (batches and sweeps come next)."""

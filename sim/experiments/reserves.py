@@ -1,0 +1,305 @@
+"""Reserve sizing: the smallest relief stock that meets the targets often enough.
+
+For the chosen depots and items, find stock levels of least cost (units times ``unit_cost``)
+such that, across replications that bring a disaster asking for supplies, the share meeting
+the targets is at least the service level, with a stated confidence. The targets are the first
+batch to every disaster area on time for its delivering tier (6 h county, 8 h city by default)
+and, optionally, a fill rate.
+
+Every candidate is simulated on the same seeds (common random numbers): differences between
+candidates come from the stock alone, and success in a replication only grows with stock. The
+search:
+
+1. one run with unlimited stock at the chosen depots tells which replications have a disaster,
+   whether the targets can be met at all, and how much each depot ships of each item;
+2. the starting point is a high quantile of those shipments per depot and item, raised until the
+   service level is met;
+3. a common scale factor shrinks all of them together (bisection), then each depot and item, the
+   costliest first, is shrunk on its own (bisection), keeping the service level.
+
+The search's own success share is optimistic: the stock was tuned to those very disasters.
+:func:`confirm` therefore re-simulates the answer on fresh seeds, and the confidence statement
+comes from those: the share of fresh disasters meeting the targets, with its Clopper-Pearson
+lower bound. The answer is *confirmed* unless the fresh replications show, with the same
+confidence, that it misses the service level (their upper bound falls below it).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from ..engine.runner import simulate
+from ..errors import SimError
+from ..results.people_kpis import first_batches
+from ..results.records import ReplicationRecords
+from ..scenario.loader import Scenario
+
+__all__ = ["ReserveResult", "clopper_pearson", "confirm", "replication_success", "size_reserves"]
+
+UNLIMITED = 1e12
+FRESH_SEED_OFFSET = 1_000_003
+
+
+def clopper_pearson(successes: int, trials: int, confidence: float) -> tuple[float, float]:
+    """One-sided exact bounds (lower, upper) for a binomial share at ``confidence``."""
+    if trials == 0:
+        return 0.0, 1.0
+    alpha = 1 - confidence
+    low = 0.0 if successes == 0 else float(special.betaincinv(successes, trials - successes + 1, alpha))
+    if successes == trials:
+        return low, 1.0
+    return low, float(special.betaincinv(successes + 1, trials - successes, 1 - alpha))
+
+
+def replication_success(records: ReplicationRecords, scenario: Scenario, fill_rate: float | None,
+                        first_batch: bool = True) -> bool | None:
+    """Did this replication meet the targets? ``None`` when no disaster asked for supplies."""
+    requests = records.table_frame("supply_requests")
+    if not len(requests):
+        return None
+    demand = requests[(requests["kind"] != "replenish") & (requests["event"] != "")]
+    if not len(demand):
+        return None
+    ok = True
+    if first_batch:
+        batches = first_batches(demand, scenario.spec.supply)
+        ok = bool(batches["on_time"].all())
+    if fill_rate is not None:
+        ok = ok and float(demand["delivered"].sum()) >= fill_rate * float(demand["quantity"].sum()) - 1e-6
+    return ok
+
+
+@dataclass
+class ReserveResult:
+    """The answer of :func:`size_reserves` and how it was found."""
+
+    stock: dict[tuple[str, str], float]
+    cost: float
+    successes: int
+    trials: int
+    lower_bound: float
+    service_level: float
+    confidence: float
+    unlimited_successes: int
+    simulations: int
+    curve: pd.DataFrame = field(default_factory=pd.DataFrame)
+    seed: int = 0
+    replications: list[int] = field(default_factory=list)
+
+    @property
+    def share(self) -> float:
+        return self.successes / self.trials if self.trials else math.nan
+
+    def table(self, scenario: Scenario) -> pd.DataFrame:
+        items = scenario.spec.items
+        rows = [{"depot": d, "item": i, "stock": q, "unit_cost": items[i].unit_cost,
+                 "cost": q * items[i].unit_cost} for (d, i), q in sorted(self.stock.items())]
+        return pd.DataFrame(rows, columns=["depot", "item", "stock", "unit_cost", "cost"])
+
+
+class _Evaluator:
+    """Runs candidate stocks on a fixed set of replications, counting simulations."""
+
+    def __init__(self, scenario: Scenario, seed: int, fill_rate: float | None, first_batch: bool,
+                 progress: Callable[[str], None] | None) -> None:
+        self.scenario = scenario
+        self.seed = seed
+        self.fill_rate = fill_rate
+        self.first_batch = first_batch
+        self.simulations = 0
+        self.progress = progress
+        self._last_failed: dict[int, int] = {}
+        self._count = 0
+
+    def run(self, stock: dict[tuple[str, str], float], reps: list[int], seed: int | None = None
+            ) -> tuple[list[bool | None], list[ReplicationRecords]]:
+        results, records = [], []
+        for rep in reps:
+            rec = simulate(self.scenario, rep, self.seed if seed is None else seed, stocks=stock,
+                           supplies_only=True)
+            self.simulations += 1
+            results.append(replication_success(rec, self.scenario, self.fill_rate, self.first_batch))
+            records.append(rec)
+        return results, records
+
+    def share(self, stock: dict[tuple[str, str], float], reps: list[int]) -> int:
+        results, _ = self.run(stock, reps)
+        return sum(1 for r in results if r)
+
+    def meets(self, stock: dict[tuple[str, str], float], reps: list[int], allowed_failures: int) -> bool:
+        """Whether at most ``allowed_failures`` replications fail, stopping at the first one too
+        many. Replications that failed lately are tried first: with common random numbers and
+        success growing with stock, they are the likeliest to fail again."""
+        order = sorted(reps, key=lambda r: -self._last_failed.get(r, -1))
+        failures = 0
+        for rep in order:
+            ok = self.run(stock, [rep])[0][0]
+            if not ok:
+                failures += 1
+                self._count += 1
+                self._last_failed[rep] = self._count
+                if failures > allowed_failures:
+                    return False
+        return True
+
+
+def _candidates(scenario: Scenario, depots: list[str] | None,
+                items: list[str] | None) -> list[tuple[str, str]]:
+    spec = scenario.spec
+    chosen = depots or [d.id for d in spec.depots if d.tier not in ("province", "aid")]
+    known = {d.id for d in spec.depots}
+    unknown = [d for d in chosen if d not in known]
+    if unknown:
+        raise SimError(f"unknown depot(s): {', '.join(unknown)} (depots: {', '.join(sorted(known))})")
+    names = items or list(spec.items)
+    missing = [i for i in names if i not in spec.items]
+    if missing:
+        raise SimError(f"unknown item(s): {', '.join(missing)} (items: {', '.join(spec.items)})")
+    return [(d, i) for d in chosen for i in names]
+
+
+def size_reserves(scenario: Scenario, *, service_level: float = 0.95, confidence: float = 0.9,
+                  replications: int = 60, seed: int | None = None, fill_rate: float | None = None,
+                  first_batch: bool = True, depots: list[str] | None = None, items: list[str] | None = None,
+                  steps: int = 6, progress: Callable[[str], None] | None = None) -> ReserveResult:
+    """Find the least-cost stock per depot and item meeting the targets (see the module notes)."""
+    if not scenario.spec.items or not scenario.spec.depots:
+        raise SimError("the scenario has no relief items or depots to size")
+    seed = scenario.spec.run.seed if seed is None else seed
+    pairs = _candidates(scenario, depots, items)
+    ev = _Evaluator(scenario, seed, fill_rate, first_batch, progress)
+    say = progress or (lambda _: None)
+    unlimited = {pair: UNLIMITED for pair in pairs}
+    say(f"unlimited stock on {replications} replications")
+    results, records = ev.run(unlimited, list(range(replications)))
+    reps = [r for r, ok in zip(range(replications), results, strict=True) if ok is not None]
+    if not reps:
+        raise SimError(f"no disaster asked for supplies in {replications} replications: raise --replications "
+                       "or the horizon, or check that shelters and incidents have needs")
+    unlimited_ok = sum(1 for r in results if r)
+    shipped = _shipped(records, reps, pairs)
+
+    def met(successes: int) -> bool:
+        return clopper_pearson(successes, len(reps), confidence)[0] >= service_level
+
+    allowed = max((f for f in range(len(reps) + 1) if met(len(reps) - f)), default=-1)
+
+    def meets(candidate: dict[tuple[str, str], float]) -> bool:
+        return allowed >= 0 and ev.meets(candidate, reps, allowed)
+
+    if not met(unlimited_ok):
+        low, _ = clopper_pearson(unlimited_ok, len(reps), confidence)
+        if unlimited_ok == len(reps):
+            needed = math.ceil(math.log(1 - confidence) / math.log(service_level))
+            raise SimError(f"{len(reps)} disasters are too few to show a {service_level:.0%} service level "
+                           f"with {confidence:.0%} confidence (even all {len(reps)} on time give at least "
+                           f"{low:.1%}); it takes at least {needed}: raise --replications (or lower "
+                           "--confidence)")
+        raise SimError(f"even unlimited stock at these depots meets the targets in only {unlimited_ok} of "
+                       f"{len(reps)} disasters (with {confidence:.0%} confidence at least {low:.1%}): "
+                       "stock alone cannot reach the service level; look at trucks, roads and distances")
+    # 2. a high quantile of what was shipped, raised until the service level is met
+    level = service_level
+    while True:
+        stock = {pair: float(np.quantile(shipped[pair], level)) for pair in pairs}
+        say(f"quantile {level:.3f} of shipped quantities")
+        if meets(stock):
+            break
+        if level >= 1.0:
+            stock = {pair: float(max(shipped[pair])) * 1.5 + 1 for pair in pairs}
+            if not meets(stock):
+                stock = dict(unlimited)
+            break
+        level = min(1.0, level + (1 - level) / 2 + 1e-3)
+    # 3a. shrink all together
+    lo, hi = 0.0, 1.0
+    for _ in range(steps + 1):
+        mid = (lo + hi) / 2
+        say(f"scale {mid:.3f}")
+        if meets({p: q * mid for p, q in stock.items()}):
+            hi = mid
+        else:
+            lo = mid
+    stock = {p: math.ceil(q * hi) for p, q in stock.items()}
+    # 3b. shrink each, the costliest first
+    costs = {p: scenario.spec.items[p[1]].unit_cost for p in pairs}
+    for pair in sorted(pairs, key=lambda p: -stock[p] * costs[p]):
+        lo, hi = 0.0, float(stock[pair])
+        if hi == 0:
+            continue
+        for _ in range(steps):
+            mid = math.floor((lo + hi) / 2)
+            if mid <= lo:
+                break
+            say(f"{pair[0]} {pair[1]}: {mid}")
+            if meets({**stock, pair: mid}):
+                hi = mid
+            else:
+                lo = mid
+        if hi > 0 and meets({**stock, pair: 0.0}):
+            hi = 0.0
+        stock[pair] = hi
+    successes = ev.share(stock, reps)
+    curve = _curve(ev, stock, costs, reps, confidence)
+    return ReserveResult(
+        stock=stock, cost=sum(stock[p] * costs[p] for p in pairs), successes=successes, trials=len(reps),
+        lower_bound=clopper_pearson(successes, len(reps), confidence)[0], service_level=service_level,
+        confidence=confidence, unlimited_successes=unlimited_ok, simulations=ev.simulations, curve=curve,
+        seed=seed, replications=reps)
+
+
+def _shipped(records: list[ReplicationRecords], reps: list[int], pairs: list[tuple[str, str]]) -> dict:
+    out = {pair: [] for pair in pairs}
+    for rec in records:
+        if rec.replication not in reps:
+            continue
+        shipments = rec.table_frame("shipments")
+        totals = shipments.groupby(["depot", "item"])["quantity"].sum() if len(shipments) else {}
+        for pair in pairs:
+            out[pair].append(float(totals.get(pair, 0.0)) if len(shipments) else 0.0)
+    return out
+
+
+def _curve(ev: _Evaluator, stock: dict, costs: dict, reps: list[int], confidence: float) -> pd.DataFrame:
+    """Cost against service for the answer scaled up and down."""
+    rows = []
+    for factor in (0.0, 0.25, 0.5, 0.75, 0.9, 1.0, 1.25, 1.5):
+        scaled = {p: q * factor for p, q in stock.items()}
+        successes = ev.share(scaled, reps)
+        low, high = clopper_pearson(successes, len(reps), confidence)
+        rows.append({"factor": factor, "cost": sum(scaled[p] * costs[p] for p in scaled),
+                     "service": successes / len(reps), "lower_bound": low, "upper_bound": high})
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class Confirmation:
+    """The answer re-simulated on fresh seeds."""
+
+    successes: int
+    trials: int
+    lower_bound: float
+    upper_bound: float
+    confirmed: bool
+    seed: int
+
+
+def confirm(scenario: Scenario, result: ReserveResult, replications: int = 100, seed: int | None = None,
+            fill_rate: float | None = None, first_batch: bool = True) -> Confirmation:
+    """Re-simulate the answer on fresh seeds. It is confirmed unless these replications show,
+    at the result's confidence, that it misses the service level (the one-sided upper bound of
+    the fresh success share falls below it)."""
+    fresh = (result.seed + FRESH_SEED_OFFSET) if seed is None else seed
+    ev = _Evaluator(scenario, fresh, fill_rate, first_batch, None)
+    results, _ = ev.run(result.stock, list(range(replications)))
+    counted = [r for r in results if r is not None]
+    successes = sum(1 for r in counted if r)
+    low, high = clopper_pearson(successes, len(counted), result.confidence)
+    return Confirmation(successes, len(counted), low, high, bool(counted) and high >= result.service_level,
+                        fresh)
