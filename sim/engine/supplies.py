@@ -2,7 +2,8 @@
 
 **Demand.** A shelter asks ``supply.request_delay`` after its first evacuees arrive, then every
 ``supply.review`` while people stay, for what its people need over ``supply.cover`` (per person
-per day), less what it holds or has coming; it uses its stock as people stay. An incident asks
+per day) and once (per person: quilts, tents), less what it holds or has coming; it uses up the
+per-day items as people stay. An incident asks
 at its call for its type's ``per_incident`` needs. A request's *disaster area* is the area of
 its node (``area`` in the region, e.g. the township).
 
@@ -210,7 +211,7 @@ class SupplyControl:
             return
         node = self.shelter_node[shelter]
         for item, spec in self.items.items():
-            want = people * spec.per_person_day * self.cfg.cover / 1440.0
+            want = people * (spec.per_person_day * self.cfg.cover / 1440.0 + spec.per_person)
             order = want - self.held[shelter][item] - self.coming[shelter][item]
             if order > 1e-9:
                 self.coming[shelter][item] += order

@@ -24,18 +24,20 @@ class Item(Strict):
     """A relief item, counted in its own units (bottles, packs, tents...).
 
     ``weight`` is the mass of one unit (for trucks and loading); needs are per person in a
-    shelter per day and per incident of a type; ``unit_cost`` weighs reserve sizing."""
+    shelter per day (used up: water, food), per person once (kept: quilts, tents), and per
+    incident of a type (sandbags for a flood rescue); ``unit_cost`` weighs reserve sizing."""
 
     label: str | None = None
     weight: Mass = 1.0
     per_person_day: Quantity = 0.0
+    per_person: Quantity = 0.0
     per_incident: dict[Id, Quantity] = Field(default_factory=dict)
     unit_cost: Quantity = 1.0
 
     @model_validator(mode="after")
     def _some_need(self) -> Item:
-        if self.per_person_day == 0 and not any(self.per_incident.values()):
-            raise FieldProblem("no need defined: give per_person_day or per_incident")
+        if self.per_person_day == 0 and self.per_person == 0 and not any(self.per_incident.values()):
+            raise FieldProblem("no need defined: give per_person_day, per_person or per_incident")
         return self
 
 
