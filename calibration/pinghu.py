@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import Figure, flow, largest_remainder, read_figures, write_or_check  # noqa: E402
+from relief import aggregate_shelters, depot_line, incident_stock, people_stock, read_items, render_items  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 FIGURES = HERE / "pinghu_figures.csv"
@@ -48,7 +49,11 @@ COASTAL = ("zhapu", "dushangang", "xincang")  # towns on Hangzhou Bay (ASSUMPTIO
 LANDING_POINTS = ("danghu", "zhapu", "xindai")  # placement ASSUMPTION
 # Neighbours outside Pinghu, joined by the synthetic roads (approximate positions).
 OUTSIDE = [("jinshan", "金山区 Jinshan, Shanghai (mutual aid)", 121.250, 30.790),
-           ("jiaxing", "嘉兴市区 Jiaxing city (mutual aid)", 120.850, 30.760)]
+           ("jiaxing", "嘉兴市区 Jiaxing city (mutual aid)", 120.850, 30.760),
+           ("hangzhou", "杭州 Hangzhou (provincial depot)", 120.300, 30.400)]
+DEPARTMENTAL_DEPOT = "zhongdai"  # where the 13 departmental depots are aggregated (ASSUMPTION)
+SHELTER_ITEMS = ["water", "meals", "quilts"]
+FLOOD_ITEMS = ["sandbags", "life_jackets", "rubber_boats"]
 
 
 def _outcome_shares(leak: float) -> tuple[float, float, float]:
@@ -68,19 +73,19 @@ def derive(f: dict[str, Figure]) -> dict:
                                                     (1 - centre_share) / 2])
         coast = ["coast"] if tid in COASTAL else []
         nodes.append({"id": tid, "name": f"{zh} {en}", "kind": kind, "lon": lon, "lat": lat,
-                      "population": centre, "town": tid, "cluster": False, "tags": coast})
+                      "population": centre, "town": tid, "cluster": False, "tags": coast, "area": tid})
         cluster_kind = "community" if kind == "subdistrict" else "village"
         for k, ((dlon, dlat), cpop) in enumerate(zip(CLUSTER_OFFSETS, clusters, strict=True)):
             nodes.append({"id": f"{tid}-{k + 1}", "name": f"{en} cluster {k + 1}", "kind": cluster_kind,
                           "lon": round(lon + dlon, 3), "lat": round(lat + dlat, 3), "population": cpop,
-                          "town": tid, "cluster": True, "tags": ["flood-prone", *coast]})
+                          "town": tid, "cluster": True, "tags": ["flood-prone", *coast], "area": tid})
     cid, czh, clon, clat = CHEMICAL_PARK
     nodes.append({"id": cid, "name": f"{czh} Dushan port chemical park", "kind": "facility_site",
                   "lon": clon, "lat": clat, "population": 0, "town": "dushangang", "cluster": False,
-                  "tags": ["chemical", "coast"]})
+                  "tags": ["chemical", "coast"], "area": "dushangang"})
     for oid, name, lon, lat in OUTSIDE:
         nodes.append({"id": oid, "name": name, "kind": "junction", "lon": lon, "lat": lat,
-                      "population": 0, "town": "", "cluster": False, "tags": []})
+                      "population": 0, "town": "", "cluster": False, "tags": [], "area": None})
 
     clusters = [n for n in nodes if n["cluster"]]
     centres = [n for n in nodes if n["kind"] in ("township", "subdistrict")]
@@ -94,8 +99,16 @@ def derive(f: dict[str, Figure]) -> dict:
     township_teams = int(f["township_rescue_teams"].value)
     city_teams = int(f["rescue_teams"].value) - township_teams
     hazmat, water = int(f["hazmat_teams"].value), int(f["water_rescue_teams"].value)
+    shelter_capacity = f["fenghua_shelter_capacity"].value / f["fenghua_shelters"].value
+    shelters = int(f["shelters"].value)
+    township_depots = largest_remainder(int(f["township_supply_depots"].value),
+                                        [n["population"] for n in centres])
     return {
         "nodes": nodes,
+        "shelters": aggregate_shelters([n for n in nodes if n["town"]], shelters,
+                                       round(shelters * shelter_capacity)),
+        "shelter_capacity_mean": round(shelter_capacity),
+        "township_depots": {n["id"]: k for n, k in zip(centres, township_depots, strict=True)},
         "volunteer_teams": {n["id"]: v for n, v in zip(clusters, volunteers, strict=True) if v},
         "micro_stations": {n["id"]: m for n, m in zip(centres, micro, strict=True) if m},
         "fire_stations": int(f["full_time_fire_stations"].value),
@@ -157,6 +170,8 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         item = {k: n[k] for k in ("id", "name", "kind", "lon", "lat", "population")}
         if n.get("tags"):
             item["tags"] = n["tags"]
+        if n["area"] and n["area"] != n["id"]:
+            item["area"] = n["area"]
         out.append(f"    - {flow(item)}")
     out += [
         "  auto_roads: {neighbours: 3, detour: 1.35, speeds: {main: \"60 km/h\", local: \"40 km/h\"}}"
@@ -196,6 +211,7 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         f"  # Jinshan (Shanghai) under mutual aid: {f['jinshan_mutual_aid'].cite()}",
         "  - {id: jinshan, name: 金山区应急救援力量 Jinshan forces, kind: external_base, node: jinshan}",
         "  - {id: jiaxing-heli, name: 嘉兴航空救援 Jiaxing rescue helicopter, kind: external_base, node: jiaxing}",
+        "  - {id: bus-pinghu, name: 平湖公交 public transport depot (evacuation buses), kind: bus_depot, node: danghu}",
     ]
 
     crew = p["team_crew"]
@@ -376,6 +392,7 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         "prepositioning:",
         "  - {hazard: typhoons, moves: [{units: water-danghu, to: stage-dushangang}], return_after: \"12 h\"}",
         "",
+        *render_people_and_supplies(p, f),
         "dispatch:",
         "  policy: nearest_available",
         "  when_no_unit: queue",
@@ -390,6 +407,114 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         "",
     ]
     return "\n".join(out)
+
+
+def render_people_and_supplies(p: dict, f: dict[str, Figure]) -> list[str]:
+    """Shelters, evacuation, relief items, depots and supply settings."""
+    items = read_items()
+    out = [
+        f"# Shelters: {f['shelters'].cite()}, aggregated one per populated node in proportion to",
+        f"#   population; capacity: Pinghu gives none, so each has Fenghua's mean of {p['shelter_capacity_mean']}",
+        f"#   people ({f['fenghua_shelter_capacity'].cite()}; {f['fenghua_shelters'].cite()}).",
+        "shelters:",
+    ]
+    out += [f"  - {flow(s)}" for s in p["shelters"]]
+    vehicles = (f"{int(f['evacuation_buses'].value)} buses and {int(f['evacuation_boats'].value)} boats: "
+                f"{f['evacuation_buses'].cite()}; {f['evacuation_boats'].cite()}")
+    out += [
+        "",
+        f"# Who moves: {f['typhoon_evacuation_share'].value:.0%} of the people of flood-prone villages when a",
+        "#   typhoon's intensity there reaches 0.6 (ASSUMPTION); "
+        f"{f['chemical_evacuation_share'].value:.0%} of the people of nodes within a",
+        "#   chemical accident's radius (ASSUMPTION: the clusters are aggregates several km across).",
+        f"# Vulnerable people one to one (doc 003: 一对一): {f['vulnerable_share'].value:.0%} (ASSUMPTION).",
+        f"# Chain delays, compliance, departures and cars ({f['own_vehicle_share'].value:.0%}): ASSUMPTIONS;",
+        f"#   {vehicles}",
+        "evacuation:",
+        "  zones:",
+        f"    - {{hazard: typhoons, min_intensity: 0.6, tags: [flood-prone], "
+        f"share: {f['typhoon_evacuation_share'].value:g}}}",
+        f"    - {{hazard: dushan-chemical, min_intensity: 1, share: {f['chemical_evacuation_share'].value:g},",
+        "       # sirens and cell broadcast, not the chain (ASSUMPTION)",
+        "       chain: {township: \"5 min\", village: \"5 min\", household: {dist: uniform, low: \"0 min\", "
+        "high: \"15 min\"}},",
+        "       departure: {dist: exponential, mean: \"10 min\"}}",
+        "  chain: {township: {dist: uniform, low: \"10 min\", high: \"40 min\"}, village: {dist: uniform, "
+        "low: \"10 min\", high: \"60 min\"},",
+        "          household: {dist: uniform, low: \"0 min\", high: \"2 h\"}}",
+        f"  vulnerable: {{share: {f['vulnerable_share'].value:g}, delay: {{dist: uniform, low: \"30 min\", "
+        "high: \"3 h\"}, compliance: 0.95}",
+        "  compliance: 0.9",
+        "  departure: {dist: exponential, mean: \"45 min\"}",
+        f"  own_vehicle: {f['own_vehicle_share'].value:g}",
+        "  walking: {max_km: 1.5, speed: \"4 km/h\"}",
+        f"  buses: {{depot: bus-pinghu, count: {int(f['evacuation_buses'].value)}, capacity: 40, "
+        "load_time: \"10 min\"}",
+        f"  boats: {{base: zhapu-teams, count: {int(f['evacuation_boats'].value)}, capacity: 8, "
+        "speed: \"15 km/h\"}",
+        "  return_after: \"12 h\"",
+        "",
+        *render_items(items, SHELTER_ITEMS + FLOOD_ITEMS, {"flood_rescue"}),
+        "",
+        "# Depots, by tier for the 6 h / 8 h first-batch targets (doc 004): Pinghu's own depots (a",
+        "# county-level city) are county tier, Jiaxing's city tier. Stock, trucks, loading and",
+        "# replenishment are ASSUMPTIONS (see the figures table).",
+        "depots:",
+        f"  # {f['city_supply_depots'].cite()}; stock for {int(f['city_depot_people'].value)} people and "
+        f"{int(f['city_depot_flood_kits'].value)} flood rescues",
+    ]
+
+    def stock(prefix: str, scale: float = 1.0, flood: list[str] = FLOOD_ITEMS) -> dict[str, int]:
+        return {**people_stock(items, SHELTER_ITEMS, f[f"{prefix}_depot_people"].value * scale, 1),
+                **incident_stock(items, flood, "flood_rescue", f[f"{prefix}_depot_flood_kits"].value * scale)}
+
+    out.append(depot_line({"id": "dep-pinghu", "name": "平湖市级物资储备库 Pinghu city depot", "node": "danghu",
+                           "tier": "county", "stock": stock("city"), "loading": "20 t/h",
+                           "trucks": {"count": 6, "capacity": "5 t"},
+                           "replenish": {"from": "dep-jiaxing", "below": 0.5}}))
+    out.append(f"  # {f['departmental_supply_depots'].cite()}; stock for {int(f['departmental_depot_people'].value)} "
+               f"people and {int(f['departmental_depot_flood_kits'].value)} flood rescues")
+    out.append(depot_line({"id": "dep-departments", "name": "部门单位储备库 13 departmental depots",
+                           "node": DEPARTMENTAL_DEPOT, "tier": "county", "stock": stock("departmental"),
+                           "loading": "20 t/h", "trucks": {"count": 8, "capacity": "5 t"},
+                           "replenish": {"lead": {"dist": "uniform", "low": "24 h", "high": "72 h"},
+                                         "below": 0.3}}))
+    out.append(f"  # {f['township_supply_depots'].cite()}; each: stock for {int(f['township_depot_people'].value)} "
+               f"people and {int(f['township_depot_flood_kits'].value)} flood rescues")
+    for town, k in p["township_depots"].items():
+        out.append(depot_line({"id": f"dep-{town}", "name": f"{k} township depot{'s' if k > 1 else ''}",
+                               "node": town, "tier": "township",
+                               "stock": stock("township", k, ["sandbags", "life_jackets"]),
+                               "loading": "5 t/h", "trucks": {"count": k, "capacity": "2 t"},
+                               "replenish": {"from": "dep-pinghu", "below": 0.3}}))
+    out += [
+        f"  # Jiaxing city depot: stock for {int(f['jiaxing_depot_people'].value)} people and "
+        f"{int(f['jiaxing_depot_flood_kits'].value)} flood rescues (ASSUMPTION)",
+        depot_line({"id": "dep-jiaxing", "name": "嘉兴市级物资储备库 Jiaxing city depot", "node": "jiaxing",
+                    "tier": "city", "stock": stock("jiaxing"), "loading": "40 t/h",
+                    "trucks": {"count": 10, "capacity": "8 t"},
+                    "replenish": {"lead": {"dist": "uniform", "low": "24 h", "high": "48 h"}, "below": 0.5}}),
+        "  # Zhejiang provincial depot at Hangzhou (ASSUMPTION: not in the documents); released after approval",
+        depot_line({"id": "dep-zhejiang", "name": "浙江省救灾物资储备库 provincial depot", "node": "hangzhou",
+                    "tier": "province", "stock": stock("jiaxing", 5), "loading": "60 t/h",
+                    "trucks": {"count": 20, "capacity": "10 t"},
+                    "activation": {"dist": "uniform", "low": "2 h", "high": "6 h"}}),
+        f"  # Jinshan (Shanghai) under the cross-border agreement: {f['supply_mutual_aid'].cite()}",
+        depot_line({"id": "dep-jinshan", "name": "金山区 Jinshan supplies (agreement)", "node": "jinshan",
+                    "tier": "aid", "stock": stock("city"), "loading": "20 t/h",
+                    "trucks": {"count": 6, "capacity": "5 t"},
+                    "activation": {"dist": "uniform", "low": "2 h", "high": "4 h"}}),
+        "",
+        "# Shelters ask an hour after their first people arrive, then twice a day, for a day's needs;",
+        "# targets: doc 004 确保首批应急物资县级6小时内、市级8小时内运抵灾区 (ASSUMPTION: applied to Pinghu).",
+        "supply:",
+        "  request_delay: \"1 h\"",
+        "  review: \"12 h\"",
+        "  cover: \"24 h\"",
+        "  targets: {county: \"6 h\", city: \"8 h\"}",
+        "",
+    ]
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

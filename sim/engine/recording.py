@@ -200,18 +200,21 @@ def _people_tables(engine: ResponseEngine, records: ReplicationRecords) -> None:
     plan = evac.plan
     shelter_ids = [s for s, _, _ in evac.shelters]
     records.tables["evacuation"] = _columns([
-        {"event": events[plan[m["group"]].event].name, "node": node_ids[m["node"]],
-         "area": nodes[m["node"]].area_id, "vulnerable": plan[m["group"]].vulnerable,
+        {"event": events[plan[m["group"]].event].name, "hazard": events[plan[m["group"]].event].hazard,
+         "node": node_ids[m["node"]], "area": nodes[m["node"]].area_id,
+         "vulnerable": plan[m["group"]].vulnerable,
          "people": m["people"], "mode": m["mode"], "shelter": shelter_ids[m["shelter"]],
          "left": m["left"], "arrived": m["arrived"], "overflow": m["overflow"]} for m in evac.moves],
-        ["event", "node", "area", "vulnerable", "people", "mode", "shelter", "left", "arrived", "overflow"])
+        ["event", "hazard", "node", "area", "vulnerable", "people", "mode", "shelter", "left", "arrived",
+         "overflow"])
     left_by_group: dict[int, list[tuple[float, int]]] = {}
     for m in evac.moves:
         left_by_group.setdefault(m["group"], []).append((m["left"], m["people"]))
     rows: dict[tuple[int, int], dict] = {}
     for k, g in enumerate(plan):
         row = rows.setdefault((g.event, g.node), {
-            "event": events[g.event].name, "node": node_ids[g.node], "area": nodes[g.node].area_id,
+            "event": events[g.event].name, "hazard": events[g.event].hazard, "node": node_ids[g.node],
+            "area": nodes[g.node].area_id,
             "population": nodes[g.node].population, "warned": g.warned, "impact": g.impact,
             "told": 0, "compliant": 0, "left": 0, "left_before_impact": 0, "vulnerable": 0,
             "vulnerable_reached_before_impact": 0, "cleared": g.warned})
@@ -261,9 +264,9 @@ def _supply_tables(engine: ResponseEngine, records: ReplicationRecords) -> None:
         for d, item, a, b in sup.stockouts], ["depot", "item", "start", "end", "hours"])
 
 
-EVACUATION_NODE_COLUMNS = ["event", "node", "area", "population", "warned", "impact", "told", "compliant",
-                           "left", "left_before_impact", "remaining", "at_risk_at_impact", "vulnerable",
-                           "vulnerable_reached_before_impact", "cleared"]
+EVACUATION_NODE_COLUMNS = ["event", "hazard", "node", "area", "population", "warned", "impact", "told",
+                           "compliant", "left", "left_before_impact", "remaining", "at_risk_at_impact",
+                           "vulnerable", "vulnerable_reached_before_impact", "cleared"]
 REQUEST_COLUMNS = ["request", "time", "kind", "event", "area", "node", "source", "item", "quantity",
                    "delivered", "first_delivery", "first_tier"]
 SHIPMENT_COLUMNS = ["request", "depot", "tier", "item", "quantity", "received", "area", "to_node",

@@ -212,7 +212,7 @@ class SupplyControl:
         node = self.shelter_node[shelter]
         for item, spec in self.items.items():
             want = people * (spec.per_person_day * self.cfg.cover / 1440.0 + spec.per_person)
-            order = want - self.held[shelter][item] - self.coming[shelter][item]
+            order = spec.whole(want - self.held[shelter][item] - self.coming[shelter][item])
             if order > 1e-9:
                 self.coming[shelter][item] += order
                 self.request("shelter", node, item, order, self.shelter_ids[shelter],
@@ -223,7 +223,7 @@ class SupplyControl:
         if not self.active:
             return
         for item, spec in self.items.items():
-            qty = spec.per_incident.get(type_name, 0.0)
+            qty = spec.whole(spec.per_incident.get(type_name, 0.0))
             if qty > 0:
                 self.request("incident", node, item, qty, f"incident {incident}", event=event)
 

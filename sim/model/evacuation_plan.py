@@ -64,10 +64,13 @@ def draw_evacuation(scenario: Scenario, streams: Streams, timeline: HazardTimeli
         warned = max(warned, 0.0)
         rng = streams[f"evacuation/{event.hazard}:{event.name}"]
         areas = sorted({n.area_id for n in nodes})
-        township = dict(zip(areas, cfg.chain.township.ppf(rng.random(len(areas))), strict=True))
-        village = cfg.chain.village.ppf(rng.random(len(nodes)))
+        area_u = dict(zip(areas, rng.random(len(areas)), strict=True))
+        village_u = rng.random(len(nodes))
         taken: set[int] = set()
         for zone in zones:
+            chain = zone.chain or cfg.chain
+            township = {a: float(chain.township.ppf1(u)) for a, u in area_u.items()}
+            village = chain.village.ppf(village_u)
             for i, node in enumerate(nodes):
                 if i in taken or event.intensity[i] < zone.min_intensity or event.intensity[i] <= 0:
                     continue
@@ -77,24 +80,26 @@ def draw_evacuation(scenario: Scenario, streams: Streams, timeline: HazardTimeli
                 if people == 0:
                     continue
                 taken.add(i)
-                groups.extend(_node_groups(cfg, rng, event.index, i, people, warned,
+                groups.extend(_node_groups(cfg, zone, rng, event.index, i, people, warned,
                                            warned + township[node.area_id] + village[i], event.start))
     return groups
 
 
-def _node_groups(cfg, rng: np.random.Generator, event: int, node: int, people: int, warned: float,
+def _node_groups(cfg, zone, rng: np.random.Generator, event: int, node: int, people: int, warned: float,
                  village_told: float, impact: float) -> list[EvacGroup]:
+    chain = zone.chain or cfg.chain
+    departure = zone.departure or cfg.departure
     vulnerable = int(round(people * cfg.vulnerable.share))
     out = []
     if vulnerable:
         reached = warned + float(cfg.vulnerable.delay.ppf1(rng.random()))
         compliant = int(rng.binomial(vulnerable, cfg.vulnerable.compliance))
         out.append(EvacGroup(event, node, vulnerable, compliant, True, warned, reached,
-                             reached + float(cfg.departure.ppf1(rng.random())), impact))
+                             reached + float(departure.ppf1(rng.random())), impact))
     sizes = [s for s in _split(people - vulnerable, cfg.groups_per_node) if s]
-    household = cfg.chain.household.ppf(rng.random(len(sizes)))
-    departure = cfg.departure.ppf(rng.random(len(sizes)))
-    for size, told, leave in zip(sizes, household, departure, strict=True):
+    household = chain.household.ppf(rng.random(len(sizes)))
+    leaving = departure.ppf(rng.random(len(sizes)))
+    for size, told, leave in zip(sizes, household, leaving, strict=True):
         reached = village_told + float(told)
         compliant = int(rng.binomial(size, cfg.compliance))
         out.append(EvacGroup(event, node, size, compliant, False, warned, reached, reached + float(leave),

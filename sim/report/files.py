@@ -51,7 +51,7 @@ def summary_dict(result: RunResult) -> dict:
             extra["forest_fires"] = {m: e.as_dict() for m, e in result.fire_summary.items()}
             extra["forest_fires"]["damage_target_permille_per_year"] = result.fire_damage_target
     if result.has_evacuation:
-        extra["evacuation"] = {m: e.as_dict() for m, e in result.evacuation_summary.items()}
+        extra["evacuation"] = _estimates(result.evacuation_summary)
     if result.has_supplies:
         extra["supplies"] = {m: e.as_dict() for m, e in result.supply_summary.items()}
         extra["supplies"]["targets_min"] = dict(spec.supply.targets)

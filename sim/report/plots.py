@@ -137,43 +137,84 @@ def hazards_plot(result: RunResult, path: Path) -> Path:
     return path
 
 
+def _first_episode(times: np.ndarray, gap_days: float = 3.0) -> tuple[float, float] | None:
+    """Days spanned by the first burst of changes (ended by a quiet gap of ``gap_days``)."""
+    days = np.sort(times[times > 0]) / 1440
+    if not len(days):
+        return None
+    gaps = np.flatnonzero(np.diff(days) > gap_days)
+    last = days[gaps[0]] if len(gaps) else days[-1]
+    return float(days[0]), float(last)
+
+
+def _summed_steps(log, key: str) -> tuple[np.ndarray, np.ndarray]:
+    """The sum over ``key`` (shelters, depots) of step series given as (time, key, level) rows,
+    one point per distinct time (after every change at that time)."""
+    current: dict = {}
+    times: list[float] = []
+    totals: list[float] = []
+    for t, k, level in log.sort_values("time", kind="stable")[["time", key, "level"]].itertuples(index=False):
+        current[k] = level
+        if times and times[-1] == t:
+            totals[-1] = sum(current.values())
+        else:
+            times.append(t)
+            totals.append(sum(current.values()))
+    return np.array(times) / 1440, np.array(totals)
+
+
 def people_supplies_plot(result: RunResult, path: Path) -> Path:
-    """Left: people in each shelter over time; right: stock of each depot and item over time
-    (replication 0, the first days of each event's evacuation and relief)."""
+    """The first disaster of replication 0 that moved people or stock. Left: people in shelters
+    (all together, and each shelter); right: stock of each item held by each tier of depots, as
+    a share of what the tier started with."""
     plt = _pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5), dpi=120)
     occupancy = result.table("shelter_occupancy") if result.has_evacuation else None
-    if occupancy is not None and len(occupancy[occupancy["replication"] == 0]):
-        occ = occupancy[occupancy["replication"] == 0]
-        for shelter, log in occ.groupby("shelter", sort=True):
-            left.step(log["time"] / 1440, log["occupancy"], where="post", label=plot_label(str(shelter)))
-        left.set_xlabel("day of the run (replication 0)")
-        left.set_ylabel("people in the shelter")
+    occ = occupancy[occupancy["replication"] == 0] if occupancy is not None else None
+    stock = result.table("stock") if result.has_supplies else None
+    st = stock[stock["replication"] == 0] if stock is not None else None
+    changes = np.concatenate([occ["time"].to_numpy() if occ is not None else np.zeros(0),
+                              st["time"].to_numpy() if st is not None else np.zeros(0)])
+    window = _first_episode(changes)
+    if window is not None:
+        window = (max(window[0] - 0.25, 0.0), window[1] + 0.5)
+    where = f"days {window[0]:.1f}-{window[1]:.1f} of replication 0" if window else ""
+    if occ is not None and len(occ) and window is not None:
+        for _, log in occ.groupby("shelter", sort=True):
+            left.step(log["time"] / 1440, log["occupancy"], where="post", color="tab:blue", alpha=0.35,
+                      linewidth=0.8)
+        t, total = _summed_steps(occ.rename(columns={"occupancy": "level"}), "shelter")
+        left.step(t, total, where="post", color="black", linewidth=2, label="all shelters")
+        left.plot([], [], color="tab:blue", alpha=0.35, label="each shelter")
+        left.set_xlim(*window)
+        left.set_xlabel(f"day ({where})")
+        left.set_ylabel("people in shelters")
         left.set_title("Shelter occupancy")
-        if occ["shelter"].nunique() <= 12:
-            left.legend(fontsize=7)
+        left.legend(fontsize=7)
         left.grid(alpha=0.3)
     else:
         left.text(0.5, 0.5, "no evacuation", ha="center", va="center", transform=left.transAxes)
         left.set_axis_off()
-    stock = result.table("stock") if result.has_supplies else None
-    if stock is not None and len(stock[stock["replication"] == 0]):
-        st = stock[stock["replication"] == 0]
-        moved = st.groupby(["depot", "item"])["level"].nunique()
-        for (depot, item), log in st.groupby(["depot", "item"], sort=True):
-            if moved[(depot, item)] > 1:  # only stocks that changed
-                right.step(log["time"] / 1440, log["level"], where="post",
-                           label=plot_label(f"{depot}: {item}"))
-        changes = st.loc[st["time"] > 0, "time"] / 1440
-        if len(changes):  # show the days when stocks moved, not the quiet months before
-            right.set_xlim(max(changes.min() - 0.5, 0), changes.max() + 0.5)
-        right.set_xlabel("day of the run (replication 0)")
-        right.set_ylabel("units in stock")
-        right.set_title("Depot stock")
-        right.legend(fontsize=7)
+    drawn = False
+    if st is not None and len(st) and window is not None:
+        right.set_prop_cycle(color=plt.get_cmap("tab20").colors)
+        tiers = {d.id: d.tier for d in result.scenario.spec.depots}
+        st = st.assign(tier=st["depot"].map(tiers))
+        for (tier, item), log in st.groupby(["tier", "item"], sort=True):
+            t, total = _summed_steps(log, "depot")
+            if total[0] <= 0 or np.all(total == total[0]):
+                continue  # nothing held, or nothing moved
+            right.step(t, 100 * total / total[0], where="post", label=plot_label(f"{tier}: {item}"))
+            drawn = True
+    if drawn:
+        right.set_xlim(*window)
+        right.set_xlabel(f"day ({where})")
+        right.set_ylabel("% of starting stock")
+        right.set_title("Stock by depot tier and item")
+        right.legend(fontsize=7, ncol=2)
         right.grid(alpha=0.3)
     else:
-        right.text(0.5, 0.5, "no relief supplies", ha="center", va="center", transform=right.transAxes)
+        right.text(0.5, 0.5, "no relief stock moved", ha="center", va="center", transform=right.transAxes)
         right.set_axis_off()
     fig.suptitle(plot_label(f"{result.scenario.spec.name}: shelters and relief stock"))
     fig.tight_layout()

@@ -106,26 +106,36 @@ def kpi_table(result: RunResult) -> str:
 
 
 def _evacuation_table(result: RunResult) -> list[str]:
-    e = result.evacuation_summary
-    return ["", "Evacuation (per replication)",
-            f"people told to move {_num(e['told'], 0)}; still in the hazard zone at impact "
-            f"{_num(e['at_risk_at_impact'], 0)} (the 'no deaths' measure); left before impact "
-            f"{_pct(e['evacuated_before_impact'])}",
-            f"vulnerable people reached before impact {_pct(e['vulnerable_reached'])}; hours from warning "
-            f"to a village cleared {_num(e['hours_to_clear'])}; villages never cleared "
-            f"{_num(e['villages_not_cleared'])}",
-            f"most people in shelters at once {_num(e['shelter_peak'], 0)}; sent to a full shelter "
-            f"(overflow) {_num(e['overflow'], 0)}"]
+    summary = result.evacuation_summary
+    rows = []
+    for hazard, e in summary.items():
+        rows.append([hazard, _num(e["told"], 0), _num(e.get("warning_hours", _NONE)),
+                     _num(e["at_risk_at_impact"], 0), _pct(e.get("evacuated_before_impact", _NONE)),
+                     _pct(e.get("vulnerable_reached", _NONE)), _num(e.get("hours_to_clear", _NONE)),
+                     _num(e["villages_not_cleared"]), _num(e["overflow"], 0)])
+    everyone = summary["all"]
+    return ["", "Evacuation (per replication; 'in zone at impact' is the 'no deaths' measure, all of the "
+                "people told for sudden events with no warning)",
+            *_grid(["hazard", "told to move", "warning h", "in zone at impact", "left before impact",
+                    "vulnerable reached", "hours to clear", "villages not cleared", "overflow"], rows),
+            f"most people in shelters at once {_num(everyone['shelter_peak'], 0)} "
+            "(occupancy over time: shelter_occupancy.csv, shelters_and_stock.png)"]
+
+
+_NONE = Estimate(math.nan, math.nan, 0)
 
 
 def _supply_table(result: RunResult) -> list[str]:
     s = result.supply_summary
     targets = result.scenario.spec.supply.targets
     target_text = ", ".join(f"{tier} {format_duration(t)}" for tier, t in targets.items())
-    lines = ["", f"Relief supplies (per replication; first-batch targets by delivering tier: {target_text})",
-             f"disaster areas asking {_num(s['areas'])}; hours from first request to first batch "
-             f"{_num(s['first_batch_hours'], 2)}; on time {_pct(s['first_batch_on_time'])}; "
-             f"fill rate {_pct(s['fill_rate'])}"]
+    lines = ["", f"Relief supplies (per replication; first-batch targets by delivering tier: {target_text})"]
+    if not math.isfinite(s.get("fill_rate", _NONE).mean):
+        return [*lines, "no shelter or incident asked for supplies"]
+    lines.append(f"disaster areas asking {_num(s['areas'])}; hours from first request to first batch "
+                 f"{_num(s.get('first_batch_hours', _NONE), 2)}; on time "
+                 f"{_pct(s.get('first_batch_on_time', _NONE))}; fill rate {_pct(s['fill_rate'])} "
+                 "(each area and event: first_batches.csv)")
     outs = result.stockout_summary
     outs = outs[outs["hours"] > 0]
     if len(outs):

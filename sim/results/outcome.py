@@ -140,12 +140,13 @@ class RunResult:
         return bool(spec.items) and bool(spec.depots)
 
     @cached_property
-    def evacuation_summary(self) -> dict[str, Estimate]:
-        """People told to move, at risk at impact, evacuated before impact, vulnerable reached,
-        hours to clear, shelter peak and overflow (see :mod:`sim.results.people_kpis`)."""
+    def evacuation_summary(self) -> dict[str, dict[str, Estimate]]:
+        """Per hazard id and ``"all"``: people told to move, warning hours, at risk at impact,
+        evacuated before impact, vulnerable reached, hours to clear, overflow, and (all only)
+        the shelter peak (see :mod:`sim.results.people_kpis`)."""
         per_rep = evacuation_kpis(self.table("evacuation_nodes"), self.table("evacuation"),
                                   self.table("shelter_occupancy"), [r.replication for r in self.records])
-        return summarize_by(per_rep, None)["all"]
+        return summarize_by(per_rep, "hazard")
 
     @cached_property
     def first_batches(self) -> pd.DataFrame:

@@ -2,14 +2,17 @@
 
 **Evacuation** ("no deaths"; a warning window to move people):
 
+Per hazard and for all together:
+
 * ``told``: people told to move (the zone's share of each threatened node's population);
+* ``warning_hours``: from the warning to impact (zero for sudden events);
 * ``at_risk_at_impact``: of those, people who had not left when the hazard struck;
 * ``evacuated_before_impact``: the share who had left by then;
 * ``vulnerable_reached``: the share of vulnerable people reached one to one before impact;
 * ``hours_to_clear`` / ``villages_not_cleared``: hours from the warning until the last one
   willing to leave had left a node (mean over nodes), and nodes where some never could;
-* ``shelter_peak``: the most people in shelters at once; ``overflow``: people sent to a full
-  shelter.
+* ``overflow``: people sent to a full shelter; ``shelter_peak`` (all hazards only): the most
+  people in shelters at once.
 
 **Relief supplies** (first batch within 6 h from county level, 8 h from city level):
 
@@ -33,27 +36,39 @@ __all__ = ["evacuation_kpis", "first_batches", "stockout_hours", "supply_kpis"]
 
 def evacuation_kpis(nodes: pd.DataFrame, moves: pd.DataFrame, occupancy: pd.DataFrame,
                     replications: list[int]) -> pd.DataFrame:
-    """One row per replication."""
+    """One row per replication and hazard (by id, in order of appearance), then one per
+    replication for all hazards together (``hazard == "all"``, which alone has the shelter
+    peak). ``warning_hours`` is the mean time from warning to impact: zero for sudden events
+    (a chemical accident, an earthquake), whose people are all still in the zone at impact."""
+    hazards = list(dict.fromkeys(nodes["hazard"])) if len(nodes) else []
     rows = []
     for rep in replications:
         n = nodes[nodes["replication"] == rep] if len(nodes) else nodes
         m = moves[moves["replication"] == rep] if len(moves) else moves
+        for hazard in [*hazards, "all"]:
+            nh = n[n["hazard"] == hazard] if hazard != "all" and len(n) else n
+            mh = m[m["hazard"] == hazard] if hazard != "all" and len(m) else m
+            rows.append({"replication": rep, "hazard": hazard, **_evacuation_row(nh, mh)})
         o = occupancy[occupancy["replication"] == rep] if len(occupancy) else occupancy
-        told = float(n["told"].sum()) if len(n) else 0.0
-        hours = ((n["cleared"] - n["warned"]) / 60).dropna() if len(n) else pd.Series(dtype=float)
-        vulnerable = float(n["vulnerable"].sum()) if len(n) else 0.0
-        rows.append({
-            "replication": rep, "told": told,
-            "at_risk_at_impact": float(n["at_risk_at_impact"].sum()) if len(n) else 0.0,
-            "evacuated_before_impact": float(n["left_before_impact"].sum()) / told if told else math.nan,
-            "vulnerable_reached": float(n["vulnerable_reached_before_impact"].sum()) / vulnerable
-            if vulnerable else math.nan,
-            "hours_to_clear": float(hours.mean()) if len(hours) else math.nan,
-            "villages_not_cleared": float(n["cleared"].isna().sum()) if len(n) else 0.0,
-            "shelter_peak": float(_peak_total(o)),
-            "overflow": float(m.loc[m["overflow"], "people"].sum()) if len(m) else 0.0,
-        })
+        rows[-1]["shelter_peak"] = float(_peak_total(o))
     return pd.DataFrame(rows)
+
+
+def _evacuation_row(n: pd.DataFrame, m: pd.DataFrame) -> dict[str, float]:
+    told = float(n["told"].sum()) if len(n) else 0.0
+    hours = ((n["cleared"] - n["warned"]) / 60).dropna() if len(n) else pd.Series(dtype=float)
+    vulnerable = float(n["vulnerable"].sum()) if len(n) else 0.0
+    return {
+        "told": told,
+        "warning_hours": float(((n["impact"] - n["warned"]) / 60).mean()) if len(n) else math.nan,
+        "at_risk_at_impact": float(n["at_risk_at_impact"].sum()) if len(n) else 0.0,
+        "evacuated_before_impact": float(n["left_before_impact"].sum()) / told if told else math.nan,
+        "vulnerable_reached": float(n["vulnerable_reached_before_impact"].sum()) / vulnerable
+        if vulnerable else math.nan,
+        "hours_to_clear": float(hours.mean()) if len(hours) else math.nan,
+        "villages_not_cleared": float(n["cleared"].isna().sum()) if len(n) else 0.0,
+        "overflow": float(m.loc[m["overflow"].astype(bool), "people"].sum()) if len(m) else 0.0,
+    }
 
 
 def _peak_total(occupancy: pd.DataFrame) -> int:

@@ -25,18 +25,6 @@ class Shelter(Strict):
     capacity: int = Field(gt=0)
 
 
-class EvacuationZone(Strict):
-    """Which nodes an event of ``hazard`` (a hazard id or kind) threatens, and how many people
-    there must move: nodes where the event's intensity is at least ``min_intensity`` (and that
-    carry one of ``tags``, if given); ``share`` of their people (those in danger: low-lying or
-    unsafe houses, the slope below a landslide...)."""
-
-    hazard: Id
-    min_intensity: float = Field(default=0.5, ge=0)
-    tags: tuple[str, ...] = ()
-    share: Share = 1.0
-
-
 class Chain(Strict):
     """叫应, call and respond: delays from the county order to the townships, from a township to
     its village heads, and from a village head to each household group."""
@@ -45,6 +33,21 @@ class Chain(Strict):
     village: Delay = Field(default_factory=lambda: parse_distribution("30 min"))
     household: Delay = Field(default_factory=lambda: parse_distribution(
         {"dist": "uniform", "low": "0 min", "high": "2 h"}))
+
+
+class EvacuationZone(Strict):
+    """Which nodes an event of ``hazard`` (a hazard id or kind) threatens, and how many people
+    there must move: nodes where the event's intensity is at least ``min_intensity`` (and that
+    carry one of ``tags``, if given); ``share`` of their people (those in danger: low-lying or
+    unsafe houses, the slope below a landslide...). A zone may have its own warning ``chain``
+    and ``departure`` delays."""
+
+    hazard: Id
+    min_intensity: float = Field(default=0.5, ge=0)
+    tags: tuple[str, ...] = ()
+    share: Share = 1.0
+    chain: Chain | None = None       # this zone's own call-and-respond delays (e.g. sirens and
+    departure: Delay | None = None   # cell broadcast for a chemical leak); default: the section's
 
 
 class Vulnerable(Strict):

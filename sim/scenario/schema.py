@@ -202,18 +202,19 @@ class Region(Strict):
 
 FACILITY_KINDS = ("township_station", "fire_station", "volunteer_team", "micro_station",
                   "team_base", "hospital", "helibase", "landing_point", "water_source",
-                  "staging_post", "external_base")
+                  "staging_post", "external_base", "bus_depot")
 
 
 class Facility(Strict):
     """A station, team base, hospital, helicopter base or landing point, water source for
-    bucket refills, staging post, or a base outside the region (mutual aid), at a node."""
+    bucket refills, staging post, a base outside the region (mutual aid), or the depot of the
+    evacuation buses, at a node."""
 
     id: Id
     name: str | None = None
     kind: Literal["township_station", "fire_station", "volunteer_team", "micro_station",
                   "team_base", "hospital", "helibase", "landing_point", "water_source",
-                  "staging_post", "external_base"]
+                  "staging_post", "external_base", "bus_depot"]
     node: Id
     helipad: bool = False
 

@@ -3,6 +3,7 @@ helicopter lift, replenishment, and the first-batch targets. See :mod:`sim.engin
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
@@ -25,7 +26,8 @@ class Item(Strict):
 
     ``weight`` is the mass of one unit (for trucks and loading); needs are per person in a
     shelter per day (used up: water, food), per person once (kept: quilts, tents), and per
-    incident of a type (sandbags for a flood rescue); ``unit_cost`` weighs reserve sizing."""
+    incident of a type (sandbags for a flood rescue); ``unit_cost`` weighs reserve sizing. An
+    item that is not ``divisible`` (tents, generators) is asked for in whole units, rounded up."""
 
     label: str | None = None
     weight: Mass = 1.0
@@ -33,6 +35,11 @@ class Item(Strict):
     per_person: Quantity = 0.0
     per_incident: dict[Id, Quantity] = Field(default_factory=dict)
     unit_cost: Quantity = 1.0
+    divisible: bool = True
+
+    def whole(self, quantity: float) -> float:
+        """``quantity`` as it is asked for: rounded up to whole units unless divisible."""
+        return quantity if self.divisible else float(math.ceil(quantity - 1e-9))
 
     @model_validator(mode="after")
     def _some_need(self) -> Item:

@@ -15,6 +15,7 @@ import yaml
 __all__ = ["YamlDocument", "read_yaml", "parse_yaml"]
 
 Path_ = tuple[str | int, ...]
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: much faster
 
 
 @dataclass
@@ -61,9 +62,10 @@ def _walk(node: yaml.Node, path: Path_, doc: YamlDocument) -> None:
 
 def parse_yaml(text: str) -> YamlDocument:
     """Parse YAML text; raises :class:`YamlSyntaxError` with the line of the fault."""
+    loader = _LOADER(text)
     try:
-        data = yaml.safe_load(text)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -73,6 +75,8 @@ def parse_yaml(text: str) -> YamlDocument:
         raise YamlSyntaxError(f"YAML syntax error: {problem}", line) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(f"YAML syntax error: {exc}", None) from None
+    finally:
+        loader.dispose()
     doc = YamlDocument(data)
     if root is not None:
         _walk(root, (), doc)

@@ -1,0 +1,112 @@
+"""What the scenarios' people-and-supplies sections share: the relief item catalogue
+(calibration/relief_items.csv, every weight, need and unit cost an ASSUMPTION), shelters
+aggregated onto nodes, stock expressed as people supplied for some days, and depot lines."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from common import flow, largest_remainder
+
+__all__ = ["ReliefItem", "aggregate_shelters", "depot_line", "incident_stock", "people_stock", "read_items",
+           "render_items"]
+
+ITEMS_CSV = Path(__file__).resolve().parent / "relief_items.csv"
+
+
+@dataclass(frozen=True)
+class ReliefItem:
+    key: str
+    label: str
+    weight_kg: float
+    per_person_day: float
+    per_person: float
+    per_incident: dict[str, float]
+    unit_cost: float
+    divisible: bool
+    note: str
+
+
+def read_items(path: Path = ITEMS_CSV) -> dict[str, ReliefItem]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    out = {}
+    for row in rows:
+        per_incident = {}
+        for part in filter(None, row["per_incident"].split(";")):
+            type_name, qty = part.split(":")
+            per_incident[type_name] = float(qty)
+        out[row["key"]] = ReliefItem(row["key"], row["label"], float(row["weight_kg"]),
+                                     float(row["per_person_day"]), float(row["per_person"]), per_incident,
+                                     float(row["unit_cost_cny"]), row["divisible"] == "true", row["note"])
+    return out
+
+
+def render_items(items: dict[str, ReliefItem], keys: list[str], incident_types: set[str]) -> list[str]:
+    """The ``items:`` section for ``keys``; per-incident needs only for the scenario's types."""
+    out = ["items:", "  # catalogue: calibration/relief_items.csv; weights, needs and unit costs (CNY) are"
+                     " ASSUMPTIONS"]
+    for key in keys:
+        item = items[key]
+        entry: dict = {"label": item.label, "weight": f"{item.weight_kg:g} kg"}
+        if item.per_person_day:
+            entry["per_person_day"] = f"{item.per_person_day:g}"
+        if item.per_person:
+            entry["per_person"] = f"{item.per_person:g}"
+        per_incident = {t: f"{q:g}" for t, q in item.per_incident.items() if t in incident_types}
+        if per_incident:
+            entry["per_incident"] = per_incident
+        if len(entry) == 2:
+            raise ValueError(f"item {key} has no need in this scenario")
+        entry["unit_cost"] = f"{item.unit_cost:g}"
+        if not item.divisible:
+            entry["divisible"] = "false"
+        out.append(f"  {key}: {flow(entry)}" + (f"  # {item.note}" if item.note else ""))
+    return out
+
+
+def aggregate_shelters(nodes: list[dict], count: int, capacity: int, prefix: str = "sh") -> list[dict]:
+    """``count`` shelters holding ``capacity`` people, one aggregate per populated node: the
+    number at each node in proportion to its population, capacity in proportion to the number."""
+    populated = [n for n in nodes if n["population"] > 0]
+    counts = largest_remainder(count, [n["population"] for n in populated])
+    capacities = largest_remainder(capacity, counts)
+    return [{"id": f"{prefix}-{n['id']}", "name": f"{k} shelter{'s' if k > 1 else ''}", "node": n["id"],
+             "capacity": cap}
+            for n, k, cap in zip(populated, counts, capacities, strict=True) if k > 0]
+
+
+def people_stock(items: dict[str, ReliefItem], keys: list[str], people: float, days: float) -> dict[str, int]:
+    """Stock of the shelter items among ``keys`` that supplies ``people`` for ``days``."""
+    out = {}
+    for key in keys:
+        item = items[key]
+        qty = people * (item.per_person_day * days + item.per_person)
+        if qty > 0:
+            out[key] = round(qty)
+    return out
+
+
+def depot_line(depot: dict) -> str:
+    """One ``depots:`` list entry: where, the stock, then loading, vehicles and replenishment."""
+    head = {k: depot[k] for k in ("id", "name", "node", "tier") if k in depot}
+    rest = {k: v for k, v in depot.items() if k not in head and k != "stock"}
+    lines = [flow(head)[:-1] + ","]
+    if "stock" in depot:
+        lines.append(f"stock: {flow(depot['stock'])}" + ("," if rest else ""))
+    if rest:
+        lines.append(flow(rest)[1:-1])
+    return "  - " + "\n     ".join(lines) + "}"
+
+
+def incident_stock(items: dict[str, ReliefItem], keys: list[str], incident_type: str, kits: float
+                   ) -> dict[str, int]:
+    """Stock of the items among ``keys`` that equips ``kits`` incidents of ``incident_type``."""
+    out = {}
+    for key in keys:
+        qty = items[key].per_incident.get(incident_type, 0.0) * kits
+        if qty > 0:
+            out[key] = round(qty)
+    return out
