@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Figure", "flow", "largest_remainder", "read_figures", "write_or_check"]
+__all__ = ["Figure", "flow", "largest_remainder", "node_line", "read_figures", "write_or_check"]
 
 
 @dataclass(frozen=True)
@@ -82,3 +82,15 @@ def write_or_check(target: Path, render: Callable[[], str], argv: list[str] | No
     target.write_text(text, encoding="utf-8")
     print(f"wrote {target}")
     return 0
+
+
+def node_line(node: dict, keys: tuple[str, ...]) -> str:
+    """One ``nodes:`` list entry: ``keys`` always, then forest, tags and area when they say something."""
+    item = {k: node[k] for k in keys}
+    if node.get("forest_ha") and "forest_ha" not in keys:
+        item["forest_ha"] = node["forest_ha"]
+    if node.get("tags"):
+        item["tags"] = node["tags"]
+    if node.get("area") and node["area"] != node["id"]:
+        item["area"] = node["area"]
+    return f"    - {flow(item)}"

@@ -16,7 +16,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Figure, flow, largest_remainder, read_figures, write_or_check  # noqa: E402
+from common import Figure, flow, largest_remainder, node_line, read_figures, write_or_check  # noqa: E402
+from relief import (  # noqa: E402
+    aggregate_shelters,
+    depot_line,
+    incident_stock,
+    people_stock,
+    read_items,
+    render_evacuation,
+    render_items,
+    supply_settings,
+)
 
 HERE = Path(__file__).resolve().parent
 FIGURES = HERE / "fenghua_figures.csv"
@@ -47,6 +57,9 @@ RESERVOIRS = [("tingxia", "亭下水库 Tingxia reservoir", 121.205, 29.650),
               ("hengshan", "横山水库 Hengshan reservoir", 121.170, 29.585)]
 BOAT_BASES = ["jiangkou", "chunhu", "songao"]
 NINGBO = ("ningbo", "宁波市区 Ningbo city (mutual aid)", 121.520, 29.820)
+SHELTER_ITEMS = ["water", "meals", "quilts"]
+TYPE_NAMES = ("building_fire", "outdoor_fire", "accident", "flood_rescue", "landslide_rescue", "forest_fire")
+FLOOD_DEPOT_ITEMS = ["sandbags", "rubber_boats", "generators", "satellite_phones"]  # doc 001's list
 
 
 def derive(f: dict[str, Figure]) -> dict:
@@ -64,22 +77,27 @@ def derive(f: dict[str, Figure]) -> dict:
         centre, *clusters = largest_remainder(pop, [0.5, 0.25, 0.25])
         seat_tags = [t for t in tags if t != "forest"]
         nodes.append({"id": tid, "name": f"{zh} {en}", "kind": kind, "lon": lon, "lat": lat,
-                      "population": centre, "forest_ha": round(0.2 * town_forest), "tags": seat_tags})
+                      "population": centre, "forest_ha": round(0.2 * town_forest), "tags": seat_tags,
+                      "area": tid})
         for k, ((dlon, dlat), cpop) in enumerate(zip(CLUSTER_OFFSETS, clusters, strict=True)):
             cluster_tags = sorted(set(tags) | ({"forest"} if town_forest else set()))
             nodes.append({"id": f"{tid}-{k + 1}", "name": f"{en} cluster {k + 1}",
                           "kind": "village" if kind == "township" else "community",
                           "lon": round(lon + dlon, 3), "lat": round(lat + dlat, 3), "population": cpop,
-                          "forest_ha": round(0.4 * town_forest), "tags": cluster_tags})
+                          "forest_ha": round(0.4 * town_forest), "tags": cluster_tags, "area": tid})
     for rid, name, lon, lat in RESERVOIRS:
         nodes.append({"id": rid, "name": name, "kind": "facility_site", "lon": lon, "lat": lat,
                       "population": 0, "forest_ha": 0, "tags": ["mountain"]})
-    nid, name, lon, lat = NINGBO
-    nodes.append({"id": nid, "name": name, "kind": "junction", "lon": lon, "lat": lat,
-                  "population": 0, "forest_ha": 0, "tags": []})
+    for nid, name, lon, lat in (NINGBO,):
+        nodes.append({"id": nid, "name": name, "kind": "junction", "lon": lon, "lat": lat,
+                      "population": 0, "forest_ha": 0, "tags": []})
     fires = f["fires_2020"].value
+    towns = [n for n in nodes if n.get("area")]
     return {
         "nodes": nodes,
+        "shelters": aggregate_shelters(towns, int(f["shelters"].value), int(f["shelter_capacity"].value)),
+        "flood_depot_stock": {item: round(f["flood_materials_cost"].value * f[f"flood_cost_share_{item}"].value
+                                          / read_items()[item].unit_cost) for item in FLOOD_DEPOT_ITEMS},
         "forest_total_ha": sum(n["forest_ha"] for n in nodes),
         "brigades_built": BRIGADES_BUILT[: int(f["full_time_fire_brigades_built"].value)],
         "brigades_planned": BRIGADES_PLANNED[: int(f["full_time_fire_brigades_planned"].value
@@ -134,10 +152,7 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         "  nodes:",
     ]
     for n in p["nodes"]:
-        item = {k: n[k] for k in ("id", "name", "kind", "lon", "lat", "population", "forest_ha")}
-        if n["tags"]:
-            item["tags"] = n["tags"]
-        out.append(f"    - {flow(item)}")
+        out.append(node_line(n, ("id", "name", "kind", "lon", "lat", "population", "forest_ha")))
     out += [
         "  auto_roads: {neighbours: 3, detour: 1.4, speeds: {main: \"50 km/h\", local: \"35 km/h\"}}"
         "  # ASSUMPTION",
@@ -165,6 +180,7 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         "  - {id: stage-dayan, kind: staging_post, node: dayan}",
         "  - {id: stage-songao, kind: staging_post, node: songao}",
         "  - {id: ningbo, name: Ningbo fire and rescue (mutual aid), kind: external_base, node: ningbo}",
+        "  - {id: bus-fenghua, name: 公交 public transport depot (evacuation buses), kind: bus_depot, node: yuelin}",
     ]
     for node in p["boats"]:
         out.append(f"  - {flow({'id': 'boats-' + node, 'kind': 'team_base', 'node': node})}")
@@ -297,6 +313,7 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         "prepositioning:",
         "  - {hazard: typhoons, moves: [{units: rescue-city, to: stage-dayan}], return_after: \"12 h\"}",
         "",
+        *render_people_and_supplies(p, f),
         "dispatch:",
         "  policy: nearest_available",
         "  when_no_unit: queue",
@@ -311,6 +328,88 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         "",
     ]
     return "\n".join(out)
+
+
+def render_people_and_supplies(p: dict, f: dict[str, Figure]) -> list[str]:
+    """Shelters, evacuation, relief items, depots and supply settings."""
+    items = read_items()
+    per_shelter = f["shelter_capacity"].value / f["shelters"].value
+    out = [
+        f"# Shelters: {f['shelters'].cite()}, {f['shelter_capacity'].cite()} (about {per_shelter:.0f} each);",
+        "#   aggregated one per populated node, the number in proportion to population.",
+        "shelters:",
+        *(f"  - {flow(s)}" for s in p["shelters"]),
+        "",
+        f"# Who moves when a typhoon's intensity reaches 0.6: {f['typhoon_evacuation_share_flood'].value:.0%} of the",
+        f"#   people of flood-prone nodes, {f['typhoon_evacuation_share_mountain'].value:.0%} of mountain nodes "
+        "(ASSUMPTIONS); vulnerable people",
+        f"#   one to one: {f['vulnerable_share'].value:.0%}; cars {f['own_vehicle_share'].value:.0%}; "
+        f"{int(f['evacuation_buses'].value)} buses; fishery boats from Jiangkou (ASSUMPTIONS).",
+        *render_evacuation(
+            [f"    - {{hazard: typhoons, min_intensity: 0.6, tags: [flood-prone], "
+             f"share: {f['typhoon_evacuation_share_flood'].value:g}}}",
+             f"    - {{hazard: typhoons, min_intensity: 0.6, tags: [mountain], "
+             f"share: {f['typhoon_evacuation_share_mountain'].value:g}}}"],
+            f["vulnerable_share"].value, f["own_vehicle_share"].value,
+            ("bus-fenghua", int(f["evacuation_buses"].value)), ("boats-jiangkou", 3)),
+        "",
+        *render_items(items, SHELTER_ITEMS + ["sandbags", "life_jackets"] + FLOOD_DEPOT_ITEMS[1:],
+                      set(TYPE_NAMES)),
+        "",
+        "# Depots by tier (6 h county, 8 h city: doc 004's targets, applied to Fenghua as an ASSUMPTION).",
+        "depots:",
+        f"  # {f['flood_depot_area'].cite()};",
+        f"  #   {f['flood_materials_cost'].cite()}: split by value (ASSUMPTION: sandbags "
+        f"{f['flood_cost_share_sandbags'].value:.0%}, boats {f['flood_cost_share_rubber_boats'].value:.0%},",
+        f"  #   generators {f['flood_cost_share_generators'].value:.0%}, satellite phones "
+        f"{f['flood_cost_share_satellite_phones'].value:.0%}) at the catalogue's unit costs; relief items for "
+        f"{int(f['district_depot_people'].value)} people, life jackets for "
+        f"{int(f['district_depot_flood_kits'].value)} flood rescues",
+        "  #   and a contracted helicopter lift for villages cut off by road (ASSUMPTIONS)",
+        depot_line({"id": "dep-fenghua", "name": "奉化区防汛救灾物资储备仓库 district flood-relief depot",
+                    "node": "jinping", "tier": "county",
+                    "stock": {**people_stock(items, SHELTER_ITEMS, f["district_depot_people"].value, 1),
+                              **p["flood_depot_stock"],
+                              **incident_stock(items, ["life_jackets"], "flood_rescue",
+                                               f["district_depot_flood_kits"].value)},
+                    "loading": "20 t/h", "trucks": {"count": 6, "capacity": "5 t"},
+                    "lift": {"count": 1, "capacity": "1 t", "speed": "200 km/h", "load_time": "20 min"},
+                    "replenish": {"from": "dep-ningbo", "below": 0.5}}),
+        f"  # town/street reserve points, one per town: {f['township_depot_people'].cite()}",
+    ]
+    for town in TOWNS:
+        out.append(depot_line({
+            "id": f"dep-{town[0]}", "node": town[0], "tier": "township",
+            "stock": {**people_stock(items, SHELTER_ITEMS, f["township_depot_people"].value, 1),
+                      **incident_stock(items, ["sandbags", "life_jackets"], "flood_rescue",
+                                       f["township_depot_flood_kits"].value)},
+            "loading": "5 t/h", "trucks": {"count": 1, "capacity": "2 t"},
+            "replenish": {"from": "dep-fenghua", "below": 0.3}}))
+    ningbo_people, ningbo_kits = f["ningbo_depot_people"].value, f["ningbo_depot_flood_kits"].value
+    flood = ["sandbags", "life_jackets", "rubber_boats"]
+    out += [
+        f"  # Ningbo city depot: stock for {int(ningbo_people)} people and {int(ningbo_kits)} flood rescues "
+        "(ASSUMPTION)",
+        depot_line({"id": "dep-ningbo", "name": "宁波市级物资储备库 Ningbo city depot", "node": "ningbo",
+                    "tier": "city",
+                    "stock": {**people_stock(items, SHELTER_ITEMS, ningbo_people, 1),
+                              **incident_stock(items, flood, "flood_rescue", ningbo_kits),
+                              "generators": 200, "satellite_phones": 100},
+                    "loading": "40 t/h", "trucks": {"count": 10, "capacity": "8 t"},
+                    "replenish": {"lead": {"dist": "uniform", "low": "24 h", "high": "48 h"}, "below": 0.5}}),
+        "  # Zhejiang provincial depot (ASSUMPTION: not in the documents): its trucks come by expressway",
+        "  #   through Ningbo; activation covers approval and the drive from Hangzhou",
+        depot_line({"id": "dep-zhejiang", "name": "浙江省救灾物资储备库 provincial depot", "node": "ningbo",
+                    "tier": "province",
+                    "stock": {**people_stock(items, SHELTER_ITEMS, 5 * ningbo_people, 1),
+                              **incident_stock(items, flood, "flood_rescue", 5 * ningbo_kits)},
+                    "loading": "60 t/h", "trucks": {"count": 20, "capacity": "10 t"},
+                    "activation": {"dist": "uniform", "low": "4 h", "high": "8 h"}}),
+        "",
+        *supply_settings(applied_to="Fenghua"),
+        "",
+    ]
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

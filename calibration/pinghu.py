@@ -17,8 +17,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Figure, flow, largest_remainder, read_figures, write_or_check  # noqa: E402
-from relief import aggregate_shelters, depot_line, incident_stock, people_stock, read_items, render_items  # noqa: E402
+from common import Figure, flow, largest_remainder, node_line, read_figures, write_or_check  # noqa: E402
+from relief import (  # noqa: E402
+    SUDDEN_WARNING,
+    aggregate_shelters,
+    depot_line,
+    incident_stock,
+    people_stock,
+    read_items,
+    render_evacuation,
+    render_items,
+    supply_settings,
+)
 
 HERE = Path(__file__).resolve().parent
 FIGURES = HERE / "pinghu_figures.csv"
@@ -49,8 +59,7 @@ COASTAL = ("zhapu", "dushangang", "xincang")  # towns on Hangzhou Bay (ASSUMPTIO
 LANDING_POINTS = ("danghu", "zhapu", "xindai")  # placement ASSUMPTION
 # Neighbours outside Pinghu, joined by the synthetic roads (approximate positions).
 OUTSIDE = [("jinshan", "金山区 Jinshan, Shanghai (mutual aid)", 121.250, 30.790),
-           ("jiaxing", "嘉兴市区 Jiaxing city (mutual aid)", 120.850, 30.760),
-           ("hangzhou", "杭州 Hangzhou (provincial depot)", 120.300, 30.400)]
+           ("jiaxing", "嘉兴市区 Jiaxing city (mutual aid)", 120.850, 30.760)]
 DEPARTMENTAL_DEPOT = "zhongdai"  # where the 13 departmental depots are aggregated (ASSUMPTION)
 SHELTER_ITEMS = ["water", "meals", "quilts"]
 FLOOD_ITEMS = ["sandbags", "life_jackets", "rubber_boats"]
@@ -167,12 +176,7 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         "  nodes:",
     ]
     for n in p["nodes"]:
-        item = {k: n[k] for k in ("id", "name", "kind", "lon", "lat", "population")}
-        if n.get("tags"):
-            item["tags"] = n["tags"]
-        if n["area"] and n["area"] != n["id"]:
-            item["area"] = n["area"]
-        out.append(f"    - {flow(item)}")
+        out.append(node_line(n, ("id", "name", "kind", "lon", "lat", "population")))
     out += [
         "  auto_roads: {neighbours: 3, detour: 1.35, speeds: {main: \"60 km/h\", local: \"40 km/h\"}}"
         "  # ASSUMPTION: synthetic roads",
@@ -430,29 +434,13 @@ def render_people_and_supplies(p: dict, f: dict[str, Figure]) -> list[str]:
         f"# Vulnerable people one to one (doc 003: 一对一): {f['vulnerable_share'].value:.0%} (ASSUMPTION).",
         f"# Chain delays, compliance, departures and cars ({f['own_vehicle_share'].value:.0%}): ASSUMPTIONS;",
         f"#   {vehicles}",
-        "evacuation:",
-        "  zones:",
-        f"    - {{hazard: typhoons, min_intensity: 0.6, tags: [flood-prone], "
-        f"share: {f['typhoon_evacuation_share'].value:g}}}",
-        f"    - {{hazard: dushan-chemical, min_intensity: 1, share: {f['chemical_evacuation_share'].value:g},",
-        "       # sirens and cell broadcast, not the chain (ASSUMPTION)",
-        "       chain: {township: \"5 min\", village: \"5 min\", household: {dist: uniform, low: \"0 min\", "
-        "high: \"15 min\"}},",
-        "       departure: {dist: exponential, mean: \"10 min\"}}",
-        "  chain: {township: {dist: uniform, low: \"10 min\", high: \"40 min\"}, village: {dist: uniform, "
-        "low: \"10 min\", high: \"60 min\"},",
-        "          household: {dist: uniform, low: \"0 min\", high: \"2 h\"}}",
-        f"  vulnerable: {{share: {f['vulnerable_share'].value:g}, delay: {{dist: uniform, low: \"30 min\", "
-        "high: \"3 h\"}, compliance: 0.95}",
-        "  compliance: 0.9",
-        "  departure: {dist: exponential, mean: \"45 min\"}",
-        f"  own_vehicle: {f['own_vehicle_share'].value:g}",
-        "  walking: {max_km: 1.5, speed: \"4 km/h\"}",
-        f"  buses: {{depot: bus-pinghu, count: {int(f['evacuation_buses'].value)}, capacity: 40, "
-        "load_time: \"10 min\"}",
-        f"  boats: {{base: zhapu-teams, count: {int(f['evacuation_boats'].value)}, capacity: 8, "
-        "speed: \"15 km/h\"}",
-        "  return_after: \"12 h\"",
+        *render_evacuation(
+            [f"    - {{hazard: typhoons, min_intensity: 0.6, tags: [flood-prone], "
+             f"share: {f['typhoon_evacuation_share'].value:g}}}",
+             f"    - {{hazard: dushan-chemical, min_intensity: 1, share: {f['chemical_evacuation_share'].value:g},",
+             *SUDDEN_WARNING],
+            f["vulnerable_share"].value, f["own_vehicle_share"].value,
+            ("bus-pinghu", int(f["evacuation_buses"].value)), ("zhapu-teams", int(f["evacuation_boats"].value))),
         "",
         *render_items(items, SHELTER_ITEMS + FLOOD_ITEMS, {"flood_rescue"}),
         "",
@@ -494,24 +482,19 @@ def render_people_and_supplies(p: dict, f: dict[str, Figure]) -> list[str]:
                     "tier": "city", "stock": stock("jiaxing"), "loading": "40 t/h",
                     "trucks": {"count": 10, "capacity": "8 t"},
                     "replenish": {"lead": {"dist": "uniform", "low": "24 h", "high": "48 h"}, "below": 0.5}}),
-        "  # Zhejiang provincial depot at Hangzhou (ASSUMPTION: not in the documents); released after approval",
-        depot_line({"id": "dep-zhejiang", "name": "浙江省救灾物资储备库 provincial depot", "node": "hangzhou",
+        "  # Zhejiang provincial depot (ASSUMPTION: not in the documents): its trucks come by expressway",
+        "  #   through Jiaxing; activation covers approval and the drive from Hangzhou",
+        depot_line({"id": "dep-zhejiang", "name": "浙江省救灾物资储备库 provincial depot", "node": "jiaxing",
                     "tier": "province", "stock": stock("jiaxing", 5), "loading": "60 t/h",
                     "trucks": {"count": 20, "capacity": "10 t"},
-                    "activation": {"dist": "uniform", "low": "2 h", "high": "6 h"}}),
+                    "activation": {"dist": "uniform", "low": "3 h", "high": "7 h"}}),
         f"  # Jinshan (Shanghai) under the cross-border agreement: {f['supply_mutual_aid'].cite()}",
         depot_line({"id": "dep-jinshan", "name": "金山区 Jinshan supplies (agreement)", "node": "jinshan",
                     "tier": "aid", "stock": stock("city"), "loading": "20 t/h",
                     "trucks": {"count": 6, "capacity": "5 t"},
                     "activation": {"dist": "uniform", "low": "2 h", "high": "4 h"}}),
         "",
-        "# Shelters ask an hour after their first people arrive, then twice a day, for a day's needs;",
-        "# targets: doc 004 确保首批应急物资县级6小时内、市级8小时内运抵灾区 (ASSUMPTION: applied to Pinghu).",
-        "supply:",
-        "  request_delay: \"1 h\"",
-        "  review: \"12 h\"",
-        "  cover: \"24 h\"",
-        "  targets: {county: \"6 h\", city: \"8 h\"}",
+        *supply_settings(applied_to="Pinghu"),
         "",
     ]
     return out

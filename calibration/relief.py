@@ -110,3 +110,44 @@ def incident_stock(items: dict[str, ReliefItem], keys: list[str], incident_type:
         if qty > 0:
             out[key] = round(qty)
     return out
+
+
+def render_evacuation(zones: list[str], vulnerable_share: float, own_vehicle: float, buses: tuple[str, int],
+                      boats: tuple[str, int] | None) -> list[str]:
+    """The ``evacuation:`` section: the scenario's ``zones`` (YAML list lines), and the warning
+    chain, compliance, departures, walking and vehicles the built-in scenarios share (delays and
+    compliance are ASSUMPTIONS)."""
+    out = ["evacuation:", "  zones:", *zones,
+           '  chain: {township: {dist: uniform, low: "10 min", high: "40 min"}, village: {dist: uniform, '
+           'low: "10 min", high: "60 min"},',
+           '          household: {dist: uniform, low: "0 min", high: "2 h"}}',
+           f'  vulnerable: {{share: {vulnerable_share:g}, delay: {{dist: uniform, low: "30 min", high: "3 h"}}, '
+           "compliance: 0.95}",
+           "  compliance: 0.9",
+           '  departure: {dist: exponential, mean: "45 min"}',
+           f"  own_vehicle: {own_vehicle:g}",
+           '  walking: {max_km: 1.5, speed: "4 km/h"}',
+           f'  buses: {{depot: {buses[0]}, count: {buses[1]}, capacity: 40, load_time: "10 min"}}']
+    if boats is not None:
+        out.append(f'  boats: {{base: {boats[0]}, count: {boats[1]}, capacity: 8, speed: "15 km/h"}}')
+    out.append('  return_after: "12 h"')
+    return out
+
+
+SUDDEN_WARNING = ['       # sirens and cell broadcast, not the chain (ASSUMPTION)',
+                  '       chain: {township: "5 min", village: "5 min", household: {dist: uniform, low: "0 min", '
+                  'high: "15 min"}},',
+                  '       departure: {dist: exponential, mean: "10 min"}}']
+
+
+def supply_settings(applied_to: str | None = None) -> list[str]:
+    """The ``supply:`` section the built-in scenarios share (doc 004's targets, which are
+    Qinhuangdao's: ``applied_to`` names another region they are applied to)."""
+    note = f" (Qinhuangdao's; applied to {applied_to}: ASSUMPTION)" if applied_to else ""
+    return ["# Shelters ask an hour after their first people arrive, then twice a day, for a day's needs;",
+            f"# targets: doc 004 确保首批应急物资县级6小时内、市级8小时内运抵灾区{note}.",
+            "supply:",
+            '  request_delay: "1 h"',
+            '  review: "12 h"',
+            '  cover: "24 h"',
+            '  targets: {county: "6 h", city: "8 h"}']

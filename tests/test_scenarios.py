@@ -38,7 +38,10 @@ def _calibration(name: str = "pinghu"):
     return module
 
 
-@pytest.mark.parametrize("name", ["pinghu", "fenghua"])
+CALIBRATED = ["pinghu", "fenghua", "qinhuangdao"]
+
+
+@pytest.mark.parametrize("name", CALIBRATED)
 def test_scenario_is_what_calibration_derives(name):
     """scenarios/<name>.yaml is exactly the text calibration/<name>.py renders from its figures."""
     cal = _calibration(name)
@@ -73,7 +76,7 @@ def test_pinghu_uses_the_derived_parameters():
     assert sim.load_scenario("pinghu").travel.synthetic
 
 
-@pytest.mark.parametrize("name", ["pinghu", "fenghua"])
+@pytest.mark.parametrize("name", CALIBRATED)
 def test_calibration_figures_cite_their_sources(name):
     """Document figures quote the source text; when the source files are present, the quote is in them."""
     cal = _calibration(name)
@@ -108,3 +111,57 @@ def test_fenghua_uses_the_derived_parameters():
     rates = {g.incident_type: g.rate * sim.scenario.quantities.MINUTES_PER_YEAR for g in spec.generators}
     assert rates["building_fire"] + rates["outdoor_fire"] == pytest.approx(85)  # doc 001
     assert rates["accident"] == pytest.approx(8)
+
+
+def _aggregated(name: str) -> int:
+    """How many real shelters or depots an aggregate stands for ("12 shelters")."""
+    return int(name.split()[0])
+
+
+def test_pinghu_people_and_supplies():
+    """127 shelters, 1 city depot, 13 departmental and 17 township depots (doc 002), aggregated."""
+    spec = sim.load_scenario("pinghu").spec
+    assert sum(_aggregated(s.name) for s in spec.shelters) == 127
+    assert sum(s.capacity for s in spec.shelters) == round(127 * 150000 / 216)  # Fenghua's mean (doc 001)
+    tiers = {}
+    for d in spec.depots:
+        tiers.setdefault(d.tier, []).append(d)
+    assert sum(_aggregated(d.name) for d in tiers["township"]) == 17
+    assert len(tiers["township"]) == 9 and {d.node for d in tiers["township"]} == {
+        n.id for n in spec.region.nodes if n.kind in ("township", "subdistrict")}
+    assert [d.id for d in tiers["county"]] == ["dep-pinghu", "dep-departments"]
+    assert "13 departmental" in tiers["county"][1].name
+    assert [d.tier for d in spec.depots if d.node == "jinshan"] == ["aid"]  # Jinshan agreement
+    assert spec.supply.target_for("county") == 360 and spec.supply.target_for("city") == 480
+    # every town's nodes form its disaster area
+    assert {n.area_id for n in spec.region.nodes if n.population} == {d.node for d in tiers["township"]}
+
+
+def test_fenghua_people_and_supplies():
+    """216 shelters for 150,000 people; the 1,500 m2 flood depot holds 900,000 CNY of doc 001's items."""
+    cal = _calibration("fenghua")
+    spec = sim.load_scenario("fenghua").spec
+    assert sum(_aggregated(s.name) for s in spec.shelters) == 216
+    assert sum(s.capacity for s in spec.shelters) == 150000
+    depot = next(d for d in spec.depots if d.id == "dep-fenghua")
+    assert depot.tier == "county" and depot.lift is not None
+    value = sum(depot.stock[i] * spec.items[i].unit_cost for i in cal.FLOOD_DEPOT_ITEMS)
+    assert value == pytest.approx(900000, rel=0.01)
+    assert sum(1 for d in spec.depots if d.tier == "township") == 12
+
+
+def test_qinhuangdao_depots_and_targets():
+    """A county depot at every county and district seat, township depots only in the mountains,
+    the city depot, neighbours' aid, and doc 004's 6 h / 8 h targets."""
+    cal = _calibration("qinhuangdao")
+    spec = sim.load_scenario("qinhuangdao").spec
+    seats = [c[0] for c in cal.COUNTIES]
+    county = [d for d in spec.depots if d.tier == "county"]
+    assert sorted(d.node for d in county) == sorted(seats)
+    nodes = {n.id: n for n in spec.region.nodes}
+    township = [d for d in spec.depots if d.tier == "township"]
+    assert township and all("mountain" in nodes[d.node].tags for d in township)
+    assert {d.tier for d in spec.depots} == {"township", "county", "city", "province", "aid"}
+    assert spec.supply.targets == {"county": 360.0, "city": 480.0}
+    assert sum(n.population for n in spec.region.nodes) == 3098100
+    assert {n.area_id for n in spec.region.nodes if n.population} == set(seats)

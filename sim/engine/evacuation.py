@@ -3,8 +3,9 @@
 Each household group of the evacuation plan (:mod:`sim.model.evacuation_plan`) leaves at its
 departure time, if it complies:
 
-* on foot, when a shelter lies within walking distance (straight line times a detour);
-* otherwise its car owners drive, and the others wait for a bus (a pool of buses based at a
+* on foot, to the shelters within walking distance (straight line times a detour) that have
+  room;
+* the rest: its car owners drive, and the others wait for a bus (a pool of buses based at a
   depot takes waiting groups first come first served, carrying up to its capacity per trip);
 * from a place no shelter can be reached from by road (cut off), everyone waits for a boat
   (over water, straight lines or waterways).
@@ -103,11 +104,19 @@ class EvacuationControl:
         group = self.plan[k]
         node, people = group.node, group.compliant
         walk = self.cfg.walking
-        nearest_km = min(self.km[node][s] for _, s, _ in self.shelters) * walk.detour
-        if nearest_km <= walk.max_km:
-            self._go(k, node, people, "walk", self._walk_minutes)
-        elif self._cut_off(node):
-            self._wait(self.boat_queue, k, node, people, self._next_boat)
+        walkable = [s for s, (_, where, _) in enumerate(self.shelters)
+                    if self.km[node][where] * walk.detour <= walk.max_km]
+        if walkable:  # walk to the shelters in reach that have room; the rest ride
+            walked = self._go(k, node, people, "walk", self._walk_minutes, among=walkable,
+                              overflow=False)
+            people -= walked
+            if people <= 0:
+                return
+        if self._cut_off(node):
+            if self.boats or not walkable:
+                self._wait(self.boat_queue, k, node, people, self._next_boat)
+            else:  # no boat will come: the nearest shelter on foot takes them, full or not
+                self._go(k, node, people, "walk", self._walk_minutes, among=walkable)
         else:
             cars = int(round(people * self.cfg.own_vehicle))
             if cars:
@@ -125,10 +134,13 @@ class EvacuationControl:
     def _boat_minutes(self, a: int, b: int) -> float:
         return self.engine.modes[WATER].rows[a][b] / self.cfg.boats.speed
 
-    def _places(self, node: int, people: int, minutes) -> list[tuple[int, int, bool]]:
-        """Shelters for ``people`` from ``node``, nearest with room first: (shelter, people,
-        overflow). Places are held at once."""
-        time_to = {s: minutes(node, where) for s, (_, where, _) in enumerate(self.shelters)}
+    def _places(self, node: int, people: int, minutes, among: list[int] | None = None,
+                overflow: bool = True) -> list[tuple[int, int, bool]]:
+        """Shelters for ``people`` from ``node`` (of ``among``, default all), nearest with room
+        first: (shelter, people, overflow). When none has room, the nearest takes the rest as
+        overflow (unless ``overflow`` is false: then they are left out). Places are held at once."""
+        candidates = range(len(self.shelters)) if among is None else among
+        time_to = {s: minutes(node, self.shelters[s][1]) for s in candidates}
         order = sorted((s for s, t in time_to.items() if math.isfinite(t)), key=lambda s: (time_to[s], s))
         out = []
         left = people
@@ -139,20 +151,25 @@ class EvacuationControl:
                 out.append((s, take, False))
                 self.held[s] += take
                 left -= take
-        if left > 0 and order:  # nowhere with room: the nearest takes them anyway, as overflow
+        if left > 0 and order and overflow:
             out.append((order[0], left, True))
             self.held[order[0]] += left
         return out
 
-    def _go(self, k: int, node: int, people: int, mode: str, minutes, start: float | None = None) -> None:
+    def _go(self, k: int, node: int, people: int, mode: str, minutes, start: float | None = None,
+            among: list[int] | None = None, overflow: bool = True) -> int:
+        """Send ``people`` from ``node`` to shelters; returns how many got a place."""
         now = self.engine.env.now
         start = now if start is None else start
-        for shelter, count, overflow in self._places(node, people, minutes):
+        sent = 0
+        for shelter, count, over in self._places(node, people, minutes, among, overflow):
             arrive = start + minutes(node, self.shelters[shelter][1])
             move = {"group": k, "node": node, "people": count, "mode": mode, "shelter": shelter,
-                    "left": start, "arrived": math.nan, "overflow": overflow}
+                    "left": start, "arrived": math.nan, "overflow": over}
             self.moves.append(move)
             self.engine.at(arrive - now, self._on_arrival, move)
+            sent += count
+        return sent
 
     def _on_arrival(self, event: Timeout) -> None:
         move = event.value

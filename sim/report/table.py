@@ -123,6 +123,7 @@ def _evacuation_table(result: RunResult) -> list[str]:
 
 
 _NONE = Estimate(math.nan, math.nan, 0)
+STOCKOUT_ROWS = 12
 
 
 def _supply_table(result: RunResult) -> list[str]:
@@ -137,11 +138,14 @@ def _supply_table(result: RunResult) -> list[str]:
                  f"{_pct(s.get('first_batch_on_time', _NONE))}; fill rate {_pct(s['fill_rate'])} "
                  "(each area and event: first_batches.csv)")
     outs = result.stockout_summary
-    outs = outs[outs["hours"] > 0]
+    outs = outs[outs["hours"] > 0].sort_values(["hours", "depot", "item"], ascending=[False, True, True])
     if len(outs):
+        shown = outs.head(STOCKOUT_ROWS)
         rows = [[d, i, _num(Estimate(h, w, result.replications))] for d, i, h, w in
-                outs[["depot", "item", "hours", "half_width"]].itertuples(index=False)]
-        lines += ["Stock-outs (hours per replication)", *_grid(["depot", "item", "hours out"], rows)]
+                shown[["depot", "item", "hours", "half_width"]].itertuples(index=False)]
+        more = f"; {len(outs) - len(shown)} more in stockouts.csv" if len(outs) > len(shown) else ""
+        lines += [f"Stock-outs (hours per replication, longest first{more})",
+                  *_grid(["depot", "item", "hours out"], rows)]
     return lines
 
 

@@ -435,6 +435,14 @@ def _people_and_supply_checks(raw: dict, nodes: dict, facilities: dict, types: d
             known(("depots", i, "replenish", "from"), source, "depot", depot_ids)
             if _id(source) == _id(depot.get("id")):
                 out.append((("depots", i, "replenish", "from"), "a depot cannot replenish from itself"))
+            upstream = _mapping(depot_ids.get(_id(source), {}), "stock")
+            if _id(source) in depot_ids:
+                for item, qty in _mapping(depot, "stock").items():
+                    if _positive(qty) and not _positive(upstream.get(item)):
+                        fix = f"stock {item} at {source}, or replenish from outside with 'lead'"
+                        out.append((("depots", i, "replenish", "from"),
+                                    f"replenishes {item} from {source}, which holds none: it would never come "
+                                    f"({fix})"))
     if items and not depots:
         out.append((("items",), "items are defined but no depot holds them: add a 'depots' section"))
     policy = _mapping(raw, "supply").get("policy")
@@ -443,6 +451,10 @@ def _people_and_supply_checks(raw: dict, nodes: dict, facilities: dict, types: d
         if message:
             out.append((("supply", "policy"), message))
     return out
+
+
+def _positive(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
 
 
 def _import_problem(name: str, what: str) -> str | None:
