@@ -439,10 +439,9 @@ def _people_and_supply_checks(raw: dict, nodes: dict, facilities: dict, types: d
             if _id(source) in depot_ids:
                 for item, qty in _mapping(depot, "stock").items():
                     if _positive(qty) and not _positive(upstream.get(item)):
+                        problem = f"replenishes {item} from {source}, which holds none: it would never come"
                         fix = f"stock {item} at {source}, or replenish from outside with 'lead'"
-                        out.append((("depots", i, "replenish", "from"),
-                                    f"replenishes {item} from {source}, which holds none: it would never come "
-                                    f"({fix})"))
+                        out.append((("depots", i, "replenish", "from"), f"{problem} ({fix})"))
     if items and not depots:
         out.append((("items",), "items are defined but no depot holds them: add a 'depots' section"))
     policy = _mapping(raw, "supply").get("policy")
