@@ -7,13 +7,15 @@ departure time, if it complies:
   room;
 * the rest: its car owners drive, and the others wait for a bus (a pool of buses based at a
   depot takes waiting groups first come first served, carrying up to its capacity per trip);
-* from a place no shelter can be reached from by road (cut off), everyone waits for a boat
-  (over water, straight lines or waterways).
+* from a place from which no shelter with room can be reached by road (cut off), everyone
+  waits for a boat (over water, straight lines or waterways); without boats they wait for the
+  road to reopen (or, with a shelter in walking reach, crowd into it as overflow).
 
 Everyone goes to the nearest shelter (by the way they travel, with roads as they are at that
 moment) that still has room, and on to the next for the rest; when none has room, the rest go
 to the nearest one anyway and are recorded as overflow. Places are held from the moment people
-set off. People go home ``return_after`` the event ends.
+set off. People go home ``return_after`` the event ends (those still on their way, when they
+arrive). A bus whose way out is cut while people board leaves them waiting, first in line.
 
 Records: one row per movement (a group's people going one way to one shelter), one row per
 node and event (how many were told, left before impact, stayed, and when the node was clear),
@@ -62,7 +64,9 @@ class EvacuationControl:
         self.occupancy_log: list[tuple[float, int, int]] = []  # (time, shelter, occupancy)
         self.staying: dict[tuple[int, int], list[int]] = {}  # (event, shelter) -> people arrived
         self.shelter_event: dict[int, int] = {}  # shelter -> the event of its latest evacuees
-        self.on_arrival = None  # supplies hook: called with (shelter index, time)
+        self.on_arrival = None  # supplies hooks: called with (shelter index, time) after people
+        self.before_change = None  # arrive, and before a shelter's occupancy changes
+        self.returned: set[int] = set()  # events whose evacuees have gone home
         nodes = spec.region.nodes
         lon = np.array([n.lon for n in nodes])
         lat = np.array([n.lat for n in nodes])
@@ -95,9 +99,11 @@ class EvacuationControl:
     def _road_rows(self) -> list[list[float]]:
         return self.engine.modes[ROAD].rows
 
-    def _cut_off(self, node: int) -> bool:
+    def _room_by_road(self, node: int) -> bool:
+        """Some shelter with room can be reached from ``node`` by road."""
         rows = self._road_rows()[node]
-        return not any(math.isfinite(rows[s]) for _, s, _ in self.shelters)
+        return any(math.isfinite(rows[where]) and cap - self.occupancy[s] - self.held[s] > 0
+                   for s, (_, where, cap) in enumerate(self.shelters))
 
     def _on_departure(self, event: Timeout) -> None:
         k = event.value
@@ -107,22 +113,27 @@ class EvacuationControl:
         walkable = [s for s, (_, where, _) in enumerate(self.shelters)
                     if self.km[node][where] * walk.detour <= walk.max_km]
         if walkable:  # walk to the shelters in reach that have room; the rest ride
-            walked = self._go(k, node, people, "walk", self._walk_minutes, among=walkable,
-                              overflow=False)
-            people -= walked
+            people -= self._go(k, node, people, "walk", self._walk_minutes, among=walkable, overflow=False)
             if people <= 0:
                 return
-        if self._cut_off(node):
-            if self.boats or not walkable:
-                self._wait(self.boat_queue, k, node, people, self._next_boat)
-            else:  # no boat will come: the nearest shelter on foot takes them, full or not
+        if not self._room_by_road(node) and self.boats:
+            # cut off (or only full shelters by road): boats take them over the water
+            self._wait(self.boat_queue, k, node, people, self._next_boat)
+        elif not self._reachable(node, self._drive_minutes):
+            if walkable:  # no road and no boat: the nearest shelter on foot takes them, full or not
                 self._go(k, node, people, "walk", self._walk_minutes, among=walkable)
+            else:  # they wait for a road (buses come when one reopens)
+                self._wait(self.bus_queue, k, node, people, self._next_bus)
         else:
             cars = int(round(people * self.cfg.own_vehicle))
             if cars:
                 self._go(k, node, cars, "car", self._drive_minutes)
             if people - cars:
                 self._wait(self.bus_queue, k, node, people - cars, self._next_bus)
+
+    def _reachable(self, node: int, minutes) -> bool:
+        """Some shelter can be reached from ``node`` travelling by ``minutes``."""
+        return any(math.isfinite(minutes(node, where)) for _, where, _ in self.shelters)
 
     def _walk_minutes(self, a: int, b: int) -> float:
         walk = self.cfg.walking
@@ -176,21 +187,33 @@ class EvacuationControl:
         now = self.engine.env.now
         move["arrived"] = now
         s = move["shelter"]
+        group = self.plan[move["group"]]
+        self._occupancy_changes(s, now)
         self.held[s] -= move["people"]
         self.occupancy[s] += move["people"]
-        group = self.plan[move["group"]]
+        self.occupancy_log.append((now, s, self.occupancy[s]))
+        if group.event in self.returned:  # they arrive after the others went home: home too
+            self._occupancy_changes(s, now)
+            self.occupancy[s] -= move["people"]
+            self.occupancy_log.append((now, s, self.occupancy[s]))
+            return
         self.staying.setdefault((group.event, s), []).append(move["people"])
         self.shelter_event[s] = group.event
-        self.occupancy_log.append((now, s, self.occupancy[s]))
         if self.on_arrival is not None:
             self.on_arrival(s, now)
 
+    def _occupancy_changes(self, shelter: int, now: float) -> None:
+        if self.before_change is not None:
+            self.before_change(shelter, now)
+
     def _on_return(self, event: Timeout) -> None:
-        """The event is over: its evacuees go home."""
+        """The event is over: its evacuees go home (and those still on their way, on arrival)."""
         ev = event.value
         now = self.engine.env.now
+        self.returned.add(ev)
         for (e, s), counts in list(self.staying.items()):
             if e == ev:
+                self._occupancy_changes(s, now)
                 self.occupancy[s] -= sum(counts)
                 del self.staying[(e, s)]
                 self.occupancy_log.append((now, s, self.occupancy[s]))
@@ -213,14 +236,14 @@ class EvacuationControl:
 
     def _dispatch(self, fleet: list[_Vehicle], queue: deque, minutes, mode: str, capacity: int,
                   load: float) -> None:
-        """Free vehicles take the oldest waiting groups they can reach."""
+        """Free vehicles take the oldest waiting groups they can reach and take somewhere."""
         for vehicle in fleet:
             if vehicle.busy or not queue:
                 continue
             for entry in list(queue):
                 k, node, waiting, _ = entry
                 to_them = minutes(vehicle.node, node)
-                if not math.isfinite(to_them):
+                if not math.isfinite(to_them) or not self._reachable(node, minutes):
                     continue
                 take = min(capacity, waiting)
                 entry[2] -= take
@@ -236,6 +259,14 @@ class EvacuationControl:
         now = self.engine.env.now
         vehicle.node = node
         places = self._places(node, take, minutes)
+        if not places:  # the way out was cut while they boarded: they wait again, first in line
+            vehicle.busy = False
+            if mode == "bus" and self.boats and not self._reachable(node, minutes):
+                self._wait(self.boat_queue, k, node, take, self._next_boat)
+            else:
+                queue.appendleft([k, node, take, now])
+            (self._next_bus if mode == "bus" else self._next_boat)()
+            return
         last = now
         for shelter, count, overflow in places:
             arrive = now + minutes(node, self.shelters[shelter][1])
@@ -244,13 +275,11 @@ class EvacuationControl:
             self.moves.append(move)
             self.engine.at(arrive - now, self._on_arrival, move)
             last = max(last, arrive)
-        drop = places[-1][0] if places else None
-        self.engine.at(last - now, self._on_vehicle_free, (vehicle, drop, fleet, queue, mode))
+        self.engine.at(last - now, self._on_vehicle_free, (vehicle, places[-1][0], fleet, queue, mode))
 
     def _on_vehicle_free(self, event: Timeout) -> None:
         vehicle, drop, fleet, queue, mode = event.value
-        if drop is not None:
-            vehicle.node = self.shelters[drop][1]
+        vehicle.node = self.shelters[drop][1]
         vehicle.busy = False
         (self._next_bus if mode == "bus" else self._next_boat)()
 

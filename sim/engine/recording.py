@@ -259,6 +259,12 @@ def _supply_tables(engine: ResponseEngine, records: ReplicationRecords) -> None:
     records.tables["stock"] = _columns([
         {"time": t, "depot": d, "item": item, "level": level} for t, d, item, level in sup.stock_log],
         ["time", "depot", "item", "level"])
+    records.tables["shelter_needs"] = _columns([
+        {"shelter": sup.shelter_ids[k], "item": item, "needed": sup.consumed[k][item] + sup.short[k][item],
+         "met": sup.consumed[k][item], "short": sup.short[k][item]}
+        for k in range(len(sup.shelter_ids)) for item, spec in sup.items.items()
+        if spec.per_person_day > 0 and sup.consumed[k][item] + sup.short[k][item] > 0],
+        ["shelter", "item", "needed", "met", "short"])
     records.tables["stockouts"] = _columns([
         {"depot": d, "item": item, "start": a, "end": b, "hours": (b - a) / 60}
         for d, item, a, b in sup.stockouts], ["depot", "item", "start", "end", "hours"])

@@ -229,6 +229,7 @@ class ResponseEngine:
         self.supplies = SupplyControl(self, stocks)
         if self.evacuation is not None:
             self.evacuation.on_arrival = self.supplies.shelter_arrival
+            self.evacuation.before_change = self.supplies.occupancy_changes
 
     # ---------------------------------------------------------------- scheduling
 

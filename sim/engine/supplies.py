@@ -12,14 +12,20 @@ tier (township, county, city, province, then neighbours under aid agreements), n
 with stock first, partial shipments allowed; a township depot serves its own area only. What
 no depot holds waits and is retried whenever stock comes in.
 
-**Shipping.** A depot loads one shipment at a time at its loading rate, then sends it in as many
-truck loads as its trucks' capacity needs (waiting for trucks to come back when it has too few).
-Trucks drive the roads as they are; to a place cut off by road the depot's helicopter lift
-flies instead, or the load waits for the road. An aid depot starts after its activation delay.
+**Shipping.** A depot's bay loads truck load after truck load at its loading rate: the first
+shipment to a disaster area in an event goes ahead of the others (it waits for one truck load
+at most), the rest in order. Each load leaves as soon as it is on and a truck is free (first
+batches first; trucks come back empty). Trucks
+drive the roads as they are; to a place cut off by road the depot's helicopter lift flies
+instead, in its own loads, or the goods wait for the road. A depot with an ``activation`` delay
+(an aid agreement, a provincial release) starts loading that long after it is first asked.
 
-**Replenishment.** When an item falls below ``below`` of its starting stock, the depot orders
-back up to it: from its upstream depot (shipped like any request) or from outside after a lead
-time.
+**Replenishment.** When an item's stock plus what is on order falls below ``below`` of its
+starting stock, the depot orders back up to it: from its upstream depot (shipped like any
+request) or from outside after a lead time.
+
+After the horizon (a run that drains its incidents goes on) shelters stop asking and depots stop
+ordering; what is under way still arrives.
 
 Everything shipped is counted out of stock at loading and into the destination on arrival, so
 at any time goods shipped = goods received + goods in transit, and stock is never negative.
@@ -68,6 +74,22 @@ class Request:
 
 
 @dataclass
+class _Loads:
+    """A shipment at its depot: how much of its weight is loaded, and how much has left."""
+
+    request: Request
+    shipment: dict
+    weight: float
+    first: bool = False  # the first shipment to its disaster area in its event
+    order: int = 0
+    ready: float = 0.0   # loaded
+    sent: float = 0.0
+
+    def rank(self) -> tuple[bool, int]:
+        return not self.first, self.order
+
+
+@dataclass
 class DepotState:
     """A depot during a run."""
 
@@ -85,9 +107,9 @@ class DepotState:
     lifts_free: int
     lift: object | None
     activation: object
-    bay_free: float = 0.0
-    waiting_loads: list = field(default_factory=list)  # loads ready but without a vehicle
-    ordered: set[str] = field(default_factory=set)     # items with a replenishment under way
+    bay_busy: bool = False
+    waiting_loads: list[_Loads] = field(default_factory=list)  # shipments not yet all sent
+    on_order: dict[str, float] = field(default_factory=dict)  # replenishment under way, per item
     empty_since: dict[str, float] = field(default_factory=dict)
 
 
@@ -157,6 +179,7 @@ class SupplyControl:
         self.policy = make_allocation(self.cfg.policy)
         self.requests: list[Request] = []
         self.backorders: list[Request] = []
+        self._waiting: set[int] = set()  # indices of the requests in backorders
         self.shipments: list[dict] = []
         self.stock_log: list[tuple[float, str, str, float]] = []
         for d in self.depots:
@@ -164,6 +187,7 @@ class SupplyControl:
                 self.stock_log.append((0.0, d.id, item, qty))
         self.stockouts: list[tuple[str, str, float, float]] = []  # (depot, item, from, to)
         self._activated: dict[int, float] = {}
+        self._first_sent: set[tuple[int, str]] = set()  # (event, area) pairs with a shipment
         self._orders = 0
         shelters = spec.shelters
         self.shelter_node = [index[s.node] for s in shelters]
@@ -181,19 +205,26 @@ class SupplyControl:
         """People arrived at a shelter: start its reviews if they have not started."""
         if not self.active or self.reviewing[shelter]:
             return
-        self._use(shelter, now)
         self.reviewing[shelter] = True
         self.engine.at(self.cfg.request_delay, self._on_review, shelter)
+
+    def occupancy_changes(self, shelter: int, now: float) -> None:
+        """A shelter's occupancy is about to change: account what its people used until now."""
+        if self.active:
+            self._use(shelter, now)
 
     def _occupancy(self, shelter: int) -> int:
         evac = self.engine.evacuation
         return evac.occupancy[shelter] if evac is not None else 0
 
     def _use(self, shelter: int, now: float) -> None:
-        """Take what the shelter's people used since the last look out of its stock."""
+        """Take what the shelter's people used since the last look out of its stock; what they
+        needed and did not have is counted short."""
         days = (now - self.last_use[shelter]) / 1440.0
         self.last_use[shelter] = now
         people = self._occupancy(shelter)
+        if people == 0 or days <= 0:
+            return
         for item, spec in self.items.items():
             need = people * spec.per_person_day * days
             used = min(need, self.held[shelter][item])
@@ -206,7 +237,7 @@ class SupplyControl:
         now = self.engine.env.now
         self._use(shelter, now)
         people = self._occupancy(shelter)
-        if people == 0:
+        if people == 0 or now >= self.engine.horizon:  # no one left, or past the horizon: no more asking
             self.reviewing[shelter] = False
             return
         node = self.shelter_node[shelter]
@@ -251,8 +282,9 @@ class SupplyControl:
             req.left -= qty
             self._take(depot, req.item, qty)
             self._load(depot, req, qty)
-        if req.left > 1e-9 and req not in self.backorders:
+        if req.left > 1e-9 and req.index not in self._waiting:
             self.backorders.append(req)
+            self._waiting.add(req.index)
 
     def _take(self, depot: DepotState, item: str, qty: float) -> None:
         now = self.engine.env.now
@@ -266,73 +298,93 @@ class SupplyControl:
     def _load(self, depot: DepotState, req: Request, qty: float) -> None:
         """Queue the shipment at the depot's loading bay."""
         now = self.engine.env.now
-        start = max(now + self._activation(depot), depot.bay_free)
         weight = qty * self.items[req.item].weight
-        done = start + weight / depot.loading
-        depot.bay_free = done
         shipment = {"request": req.index, "depot": depot.id, "tier": depot.tier, "item": req.item,
                     "quantity": qty, "area": req.area, "to_node": req.node, "allocated": now,
-                    "loaded": done, "departed": math.nan, "arrived": math.nan, "mode": "",
+                    "loaded": math.nan, "departed": math.nan, "arrived": math.nan, "mode": "",
                     "weight": weight, "received": 0.0}
         self.shipments.append(shipment)
-        self.engine.at(done - now, self._on_loaded, (depot, req, shipment))
+        first = req.event >= 0 and (req.event, req.area) not in self._first_sent
+        if req.event >= 0:
+            self._first_sent.add((req.event, req.area))
+        loads = _Loads(req, shipment, weight, first=first, order=len(self.shipments))
+        depot.waiting_loads.append(loads)
+        depot.waiting_loads.sort(key=_Loads.rank)
+        if not depot.bay_busy:
+            self._next_chunk(depot)
 
-    def _activation(self, depot: DepotState) -> float:
-        """An aid depot's activation delay: one draw per depot and replication (the agreement
-        is activated once), fixed by the seed whatever else happens."""
-        if depot.tier != "aid":
-            return 0.0
+    def _next_chunk(self, depot: DepotState) -> None:
+        """Load the next truck load: of a first batch to a disaster area if one waits, otherwise
+        of the oldest shipment (so a first batch waits for one truck load at most)."""
+        pending = [loads for loads in depot.waiting_loads if loads.ready < loads.weight]
+        if not pending:
+            depot.bay_busy = False
+            return
+        loads = pending[0]  # waiting_loads is kept in rank order
+        now = self.engine.env.now
+        chunk = min(depot.truck_capacity, loads.weight - loads.ready)
+        if loads.weight - loads.ready - chunk <= 1e-9 * max(1.0, loads.weight):
+            chunk = loads.weight - loads.ready
+        depot.bay_busy = True
+        start = max(now, self._active_from(depot, now))
+        self.engine.at(start - now + chunk / depot.loading, self._on_chunk_loaded, (depot, loads, chunk))
+
+    def _active_from(self, depot: DepotState, now: float) -> float:
+        """When a depot can start loading: its activation delay (an aid agreement, a provincial
+        release; zero by default) after the first time it is asked, once per replication, the
+        delay fixed by the seed whatever else happens."""
         if depot.index not in self._activated:
             u = keyed_uniform(self.engine.seed, self.engine.replication, 7, depot.index)
-            self._activated[depot.index] = depot.activation.ppf1(u)
+            self._activated[depot.index] = now + depot.activation.ppf1(u)
         return self._activated[depot.index]
 
-    def _on_loaded(self, event: Timeout) -> None:
-        depot, req, shipment = event.value
-        loads = max(1, math.ceil(shipment["weight"] / depot.truck_capacity - 1e-9))
-        depot.waiting_loads.append([req, shipment, loads, loads])
+    def _on_chunk_loaded(self, event: Timeout) -> None:
+        depot, loads, chunk = event.value
+        loads.ready += chunk
+        if loads.weight - loads.ready <= 1e-9 * max(1.0, loads.weight):
+            loads.ready = loads.weight
+            loads.shipment["loaded"] = self.engine.env.now
         self._send(depot)
+        self._next_chunk(depot)
 
     # ---------------------------------------------------------------- trucks and lift
 
     def _send(self, depot: DepotState) -> None:
-        """Send ready loads while vehicles are free: trucks by road, the lift to places cut off
-        by road; otherwise a load waits for a road or a vehicle."""
-        for entry in list(depot.waiting_loads):
-            req, shipment, _, _ = entry
-            minutes = self._road_minutes(depot, req.node)
-            if math.isfinite(minutes):
-                if depot.trucks_free:
-                    self._dispatch(depot, entry, "road", minutes)
-            elif depot.lifts_free:
-                lift = depot.lift
-                if entry[3] == entry[2] and shipment["mode"] != "air":  # re-cut into lift loads
-                    entry[2] = entry[3] = max(1, math.ceil(shipment["weight"] / lift.capacity - 1e-9))
-                    shipment["mode"] = "air"
-                air = self.engine.modes[AIR].rows[depot.node][req.node] / lift.speed + lift.load_time
-                self._dispatch(depot, entry, "air", air)
-
-    def _dispatch(self, depot: DepotState, entry: list, mode: str, minutes: float) -> None:
-        """Send as many of the entry's equal loads as there are free vehicles of that mode."""
-        req, shipment, left, total = entry
+        """Send what is loaded while vehicles are free, first batches first, then the oldest: trucks by road,
+        the lift to places cut off by road (in its own, smaller loads); otherwise the goods wait
+        for a road or a vehicle."""
         now = self.engine.env.now
-        free = depot.lifts_free if mode == "air" else depot.trucks_free
-        send = min(left, free)
-        if mode == "air":
-            depot.lifts_free -= send
-        else:
-            depot.trucks_free -= send
-        if math.isnan(shipment["departed"]):
-            shipment["departed"] = now
-            shipment["mode"] = mode
-        entry[2] = left - send
-        if entry[2] == 0:
-            depot.waiting_loads.remove(entry)
-        qty = shipment["quantity"] * send / total
-        self.engine.at(minutes, self._on_delivered, (depot, req, shipment, qty, send, mode, minutes))
+        for loads in list(depot.waiting_loads):
+            shipment = loads.shipment
+            while loads.ready - loads.sent > 1e-9 * max(1.0, loads.weight):
+                road = self._road_minutes(depot, loads.request.node)
+                if math.isfinite(road):
+                    if not depot.trucks_free:
+                        break
+                    depot.trucks_free -= 1
+                    mode, minutes, capacity = "road", road, depot.truck_capacity
+                elif depot.lifts_free:
+                    lift = depot.lift
+                    depot.lifts_free -= 1
+                    mode, capacity = "air", lift.capacity
+                    minutes = self.engine.modes[AIR].rows[depot.node][loads.request.node] / lift.speed \
+                        + lift.load_time
+                else:
+                    break
+                carry = min(capacity, loads.ready - loads.sent)
+                loads.sent += carry
+                if math.isnan(shipment["departed"]):
+                    shipment["departed"] = now
+                if mode not in shipment["mode"].split("+"):
+                    shipment["mode"] = "+".join(filter(None, [shipment["mode"], mode]))
+                qty = shipment["quantity"] * carry / loads.weight
+                trip = (depot, loads.request, shipment, qty, mode, minutes)
+                self.engine.at(minutes, self._on_delivered, trip)
+            if loads.sent >= loads.weight * (1 - 1e-9):
+                depot.waiting_loads.remove(loads)
 
     def _on_delivered(self, event: Timeout) -> None:
-        depot, req, shipment, qty, vehicles, mode, minutes = event.value
+        depot, req, shipment, qty, mode, minutes = event.value
         now = self.engine.env.now
         shipment["arrived"] = now
         shipment["received"] += qty
@@ -347,14 +399,14 @@ class SupplyControl:
             self.held[s][req.item] += qty
         elif req.kind == "replenish":
             self._arrive_stock(self.by_id[req.source], req.item, qty)
-        self.engine.at(minutes, self._on_back, (depot, vehicles, mode))
+        self.engine.at(minutes, self._on_back, (depot, mode))
 
     def _on_back(self, event: Timeout) -> None:
-        depot, vehicles, mode = event.value
+        depot, mode = event.value
         if mode == "air":
-            depot.lifts_free += vehicles
+            depot.lifts_free += 1
         else:
-            depot.trucks_free += vehicles
+            depot.trucks_free += 1
         self._send(depot)
 
     def roads_changed(self) -> None:
@@ -365,12 +417,16 @@ class SupplyControl:
     # ---------------------------------------------------------------- stock coming in
 
     def _maybe_replenish(self, depot: DepotState, item: str) -> None:
+        """Order back up to the starting stock when stock plus what is on order falls below
+        ``below`` of it."""
         rule = self.replenish.get(depot.id)
         start = depot.start.get(item, 0.0)
-        if rule is None or item in depot.ordered or start <= 0 or depot.stock[item] >= rule.below * start:
+        position = depot.stock[item] + depot.on_order.get(item, 0.0)
+        late = self.engine.env.now >= self.engine.horizon
+        if rule is None or start <= 0 or position >= rule.below * start or late:
             return
-        depot.ordered.add(item)
-        qty = start - depot.stock[item]
+        qty = start - position
+        depot.on_order[item] = depot.on_order.get(item, 0.0) + qty
         if rule.from_ is not None:
             self.request("replenish", depot.node, item, qty, depot.id, from_depot=rule.from_)
         else:
@@ -385,18 +441,22 @@ class SupplyControl:
     def _arrive_stock(self, depot: DepotState, item: str, qty: float) -> None:
         now = self.engine.env.now
         depot.stock[item] += qty
-        depot.ordered.discard(item)
+        depot.on_order[item] = max(0.0, depot.on_order.get(item, 0.0) - qty)
         if depot.stock[item] > 0 and item in depot.empty_since:
             since = depot.empty_since.pop(item)
             self.stockouts.append((depot.id, item, since, now))
         self.stock_log.append((now, depot.id, item, depot.stock[item]))
-        for req in list(self.backorders):  # waiting demand gets another chance
-            if req.item == item:
+        for req in list(self.backorders):  # waiting demand gets another chance, oldest first
+            if req.item == item and depot.stock[item] > 0:
                 self.backorders.remove(req)
+                self._waiting.discard(req.index)
                 self._allocate(req)
 
     def finish(self, end: float) -> None:
-        """Close the stock-outs still running at the end."""
+        """Account shelters' use up to the end; close the stock-outs still running."""
+        if self.active:
+            for shelter in range(len(self.shelter_ids)):
+                self._use(shelter, end)
         for depot in self.depots:
             for item, since in depot.empty_since.items():
                 self.stockouts.append((depot.id, item, since, end))

@@ -15,7 +15,7 @@ __all__ = ["HAZARD_TABLES", "summary_dict", "write_outputs"]
 
 HAZARD_TABLES = ("hazards", "fires", "road_closures", "cut_off", "outages", "staging_moves")
 EVACUATION_TABLES = ("evacuation", "evacuation_nodes", "shelter_occupancy")
-SUPPLY_TABLES = ("supply_requests", "shipments", "stock", "stockouts")
+SUPPLY_TABLES = ("supply_requests", "shipments", "stock", "stockouts", "shelter_needs")
 
 
 def _minutes(x: float | None) -> float | None:

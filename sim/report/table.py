@@ -135,8 +135,10 @@ def _supply_table(result: RunResult) -> list[str]:
         return [*lines, "no shelter or incident asked for supplies"]
     lines.append(f"disaster areas asking {_num(s['areas'])}; hours from first request to first batch "
                  f"{_num(s.get('first_batch_hours', _NONE), 2)}; on time "
-                 f"{_pct(s.get('first_batch_on_time', _NONE))}; fill rate {_pct(s['fill_rate'])} "
-                 "(each area and event: first_batches.csv)")
+                 f"{_pct(s.get('first_batch_on_time', _NONE))} (each area and event: first_batches.csv)")
+    lines.append(f"fill rate (delivered / asked by the end) {_pct(s['fill_rate'])}; sheltered people's daily "
+                 f"needs met when needed {_pct(s.get('needs_met', _NONE))} (per shelter and item: "
+                 "shelter_needs.csv)")
     outs = result.stockout_summary
     outs = outs[outs["hours"] > 0].sort_values(["hours", "depot", "item"], ascending=[False, True, True])
     if len(outs):

@@ -79,8 +79,10 @@ class RunResult:
     # ---------------------------------------------------------------- hazards and modes
 
     def table(self, name: str) -> pd.DataFrame:
-        """A hazard record table over all replications: ``hazards``, ``fires``,
-        ``road_closures``, ``cut_off``, ``outages`` or ``staging_moves``."""
+        """A record table over all replications, with a ``replication`` column: hazards
+        (``hazards``, ``fires``, ``road_closures``, ``cut_off``, ``outages``, ``staging_moves``),
+        evacuation (``evacuation``, ``evacuation_nodes``, ``shelter_occupancy``) and supplies
+        (``supply_requests``, ``shipments``, ``stock``, ``stockouts``, ``shelter_needs``)."""
         cache = self.__dict__.setdefault("_tables", {})
         if name not in cache:
             cache[name] = pd.concat([r.table_frame(name) for r in self.records], ignore_index=True)
@@ -155,9 +157,9 @@ class RunResult:
 
     @cached_property
     def supply_summary(self) -> dict[str, Estimate]:
-        """First-batch hours and punctuality, and the fill rate."""
+        """First-batch hours and punctuality, the fill rate and sheltered people's needs met."""
         per_rep = supply_kpis(self.table("supply_requests"), self.first_batches,
-                              [r.replication for r in self.records])
+                              [r.replication for r in self.records], self.table("shelter_needs"))
         return summarize_by(per_rep, None)["all"]
 
     @cached_property

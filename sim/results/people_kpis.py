@@ -20,6 +20,8 @@ Per hazard and for all together:
   whether that was within the target of the tier that delivered (:meth:`first_batches`);
 * ``first_batch_hours`` (mean over areas), ``first_batch_on_time`` (share of areas);
 * ``fill_rate``: what shelters and incidents asked for that arrived by the end of the run;
+* ``needs_met``: of what sheltered people needed day by day (water, food), the share they had
+  when they needed it (the rest is counted short, per shelter and item: shelter_needs);
 * stock-out hours per depot and item (:func:`stockout_hours`).
 """
 
@@ -108,10 +110,14 @@ def first_batches(requests: pd.DataFrame, settings: SupplySettings) -> pd.DataFr
                                        "tier", "hours", "target_hours", "on_time"])
 
 
-def supply_kpis(requests: pd.DataFrame, batches: pd.DataFrame, replications: list[int]) -> pd.DataFrame:
-    """One row per replication: first-batch hours and punctuality, and the fill rate."""
+def supply_kpis(requests: pd.DataFrame, batches: pd.DataFrame, replications: list[int],
+                needs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per replication: first-batch hours and punctuality, the fill rate, and the share
+    of sheltered people's daily needs met (from ``needs``, the shelter_needs records)."""
     rows = []
     for rep in replications:
+        n = needs[needs["replication"] == rep] if needs is not None and len(needs) else None
+        needed = float(n["needed"].sum()) if n is not None else 0.0
         b = batches[batches["replication"] == rep] if len(batches) else batches
         r = requests[(requests["replication"] == rep) & (requests["kind"] != "replenish")] if len(requests) \
             else requests
@@ -121,6 +127,7 @@ def supply_kpis(requests: pd.DataFrame, batches: pd.DataFrame, replications: lis
             "first_batch_hours": float(b["hours"].mean()) if len(b) else math.nan,
             "first_batch_on_time": float(b["on_time"].mean()) if len(b) else math.nan,
             "fill_rate": float(r["delivered"].sum()) / asked if asked else math.nan,
+            "needs_met": float(n["met"].sum()) / needed if needed else math.nan,
         })
     return pd.DataFrame(rows)
 

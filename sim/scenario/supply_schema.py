@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from ..errors import FieldProblem
 from .distributions import parse_distribution
@@ -19,6 +19,7 @@ Mass = Annotated[float, BeforeValidator(_bounded(parse_mass, positive=True))]
 MassRate = Annotated[float, BeforeValidator(_bounded(parse_mass_rate, positive=True))]
 Quantity = Annotated[float, Field(ge=0)]
 TIERS = ("township", "county", "city", "province", "aid")
+DEFAULT_TARGETS = {"county": parse_duration("6 h"), "city": parse_duration("8 h")}  # doc 004
 
 
 class Item(Strict):
@@ -76,7 +77,8 @@ class Depot(Strict):
     """A relief depot of a ``tier`` at a node (a depot outside the region sits at an outside node).
 
     Township depots serve their own disaster area only; higher tiers serve everyone. An ``aid``
-    depot is a neighbour under a supply agreement: used last, after ``activation``."""
+    depot is a neighbour under a supply agreement, used last. ``activation``: how long after it
+    is first asked a depot starts loading (an agreement's activation, a provincial release)."""
 
     id: Id
     name: str | None = None
@@ -105,10 +107,15 @@ class SupplySettings(Strict):
     review: PositiveDuration = 1440.0
     cover: PositiveDuration = 1440.0
     targets: dict[Literal["county", "city"], PositiveDuration] = Field(
-        default_factory=lambda: {"county": parse_duration("6 h"), "city": parse_duration("8 h")})
+        default_factory=lambda: dict(DEFAULT_TARGETS))
     fill_target: float = Field(default=0.95, ge=0, le=1)
+
+    @field_validator("targets", mode="after")
+    @classmethod
+    def _default_targets(cls, targets: dict[str, float]) -> dict[str, float]:
+        """A target not given keeps its default (county 6 h, city 8 h)."""
+        return {**DEFAULT_TARGETS, **targets}
 
     def target_for(self, tier: str) -> float:
         """The first-batch target that applies to a delivery from ``tier``."""
-        key = "county" if tier in ("township", "county") else "city"
-        return self.targets.get(key, self.targets.get("city", float("inf")))
+        return self.targets["county" if tier in ("township", "county") else "city"]
