@@ -341,6 +341,56 @@ def test_unknown_dispatch_policy(tmp_path):
     assert "nearest_available" in problem.message
 
 
+# ---------------------------------------------------------------- people, supplies and hazards
+
+PEOPLE = """\
+hazards:
+  - {kind: typhoon, id: storm, at: "3 d", duration: "24 h", intensity: {default: 1.0}}
+shelters:
+  - {id: sh-a, node: a, capacity: 300}
+evacuation:
+  own_vehicle: 1
+  zones:
+    - {hazard: storm, min_intensity: 0.5, share: 0.2}
+items:
+  water: {weight: "1 kg", per_person_day: 3}
+  quilts: {weight: "2 kg", per_person: 1}
+depots:
+  - {id: dep-county, node: a, tier: county, stock: {water: 500, quilts: 100}}
+  - {id: dep-city, node: b, tier: city, stock: {water: 5000}}
+"""
+
+
+def test_people_and_supplies_text_is_valid(tmp_path):
+    """Guards the tests below: the unedited sections load."""
+    scenario = sim.load_scenario(write(tmp_path, BASE + PEOPLE))
+    assert [d.id for d in scenario.spec.depots] == ["dep-county", "dep-city"]
+
+
+@pytest.mark.parametrize("old,new,field,message,needle", [
+    ("{id: sh-a, node: a,", "{id: sh-a, node: x,", "shelters[0].node", "unknown node 'x'", "sh-a"),
+    ("stock: {water: 500,", "stock: {water: -500,", "depots[0].stock.water",
+     "greater than or equal to 0", "dep-county"),
+    ('quilts: {weight: "2 kg", per_person: 1}', 'quilts: {weight: "2 kg"}', "items.quilts",
+     "no need defined: give per_person_day, per_person or per_incident", "quilts: {weight"),
+    ("{hazard: storm,", "{hazard: flood,", "evacuation.zones[0].hazard",
+     "no hazard with id or kind 'flood'", "hazard: flood"),
+    ("stock: {water: 500, quilts: 100}}", "stock: {water: 500, quilts: 100}, replenish: {from: dep-city}}",
+     "depots[0].replenish.from", "replenishes quilts from dep-city, which holds none", "dep-county"),
+    ("tier: county, stock: {water: 500,", "tier: county, stock: {tents: 5, water: 500,",
+     "depots[0].stock.tents", "unknown item 'tents'", "dep-county"),
+    ("tier: county,", "tier: district,", "depots[0].tier", "township", "dep-county"),
+    ('at: "3 d"', 'at: "40 d"', "hazards[0].at", "outside the run (horizon 30 d)", "id: storm"),
+])
+def test_people_and_supply_problems(tmp_path, old, new, field, message, needle):
+    """A shelter at an unknown node, negative stock, an item with no need, a zone naming no
+    hazard, a replenishment that could never come, an unknown item, tier or a scripted time
+    outside the run: each is one problem at its field and line."""
+    text = BASE + edit((old, new), text=PEOPLE)
+    problem, path = single_problem(tmp_path, text)
+    check(problem, path, field, message, line_of(text, needle))
+
+
 # ---------------------------------------------------------------- travel-matrix CSV
 
 MATRIX_TEXT = """\

@@ -15,7 +15,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from ..errors import FieldProblem
 from .distributions import Distribution, parse_distribution
-from .quantities import parse_duration, parse_rate, parse_speed
+from .quantities import format_duration, parse_duration, parse_rate, parse_speed
 
 __all__ = [
     "AutoRoads",
@@ -438,6 +438,22 @@ class ScenarioSpec(Strict):
     items: dict[Id, Item] = Field(default_factory=dict)
     depots: list[Depot] = Field(default_factory=list)
     supply: SupplySettings = Field(default_factory=lambda: SupplySettings())
+
+    @model_validator(mode="after")
+    def _scripted_hazards_inside_the_run(self) -> ScenarioSpec:
+        """A scripted hazard outside [0, horizon) would silently never happen (or happen after
+        the results are cut): a typo in ``at`` or a shortened horizon, so an error."""
+        for i, hazard in enumerate(self.hazards):
+            at = getattr(hazard, "at", None)
+            if at is None:
+                continue
+            minutes = (at - self.run.start).total_seconds() / 60 if isinstance(at, dt.datetime) else at
+            if not 0 <= minutes < self.run.horizon:
+                raise FieldProblem(f"scripted at {format_duration(minutes)} from the start, outside the run "
+                                   f"(horizon {format_duration(self.run.horizon)}): move it inside or "
+                                   "lengthen the horizon",
+                                   ("hazards", i, "at"))
+        return self
 
 
 from .hazard_schema import Hazard, Prepositioning  # noqa: E402  (they build on the models above)

@@ -1,0 +1,146 @@
+"""Reserve sizing: the answer meets the service level, is tight, and is confirmed when it is
+re-simulated on fresh seeds; common random numbers; the exact binomial bounds; clear errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import load, write_yaml
+from scipy import stats
+from test_people_supplies_invariants import people_and_supplies_raw
+
+from sim.cli import main
+from sim.errors import SimError
+from sim.experiments.reserves import _Evaluator, clopper_pearson, confirm, size_reserves
+
+SERVICE, CONFIDENCE, FILL = 0.8, 0.8, 0.95
+SIZED = [("dep-county", "water"), ("dep-county", "meals")]
+
+
+def sizing_raw() -> dict:
+    """The typhoon of the invariants scenario in every replication; the county depot alone holds
+    water and meals (no replenishment), so its stock decides the fill rate."""
+    raw = people_and_supplies_raw()
+    raw["hazards"] = raw["hazards"][:1]
+    raw["evacuation"]["zones"] = raw["evacuation"]["zones"][:1]
+    raw["run"]["horizon"] = "6 d"
+    raw["depots"] = [d for d in raw["depots"] if d["id"] != "dep-east"]
+    del raw["depots"][0]["replenish"]
+    raw["depots"][1]["stock"] = {"quilts": 3000, "sandbags": 5000}
+    return raw
+
+
+SCENARIO = load(sizing_raw())
+
+
+@pytest.fixture(scope="module")
+def answer():
+    return size_reserves(SCENARIO, service_level=SERVICE, confidence=CONFIDENCE, replications=30,
+                         fill_rate=FILL, depots=["dep-county"], items=["water", "meals"])
+
+
+def test_the_answer_meets_the_service_level_in_the_search(answer):
+    assert set(answer.stock) == set(SIZED)
+    assert answer.trials == 30 and answer.unlimited_successes == 30
+    assert answer.lower_bound >= SERVICE
+    bound = clopper_pearson(answer.successes, answer.trials, CONFIDENCE)[0]
+    assert answer.lower_bound == pytest.approx(bound)
+    assert answer.cost == pytest.approx(sum(q * SCENARIO.spec.items[i].unit_cost
+                                            for (_, i), q in answer.stock.items()))
+    assert answer.simulations > 30
+
+
+def test_fresh_seeds_confirm_the_answer(answer):
+    """The issue's test: re-simulate the answer with fresh seeds and confirm it."""
+    check = confirm(SCENARIO, answer, replications=40, fill_rate=FILL)
+    assert check.seed != answer.seed and check.trials == 40
+    assert check.confirmed
+    assert check.successes / check.trials >= SERVICE
+
+
+def test_the_answer_is_tight(answer):
+    """Any one stock 10 % lower misses the service level on the search's disasters."""
+    ev = _Evaluator(SCENARIO, answer.seed, FILL, True, None)
+    allowed = max(f for f in range(answer.trials + 1)
+                  if clopper_pearson(answer.trials - f, answer.trials, CONFIDENCE)[0] >= SERVICE)
+    assert ev.meets(answer.stock, answer.replications, allowed)
+    for pair in SIZED:
+        assert not ev.meets({**answer.stock, pair: answer.stock[pair] * 0.9}, answer.replications, allowed)
+
+
+def test_common_random_numbers_make_service_grow_with_stock(answer):
+    ev = _Evaluator(SCENARIO, answer.seed, FILL, True, None)
+    first, _ = ev.run(answer.stock, answer.replications[:5])
+    again, _ = ev.run(answer.stock, answer.replications[:5])
+    assert first == again
+    curve = answer.curve.sort_values("factor")
+    assert list(curve["factor"]) == [0.0, 0.25, 0.5, 0.75, 0.9, 1.0, 1.25, 1.5]
+    assert curve["service"].is_monotonic_increasing and curve["cost"].is_monotonic_increasing
+    assert curve["service"].iloc[0] == 0 and curve["service"].iloc[-1] == 1
+    assert (curve["lower_bound"] <= curve["service"]).all()
+    assert (curve["service"] <= curve["upper_bound"]).all()
+
+
+@pytest.mark.parametrize("successes,trials", [(0, 10), (3, 10), (10, 10), (57, 60), (1, 1)])
+def test_clopper_pearson_matches_the_beta_quantiles(successes, trials):
+    low, high = clopper_pearson(successes, trials, 0.9)
+    exp_low = 0.0 if successes == 0 else stats.beta.ppf(0.1, successes, trials - successes + 1)
+    exp_high = 1.0 if successes == trials else stats.beta.ppf(0.9, successes + 1, trials - successes)
+    assert low == pytest.approx(exp_low, abs=1e-12) and high == pytest.approx(exp_high, abs=1e-12)
+    assert clopper_pearson(0, 0, 0.9) == (0.0, 1.0)
+
+
+def test_unknown_depots_and_items_are_named():
+    with pytest.raises(SimError, match="unknown depot.*dep-nowhere"):
+        size_reserves(SCENARIO, depots=["dep-nowhere"], replications=2)
+    with pytest.raises(SimError, match="unknown item.*blankets"):
+        size_reserves(SCENARIO, items=["blankets"], replications=2)
+
+
+def test_too_few_disasters_to_show_the_service_level():
+    with pytest.raises(SimError, match="too few .* it takes at least 45"):
+        size_reserves(SCENARIO, service_level=0.95, confidence=0.9, replications=5, fill_rate=FILL,
+                      depots=["dep-county"], items=["water", "meals"])
+
+
+def test_targets_that_stock_cannot_reach_are_reported():
+    raw = sizing_raw()
+    raw["supply"] = {"targets": {"county": "1 min", "city": "1 min"}}
+    with pytest.raises(SimError, match="stock alone cannot reach the service level"):
+        size_reserves(load(raw), service_level=0.5, confidence=0.5, replications=4,
+                      depots=["dep-county"], items=["water"])
+
+
+def test_no_disaster_no_sizing():
+    raw = sizing_raw()
+    raw["hazards"][0]["intensity"] = {"default": 0.2}   # below every evacuation zone
+    del raw["hazards"][0]["incidents"]
+    with pytest.raises(SimError, match="no disaster asked for supplies"):
+        size_reserves(load(raw), replications=2, depots=["dep-county"], items=["water"])
+
+
+def test_a_scripted_hazard_after_the_horizon_is_an_error():
+    raw = sizing_raw()
+    raw["hazards"][0]["at"] = "30 d"
+    with pytest.raises(SimError, match=r"hazards\[0\]\.at: scripted at 30 d .*horizon 6 d"):
+        load(raw)
+
+
+def test_cli_writes_the_answer_and_its_confirmation(tmp_path, capsys):
+    path = write_yaml(tmp_path / "county.yaml", sizing_raw())
+    out = tmp_path / "res"
+    code = main(["reserves", str(path), "--service-level", "0.6", "--confidence", "0.6", "-r", "8",
+                 "--confirm", "8", "--depots", "dep-county", "--items", "water,meals", "--out", str(out)])
+    captured = capsys.readouterr()
+    printed = captured.out
+    assert code == 0, captured.err
+    assert {p.name for p in out.iterdir()} >= {"reserves.csv", "reserves_curve.csv", "reserves_curve.png",
+                                                "reserves.json"}
+    summary = json.loads((out / "reserves.json").read_text(encoding="utf-8"))
+    assert {row["item"] for row in summary["stock"]} == {"water", "meals"}
+    assert all(row["depot"] == "dep-county" and row["stock"] > 0 for row in summary["stock"])
+    assert summary["confirmation"]["disasters"] == 8
+    assert f"{summary['stock'][0]['stock']:,.0f}" in printed and "simulations in" in printed
+    assert main(["reserves", str(path), "--service-level", "1.5"]) == 2
+    assert "--service-level must be between 0 and 1" in capsys.readouterr().err
