@@ -73,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="fresh replications that confirm the answer and give its confidence statement "
                           "(default: as many as --replications; 0 to skip)")
     res.add_argument("--out", "-o", type=Path, help="output folder (default: out/<scenario>-reserves)")
+    res.add_argument("--quiet", "-q", action="store_true", help="no progress lines on standard error")
     _add_scenario_options(res)
 
     sub.add_parser("scenarios", help="list the built-in scenarios")
@@ -136,19 +137,27 @@ def _cmd_reserves(args: argparse.Namespace) -> int:
     fill = fill if fill > 0 else None
     split = lambda text: [x.strip() for x in text.split(",") if x.strip()] if text else None  # noqa: E731
     started = time.perf_counter()
+
+    def progress(step: str) -> None:
+        print(f"[{time.perf_counter() - started:7.1f} s] {step}", file=sys.stderr, flush=True)
+
     result = size_reserves(scenario, service_level=args.service_level, confidence=args.confidence,
                            replications=args.replications, seed=args.seed, fill_rate=fill,
                            first_batch=not args.no_first_batch, depots=split(args.depots),
-                           items=split(args.items))
-    fresh = args.replications if args.confirm is None else args.confirm
-    check = confirm(scenario, result, fresh, fill_rate=fill, first_batch=not args.no_first_batch) \
-        if fresh > 0 else None
+                           items=split(args.items), progress=None if args.quiet else progress)
+    fresh_count = args.replications if args.confirm is None else args.confirm
+    if fresh_count > 0 and not args.quiet:
+        progress(f"confirming on {fresh_count} fresh replications")
+    check = confirm(scenario, result, fresh_count, fill_rate=fill, first_batch=not args.no_first_batch) \
+        if fresh_count > 0 else None
     elapsed = time.perf_counter() - started
     out = args.out or Path("out") / f"{Path(str(scenario.path)).stem}-reserves"
     paths = write_reserves(scenario, result, check, out, fill, not args.no_first_batch)
     print(reserves_report(scenario, result, check, fill, not args.no_first_batch))
-    print(f"\n{result.simulations} simulations in {elapsed:.1f} s. Wrote {', '.join(p.name for p in paths)} "
-          f"to {out}/")
+    fresh = check.trials if check is not None else 0
+    print(f"\n{result.simulations} simulations in the search ({result.reused} replication results reused "
+          f"without simulating) and {fresh} to confirm, in {elapsed:.1f} s. Wrote "
+          f"{', '.join(p.name for p in paths)} to {out}/")
     return 0
 
 

@@ -7,6 +7,8 @@ import json
 
 import pytest
 from conftest import load, write_yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scipy import stats
 from test_people_supplies_invariants import people_and_supplies_raw
 
@@ -61,7 +63,7 @@ def test_fresh_seeds_confirm_the_answer(answer):
 
 def test_the_answer_is_tight(answer):
     """Any one stock 10 % lower misses the service level on the search's disasters."""
-    ev = _Evaluator(SCENARIO, answer.seed, FILL, True, None)
+    ev = _Evaluator(SCENARIO, answer.seed, FILL, True)
     allowed = max(f for f in range(answer.trials + 1)
                   if clopper_pearson(answer.trials - f, answer.trials, CONFIDENCE)[0] >= SERVICE)
     assert ev.meets(answer.stock, answer.replications, allowed)
@@ -70,7 +72,7 @@ def test_the_answer_is_tight(answer):
 
 
 def test_common_random_numbers_make_service_grow_with_stock(answer):
-    ev = _Evaluator(SCENARIO, answer.seed, FILL, True, None)
+    ev = _Evaluator(SCENARIO, answer.seed, FILL, True)
     first, _ = ev.run(answer.stock, answer.replications[:5])
     again, _ = ev.run(answer.stock, answer.replications[:5])
     assert first == again
@@ -80,6 +82,66 @@ def test_common_random_numbers_make_service_grow_with_stock(answer):
     assert curve["service"].iloc[0] == 0 and curve["service"].iloc[-1] == 1
     assert (curve["lower_bound"] <= curve["service"]).all()
     assert (curve["service"] <= curve["upper_bound"]).all()
+
+
+def test_reused_results_are_what_simulation_gives(answer):
+    """Where the evaluator skips a simulation (the candidate replays its reference), simulating
+    gives the very same shipments and result."""
+    ev = _Evaluator(SCENARIO, answer.seed, FILL, True)
+    reps = answer.replications[:10]
+    results, records = ev.run(answer.stock, reps)
+    ev.remember(answer.stock, reps, results, records)
+    water, meals = SIZED
+    candidates = [{p: q * f for p, q in answer.stock.items()} for f in (0.5, 0.8, 0.95, 1.1, 3.0)]
+    candidates += [{**answer.stock, water: 0.0}, {**answer.stock, meals: answer.stock[meals] * 0.9}]
+    replayed = 0
+    for candidate in candidates:
+        for rep, reference in zip(reps, records, strict=True):
+            if not ev.replayed(candidate, rep):
+                continue
+            replayed += 1
+            (ok,), (rec,) = ev.run(candidate, [rep])
+            assert ok == ev.reference.results[rep]
+            assert rec.table_frame("shipments").equals(reference.table_frame("shipments"))
+    assert replayed >= 10   # at least the candidates above the answer replay
+
+
+def test_a_depot_that_replenishes_replays_only_above_its_order_point():
+    scenario = load(people_and_supplies_raw())   # dep-county orders below half its starting stock
+    ev = _Evaluator(scenario, 11, None, True)
+    stock = {("dep-county", "water"): 30000.0, ("dep-east", "water"): 800.0}
+    results, records = ev.run(stock, [0])
+    ev.remember(stock, [0], results, records)
+    out = ev.reference.taken[0][("dep-county", "water")]
+    assert 0 < out < 15000
+    assert ev.replayed(dict(stock), 0)
+    assert ev.replayed({**stock, ("dep-county", "water"): 2 * out + 1}, 0)
+    assert not ev.replayed({**stock, ("dep-county", "water"): 2 * out - 1}, 0)   # would order
+    for quantity in (2 * out + 1, 50000.0):
+        (ok,), (rec,) = ev.run({**stock, ("dep-county", "water"): quantity}, [0])
+        assert ok == results[0]
+        assert rec.table_frame("shipments").equals(records[0].table_frame("shipments"))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), factors=st.lists(st.sampled_from([0.0, 0.2, 0.4, 0.7, 1.0, 2.0]),
+                                                    min_size=4, max_size=4))
+def test_whenever_a_candidate_replays_simulation_agrees(seed, factors):
+    """On the scenario with every kind of depot (township, replenishing from upstream and from
+    outside), from a reference with ten times its stock: a candidate judged to replay the
+    reference gives the same shipments (about one candidate in eight replays)."""
+    scenario = load(people_and_supplies_raw())
+    pairs = [("dep-east", "water"), ("dep-county", "water"), ("dep-county", "meals"), ("dep-city", "water")]
+    depots = {d.id: d for d in scenario.spec.depots}
+    start = {(depot, item): 10 * depots[depot].stock[item] for depot, item in pairs}
+    ev = _Evaluator(scenario, seed, None, True)
+    results, records = ev.run(start, [0])
+    ev.remember(start, [0], results, records)
+    candidate = {p: start[p] * f for p, f in zip(pairs, factors, strict=True)}
+    if ev.replayed(candidate, 0):
+        (ok,), (rec,) = ev.run(candidate, [0])
+        assert ok == results[0]
+        assert rec.table_frame("shipments").equals(records[0].table_frame("shipments"))
 
 
 @pytest.mark.parametrize("successes,trials", [(0, 10), (3, 10), (10, 10), (57, 60), (1, 1)])

@@ -35,6 +35,7 @@ import pandas as pd
 from scipy import special
 
 from ..engine.runner import simulate
+from ..engine.supplies import NearestTierFirst
 from ..errors import SimError
 from ..results.people_kpis import first_batches
 from ..results.records import ReplicationRecords
@@ -88,6 +89,7 @@ class ReserveResult:
     confidence: float
     unlimited_successes: int
     simulations: int
+    reused: int = 0
     curve: pd.DataFrame = field(default_factory=pd.DataFrame)
     seed: int = 0
     replications: list[int] = field(default_factory=list)
@@ -103,19 +105,43 @@ class ReserveResult:
         return pd.DataFrame(rows, columns=["depot", "item", "stock", "unit_cost", "cost"])
 
 
-class _Evaluator:
-    """Runs candidate stocks on a fixed set of replications, counting simulations."""
+@dataclass
+class _Reference:
+    """A stock evaluated on every replication: each one's result and, per depot and item, how
+    much was taken out of it."""
 
-    def __init__(self, scenario: Scenario, seed: int, fill_rate: float | None, first_batch: bool,
-                 progress: Callable[[str], None] | None) -> None:
+    stock: dict[tuple[str, str], float]
+    results: dict[int, bool | None]
+    taken: dict[int, dict[tuple[str, str], float]]
+
+
+class _Evaluator:
+    """Runs candidate stocks on a fixed set of replications, counting simulations.
+
+    With the default allocation policy, a replication's supplies depend on a depot's stock of an
+    item only through which requests find it empty and when it orders more. So when a replication
+    has been simulated with a stock from which less was taken than a candidate holds, and more
+    was held than taken wherever the candidate holds more (or nothing was taken from it though it
+    held some), the candidate replays the same shipments and its result is known without
+    simulating. A depot that replenishes must also stay above its order point (``below`` of the
+    starting stock) under both, since the order point moves with the stock. :meth:`meets` reuses
+    results this way against the last stock that met the targets on every replication (or the
+    unlimited stock the search starts from)."""
+
+    def __init__(self, scenario: Scenario, seed: int, fill_rate: float | None, first_batch: bool) -> None:
         self.scenario = scenario
         self.seed = seed
         self.fill_rate = fill_rate
         self.first_batch = first_batch
         self.simulations = 0
-        self.progress = progress
+        self.reused = 0
         self._last_failed: dict[int, int] = {}
         self._count = 0
+        spec = scenario.spec
+        self._replays = spec.supply.policy == NearestTierFirst.name
+        # the share of its starting stock a depot can ship before it runs out or orders more
+        self._free = {d.id: 1.0 - d.replenish.below if d.replenish else 1.0 for d in spec.depots}
+        self.reference: _Reference | None = None
 
     def run(self, stock: dict[tuple[str, str], float], reps: list[int], seed: int | None = None
             ) -> tuple[list[bool | None], list[ReplicationRecords]]:
@@ -129,24 +155,73 @@ class _Evaluator:
         return results, records
 
     def share(self, stock: dict[tuple[str, str], float], reps: list[int]) -> int:
-        results, _ = self.run(stock, reps)
-        return sum(1 for r in results if r)
+        """How many of ``reps`` meet the targets under ``stock``."""
+        return sum(1 for rep in reps if self._evaluate(stock, rep)[0])
+
+    def _evaluate(self, stock: dict[tuple[str, str], float], rep: int
+                  ) -> tuple[bool | None, dict[tuple[str, str], float]]:
+        """One replication's result and what was taken: reused when it replays the reference."""
+        if self.replayed(stock, rep):
+            assert self.reference is not None
+            self.reused += 1
+            return self.reference.results[rep], self.reference.taken[rep]
+        (ok,), (rec,) = self.run(stock, [rep])
+        return ok, _taken(rec)
+
+    def remember(self, stock: dict[tuple[str, str], float], reps: list[int],
+                 results: list[bool | None], records: list[ReplicationRecords]) -> None:
+        """Make ``stock``, simulated on ``reps``, the reference for reuse."""
+        taken = {rep: _taken(rec) for rep, rec in zip(reps, records, strict=True)}
+        self.reference = _Reference(dict(stock), dict(zip(reps, results, strict=True)), taken)
+
+    def replayed(self, stock: dict[tuple[str, str], float], rep: int) -> bool:
+        """Whether ``rep`` under ``stock`` replays the reference (see the class notes)."""
+        ref = self.reference
+        if not self._replays or ref is None or rep not in ref.results or stock.keys() != ref.stock.keys():
+            return False
+        taken = ref.taken[rep]
+        for pair, quantity in stock.items():
+            held = ref.stock[pair]
+            if quantity == held:
+                continue
+            if pair not in taken:   # never asked while it held some: it is not asked now either
+                if held <= 0:
+                    return False
+                continue
+            out, free = taken[pair], self._free[pair[0]]
+            margin = 1e-9 * max(1.0, out)
+            if free * quantity < out + margin or free * held < out + margin:  # runs out or orders
+                return False
+        return True
 
     def meets(self, stock: dict[tuple[str, str], float], reps: list[int], allowed_failures: int) -> bool:
         """Whether at most ``allowed_failures`` replications fail, stopping at the first one too
         many. Replications that failed lately are tried first: with common random numbers and
-        success growing with stock, they are the likeliest to fail again."""
+        success growing with stock, they are the likeliest to fail again. A stock that meets the
+        targets becomes the reference for reuse."""
         order = sorted(reps, key=lambda r: -self._last_failed.get(r, -1))
         failures = 0
+        results: dict[int, bool | None] = {}
+        taken: dict[int, dict[tuple[str, str], float]] = {}
         for rep in order:
-            ok = self.run(stock, [rep])[0][0]
+            ok, taken[rep] = self._evaluate(stock, rep)
+            results[rep] = ok
             if not ok:
                 failures += 1
                 self._count += 1
                 self._last_failed[rep] = self._count
                 if failures > allowed_failures:
                     return False
+        self.reference = _Reference(dict(stock), results, taken)
         return True
+
+
+def _taken(records: ReplicationRecords) -> dict[tuple[str, str], float]:
+    """How much of each item each depot shipped (took out of stock) in a replication."""
+    shipments = records.table_frame("shipments")
+    if not len(shipments):
+        return {}
+    return {pair: float(q) for pair, q in shipments.groupby(["depot", "item"])["quantity"].sum().items()}
 
 
 def _candidates(scenario: Scenario, depots: list[str] | None,
@@ -173,11 +248,16 @@ def size_reserves(scenario: Scenario, *, service_level: float = 0.95, confidence
         raise SimError("the scenario has no relief items or depots to size")
     seed = scenario.spec.run.seed if seed is None else seed
     pairs = _candidates(scenario, depots, items)
-    ev = _Evaluator(scenario, seed, fill_rate, first_batch, progress)
-    say = progress or (lambda _: None)
+    ev = _Evaluator(scenario, seed, fill_rate, first_batch)
+
+    def say(step: str) -> None:
+        if progress is not None:
+            progress(f"{step} ({ev.simulations} simulations so far)")
+
     unlimited = {pair: UNLIMITED for pair in pairs}
     say(f"unlimited stock on {replications} replications")
     results, records = ev.run(unlimited, list(range(replications)))
+    ev.remember(unlimited, list(range(replications)), results, records)
     reps = [r for r, ok in zip(range(replications), results, strict=True) if ok is not None]
     if not reps:
         raise SimError(f"no disaster asked for supplies in {replications} replications: raise --replications "
@@ -250,8 +330,8 @@ def size_reserves(scenario: Scenario, *, service_level: float = 0.95, confidence
     return ReserveResult(
         stock=stock, cost=sum(stock[p] * costs[p] for p in pairs), successes=successes, trials=len(reps),
         lower_bound=clopper_pearson(successes, len(reps), confidence)[0], service_level=service_level,
-        confidence=confidence, unlimited_successes=unlimited_ok, simulations=ev.simulations, curve=curve,
-        seed=seed, replications=reps)
+        confidence=confidence, unlimited_successes=unlimited_ok, simulations=ev.simulations,
+        reused=ev.reused, curve=curve, seed=seed, replications=reps)
 
 
 def _shipped(records: list[ReplicationRecords], reps: list[int], pairs: list[tuple[str, str]]) -> dict:
@@ -296,7 +376,7 @@ def confirm(scenario: Scenario, result: ReserveResult, replications: int = 100, 
     at the result's confidence, that it misses the service level (the one-sided upper bound of
     the fresh success share falls below it)."""
     fresh = (result.seed + FRESH_SEED_OFFSET) if seed is None else seed
-    ev = _Evaluator(scenario, fresh, fill_rate, first_batch, None)
+    ev = _Evaluator(scenario, fresh, fill_rate, first_batch)
     results, _ = ev.run(result.stock, list(range(replications)))
     counted = [r for r in results if r is not None]
     successes = sum(1 for r in counted if r)

@@ -68,7 +68,7 @@ def write_reserves(scenario: Scenario, result: ReserveResult, check: Confirmatio
         "service_level": result.service_level, "confidence": result.confidence, "seed": result.seed,
         "disasters": result.trials, "successes": result.successes, "lower_bound": result.lower_bound,
         "unlimited_successes": result.unlimited_successes, "cost": result.cost,
-        "simulations": result.simulations,
+        "simulations": result.simulations, "reused": result.reused,
         "stock": [{"depot": d, "item": i, "stock": q} for (d, i), q in sorted(result.stock.items())],
         "confirmation": None if check is None else {
             "seed": check.seed, "disasters": check.trials, "successes": check.successes,
