@@ -418,7 +418,7 @@ def test_backorders_are_served_first_come_first_served():
 
 
 def batches_of(records, raw: dict) -> pd.DataFrame:
-    return first_batches(requests(records), load(raw).spec.supply).set_index("area")
+    return first_batches(requests(records), shipments(records), load(raw).spec.supply).set_index("area")
 
 
 def two_areas(slow: float = 0.1, **supply: object) -> dict:
@@ -468,6 +468,46 @@ def test_overriding_one_target_keeps_the_other_default():
     assert not batch["on_time"]
 
 
+def short_township(**supply: object) -> dict:
+    """Need 10 at a (east): its township depot at b holds 4 (5 min away), the county the rest
+    (30 min away at full speed, 300 at speed_factor 0.1)."""
+    return supply_raw([depot("tw-east", "b", "township", 4),
+                       depot("cnty", "county", "county", 100, speed=0.1)], need=10, **supply)
+
+
+def test_the_first_batch_has_arrived_when_all_of_it_has():
+    raw = short_township()
+    records = run(raw)
+    arrived = shipments(records).set_index("depot")["arrived"]
+    batch = batches_of(records, raw).loc["east"]
+    assert batch["first_delivery"] == arrived["cnty"] and batch["tier"] == "county"
+    assert batch["hours"] == pytest.approx((arrived["cnty"] - CALL) / 60) and batch["hours"] > 5
+    assert arrived["tw-east"] < arrived["cnty"]
+
+
+def test_a_first_batch_share_counts_a_partial_first_batch():
+    raw = short_township(first_batch_share=0.4)
+    records = run(raw)
+    arrived = shipments(records).set_index("depot")["arrived"]
+    batch = batches_of(records, raw).loc["east"]
+    assert batch["first_delivery"] == arrived["tw-east"] and batch["tier"] == "township" and batch["on_time"]
+
+
+def test_the_first_batch_is_the_first_asking_moment_and_its_slowest_item():
+    items = {"kit": {"weight": "10 kg", "per_incident": {"leak": 10}},
+             "pump": {"weight": "10 kg", "per_incident": {"leak": 1}}}
+    raw = supply_raw([depot("tw-east", "b", "township", {"kit": 100}),
+                      depot("cty", "city", "city", {"pump": 5}, speed=0.2)], items=items,
+                     hazards=[accident("a"), accident("a", "chem2", "2 d")])
+    records = run(raw)
+    ship = shipments(records)
+    batches = first_batches(requests(records), ship, load(raw).spec.supply).set_index("event")
+    pump = ship[(ship["item"] == "pump")]["arrived"].min()
+    assert batches.loc["chem", "first_delivery"] == pump and batches.loc["chem", "tier"] == "city"
+    assert batches.loc["chem", "target_hours"] == 8
+    assert len(batches) == 2   # each event has its own first batch
+
+
 def test_undelivered_first_batch_is_late():
     raw = supply_raw([depot("tw-east", "b", "township", 100)], hazards=[accident("c")], need=10)
     records = run(raw)
@@ -506,7 +546,7 @@ def test_everyday_incidents_ask_too_but_count_for_no_first_batch():
     assert len(req) == len(calls) > 0
     assert req["time"].tolist() == pytest.approx(sorted(calls["call"].tolist()))
     assert (req["event"] == "").all()
-    assert len(first_batches(req, load(raw).spec.supply)) == 0
+    assert len(first_batches(req, shipments(records), load(raw).spec.supply)) == 0
 
 
 def test_shelters_ask_for_their_people_after_the_request_delay():

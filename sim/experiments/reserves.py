@@ -69,7 +69,7 @@ def replication_success(records: ReplicationRecords, scenario: Scenario, fill_ra
         return None
     ok = True
     if first_batch:
-        batches = first_batches(demand, scenario.spec.supply)
+        batches = first_batches(demand, records.table_frame("shipments"), scenario.spec.supply)
         ok = bool(batches["on_time"].all())
     if fill_rate is not None:
         ok = ok and float(demand["delivered"].sum()) >= fill_rate * float(demand["quantity"].sum()) - 1e-6

@@ -130,7 +130,10 @@ def _supply_table(result: RunResult) -> list[str]:
     s = result.supply_summary
     targets = result.scenario.spec.supply.targets
     target_text = ", ".join(f"{tier} {format_duration(t)}" for tier, t in targets.items())
-    lines = ["", f"Relief supplies (per replication; first-batch targets by delivering tier: {target_text})"]
+    share = result.scenario.spec.supply.first_batch_share
+    batch = "all of" if share >= 1 else f"{share:.0%} of"
+    lines = ["", f"Relief supplies (per replication; first batch = {batch} what an area first asks for, "
+                 f"its target by the tier that completes it: {target_text})"]
     if not math.isfinite(s.get("fill_rate", _NONE).mean):
         return [*lines, "no shelter or incident asked for supplies"]
     lines.append(f"disaster areas asking {_num(s['areas'])}; hours from first request to first batch "

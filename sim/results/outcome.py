@@ -153,7 +153,8 @@ class RunResult:
     @cached_property
     def first_batches(self) -> pd.DataFrame:
         """Per replication, event and disaster area: the first batch of relief and its target."""
-        return first_batches(self.table("supply_requests"), self.scenario.spec.supply)
+        return first_batches(self.table("supply_requests"), self.table("shipments"),
+                             self.scenario.spec.supply)
 
     @cached_property
     def supply_summary(self) -> dict[str, Estimate]:

@@ -16,8 +16,9 @@ Per hazard and for all together:
 
 **Relief supplies** (first batch within 6 h from county level, 8 h from city level):
 
-* per disaster area and event, the hours from its first request to its first delivery, and
-  whether that was within the target of the tier that delivered (:meth:`first_batches`);
+* per disaster area and event, the hours from its first request until that first batch had
+  arrived (all of it, or ``supply.first_batch_share``), and whether that was within the target
+  of the tier that completed it (:func:`first_batches`);
 * ``first_batch_hours`` (mean over areas), ``first_batch_on_time`` (share of areas);
 * ``fill_rate``: what shelters and incidents asked for that arrived by the end of the run;
 * ``needs_met``: of what sheltered people needed day by day (water, food), the share they had
@@ -86,28 +87,57 @@ def _peak_total(occupancy: pd.DataFrame) -> int:
     return peak
 
 
-def first_batches(requests: pd.DataFrame, settings: SupplySettings) -> pd.DataFrame:
-    """One row per (replication, event, disaster area): first request, first delivery, the tier
-    that delivered it, the hours between, the target that applies and whether it was met.
-    Everyday incidents (no hazard event) and replenishment are left out."""
+def first_batches(requests: pd.DataFrame, shipments: pd.DataFrame, settings: SupplySettings) -> pd.DataFrame:
+    """One row per (replication, event, disaster area): its first request, when its first batch
+    arrived, the tier that brought it, the hours between, the target that applies and whether it
+    was met. Everyday incidents (no hazard event) and replenishment are left out.
+
+    The first batch is what the area asked for at its first request time (each item a request);
+    it has arrived when ``settings.first_batch_share`` of each of those requests has (1: all of
+    it; a small share: the first delivery of anything). Its tier is the tier of the shipment that
+    completed it, and the target is that tier's (county 6 h, city 8 h by default)."""
     demand = requests[(requests["kind"] != "replenish") & (requests["event"] != "")] if len(requests) \
         else requests
+    arrivals = _arrivals(shipments)
+    share = settings.first_batch_share
     rows = []
     for (rep, event, area), group in demand.groupby(["replication", "event", "area"], sort=False):
-        first = group["time"].min()
-        delivered = group.dropna(subset=["first_delivery"])
-        if len(delivered):
-            best = delivered.loc[delivered["first_delivery"].idxmin()]
-            when, tier = float(best["first_delivery"]), str(best["first_tier"])
-            target = settings.target_for(tier)
-        else:
-            when, tier, target = math.nan, "", settings.target_for("county")
+        first = float(group["time"].min())
+        when, tier = -math.inf, ""
+        for request, quantity in group.loc[group["time"] <= first, ["request", "quantity"]].itertuples(
+                index=False):
+            done, by = _completed(arrivals.get((rep, request), []), share * quantity)
+            if not done <= when:   # the latest request decides (NaN when one never completes)
+                when, tier = done, by
+        target = settings.target_for(tier or "county")
         hours = (when - first) / 60
         rows.append({"replication": rep, "event": event, "area": area, "first_request": first,
                      "first_delivery": when, "tier": tier, "hours": hours, "target_hours": target / 60,
                      "on_time": bool(hours <= target / 60) if math.isfinite(hours) else False})
     return pd.DataFrame(rows, columns=["replication", "event", "area", "first_request", "first_delivery",
                                        "tier", "hours", "target_hours", "on_time"])
+
+
+def _arrivals(shipments: pd.DataFrame) -> dict[tuple[int, int], list[tuple[float, float, str]]]:
+    """(replication, request) -> [(arrival time, quantity, tier)], earliest first."""
+    out: dict[tuple[int, int], list[tuple[float, float, str]]] = {}
+    if not len(shipments):
+        return out
+    arrived = shipments.dropna(subset=["arrived"]).sort_values("arrived", kind="stable")
+    columns = ["replication", "request", "arrived", "quantity", "tier"]
+    for rep, request, t, q, tier in arrived[columns].itertuples(index=False):
+        out.setdefault((int(rep), int(request)), []).append((float(t), float(q), str(tier)))
+    return out
+
+
+def _completed(arrivals: list[tuple[float, float, str]], needed: float) -> tuple[float, str]:
+    """When the arrivals add up to ``needed`` (NaN if never), and the tier of the one that did."""
+    total = 0.0
+    for t, q, tier in arrivals:
+        total += q
+        if total >= needed - 1e-9 * max(1.0, needed):
+            return t, tier
+    return math.nan, ""
 
 
 def supply_kpis(requests: pd.DataFrame, batches: pd.DataFrame, replications: list[int],

@@ -98,9 +98,11 @@ class SupplySettings(Strict):
     A shelter asks ``request_delay`` after its first people arrive, then every ``review``, for
     what its people will need over ``cover`` (minus what it holds or has coming). Incidents ask
     at their call for their type's ``per_incident`` needs. ``targets``: the first batch to a
-    disaster area is on time when it arrives within the target of the tier that sent it
+    disaster area (what it asked for first; it has arrived when ``first_batch_share`` of each
+    item has) is on time when it arrives within the target of the tier that completed it
     (doc 004: county 6 h, city 8 h); township deliveries count against the county target and
-    province or aid deliveries against the city's."""
+    province or aid deliveries against the city's. ``fill_target``: the fill rate reserve
+    sizing asks for unless told otherwise."""
 
     policy: str = "nearest_tier_first"
     request_delay: NonNegDuration = 60.0
@@ -108,6 +110,7 @@ class SupplySettings(Strict):
     cover: PositiveDuration = 1440.0
     targets: dict[Literal["county", "city"], PositiveDuration] = Field(
         default_factory=lambda: dict(DEFAULT_TARGETS))
+    first_batch_share: float = Field(default=1.0, gt=0, le=1)
     fill_target: float = Field(default=0.95, ge=0, le=1)
 
     @field_validator("targets", mode="after")
