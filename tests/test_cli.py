@@ -10,8 +10,10 @@ import sys
 
 import pandas as pd
 import pytest
+import yaml
 from conftest import REPO, SCENARIOS
 
+import sim
 from sim.cli import main
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -103,9 +105,20 @@ def test_python_dash_m_and_console_script_work(workdir):
     assert done.returncode == 2 and "Traceback" not in done.stderr
 
 
-@pytest.mark.parametrize("command", readme_sim_commands())
+@pytest.mark.parametrize("command", [pytest.param(c, marks=pytest.mark.slow) if c.startswith("sim reserves")
+                                     else c for c in readme_sim_commands()])
 def test_readme_command_runs(workdir, capsys, command):
+    """Every README command works (reserve sizing of whole scenarios takes minutes: slow)."""
     assert main(shlex.split(command)[1:]) == 0
+
+
+def test_readme_people_and_supplies_sections_are_valid():
+    """The README's people-and-supplies example, put into Pinghu in place of its own sections."""
+    (block,) = [b for b in _blocks("yaml") if "shelters:" in b]
+    raw = yaml.safe_load((SCENARIOS / "pinghu.yaml").read_text(encoding="utf-8"))
+    raw.update(yaml.safe_load(block))
+    scenario = sim.load_scenario_data(raw)
+    assert [d.id for d in scenario.spec.depots] == ["dep-pinghu", "dep-zhejiang"]
 
 
 def test_readme_python_example_runs(workdir, capsys):

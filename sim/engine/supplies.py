@@ -3,8 +3,8 @@
 **Demand.** A shelter asks ``supply.request_delay`` after its first evacuees arrive, then every
 ``supply.review`` while people stay, for what its people need over ``supply.cover`` (per person
 per day) and once (per person: quilts, tents), less what it holds or has coming; it uses up the
-per-day items as people stay. An incident asks
-at its call for its type's ``per_incident`` needs. A request's *disaster area* is the area of
+per-day items as people stay. An incident asks at its call for its type's ``per_incident``
+needs. A request's *disaster area* is the area of
 its node (``area`` in the region, e.g. the township).
 
 **Allocation** (pluggable, :class:`AllocationPolicy`; default :class:`NearestTierFirst`): tier by
