@@ -13,12 +13,16 @@ __version__ = "0.1.0"
 
 from .engine.runner import run, simulate
 from .errors import Problem, ScenarioError, SimError
+from .experiments.batch_result import BatchResult, open_batch, run_batch
+from .experiments.experiment import Experiment, load_experiment
 from .model.dispatch import DispatchPolicy, Fleet, NearestAvailable
 from .results.outcome import RunResult
 from .scenario.loader import Scenario, builtin_scenarios, load_scenario, load_scenario_data
 
 __all__ = [
+    "BatchResult",
     "DispatchPolicy",
+    "Experiment",
     "Fleet",
     "NearestAvailable",
     "Problem",
@@ -27,8 +31,11 @@ __all__ = [
     "ScenarioError",
     "SimError",
     "builtin_scenarios",
+    "load_experiment",
     "load_scenario",
     "load_scenario_data",
+    "open_batch",
     "run",
+    "run_batch",
     "simulate",
 ]

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .cli_batch import BATCH_COMMANDS, add_batch_commands
 from .errors import FieldProblem, SimError
 
 __all__ = ["main"]
@@ -77,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_scenario_options(res)
 
     sub.add_parser("scenarios", help="list the built-in scenarios")
+    add_batch_commands(sub)
     return parser
 
 
@@ -177,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``sim`` command."""
     args = _parser().parse_args(argv)
     handler = {"run": _cmd_run, "validate": _cmd_validate, "reserves": _cmd_reserves,
-               "scenarios": _cmd_scenarios}[args.command]
+               "scenarios": _cmd_scenarios, **BATCH_COMMANDS}[args.command]
     try:
         return handler(args)
     except (SimError, FieldProblem) as exc:

@@ -1,0 +1,264 @@
+"""Experiment files: a base scenario, its variants, replications and a root seed.
+
+```yaml
+name: Pinghu layouts
+scenario: pinghu                 # a file (relative to this one) or a built-in name
+replications: 40
+seed: 2025
+set: {run.horizon: "365 d"}      # applied to every variant
+grid:                            # every combination of these values
+  units.engine.count: [1, 2]
+layouts:                         # named layout variants ("base" = the scenario as it is)
+  base: {}
+  new-station:
+    add: {facilities: [{id: fs-new, kind: fire_station, node: xincang}],
+          units: [{type: engine, capabilities: [fire], base: fs-new, count: 2}]}
+  heli-at-dushan: {set: {units.helicopter.base: lp-dushangang}}
+  no-zhapu: {remove: {facilities: [fs-zhapu], units: [engine@fs-zhapu]}}
+hazard_sets:                     # replace the scenario's hazards (null keeps them)
+  scenario: null
+  none: []
+baseline: base                   # what paired differences are taken against (default: the first)
+stop: {kpi: response.all.response_mean, half_width: 0.5, step: 20, max_replications: 400}
+```
+
+The variants are every combination of layout, grid point and hazard set, named by the parts that
+vary (``new-station | units.engine.count=2``). Every variant runs replications ``0 .. n-1`` with
+the same root seed: the same replication draws the same incidents and hazards in every variant
+that keeps them (common random numbers), so differences between variants are paired.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ..errors import FieldProblem, Problem, ScenarioError, format_path
+from ..scenario.loader import Scenario, load_scenario_data, resolve_scenario_path
+from ..scenario.overrides import set_path
+from ..scenario.problems import problems_from_validation
+from ..scenario.yamlio import YamlSyntaxError, parse_yaml
+
+__all__ = ["Experiment", "ExperimentSpec", "Variant", "load_experiment"]
+
+LIST_SECTIONS = ("facilities", "units", "depots", "shelters", "hazards", "generators", "prepositioning")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Layout(_Strict):
+    """A named layout: fields to set (as ``--set``), items to add to list sections, and items to
+    remove from them by id (units by ``id``, default ``type@base``)."""
+
+    set: dict[str, Any] = Field(default_factory=dict)
+    add: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
+    remove: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("add", "remove")
+    @classmethod
+    def _sections(cls, value: dict) -> dict:
+        for section in value:
+            if section not in LIST_SECTIONS:
+                raise FieldProblem(f"unknown section {section!r} (one of: {', '.join(LIST_SECTIONS)})",
+                                   (section,))
+        return value
+
+
+class Stop(_Strict):
+    """Sequential stopping: add ``step`` replications to every variant whose ``kpi`` (``section.
+    group.metric``) still has a 95 % CI half-width above ``half_width``, up to ``max_replications``."""
+
+    kpi: str = Field(pattern=r"^[^.]+\.[^.]+\.[^.]+$")
+    half_width: float = Field(gt=0)
+    step: int = Field(default=20, ge=2)
+    max_replications: int = Field(default=1000, ge=2)
+
+
+class ExperimentSpec(_Strict):
+    name: str = Field(min_length=1)
+    description: str = ""
+    scenario: str
+    replications: int = Field(default=20, ge=1, le=1_000_000)
+    seed: int = Field(default=1, ge=0)
+    set: dict[str, Any] = Field(default_factory=dict)
+    grid: dict[str, list[Any]] = Field(default_factory=dict)
+    layouts: dict[str, Layout | None] = Field(default_factory=dict)
+    hazard_sets: dict[str, list[dict[str, Any]] | None] = Field(default_factory=dict)
+    baseline: str | None = None
+    stop: Stop | None = None
+
+    @field_validator("grid")
+    @classmethod
+    def _grid_values(cls, grid: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        for path, values in grid.items():
+            if not values:
+                raise FieldProblem("give at least one value", (path,))
+        return grid
+
+    @model_validator(mode="after")
+    def _stop_fits(self) -> ExperimentSpec:
+        if self.stop is not None and self.stop.max_replications < self.replications:
+            raise FieldProblem("max_replications must be at least replications", ("stop", "max_replications"))
+        return self
+
+
+@dataclass
+class Variant:
+    """One variant: its name, the scenario it runs and what makes it differ from the base."""
+
+    index: int
+    name: str
+    scenario: Scenario
+    changes: dict[str, Any]
+
+
+@dataclass
+class Experiment:
+    """A loaded experiment: its spec, variants (all validated) and where it came from."""
+
+    spec: ExperimentSpec
+    variants: list[Variant]
+    path: Path | None
+
+    @property
+    def baseline(self) -> Variant:
+        name = self.spec.baseline
+        return next(v for v in self.variants if v.name == name) if name else self.variants[0]
+
+    @property
+    def digest(self) -> str:
+        """Identifies the experiment: its settings and every variant's scenario digest."""
+        h = hashlib.sha256(json.dumps(self.spec.model_dump(mode="json"), sort_keys=True).encode())
+        for v in self.variants:
+            h.update(f"{v.name}\0{v.scenario.digest}\0".encode())
+        return h.hexdigest()[:16]
+
+
+def load_experiment(source: str | Path | dict, *, base_dir: Path | None = None) -> Experiment:
+    """Load and validate an experiment file (or mapping), building and validating every variant.
+
+    Raises ``ScenarioError`` listing the problems, each naming the experiment file (and the
+    variant, for a variant whose scenario is invalid)."""
+    path = None
+    if isinstance(source, dict):
+        raw, shown, doc = source, "<experiment>", None
+    else:
+        path = Path(source)
+        shown = str(path)
+        try:
+            doc = parse_yaml(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ScenarioError([Problem(shown, (), "no such experiment file")]) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ScenarioError([Problem(shown, (), f"cannot read the file: {exc}")]) from None
+        except YamlSyntaxError as exc:
+            raise ScenarioError([Problem(shown, (), str(exc), exc.line)]) from None
+        raw = doc.data
+        if doc.duplicates:
+            raise ScenarioError([Problem(shown, p, "this key appears twice in the same mapping", line)
+                                 for p, line in doc.duplicates])
+    if not isinstance(raw, dict):
+        raise ScenarioError([Problem(shown, (), "an experiment file holds a mapping (name, scenario, ...)")])
+    try:
+        spec = ExperimentSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(problems_from_validation(exc, shown, doc)) from None
+    folder = base_dir or (path.parent if path is not None else Path.cwd())
+    variants = _variants(spec, folder, shown, doc)
+    names = [v.name for v in variants]
+    if spec.baseline is not None and spec.baseline not in names:
+        line = doc.line_of(("baseline",)) if doc else None
+        raise ScenarioError([Problem(shown, ("baseline",), f"no variant named {spec.baseline!r} "
+                                     f"(variants: {', '.join(names)})", line)])
+    return Experiment(spec, variants, path)
+
+
+def _scenario_source(spec: ExperimentSpec, folder: Path) -> tuple[dict, Path]:
+    candidate = folder / spec.scenario
+    resolved = candidate if candidate.is_file() else resolve_scenario_path(spec.scenario)
+    if not resolved.is_file():
+        raise ScenarioError([Problem(spec.scenario, (), "no such scenario file or built-in scenario")])
+    raw = parse_yaml(resolved.read_text(encoding="utf-8")).data
+    if not isinstance(raw, dict):
+        raise ScenarioError([Problem(str(resolved), (), "a scenario file holds a mapping")])
+    return raw, resolved
+
+
+def _variants(spec: ExperimentSpec, folder: Path, shown: str, doc: Any) -> list[Variant]:
+    base_raw, scenario_path = _scenario_source(spec, folder)
+    layouts = list(spec.layouts.items()) or [("base", None)]
+    grid_points = [dict(zip(spec.grid, values, strict=True))
+                   for values in itertools.product(*spec.grid.values())]
+    hazard_sets = list(spec.hazard_sets.items()) or [("scenario", None)]
+    variants, problems = [], []
+    for layout, point, (hazard_name, hazards) in itertools.product(layouts, grid_points, hazard_sets):
+        parts = []
+        if len(layouts) > 1:
+            parts.append(layout[0])
+        if len(grid_points) > 1:
+            parts.append(", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in point.items()))
+        if len(hazard_sets) > 1:
+            parts.append(f"hazards={hazard_name}")
+        name = " | ".join(parts) or "base"
+        changes = {"layout": layout[0], "grid": point, "hazards": hazard_name}
+        try:
+            raw = _variant_raw(base_raw, spec, layout[1], point, hazards)
+            scenario = load_scenario_data(raw, path=scenario_path)
+        except FieldProblem as exc:
+            where = f" (at {format_path(exc.subpath)})" if exc.subpath else ""
+            problems.append(Problem(shown, (), f"variant {name!r}: {exc}{where}"))
+            continue
+        except ScenarioError as exc:
+            problems.extend(Problem(shown, p.path, f"variant {name!r}: {p.message}") for p in exc.problems)
+            continue
+        variants.append(Variant(len(variants), name, scenario, changes))
+    if problems:
+        raise ScenarioError(problems)
+    return variants
+
+
+def _variant_raw(base: dict, spec: ExperimentSpec, layout: Layout | None, point: dict[str, Any],
+                 hazards: list[dict] | None) -> dict:
+    raw = copy.deepcopy(base)
+    for path, value in spec.set.items():
+        set_path(raw, path, value)
+    if layout is not None:
+        for section, ids in layout.remove.items():
+            items = raw.get(section, [])
+            for ident in ids:
+                keep = [item for item in items if _item_id(section, item) != ident]
+                if len(keep) == len(items):
+                    raise FieldProblem(f"remove: no {section} item with id {ident!r}", ("remove", section))
+                items = keep
+            raw[section] = items
+        for section, items in layout.add.items():
+            raw[section] = [*raw.get(section, []), *copy.deepcopy(items)]
+        for path, value in layout.set.items():
+            set_path(raw, path, value)
+    for path, value in point.items():
+        set_path(raw, path, value)
+    if hazards is not None:
+        raw["hazards"] = copy.deepcopy(hazards)
+        if not hazards:
+            for section in ("evacuation", "prepositioning"):
+                raw.pop(section, None)
+    return raw
+
+
+def _item_id(section: str, item: object) -> str | None:
+    if not isinstance(item, dict):
+        return None
+    if "id" in item:
+        return str(item["id"])
+    if section == "units" and "type" in item and "base" in item:
+        return f"{item['type']}@{item['base']}"
+    return None
