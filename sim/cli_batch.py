@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -18,7 +19,7 @@ def _run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", "-o", type=Path, help="output folder (default: out/<experiment name>)")
     p.add_argument("--jobs", "-j", type=int, default=1, help="worker processes (default 1)")
     p.add_argument("--chunk", type=int, help="replications per task (default: about 4 tasks per worker, "
-                                            "at most 50)")
+                                            "at most 25)")
     p.add_argument("--backend", choices=("processes", "dask"), default="processes",
                    help="local processes (default) or a Dask cluster")
     p.add_argument("--scheduler", help="Dask scheduler address (default with --backend dask: a local "
@@ -87,9 +88,14 @@ def _execute(experiment, args: argparse.Namespace, name: str) -> int:
           f"replications (seed {experiment.spec.seed}) into {store_path}"
           + (f", with sequential stopping on {experiment.spec.stop.kpi}" if experiment.spec.stop else ""))
     started = time.perf_counter()
-    store = run_experiment(experiment, store_path, jobs=args.jobs, backend=args.backend,
-                           scheduler=args.scheduler, resume=args.resume, keep_records=args.records,
-                           chunk=args.chunk, progress=not args.quiet)
+    try:
+        store = run_experiment(experiment, store_path, jobs=args.jobs, backend=args.backend,
+                               scheduler=args.scheduler, resume=args.resume, keep_records=args.records,
+                               chunk=args.chunk, progress=not args.quiet)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: the finished tasks are in {store_path}; run the same command with --resume "
+              "to finish", file=sys.stderr)
+        return 130
     elapsed = time.perf_counter() - started
     result = BatchResult(store)
     done = int(result.variants["replications"].sum())

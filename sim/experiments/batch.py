@@ -37,7 +37,7 @@ from .store import ResultsStore, TaskOutput
 __all__ = ["BACKENDS", "Task", "plan_tasks", "run_experiment", "run_task"]
 
 BACKENDS = ("processes", "dask")
-MAX_CHUNK = 50
+MAX_CHUNK = 25
 
 
 @dataclass(frozen=True)
