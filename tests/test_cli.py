@@ -108,7 +108,12 @@ def test_python_dash_m_and_console_script_work(workdir):
 @pytest.mark.parametrize("command", [pytest.param(c, marks=pytest.mark.slow) if c.startswith("sim reserves")
                                      else c for c in readme_sim_commands()])
 def test_readme_command_runs(workdir, capsys, command):
-    """Every README command works (reserve sizing of whole scenarios takes minutes: slow)."""
+    """Every README command works (reserve sizing of whole scenarios takes minutes: slow). The
+    scoring example scores the README's typhoon drill with a one-line observed log."""
+    if command.startswith("sim drill score"):
+        drill = [c for c in readme_sim_commands() if c.startswith("sim drill generate") and "typhoon" in c][0]
+        assert main(shlex.split(drill)[1:]) == 0
+        (workdir / "observed.csv").write_text("action,minutes\n1.1,30\n", encoding="utf-8")
     assert main(shlex.split(command)[1:]) == 0
 
 
