@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import SCENARIOS, base_raw, load, write_yaml
 
@@ -304,3 +306,83 @@ def test_haversine_broadcasts():
     assert np.allclose(np.diag(d), 0.0)
     assert np.allclose(d, d.T)
     assert d[0, 1] == pytest.approx(111.195, abs=0.01)
+
+
+# ---------------------------------------------------------------- road states derived incrementally
+
+def random_network(seed: int, n: int = 30, extra: int = 40) -> RoadNetwork:
+    """A connected random road network: a spanning path plus random roads, some one-way."""
+    rng = np.random.default_rng(seed)
+    pairs = [(i, i + 1) for i in range(n - 1)]
+    pairs += [tuple(rng.choice(n, 2, replace=False)) for _ in range(extra)]
+    tail, head, road = [], [], []
+    for k, (a, b) in enumerate(pairs):
+        tail += [a, b] if k < n - 1 or rng.random() < 0.8 else [a]
+        head += [b, a] if k < n - 1 or len(tail) > len(head) + 1 else [b]
+        road += [k] * (len(tail) - len(road))
+    minutes = rng.uniform(1, 20, size=len(road)).round(1)
+    return RoadNetwork(node_ids=tuple(f"n{i}" for i in range(n)), tail=np.array(tail), head=np.array(head),
+                       minutes=minutes, km=minutes, road_class=("default",) * len(road),
+                       tags=((),) * len(road), synthetic=True, description="random",
+                       has_one_way=len(road) != 2 * len(pairs), arc_road=np.array(road))
+
+
+@pytest.fixture
+def lazy(monkeypatch):
+    """Rows computed one origin at a time, as for large regions."""
+    monkeypatch.setattr("sim.engine.travel.EAGER_NODES", 0)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_derived_road_states_equal_fresh_ones(seed, lazy):
+    """Closing and reopening roads one state after another (rows reused where the change cannot
+    reach them) gives exactly the travel times and routes of states computed from scratch."""
+    network = random_network(seed)
+    rng = np.random.default_rng(100 + seed)
+    current = TravelTimes(network)
+    for _ in range(8):
+        for origin in rng.choice(network.n_nodes, 10, replace=False):
+            current.rows[int(origin)]   # some rows known, as in a run
+        cuts = rng.choice(network.n_roads, int(rng.integers(0, 8)), replace=False)
+        closed = frozenset(int(r) for r in cuts)
+        derived = current.after(closed)
+        fresh = TravelTimes(network, closed)
+        reused = len(derived.rows.known())
+        assert np.array_equal(derived.minutes, fresh.minutes)
+        for i, j in itertools.product(range(network.n_nodes), repeat=2):
+            if np.isfinite(fresh.time(i, j)):
+                nodes, cum = derived.route(i, j)
+                assert nodes[0] == i and nodes[-1] == j and cum[-1] == pytest.approx(fresh.time(i, j))
+        assert reused <= network.n_nodes
+        current = derived
+
+
+def test_unaffected_rows_are_kept_and_affected_ones_recomputed(lazy):
+    # a - b - c in a line, and a slower direct road a - c
+    raw = with_roads([{"from": "a", "to": "b", "minutes": 5}, {"from": "b", "to": "c", "minutes": 5},
+                      {"from": "a", "to": "c", "minutes": 30}, {"from": "c", "to": "d", "minutes": 5}])
+    tt, ix = oracle(raw)
+    a_row, d_row = tt.rows[ix["a"]], tt.rows[ix["d"]]
+    slow = tt.after(frozenset({2}))   # the unused direct road closes: nothing changes
+    assert slow.rows[ix["a"]] is a_row and slow.rows[ix["d"]] is d_row
+    cut = slow.after(frozenset({2, 0}))   # a - b closes too: every row used it, none is kept
+    assert cut.rows.known() == []
+    assert cut.time(ix["a"], ix["c"]) == math.inf and cut.time(ix["d"], ix["b"]) == 10
+    reopened = cut.after(frozenset())
+    assert reopened.time(ix["a"], ix["c"]) == 10
+
+
+def test_a_run_with_road_cuts_is_the_same_with_rows_computed_lazily(monkeypatch):
+    """Fenghua's typhoons cut roads: lazily computed, incrementally derived road states give
+    the very same records as rows computed all at once."""
+    def records(eager_nodes: int):
+        monkeypatch.setattr("sim.engine.travel.EAGER_NODES", eager_nodes)
+        scenario = sim.load_scenario("fenghua", overrides=[
+            "run.horizon=40 d", "hazards.typhoons.rate=null", "hazards.typhoons.season=null",
+            "hazards.typhoons.at=20 d"])
+        rec = sim.simulate(scenario, 0, 3)
+        return rec.incident_frame(), rec.table_frame("road_closures"), rec.table_frame("shipments")
+    eager, lazy = records(10_000), records(0)
+    assert len(eager[1]) > 0
+    for a, b in zip(eager, lazy, strict=True):
+        pd.testing.assert_frame_equal(a, b)

@@ -53,7 +53,7 @@ from .roads import RoadControl
 from .scenes import FireScene, WorkScene
 from .staging import Staging
 from .supplies import SupplyControl
-from .travel import DirectTravel, TravelTimes, straight_line_km
+from .travel import DirectTravel, TravelTimes
 
 __all__ = ["Call", "ResponseEngine", "build_units", "travel_modes"]
 
@@ -71,14 +71,14 @@ def travel_modes(scenario: Scenario) -> list:
         spec = scenario.spec
         lon = np.array([n.lon for n in spec.region.nodes])
         lat = np.array([n.lat for n in spec.region.nodes])
-        km = straight_line_km(lon, lat)
+        ids = scenario.travel.node_ids
         road = TravelTimes(scenario.travel)
         if spec.region.waterways is not None:
             network = waterway_network(spec.region.waterways, spec.region)
             water = TravelTimes(network, weights=network.km * 60.0)
         else:
-            water = DirectTravel(scenario.travel.node_ids, km * spec.region.water_detour)
-        modes = scenario.cache["modes"] = [road, DirectTravel(scenario.travel.node_ids, km), water]
+            water = DirectTravel(ids, lon, lat, spec.region.water_detour)
+        modes = scenario.cache["modes"] = [road, DirectTravel(ids, lon, lat), water]
     return modes
 
 

@@ -63,7 +63,7 @@ class RoadControl:
         if oracle is None:
             if len(states) >= _MAX_STATES:
                 states.pop(next(iter(states)))
-            oracle = states[closed] = TravelTimes(self.network, closed)
+            oracle = states[closed] = self.engine.modes[ROAD].after(closed)
         return oracle
 
     # ---------------------------------------------------------------- events
@@ -135,8 +135,9 @@ class RoadControl:
             self.blocked.append((unit, (callback, payload, target, pace, depart)))  # waits for a road
 
     def _update_cut_off(self, now: float) -> None:
-        minutes = self.engine.modes[ROAD].minutes
-        reach = np.isfinite(minutes[self.bases]).any(axis=0) if self.bases else np.ones(len(minutes), bool)
+        rows = self.engine.modes[ROAD].rows
+        reach = np.isfinite(np.array([rows[b] for b in self.bases])).any(axis=0) if self.bases \
+            else np.ones(len(rows), bool)
         cut = set(np.nonzero(~reach)[0].tolist())
         for node in self.cut - cut:
             self.intervals.append((node, self.cut_since.pop(node), now))

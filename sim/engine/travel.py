@@ -3,39 +3,78 @@
 Three modes share one interface (``rows[i][j]``, :meth:`route`, :meth:`nearest`,
 ``reversible``), so the engine moves every unit the same way:
 
-* road: shortest paths over the road network (all-pairs Dijkstra with
-  :func:`scipy.sparse.csgraph.dijkstra`), rebuilt without the roads that are closed; or the
-  scenario's travel matrix as is. Rows are minutes at the network's own speeds; a unit's
-  ``speed_factor`` divides them;
+* road: shortest paths over the road network without the roads that are closed, one origin
+  at a time (:func:`scipy.sparse.csgraph.dijkstra`), computed when first asked for and kept;
+  or the scenario's travel matrix as is. Rows are minutes at the network's own speeds; a
+  unit's ``speed_factor`` divides them;
 * air: straight lines. Rows are ``km * 60`` (minutes at 1 km/h); a helicopter's cruise speed
   in km/h divides them;
 * water: shortest paths over ``region.waterways`` (in km), or straight lines times
   ``region.water_detour``; again ``km * 60`` divided by the boat's speed.
 
-The event loop only ever reads plain Python lists, never networkx or pandas.
+Beyond ``EAGER_NODES`` nodes, rows are computed on first use, so a region of 100,000 nodes
+costs only the rows the run reads (its stations, depots and the places units pass through).
+When roads close or reopen, :meth:`TravelTimes.after` derives the new state from the old one
+and keeps every row the change cannot affect: closing a road changes a row only if its
+shortest-path tree uses one of the road's arcs; reopening one, only if an arc would shorten
+a path. The event loop only ever reads plain Python lists, never networkx or pandas.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
 from ..scenario.geography import RoadNetwork, TravelMatrix, haversine_km
 
-__all__ = ["DirectTravel", "TravelTimes", "straight_line_km"]
+__all__ = ["DirectTravel", "EAGER_NODES", "LazyRows", "TravelTimes", "straight_line_km"]
+
+EAGER_NODES = 500  # up to this many nodes, all rows are computed at once (one Dijkstra call)
+
+
+class LazyRows:
+    """``rows[i]``: the list of minutes from node ``i`` to every node, computed on first use."""
+
+    __slots__ = ("_rows", "_compute")
+
+    def __init__(self, n: int, compute: Callable[[int], list[float]]) -> None:
+        self._rows: list[list[float] | None] = [None] * n
+        self._compute = compute
+
+    def __getitem__(self, origin: int) -> list[float]:
+        row = self._rows[origin]
+        if row is None:
+            row = self._rows[origin] = self._compute(origin)
+        return row
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def known(self) -> list[int]:
+        """Origins whose row has been computed."""
+        return [i for i, row in enumerate(self._rows) if row is not None]
+
+    def put(self, origin: int, row: list[float]) -> None:
+        self._rows[origin] = row
 
 
 class _Oracle:
-    """Shared queries over a full matrix of minutes (``rows``)."""
+    """Shared queries over rows of minutes (``rows[origin][destination]``)."""
 
     node_ids: tuple[str, ...]
-    minutes: np.ndarray
-    rows: list[list[float]]
+    rows: LazyRows | list[list[float]]
     reversible: bool
 
     @property
     def n_nodes(self) -> int:
         return len(self.node_ids)
+
+    @property
+    def minutes(self) -> np.ndarray:
+        """The full matrix (every row computed: for small regions and tests)."""
+        return np.array([self.rows[i] for i in range(self.n_nodes)], dtype=float)
 
     def time(self, origin: int, destination: int) -> float:
         """Minutes from ``origin`` to ``destination`` at speed 1 (``inf`` if unreachable)."""
@@ -72,26 +111,60 @@ class TravelTimes(_Oracle):
         self.source = source
         self.closed = closed
         self.node_ids = source.node_ids
-        self._pred: np.ndarray | None = None
+        self._weights = weights
+        self._pred: dict[int, np.ndarray] = {}
         if isinstance(source, RoadNetwork):
-            graph = source.csgraph(weights, closed)
-            self.minutes, self._pred = dijkstra(graph, directed=True, return_predecessors=True)
+            self._graph = source.csgraph(weights, closed)
             # A unit between two nodes may turn back only where every road is two-way.
             self.reversible = not source.has_one_way
+            self.rows = LazyRows(source.n_nodes, self._shortest_paths)
+            if source.n_nodes <= EAGER_NODES:  # small: every row in one call is cheaper
+                dist, pred = dijkstra(self._graph, directed=True, return_predecessors=True)
+                for origin, row in enumerate(dist.tolist()):
+                    self.rows.put(origin, row)
+                    self._pred[origin] = pred[origin]
         else:
-            self.minutes = np.array(source.minutes, dtype=float)
+            self._graph = None
+            self.rows = np.array(source.minutes, dtype=float).tolist()
             self.reversible = True
-        self.rows = self.minutes.tolist()
+
+    def _shortest_paths(self, origin: int) -> list[float]:
+        dist, pred = dijkstra(self._graph, directed=True, indices=origin, return_predecessors=True)
+        self._pred[origin] = pred
+        return dist.tolist()
+
+    def after(self, closed: frozenset[int]) -> TravelTimes:
+        """The same network with ``closed`` roads cut instead, keeping the rows the change
+        cannot affect."""
+        new = TravelTimes(self.source, closed, self._weights)
+        if not isinstance(self.source, RoadNetwork) or self.source.n_nodes <= EAGER_NODES:
+            return new
+        network = self.source
+        weights = network.minutes if self._weights is None else self._weights
+        shut = np.isin(network.arc_road, np.fromiter(closed - self.closed, dtype=np.int64))
+        opened = np.isin(network.arc_road, np.fromiter(self.closed - closed, dtype=np.int64))
+        shut_arcs = list(zip(network.tail[shut].tolist(), network.head[shut].tolist(), strict=True))
+        open_arcs = list(zip(network.tail[opened].tolist(), network.head[opened].tolist(),
+                             weights[opened].tolist(), strict=True))
+        for origin in self.rows.known():
+            row, pred = self.rows[origin], self._pred[origin]
+            if any(pred[h] == t for t, h in shut_arcs):
+                continue  # its shortest-path tree used a road now cut
+            if any(row[t] + w < row[h] - 1e-12 for t, h, w in open_arcs):
+                continue  # a reopened road would shorten some of its paths
+            new.rows.put(origin, row)
+            new._pred[origin] = pred
+        return new
 
     def route(self, origin: int, destination: int) -> tuple[list[int], list[float]]:
-        if origin == destination or self._pred is None:
+        if origin == destination or self._graph is None:
             return super().route(origin, destination)
-        path = [destination]
+        row = self.rows[origin]
         pred = self._pred[origin]
+        path = [destination]
         while path[-1] != origin:
             path.append(int(pred[path[-1]]))
         path.reverse()
-        row = self.rows[origin]
         return path, [row[node] for node in path]
 
 
@@ -101,11 +174,19 @@ def straight_line_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 
 
 class DirectTravel(_Oracle):
-    """Straight-line travel (air, or water without a waterway graph): ``km * 60`` per row."""
+    """Straight-line travel (air, or water without a waterway graph): ``km * 60 * factor`` per
+    row, each row computed on first use."""
 
     reversible = True
 
-    def __init__(self, node_ids: tuple[str, ...], km: np.ndarray) -> None:
+    def __init__(self, node_ids: tuple[str, ...], lon: np.ndarray, lat: np.ndarray,
+                 factor: float = 1.0) -> None:
         self.node_ids = node_ids
-        self.minutes = np.asarray(km, dtype=float) * 60.0
-        self.rows = self.minutes.tolist()
+        self._lon = np.asarray(lon, dtype=float)
+        self._lat = np.asarray(lat, dtype=float)
+        self._factor = factor * 60.0
+        self.rows = LazyRows(len(node_ids), self._row)
+
+    def _row(self, origin: int) -> list[float]:
+        km = haversine_km(self._lon[origin], self._lat[origin], self._lon, self._lat)
+        return (km * self._factor).tolist()
