@@ -192,7 +192,8 @@ class ResponseEngine:
         self.helipads = [scenario.node_index[f.node] for f in hospitals if f.helipad] or self.hospitals
         self.air = AirControl(self)
         self.fleet = Fleet(self.units, self.modes, lambda: self.env.now, key=(seed, replication),
-                           air_margin=spec.dispatch.air_margin, can_fly=self.air.can_fly)
+                           air_margin=spec.dispatch.air_margin, can_fly=self.air.can_fly,
+                           orders=scenario.cache.setdefault("station_orders", {}))
 
         self.incidents = incidents
         n = len(incidents)

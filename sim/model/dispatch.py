@@ -41,6 +41,9 @@ class Oracle(Protocol):
     reversible: bool
 
 
+MAX_ORDER_STATES = 64  # road-and-bases states whose station orders are kept
+
+
 class Fleet:
     """The policy's view of the units: who may go to a call, and how long each would take.
 
@@ -54,7 +57,8 @@ class Fleet:
 
     def __init__(self, units: list[Unit], modes: list[Oracle], clock: Callable[[], float], *,
                  key: tuple[int, int] = (0, 0), air_margin: float = 0.0,
-                 can_fly: Callable[[Unit, int], bool] | None = None) -> None:
+                 can_fly: Callable[[Unit, int], bool] | None = None,
+                 orders: dict[tuple, dict[tuple[int, str], list[int]]] | None = None) -> None:
         self.units = units
         self.modes = modes
         self.away: dict[int, Unit] = {}  # available units not standing in their station
@@ -62,8 +66,11 @@ class Fleet:
         self._key = key
         self._air_margin = air_margin
         self._can_fly = can_fly
-        self._orders: dict[tuple, dict[tuple[int, str], list[Unit]]] = {}  # per road state and staging
-        self._bases_version = 0
+        # station orders per (road state, where the units are based): shared by the replications
+        # of a scenario when ``orders`` is given, as unit indices
+        self._orders: dict[tuple, dict[tuple[int, str], list[int]]] = {} if orders is None else orders
+        self._units_by_order: dict[tuple, list[Unit]] = {}  # this fleet's units in those orders
+        self._bases = tuple(u.base_node for u in units)
         self._supply = Counter(cap for u in units for cap in u.capabilities)
 
     # ---------------------------------------------------------------- queries for policies
@@ -153,25 +160,32 @@ class Fleet:
         return not last_resort
 
     def bases_changed(self) -> None:
-        """Units moved to other stations (pre-positioning): station orders must be redone."""
-        self._bases_version += 1
-        self._orders.clear()
+        """Units moved to other stations (pre-positioning): other station orders apply."""
+        self._bases = tuple(u.base_node for u in self.units)
+        self._units_by_order.clear()
 
     def _stations_by_distance(self, node: int, capability: str) -> list[Unit]:
         """Units with ``capability`` by travel time from their station to ``node``, kept per
-        road state (closed roads) so states that come back reuse their orders."""
-        state = (getattr(self.modes[0], "closed", None), self._bases_version)
+        road state (closed roads) and bases, so states that come back reuse their orders."""
+        closed = getattr(self.modes[0], "closed", None)
+        local = (closed, node, capability)
+        units = self._units_by_order.get(local)
+        if units is not None:
+            return units
+        state = (closed, self._bases)
         orders = self._orders.get(state)
         if orders is None:
+            if len(self._orders) >= MAX_ORDER_STATES:
+                self._orders.pop(next(iter(self._orders)))
             orders = self._orders[state] = {}
-        key = (node, capability)
-        order = orders.get(key)
+        order = orders.get((node, capability))
         if order is None:
             modes = self.modes
-            order = sorted((u for u in self.units if capability in u.capabilities),
-                           key=lambda u: (modes[u.mode].rows[u.base_node][node] / u.speed, u.index))
-            orders[key] = order
-        return order
+            ranked = sorted((u for u in self.units if capability in u.capabilities),
+                            key=lambda u: (modes[u.mode].rows[u.base_node][node] / u.speed, u.index))
+            order = orders[(node, capability)] = [u.index for u in ranked]
+        units = self._units_by_order[local] = [self.units[i] for i in order]
+        return units
 
 
 class DispatchPolicy(ABC):

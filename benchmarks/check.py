@@ -1,0 +1,81 @@
+"""Regression guard: fail when a benchmark ratio is more than 25 % worse than the baseline.
+
+    python benchmarks/check.py                    # run the suite, compare with baseline.json
+    python benchmarks/check.py --results FILE     # compare a suite.json already written
+    python benchmarks/check.py --refresh          # run the suite and make it the new baseline
+
+Only ratios measured within one run are compared (costs in floor events, scaling exponents,
+parallel efficiency, the road-cut update in floor events), so the check holds across machines
+of different speeds. Refresh the baseline after a deliberate change (and say why in the
+commit); it is kept out of the test run because timings need a quiet machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BASELINE = HERE / "baseline.json"
+TOLERANCE = 0.25
+
+
+def ratios(figures: dict) -> dict[str, tuple[float, bool]]:
+    """Name -> (value, higher is better)."""
+    floor = figures["floor_seconds_per_event"]
+    out = {f"engine.{name}.incident_cost_in_floor_events": (e["incident_cost_in_floor_events"], False)
+           for name, e in figures["engine"].items()}
+    out.update({f"scaling.{key}.exponent": (v["exponent"], False) for key, v in figures["scaling"].items()})
+    out["batches.efficiency"] = (figures["batches"]["efficiency"], True)
+    out["oracle.cut_update_in_floor_events"] = (figures["oracle"]["cut_update_seconds"] / floor, False)
+    return out
+
+
+def compare(current: dict, baseline: dict) -> list[str]:
+    """The ratios that got worse by more than the tolerance, described."""
+    now, base = ratios(current), ratios(baseline)
+    worse = []
+    for name, (value, higher) in sorted(base.items()):
+        if name not in now:
+            continue
+        got = now[name][0]
+        limit = value / (1 + TOLERANCE) if higher else value * (1 + TOLERANCE)
+        if (got < limit) if higher else (got > limit):
+            worse.append(f"{name}: {got:.3g} against a baseline of {value:.3g} (limit {limit:.3g})")
+    return worse
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--results", type=Path, help="a suite.json to check instead of running the suite")
+    parser.add_argument("--refresh", action="store_true", help="make these results the new baseline")
+    args = parser.parse_args(argv)
+    results = args.results
+    if results is None:
+        results = Path(tempfile.mkdtemp()) / "suite.json"
+        subprocess.run([sys.executable, str(HERE / "run.py"), "--json", str(results)], check=True)
+    current = json.loads(results.read_text(encoding="utf-8"))
+    if args.refresh:
+        shutil.copyfile(results, BASELINE)
+        print(f"baseline refreshed from {results}")
+        return 0
+    if not BASELINE.exists():
+        print(f"no baseline at {BASELINE}: run with --refresh first", file=sys.stderr)
+        return 2
+    worse = compare(current, json.loads(BASELINE.read_text(encoding="utf-8")))
+    for name, (value, higher) in sorted(ratios(current).items()):
+        print(f"{name:<55} {value:>10.3g}  ({'higher' if higher else 'lower'} is better)")
+    if worse:
+        print("\nWORSE than the baseline by more than 25 %:\n  " + "\n  ".join(worse), file=sys.stderr)
+        return 1
+    print("\nno ratio is more than 25 % worse than the baseline")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

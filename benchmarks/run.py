@@ -1,0 +1,205 @@
+"""The benchmark suite: the event core against a SimPy floor measured in the same process.
+
+    python benchmarks/run.py [--full] [--json benchmarks/results/suite.json]
+
+Prints a table and writes JSON. Absolute times drift between machines and runs, so every
+figure that matters is a ratio within this one run:
+
+(a) floor: a plain SimPy loop of timeouts, and a resource request/release cycle;
+(b) engine: one simulated year of each built-in scenario: incidents/s, SimPy events/s, cost
+    per incident as a multiple of the floor's cost per event;
+(c) scaling, with the fitted exponent of cost against size: incidents per replication
+    (10^3 .. 10^5, 10^6 with --full, by the length of the run at a fixed rate), road-graph size
+    (synthetic grids of 10^2 .. 10^4 nodes, 10^5 with --full) and number of units;
+(d) batches: replications/s serially and on 2 processes, and the parallel efficiency;
+(e) the travel-time oracle on a 10^5-node grid: the rows of 50 stations, then the update after
+    a road cut (the new state derived, the stations' rows it touched recomputed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import simpy
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_core import floor_per_event  # noqa: E402
+from synthetic import grid_network, grid_scenario  # noqa: E402
+
+import sim  # noqa: E402
+from sim.engine.response import ResponseEngine  # noqa: E402
+from sim.engine.streams import Streams  # noqa: E402
+from sim.engine.travel import TravelTimes  # noqa: E402
+from sim.model.exogenous import draw_replication  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def floor_resource(cycles: int = 100_000) -> float:
+    """Seconds per SimPy event of a request / timeout / release cycle on a Resource."""
+
+    def user(env: simpy.Environment, res: simpy.Resource, n: int):
+        for _ in range(n):
+            with res.request() as req:
+                yield req
+                yield env.timeout(1.0)
+
+    env = simpy.Environment()
+    res = simpy.Resource(env, capacity=1)
+    env.process(user(env, res, cycles))
+    start = time.perf_counter()
+    env.run()
+    elapsed = time.perf_counter() - start
+    return elapsed / (3 * cycles)  # request, timeout, release
+
+
+def engine_cost(scenario: sim.Scenario, replications: int) -> dict[str, float]:
+    """Time the event loop (draws excluded) over replications."""
+    seconds = 0.0
+    incidents = events = 0
+    seed = scenario.spec.run.seed
+    for r in range(replications):
+        stream, timeline = draw_replication(scenario, Streams(seed, r))
+        start = time.perf_counter()
+        engine = ResponseEngine(scenario, stream, r, seed, timeline=timeline)
+        engine.run()
+        seconds += time.perf_counter() - start
+        incidents += len(stream)
+        events += engine.events
+    return {"seconds": seconds, "incidents": incidents, "events": events}
+
+
+def exponent(sizes: list[float], costs: list[float]) -> float:
+    """Slope of log(cost) against log(size)."""
+    return float(np.polyfit(np.log(sizes), np.log(costs), 1)[0])
+
+
+def scaling(full: bool) -> dict:
+    out = {}
+    rate_per_year = 20_000
+    counts = [1_000, 10_000, 100_000] + ([1_000_000] if full else [])
+    runs = []
+    for n in counts:
+        days = n / rate_per_year * 365
+        scenario = grid_scenario(nodes=100, incidents=n, units=20, days=days)
+        cost = engine_cost(scenario, 1)
+        runs.append({"incidents": cost["incidents"], "seconds": cost["seconds"], "events": cost["events"]})
+    fit = exponent([r["incidents"] for r in runs], [r["seconds"] for r in runs])
+    out["incidents"] = {"runs": runs, "exponent": fit}
+    sizes = [100, 1_000, 10_000] + ([100_000] if full else [])
+    runs = []
+    for n in sizes:
+        scenario = grid_scenario(nodes=n, incidents=5_000, units=40, stations=20, days=90)
+        cost = engine_cost(scenario, 1)
+        runs.append({"nodes": len(scenario.spec.region.nodes), "seconds": cost["seconds"],
+                     "incidents": cost["incidents"]})
+    out["nodes"] = {"runs": runs, "exponent": exponent([r["nodes"] for r in runs],
+                                                       [r["seconds"] / r["incidents"] for r in runs])}
+    runs = []
+    for units in (10, 100, 1_000):
+        scenario = grid_scenario(nodes=400, incidents=5_000, units=units, stations=min(units, 100), days=90)
+        cost = engine_cost(scenario, 1)
+        runs.append({"units": units, "seconds": cost["seconds"], "incidents": cost["incidents"]})
+    out["units"] = {"runs": runs, "exponent": exponent([r["units"] for r in runs],
+                                                       [r["seconds"] / r["incidents"] for r in runs])}
+    return out
+
+
+def batches(replications: int) -> dict:
+    raw = {"name": "suite batch", "scenario": "pinghu", "replications": replications, "seed": 1}
+    experiment = sim.load_experiment(raw)
+    with tempfile.TemporaryDirectory() as folder:
+        sim.run_batch({**raw, "replications": 2}, Path(folder) / "warm.sqlite")
+        start = time.perf_counter()
+        sim.run_batch(experiment, Path(folder) / "serial.sqlite", jobs=1)
+        serial = time.perf_counter() - start
+        start = time.perf_counter()
+        sim.run_batch(experiment, Path(folder) / "parallel.sqlite", jobs=2)
+        parallel = time.perf_counter() - start
+    return {"replications": replications, "serial_per_s": replications / serial,
+            "parallel_per_s": replications / parallel, "efficiency": serial / (2 * parallel)}
+
+
+def oracle(nodes: int, stations: int = 50) -> dict:
+    network = grid_network(nodes)
+    rng = np.random.default_rng(7)
+    sources = rng.choice(network.n_nodes, stations, replace=False).tolist()
+    start = time.perf_counter()
+    roads = TravelTimes(network)
+    for s in sources:
+        roads.rows[s]
+    build = time.perf_counter() - start
+    # cut the road most used: the first arc out of the first station's shortest-path tree
+    tree = roads._pred[sources[0]]
+    child = int(next(i for i in rng.permutation(network.n_nodes) if tree[i] >= 0))
+    parent = int(tree[child])
+    arc = int(np.nonzero((network.tail == parent) & (network.head == child))[0][0])
+    road = int(network.arc_road[arc])
+    start = time.perf_counter()
+    cut = roads.after(frozenset({road}))
+    kept = len(cut.rows.known())
+    for s in sources:
+        cut.rows[s]
+    update = time.perf_counter() - start
+    return {"nodes": network.n_nodes, "stations": stations, "build_seconds": build,
+            "cut_update_seconds": update,
+            "rows_recomputed": stations - kept}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--full", action="store_true", help="also 10^6 incidents and a 10^5-node engine run")
+    parser.add_argument("--json", type=Path, default=RESULTS / "suite.json")
+    parser.add_argument("--batch-replications", type=int, default=200)
+    args = parser.parse_args(argv)
+    floor = min(floor_per_event() for _ in range(2))
+    resource = min(floor_resource() for _ in range(2))
+    figures: dict = {"python": platform.python_version(), "simpy": simpy.__version__, "cpus": os.cpu_count(),
+                     "floor_seconds_per_event": floor, "resource_seconds_per_event": resource, "engine": {}}
+    rows = [("floor: SimPy timeout loop", f"{floor * 1e6:.2f} us/event", ""),
+            ("floor: resource request/release", f"{resource * 1e6:.2f} us/event", f"{resource / floor:.2f}x")]
+    for name, reps in (("tiny", 20), ("pinghu", 40), ("fenghua", 20), ("qinhuangdao", 20)):
+        cost = engine_cost(sim.load_scenario(name), reps)
+        per_incident = cost["seconds"] / max(cost["incidents"], 1)
+        entry = {**cost, "replications": reps, "incidents_per_s": cost["incidents"] / cost["seconds"],
+                 "events_per_s": cost["events"] / cost["seconds"],
+                 "incident_cost_in_floor_events": per_incident / floor,
+                 "event_cost_in_floor_events": cost["seconds"] / cost["events"] / floor}
+        figures["engine"][name] = entry
+        rows.append((f"engine: {name} ({reps} years)", f"{entry['incidents_per_s']:,.0f} incidents/s",
+                     f"{entry['incident_cost_in_floor_events']:.0f}x floor per incident, "
+                     f"{entry['event_cost_in_floor_events']:.1f}x per event"))
+    figures["scaling"] = scaling(args.full)
+    for key in ("incidents", "nodes", "units"):
+        rows.append((f"scaling with {key}", f"exponent {figures['scaling'][key]['exponent']:.2f}",
+                     ", ".join(f"{r[key]:,}" for r in figures["scaling"][key]["runs"])))
+    figures["batches"] = batches(args.batch_replications)
+    b = figures["batches"]
+    rows.append(("batches (Pinghu years)", f"{b['serial_per_s']:.1f} / {b['parallel_per_s']:.1f} per s",
+                 f"serial / 2 processes, efficiency {b['efficiency']:.0%}"))
+    figures["oracle"] = oracle(100_000)
+    o = figures["oracle"]
+    rows.append((f"oracle: {o['nodes']:,}-node grid", f"build {o['build_seconds']:.2f} s",
+                 f"road cut update {o['cut_update_seconds']:.2f} s "
+                 f"({o['rows_recomputed']} of {o['stations']} "
+                 "station rows recomputed)"))
+    width = max(len(r[0]) for r in rows)
+    for name, a, b_ in rows:
+        print(f"{name:<{width}}  {a:>24}  {b_}")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
