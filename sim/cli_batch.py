@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -17,7 +18,8 @@ DEFAULT_KPI = "response.all.response_mean"
 def _run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--store", type=Path, help="results file (default: <out>/results.sqlite)")
     p.add_argument("--out", "-o", type=Path, help="output folder (default: out/<experiment name>)")
-    p.add_argument("--jobs", "-j", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
+                   help="worker processes (default: one per CPU)")
     p.add_argument("--chunk", type=int, help="replications per task (default: about 4 tasks per worker, "
                                             "at most 25)")
     p.add_argument("--backend", choices=("processes", "dask"), default="processes",
