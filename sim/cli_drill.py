@@ -44,7 +44,7 @@ def _generate(args: argparse.Namespace) -> int:
     spec, base = load_drill_spec(args.drill)
     if args.mode:
         spec = spec.model_copy(update={"mode": args.mode})
-    drill = generate_drill(spec, base, args.seed)
+    drill = generate_drill(spec, base, args.seed, args.drill)
     out = args.out or Path("out") / "drills" / args.drill.stem
     paths = write_drill(drill, out)
     actions = drill.actions()

@@ -245,3 +245,16 @@ def test_cli_generate_and_score(tmp_path, capsys):
     report = (out / "evaluation" / "after_action.md").read_text(encoding="utf-8")
     assert "Improvement plan" in report and "| U |" in report
     assert main(["drill", "generate", str(tmp_path / "missing.yaml")]) == 2
+
+
+def test_a_hazard_template_the_scenario_refuses_names_the_drill_file(tmp_path, capsys):
+    import yaml
+
+    raw = yaml.safe_load((DRILLS / "pinghu-chemical-jinshan.yaml").read_text(encoding="utf-8"))
+    raw["hazards"][0]["node"] = "nowhere"
+    raw["scenario"] = str(REPO / "scenarios" / "pinghu.yaml")
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    assert main(["drill", "generate", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert f"{path} (on " in err and "hazards[0].node: unknown node 'nowhere'" in err

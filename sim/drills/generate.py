@@ -28,13 +28,14 @@ import numpy as np
 import pandas as pd
 
 from ..engine.runner import simulate
+from ..errors import Problem, ScenarioError
 from ..results.outcome import RunResult
 from ..scenario.loader import Scenario, load_scenario_data, resolve_scenario_path
 from ..scenario.overrides import set_path
 from ..scenario.quantities import format_duration
 from ..scenario.yamlio import parse_yaml
 from .messages import ACTIONS, CONTINGENCY, MESSAGES, text
-from .spec import CAPABILITIES, DrillSpec, resolve_templates
+from .spec import DrillSpec, resolve_templates
 
 __all__ = ["Drill", "ExpectedAction", "Inject", "generate_drill"]
 
@@ -132,7 +133,9 @@ def _split_label(label: str) -> tuple[str, str]:
     return (m.group(1), m.group(2) or label) if m else (label, label)
 
 
-def drill_scenario(spec: DrillSpec, base_dir: Path, hazards: list[dict]) -> Scenario:
+def drill_scenario(
+    spec: DrillSpec, base_dir: Path, hazards: list[dict], source: Path | None = None
+) -> Scenario:
     """The base scenario with the drill's hazards, start and duration."""
     candidate = base_dir / spec.scenario
     path = candidate if candidate.is_file() else resolve_scenario_path(spec.scenario)
@@ -169,7 +172,17 @@ def drill_scenario(spec: DrillSpec, base_dir: Path, hazards: list[dict]) -> Scen
     raw["prepositioning"] = retarget(raw.get("prepositioning", []))
     for p, v in spec.set.items():
         set_path(raw, p, v)
-    return load_scenario_data(raw, path=path)
+    try:
+        return load_scenario_data(raw, path=path)
+    except ScenarioError as exc:  # the drill's hazards (or set) are the drill file's problems
+        raise ScenarioError(
+            [
+                Problem(f"{source or spec.name} (on {p.file})", p.path, p.message)
+                if p.path[:1] in (("hazards",), ("evacuation",))
+                else p
+                for p in exc.problems
+            ]
+        ) from None
 
 
 # ---------------------------------------------------------------- time standards
@@ -686,19 +699,19 @@ class _Builder:
         return " | ".join(parts)
 
 
-def generate_drill(spec: DrillSpec, base_dir: Path, seed: int | None = None) -> Drill:
+def generate_drill(
+    spec: DrillSpec, base_dir: Path, seed: int | None = None, source: Path | None = None
+) -> Drill:
     """Generate a drill: resolve the templates, simulate the drill and its standards, build the MSEL."""
     seed = spec.seed if seed is None else seed
     hazards, drawn = resolve_templates(spec, seed)
-    scenario = drill_scenario(spec, base_dir, hazards)
+    scenario = drill_scenario(spec, base_dir, hazards, source)
     drill = RunResult(scenario, seed, [simulate(scenario, 0, seed)])
     runs = RunResult(scenario, seed, [simulate(scenario, r, seed) for r in range(1, spec.standards + 1)])
     measures = _measures(runs)
     samples = {m: [v for rep in by_rep.values() for _, v in rep] for m, by_rep in measures.items()}
     own = {m: dict(by_rep.get(0, [])) for m, by_rep in _measures(drill).items()}
     injects = _Builder(spec, scenario, drill, samples, own).build()
-    unknown = [o for o in spec.objectives if o not in CAPABILITIES]
-    assert not unknown
     return Drill(
         spec, hazards, drawn, injects, samples, seed, scenario.spec.name, scenario.spec.run.utc_offset
     )
