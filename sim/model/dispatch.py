@@ -11,7 +11,7 @@ or ``package.module:ClassName`` for your own class (constructed without argument
 
 from __future__ import annotations
 
-import heapq
+import bisect
 import importlib
 import math
 from abc import ABC, abstractmethod
@@ -125,16 +125,17 @@ class Fleet:
         get there). A
         neighbouring region's units with the ``exhausted`` condition join only when the region's
         own units cannot fill the ``k`` places. Ties go to the lower unit number."""
-        local: list[tuple[float, int, float, Unit]] = []
+        local: list[tuple[float, int, float, Unit]] = []  # kept sorted
         aid: list[tuple[float, int, float, Unit]] = []
         kth_best = math.inf
+        modes = self.modes
         for unit in self._stations_by_distance(node, capability):
-            if len(local) >= k and self.modes[unit.mode].rows[unit.base_node][node] / unit.speed > kth_best:
+            if len(local) >= k and modes[unit.mode].rows[unit.base_node][node] / unit.speed > kth_best:
                 break  # stations come by travel time: no later one can do better
             if unit.status != AT_BASE or unit.index in exclude:
                 continue
             if self._consider(unit, node, call, local, aid) and len(local) >= k:
-                kth_best = heapq.nsmallest(k, (item[0] for item in local))[-1]
+                kth_best = local[k - 1][0]
         for unit in self.away.values():
             if capability in unit.capabilities and unit.index not in exclude:
                 self._consider(unit, node, call, local, aid)
@@ -156,7 +157,7 @@ class Fleet:
         rank = eta + (self._air_margin + unit.turnout.mean if unit.mode == AIR else 0.0)
         help_ = unit.info.mutual_aid
         last_resort = help_ is not None and "exhausted" in help_.when  # only when ours cannot fill
-        (aid if last_resort else local).append((rank, unit.index, eta, unit))
+        bisect.insort(aid if last_resort else local, (rank, unit.index, eta, unit))
         return not last_resort
 
     def bases_changed(self) -> None:
