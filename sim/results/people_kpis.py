@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from ..scenario.supply_schema import SupplySettings
@@ -96,26 +97,33 @@ def first_batches(requests: pd.DataFrame, shipments: pd.DataFrame, settings: Sup
     it has arrived when ``settings.first_batch_share`` of each of those requests has (1: all of
     it; a small share: the first delivery of anything). Its tier is the tier of the shipment that
     completed it, and the target is that tier's (county 6 h, city 8 h by default)."""
-    demand = requests[(requests["kind"] != "replenish") & (requests["event"] != "")] if len(requests) \
-        else requests
+    columns = ["replication", "event", "area", "first_request", "first_delivery", "tier", "hours",
+               "target_hours", "on_time"]
+    if not len(requests):
+        return pd.DataFrame(columns=columns)
+    demand = requests[(requests["kind"] != "replenish") & (requests["event"] != "")]
     arrivals = _arrivals(shipments)
     share = settings.first_batch_share
+    groups: dict[tuple, list[tuple[float, int, float]]] = {}   # in order of first appearance
+    keys = zip(demand["replication"].tolist(), demand["event"].tolist(), demand["area"].tolist(), strict=True)
+    asks = zip(demand["time"].tolist(), demand["request"].tolist(), demand["quantity"].tolist(), strict=True)
+    for key, ask in zip(keys, asks, strict=True):
+        groups.setdefault(key, []).append(ask)
     rows = []
-    for (rep, event, area), group in demand.groupby(["replication", "event", "area"], sort=False):
-        first = float(group["time"].min())
+    for (rep, event, area), asked in groups.items():
+        first = min(t for t, _, _ in asked)
         when, tier = -math.inf, ""
-        for request, quantity in group.loc[group["time"] <= first, ["request", "quantity"]].itertuples(
-                index=False):
+        for t, request, quantity in asked:
+            if t > first:
+                continue
             done, by = _completed(arrivals.get((rep, request), []), share * quantity)
             if not done <= when:   # the latest request decides (NaN when one never completes)
                 when, tier = done, by
         target = settings.target_for(tier or "county")
         hours = (when - first) / 60
-        rows.append({"replication": rep, "event": event, "area": area, "first_request": first,
-                     "first_delivery": when, "tier": tier, "hours": hours, "target_hours": target / 60,
-                     "on_time": bool(hours <= target / 60) if math.isfinite(hours) else False})
-    return pd.DataFrame(rows, columns=["replication", "event", "area", "first_request", "first_delivery",
-                                       "tier", "hours", "target_hours", "on_time"])
+        rows.append((rep, event, area, first, when, tier, hours, target / 60,
+                     bool(hours <= target / 60) if math.isfinite(hours) else False))
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _arrivals(shipments: pd.DataFrame) -> dict[tuple[int, int], list[tuple[float, float, str]]]:
@@ -123,10 +131,13 @@ def _arrivals(shipments: pd.DataFrame) -> dict[tuple[int, int], list[tuple[float
     out: dict[tuple[int, int], list[tuple[float, float, str]]] = {}
     if not len(shipments):
         return out
-    arrived = shipments.dropna(subset=["arrived"]).sort_values("arrived", kind="stable")
-    columns = ["replication", "request", "arrived", "quantity", "tier"]
-    for rep, request, t, q, tier in arrived[columns].itertuples(index=False):
-        out.setdefault((int(rep), int(request)), []).append((float(t), float(q), str(tier)))
+    arrived = shipments["arrived"].to_numpy(dtype=float)
+    order = [int(i) for i in np.argsort(arrived, kind="stable") if math.isfinite(arrived[i])]
+    reps, requests = shipments["replication"].tolist(), shipments["request"].tolist()
+    quantities, tiers = shipments["quantity"].tolist(), shipments["tier"].tolist()
+    for i in order:
+        out.setdefault((int(reps[i]), int(requests[i])), []).append(
+            (float(arrived[i]), float(quantities[i]), str(tiers[i])))
     return out
 
 
