@@ -43,29 +43,34 @@ def _share(hit: np.ndarray, known: np.ndarray) -> float:
     return float(hit[known].mean()) if known.any() else np.nan
 
 
-def _metrics(df: pd.DataFrame, end: float) -> dict[str, float]:
-    counted = df
-    lost = (counted["status"] == "lost").to_numpy()
-    served = counted[~lost]
-    response = served["response_time"].to_numpy()
+_COLUMNS = ("status", "response_time", "target", "occurrence", "report", "report_target", "first_dispatch",
+            "call", "waited")
+
+
+def _metrics(c: dict[str, np.ndarray], end: float) -> dict[str, float]:
+    """The metrics of one group of incidents, from its columns."""
+    lost = c["status"] == "lost"
+    served = ~lost
+    response = c["response_time"][served]
     reached = np.isfinite(response)
     rt = response[reached]
-    target = served["target"].to_numpy(dtype=float)
-    waited_so_far = end - served["occurrence"].to_numpy()
+    target = c["target"][served]
+    waited_so_far = end - c["occurrence"][served]
     has_target = np.isfinite(target)
     known = has_target & (reached | (waited_so_far > target))
     hit = reached & (np.nan_to_num(response, nan=np.inf) <= target)
-    report = (counted["report"] - counted["occurrence"]).to_numpy()
-    rtarget = counted["report_target"].to_numpy(dtype=float)
-    rknown = np.isfinite(rtarget) & (np.isfinite(report) | (end - counted["occurrence"].to_numpy() > rtarget))
+    report = c["report"] - c["occurrence"]
+    rtarget = c["report_target"]
+    rknown = np.isfinite(rtarget) & (np.isfinite(report) | (end - c["occurrence"] > rtarget))
     rhit = np.nan_to_num(report, nan=np.inf) <= rtarget
-    dispatched = served[np.isfinite(served["first_dispatch"].to_numpy())]
-    wait = (dispatched["first_dispatch"] - dispatched["call"]).to_numpy()
-    called = np.isfinite(counted["call"].to_numpy())
+    first_dispatch, call = c["first_dispatch"][served], c["call"][served]
+    sent = np.isfinite(first_dispatch)
+    wait = first_dispatch[sent] - call[sent]
+    called = np.isfinite(c["call"])
     return {
-        "incidents": float(len(counted)),
+        "incidents": float(len(lost)),
         "lost": float(lost.sum()),
-        "open": float((counted["status"] == "open").sum()),
+        "open": float((c["status"] == "open").sum()),
         "response_mean": float(rt.mean()) if len(rt) else np.nan,
         "response_median": float(np.median(rt)) if len(rt) else np.nan,
         "response_p90": float(np.quantile(rt, 0.9)) if len(rt) else np.nan,
@@ -73,7 +78,7 @@ def _metrics(df: pd.DataFrame, end: float) -> dict[str, float]:
         "within_target": _share(hit, known),
         "report_mean": float(np.nanmean(report)) if np.isfinite(report).any() else np.nan,
         "report_within_target": _share(rhit, rknown),
-        "waited_share": _share(counted["waited"].to_numpy(dtype=bool), called),
+        "waited_share": _share(c["waited"].astype(bool), called),
         "queue_wait_mean": float(wait.mean()) if len(wait) else np.nan,
     }
 
@@ -83,17 +88,27 @@ def incident_kpis(incidents: pd.DataFrame, spec: ScenarioSpec, end_times: Mappin
     """One row per (replication, incident type), plus an ``all`` row per replication."""
     targets = {name: t.target for name, t in spec.incident_types.items()}
     report_targets = {name: t.report_target for name, t in spec.incident_types.items()}
-    df = incidents[incidents["occurrence"] >= spec.run.warmup].copy()
-    df["target"] = df["type"].map(targets).astype(float)
-    df["report_target"] = df["type"].map(report_targets).astype(float)
+    df = incidents[incidents["occurrence"] >= spec.run.warmup]
+    types = df["type"].to_numpy(dtype=object)
+    columns = {name: df[name].to_numpy() for name in _COLUMNS if name in df}
+    columns["status"] = df["status"].to_numpy(dtype=object)
+    columns["target"] = np.array([targets.get(t, np.nan) for t in types], dtype=float)
+    columns["report_target"] = np.array([report_targets.get(t, np.nan) for t in types], dtype=float)
+    for name in ("response_time", "occurrence", "report", "first_dispatch", "call"):
+        columns[name] = columns[name].astype(float)
+    rep_of = df["replication"].to_numpy()
     reps = replications if replications is not None else sorted(end_times)
     rows = []
     for rep in reps:
-        in_rep = df[df["replication"] == rep]
+        in_rep = np.nonzero(rep_of == rep)[0]
+        mine = {k: v[in_rep] for k, v in columns.items()}
+        rep_types = types[in_rep]
         end = end_times[rep]
         for name in spec.incident_types:
-            rows.append({"replication": rep, "type": name, **_metrics(in_rep[in_rep["type"] == name], end)})
-        rows.append({"replication": rep, "type": "all", **_metrics(in_rep, end)})
+            pick = rep_types == name
+            group = {k: v[pick] for k, v in mine.items()}
+            rows.append({"replication": rep, "type": name, **_metrics(group, end)})
+        rows.append({"replication": rep, "type": "all", **_metrics(mine, end)})
     return pd.DataFrame(rows, columns=["replication", "type", *INCIDENT_METRICS])
 
 
