@@ -15,7 +15,6 @@ the same process:
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import statistics
 import sys
@@ -23,6 +22,7 @@ import time
 from pathlib import Path
 
 import simpy
+from output import print_rows, write_json
 
 import sim
 from sim.engine.response import ResponseEngine
@@ -109,12 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         ("cost per engine event / floor cost per event", f"{figures['event_cost_in_floor_events']:.2f}x", ""),
         ("with exogenous draws", f"{figures['with_draws_incidents_per_second']:,.0f} incidents/s", ""),
     ]
-    width = max(len(r[0]) for r in rows)
-    for name, a, b in rows:
-        print(f"{name:<{width}}  {a:>22}  {b}")
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {args.json}")
+    print_rows(rows, 22)
+    write_json(args.json, figures)
     return 0
 
 

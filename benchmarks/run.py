@@ -20,11 +20,9 @@ figure that matters is a ratio within this one run:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -33,7 +31,9 @@ import simpy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_batch import measure_batches  # noqa: E402
 from bench_core import floor_per_event  # noqa: E402
+from output import print_rows, write_json  # noqa: E402
 from synthetic import grid_network, grid_scenario  # noqa: E402
 
 import sim  # noqa: E402
@@ -116,18 +116,10 @@ def scaling(full: bool) -> dict:
 
 
 def batches(replications: int) -> dict:
-    raw = {"name": "suite batch", "scenario": "pinghu", "replications": replications, "seed": 1}
-    experiment = sim.load_experiment(raw)
-    with tempfile.TemporaryDirectory() as folder:
-        sim.run_batch({**raw, "replications": 2}, Path(folder) / "warm.sqlite")
-        start = time.perf_counter()
-        sim.run_batch(experiment, Path(folder) / "serial.sqlite", jobs=1)
-        serial = time.perf_counter() - start
-        start = time.perf_counter()
-        sim.run_batch(experiment, Path(folder) / "parallel.sqlite", jobs=2)
-        parallel = time.perf_counter() - start
-    return {"replications": replications, "serial_per_s": replications / serial,
-            "parallel_per_s": replications / parallel, "efficiency": serial / (2 * parallel)}
+    """Batches of Pinghu years, serial and on 2 processes (see bench_batch.py)."""
+    m = measure_batches("pinghu", replications, 2)
+    return {"replications": replications, "serial_per_s": m["serial_replications_per_s"],
+            "parallel_per_s": m["parallel_replications_per_s"], "efficiency": m["parallel_efficiency"]}
 
 
 def oracle(nodes: int, stations: int = 50) -> dict:
@@ -198,12 +190,8 @@ def main(argv: list[str] | None = None) -> int:
                  f"road cut update {o['cut_update_seconds']:.2f} s "
                  f"({o['rows_recomputed']} of {o['stations']} "
                  "station rows recomputed)"))
-    width = max(len(r[0]) for r in rows)
-    for name, a, b_ in rows:
-        print(f"{name:<{width}}  {a:>24}  {b_}")
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {args.json}")
+    print_rows(rows)
+    write_json(args.json, figures)
     return 0
 
 

@@ -44,7 +44,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ..errors import FieldProblem, Problem, ScenarioError
 from ..scenario.problems import problems_from_validation
 from ..scenario.quantities import format_duration, parse_duration
-from ..scenario.yamlio import YamlSyntaxError, parse_yaml
+from ..scenario.yamlio import read_yaml_mapping
 
 __all__ = ["CAPABILITIES", "DrillSpec", "Participant", "load_drill_spec", "resolve_templates"]
 
@@ -139,21 +139,11 @@ class DrillSpec(_Strict):
 def load_drill_spec(path: str | Path) -> tuple[DrillSpec, Path]:
     """Read and validate a drill file; errors name the file, line and field."""
     path = Path(path)
-    shown = str(path)
-    try:
-        doc = parse_yaml(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError([Problem(shown, (), "no such drill file")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem(shown, (), f"cannot read the file: {exc}")]) from None
-    except YamlSyntaxError as exc:
-        raise ScenarioError([Problem(shown, (), str(exc), exc.line)]) from None
-    if not isinstance(doc.data, dict):
-        raise ScenarioError([Problem(shown, (), "a drill file holds a mapping (name, scenario, ...)")])
+    doc = read_yaml_mapping(path, "drill")
     try:
         return DrillSpec.model_validate(doc.data), path.parent
     except ValidationError as exc:
-        raise ScenarioError(problems_from_validation(exc, shown, doc)) from None
+        raise ScenarioError(problems_from_validation(exc, str(path), doc)) from None
 
 
 _QUANTITY = re.compile(r"^\s*([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(.*?)\s*$")

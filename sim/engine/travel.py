@@ -117,12 +117,12 @@ class TravelTimes(_Oracle):
             self._graph = source.csgraph(weights, closed)
             # A unit between two nodes may turn back only where every road is two-way.
             self.reversible = not source.has_one_way
-            self.rows = LazyRows(source.n_nodes, self._shortest_paths)
-            if source.n_nodes <= EAGER_NODES:  # small: every row in one call is cheaper
+            if source.n_nodes <= EAGER_NODES:  # small: every row in one call, read as plain lists
                 dist, pred = dijkstra(self._graph, directed=True, return_predecessors=True)
-                for origin, row in enumerate(dist.tolist()):
-                    self.rows.put(origin, row)
-                    self._pred[origin] = pred[origin]
+                self.rows = dist.tolist()
+                self._pred = dict(enumerate(pred))
+            else:
+                self.rows = LazyRows(source.n_nodes, self._shortest_paths)
         else:
             self._graph = None
             self.rows = np.array(source.minutes, dtype=float).tolist()
@@ -137,8 +137,8 @@ class TravelTimes(_Oracle):
         """The same network with ``closed`` roads cut instead, keeping the rows the change
         cannot affect."""
         new = TravelTimes(self.source, closed, self._weights)
-        if not isinstance(self.source, RoadNetwork) or self.source.n_nodes <= EAGER_NODES:
-            return new
+        if not isinstance(new.rows, LazyRows) or not isinstance(self.rows, LazyRows):
+            return new  # a matrix, or small enough to have been computed whole
         network = self.source
         weights = network.minutes if self._weights is None else self._weights
         shut = np.isin(network.arc_road, np.fromiter(closed - self.closed, dtype=np.int64))
@@ -175,7 +175,7 @@ def straight_line_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 
 class DirectTravel(_Oracle):
     """Straight-line travel (air, or water without a waterway graph): ``km * 60 * factor`` per
-    row, each row computed on first use."""
+    row; beyond ``EAGER_NODES`` nodes each row is computed on first use."""
 
     reversible = True
 
@@ -185,7 +185,10 @@ class DirectTravel(_Oracle):
         self._lon = np.asarray(lon, dtype=float)
         self._lat = np.asarray(lat, dtype=float)
         self._factor = factor * 60.0
-        self.rows = LazyRows(len(node_ids), self._row)
+        if len(node_ids) <= EAGER_NODES:
+            self.rows = (straight_line_km(self._lon, self._lat) * self._factor).tolist()
+        else:
+            self.rows = LazyRows(len(node_ids), self._row)
 
     def _row(self, origin: int) -> list[float]:
         km = haversine_km(self._lon[origin], self._lat[origin], self._lon, self._lat)

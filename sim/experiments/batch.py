@@ -31,7 +31,7 @@ from ..results.kpi_rows import kpi_rows, node_response, response_histograms
 from ..results.outcome import RunResult
 from ..results.stats import estimate
 from ..scenario.loader import Scenario
-from .experiment import Experiment
+from .experiment import Experiment, Variant
 from .store import ResultsStore, TaskOutput
 
 __all__ = ["BACKENDS", "Task", "plan_tasks", "run_experiment", "run_task"]
@@ -258,7 +258,7 @@ def _run_tasks(store: ResultsStore, scenarios: list[Scenario], seed: int, tasks:
             progress(done, total)
 
 
-def _layout(variant) -> dict:
+def _layout(variant: Variant) -> dict:
     """What a map of the variant needs: node positions and where the facilities and units are."""
     spec = variant.scenario.spec
     units: dict[str, int] = {}

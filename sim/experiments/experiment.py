@@ -44,7 +44,7 @@ from ..errors import FieldProblem, Problem, ScenarioError, format_path
 from ..scenario.loader import Scenario, load_scenario_data, resolve_scenario_path
 from ..scenario.overrides import set_path
 from ..scenario.problems import problems_from_validation
-from ..scenario.yamlio import YamlSyntaxError, parse_yaml
+from ..scenario.yamlio import parse_yaml, read_yaml_mapping
 
 __all__ = ["Experiment", "ExperimentSpec", "Variant", "load_experiment"]
 
@@ -154,20 +154,8 @@ def load_experiment(source: str | Path | dict, *, base_dir: Path | None = None) 
     else:
         path = Path(source)
         shown = str(path)
-        try:
-            doc = parse_yaml(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ScenarioError([Problem(shown, (), "no such experiment file")]) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ScenarioError([Problem(shown, (), f"cannot read the file: {exc}")]) from None
-        except YamlSyntaxError as exc:
-            raise ScenarioError([Problem(shown, (), str(exc), exc.line)]) from None
+        doc = read_yaml_mapping(path, "experiment")
         raw = doc.data
-        if doc.duplicates:
-            raise ScenarioError([Problem(shown, p, "this key appears twice in the same mapping", line)
-                                 for p, line in doc.duplicates])
-    if not isinstance(raw, dict):
-        raise ScenarioError([Problem(shown, (), "an experiment file holds a mapping (name, scenario, ...)")])
     try:
         spec = ExperimentSpec.model_validate(raw)
     except ValidationError as exc:

@@ -12,7 +12,7 @@ import pandas as pd
 from ..errors import SimError
 from ..experiments.batch_result import BatchResult
 from ..experiments.compare import higher_is_better
-from .plots import _pyplot, plot_label
+from .plots import _pyplot, plot_label, save_figure
 
 __all__ = ["comparison_text", "export_results", "kpi_plot", "layout_maps", "response_cdfs",
            "write_batch_report"]
@@ -61,10 +61,7 @@ def kpi_plot(result: BatchResult, kpi: str, path: Path) -> Path:
     ax.set_ylabel(kpi)
     ax.set_title(f"{kpi}: mean and 95 % CI per variant")
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def response_cdfs(result: BatchResult, path: Path) -> Path:
@@ -83,10 +80,7 @@ def response_cdfs(result: BatchResult, path: Path) -> Path:
     ax.set_ylim(0, 1)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 MAP_MARKERS = {"fire_station": "^", "township_station": "s", "team_base": "D", "helibase": "P",
@@ -138,9 +132,7 @@ def layout_maps(result: BatchResult, path: Path, max_panels: int = 12) -> Path:
         fig.colorbar(scatter, ax=axes, shrink=0.8, label="mean response time at the node (min)")
     fig.suptitle("Layouts: ^ fire station, s township station, D team base, P helipad; size = units; "
                  "blue = changed, x = removed", fontsize=9)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, tight=False)
 
 
 def export_results(result: BatchResult, out: Path, fmt: str = "csv") -> list[Path]:

@@ -16,7 +16,8 @@ import numpy as np
 
 from ..results.outcome import RunResult
 
-__all__ = ["hazards_plot", "people_supplies_plot", "plot_label", "response_cdf_plot"]
+__all__ = ["hazards_plot", "nothing_to_show", "people_supplies_plot", "plot_label", "response_cdf_plot",
+           "save_figure"]
 
 _CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
               "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "Droid Sans Fallback",
@@ -40,6 +41,22 @@ def _pyplot() -> Any:
     plt.rcParams["axes.unicode_minus"] = False
     _pyplot.cjk = cjk is not None  # type: ignore[attr-defined]
     return plt
+
+
+def save_figure(fig: Any, path: Path | str, tight: bool = True) -> Path:
+    """Lay out (unless ``tight`` is False), write and close a figure; return its path."""
+    if tight:
+        fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path)
+    _pyplot().close(fig)
+    return path
+
+
+def nothing_to_show(ax: Any, text: str) -> None:
+    """Replace an empty panel by a line saying why it is empty."""
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes)
+    ax.set_axis_off()
 
 
 def plot_label(text: str) -> str:
@@ -86,11 +103,7 @@ def response_cdf_plot(result: RunResult, path: Path) -> Path:
     ax.grid(alpha=0.3)
     ax.set_title(plot_label(f"{spec.name}: response times ({result.replications} replications)"))
     ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def hazards_plot(result: RunResult, path: Path) -> Path:
@@ -109,8 +122,7 @@ def hazards_plot(result: RunResult, path: Path) -> Path:
         left.set_title(f"Forest fires ({len(fires)} in {result.replications} replications)")
         left.grid(alpha=0.3)
     else:
-        left.text(0.5, 0.5, "no forest fires", ha="center", va="center", transform=left.transAxes)
-        left.set_axis_off()
+        nothing_to_show(left, "no forest fires")
     hazards = result.table("hazards")
     closures = result.table("road_closures")
     first = closures[closures["replication"] == 0] if len(closures) else closures
@@ -127,14 +139,9 @@ def hazards_plot(result: RunResult, path: Path) -> Path:
         right.set_title("Road closures")
         right.grid(alpha=0.3)
     else:
-        right.text(0.5, 0.5, "no road closures", ha="center", va="center", transform=right.transAxes)
-        right.set_axis_off()
+        nothing_to_show(right, "no road closures")
     fig.suptitle(plot_label(f"{result.scenario.spec.name}: hazards"))
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def _first_episode(times: np.ndarray, gap_days: float = 3.0) -> tuple[float, float] | None:
@@ -193,8 +200,7 @@ def people_supplies_plot(result: RunResult, path: Path) -> Path:
         left.legend(fontsize=7)
         left.grid(alpha=0.3)
     else:
-        left.text(0.5, 0.5, "no evacuation", ha="center", va="center", transform=left.transAxes)
-        left.set_axis_off()
+        nothing_to_show(left, "no evacuation")
     drawn = False
     if st is not None and len(st) and window is not None:
         right.set_prop_cycle(color=plt.get_cmap("tab20").colors)
@@ -214,11 +220,6 @@ def people_supplies_plot(result: RunResult, path: Path) -> Path:
         right.legend(fontsize=7, ncol=2)
         right.grid(alpha=0.3)
     else:
-        right.text(0.5, 0.5, "no relief stock moved", ha="center", va="center", transform=right.transAxes)
-        right.set_axis_off()
+        nothing_to_show(right, "no relief stock moved")
     fig.suptitle(plot_label(f"{result.scenario.spec.name}: shelters and relief stock"))
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)

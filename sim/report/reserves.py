@@ -8,7 +8,7 @@ from pathlib import Path
 from ..experiments.reserves import Confirmation, ReserveResult
 from ..scenario.loader import Scenario
 from ..scenario.quantities import format_duration
-from .plots import _pyplot, plot_label
+from .plots import _pyplot, plot_label, save_figure
 
 __all__ = ["reserves_report", "write_reserves"]
 
@@ -90,8 +90,5 @@ def write_reserves(scenario: Scenario, result: ReserveResult, check: Confirmatio
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
     ax.set_title(plot_label(f"{scenario.spec.name}: cost against service"))
-    fig.tight_layout()
-    paths.append(out / "reserves_curve.png")
-    fig.savefig(paths[-1])
-    plt.close(fig)
+    paths.append(save_figure(fig, out / "reserves_curve.png"))
     return paths

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["YamlDocument", "read_yaml", "parse_yaml"]
+__all__ = ["YamlDocument", "YamlSyntaxError", "parse_yaml", "read_yaml_mapping"]
 
 Path_ = tuple[str | int, ...]
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: much faster
@@ -83,6 +83,25 @@ def parse_yaml(text: str) -> YamlDocument:
     return doc
 
 
-def read_yaml(path: Path) -> YamlDocument:
-    """Read and parse a UTF-8 YAML file."""
-    return parse_yaml(Path(path).read_text(encoding="utf-8"))
+def read_yaml_mapping(path: str | Path, what: str) -> YamlDocument:
+    """Read a UTF-8 YAML file that must hold a mapping (an experiment or drill file).
+
+    A missing or unreadable file, a syntax error, a key given twice or a top level that is not
+    a mapping raise ``ScenarioError`` naming the file (and the line where there is one)."""
+    from ..errors import Problem, ScenarioError
+
+    shown = str(path)
+    try:
+        doc = parse_yaml(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError([Problem(shown, (), f"no such {what} file")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([Problem(shown, (), f"cannot read the file: {exc}")]) from None
+    except YamlSyntaxError as exc:
+        raise ScenarioError([Problem(shown, (), str(exc), exc.line)]) from None
+    if doc.duplicates:
+        raise ScenarioError([Problem(shown, p, "this key appears twice in the same mapping", line)
+                             for p, line in doc.duplicates])
+    if not isinstance(doc.data, dict):
+        raise ScenarioError([Problem(shown, (), f"a {what} file holds a mapping (name, scenario, ...)")])
+    return doc
