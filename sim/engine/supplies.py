@@ -33,6 +33,7 @@ at any time goods shipped = goods received + goods in transit, and stock is neve
 
 from __future__ import annotations
 
+import heapq
 import importlib
 import math
 from abc import ABC, abstractmethod
@@ -53,7 +54,7 @@ __all__ = ["AllocationPolicy", "DepotState", "NearestTierFirst", "Request", "Sup
 TIER_ORDER = {"township": 0, "county": 1, "city": 2, "province": 3, "aid": 4}
 
 
-@dataclass
+@dataclass(slots=True)
 class Request:
     """A demand for one item at one place."""
 
@@ -71,9 +72,10 @@ class Request:
     delivered: float = 0.0
     first_delivery: float = math.nan
     first_tier: str = ""
+    shelter: int = -1  # the shelter that asked (kind "shelter")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Loads:
     """A shipment at its depot: how much of its weight is loaded, and how much has left."""
 
@@ -84,6 +86,10 @@ class _Loads:
     order: int = 0
     ready: float = 0.0   # loaded
     sent: float = 0.0
+    tolerance: float = 0.0  # weight below which what is left counts as nothing
+
+    def __post_init__(self) -> None:
+        self.tolerance = 1e-9 * max(1.0, self.weight)
 
     def rank(self) -> tuple[bool, int]:
         return not self.first, self.order
@@ -101,7 +107,7 @@ class DepotState:
     stock: dict[str, float]
     start: dict[str, float]
     loading: float                 # kg per minute
-    trucks_free: int
+    trucks_free: int               # at the depot (see trucks_back)
     truck_capacity: float
     truck_speed: float
     lifts_free: int
@@ -111,6 +117,18 @@ class DepotState:
     waiting_loads: list[_Loads] = field(default_factory=list)  # shipments not yet all sent
     on_order: dict[str, float] = field(default_factory=dict)  # replenishment under way, per item
     empty_since: dict[str, float] = field(default_factory=dict)
+    trucks_back: list[float] = field(default_factory=list)  # heap: when trucks out come back
+    lifts_back: list[float] = field(default_factory=list)
+    wake: float = math.inf         # when the depot looks again for a vehicle coming back
+
+    def reclaim(self, now: float) -> None:
+        """Vehicles back by ``now`` are free again."""
+        while self.trucks_back and self.trucks_back[0] <= now:
+            heapq.heappop(self.trucks_back)
+            self.trucks_free += 1
+        while self.lifts_back and self.lifts_back[0] <= now:
+            heapq.heappop(self.lifts_back)
+            self.lifts_free += 1
 
 
 class AllocationPolicy(ABC):
@@ -198,6 +216,9 @@ class SupplyControl:
         self.reviewing = [False] * len(shelters)
         self.consumed = [{item: 0.0 for item in self.items} for _ in shelters]
         self.short = [{item: 0.0 for item in self.items} for _ in shelters]     # needed, not held
+        self._shelter_of = {s.id: k for k, s in enumerate(shelters)}
+        self._daily = [(item, spec.per_person_day) for item, spec in self.items.items()
+                       if spec.per_person_day > 0]  # what shelters use up per person and day
 
     # ---------------------------------------------------------------- demand
 
@@ -225,12 +246,14 @@ class SupplyControl:
         people = self._occupancy(shelter)
         if people == 0 or days <= 0:
             return
-        for item, spec in self.items.items():
-            need = people * spec.per_person_day * days
-            used = min(need, self.held[shelter][item])
-            self.held[shelter][item] -= used
-            self.consumed[shelter][item] += used
-            self.short[shelter][item] += need - used
+        held, consumed, short = self.held[shelter], self.consumed[shelter], self.short[shelter]
+        for item, per_day in self._daily:
+            need = people * per_day * days
+            have = held[item]
+            used = need if need < have else have
+            held[item] = have - used
+            consumed[item] += used
+            short[item] += need - used
 
     def _on_review(self, event: Timeout) -> None:
         shelter = event.value
@@ -247,7 +270,7 @@ class SupplyControl:
             if order > 1e-9:
                 self.coming[shelter][item] += order
                 self.request("shelter", node, item, order, self.shelter_ids[shelter],
-                             event=self.engine.evacuation.shelter_event.get(shelter, -1))
+                             event=self.engine.evacuation.shelter_event.get(shelter, -1), shelter=shelter)
         self.engine.at(self.cfg.review, self._on_review, shelter)
 
     def incident_called(self, type_name: str, node: int, incident: int, event: int) -> None:
@@ -259,10 +282,10 @@ class SupplyControl:
                 self.request("incident", node, item, qty, f"incident {incident}", event=event)
 
     def request(self, kind: str, node: int, item: str, quantity: float, source: str,
-                from_depot: str | None = None, event: int = -1) -> Request:
+                from_depot: str | None = None, event: int = -1, shelter: int = -1) -> Request:
         now = self.engine.env.now
         req = Request(len(self.requests), now, kind, node, self.area_of[node], item, quantity, source,
-                      left=quantity, from_depot=from_depot, event=event)
+                      left=quantity, from_depot=from_depot, event=event, shelter=shelter)
         self.requests.append(req)
         self._allocate(req)
         return req
@@ -316,14 +339,14 @@ class SupplyControl:
     def _next_chunk(self, depot: DepotState) -> None:
         """Load the next truck load: of a first batch to a disaster area if one waits, otherwise
         of the oldest shipment (so a first batch waits for one truck load at most)."""
-        pending = [loads for loads in depot.waiting_loads if loads.ready < loads.weight]
-        if not pending:
+        # waiting_loads is kept in rank order
+        loads = next((loads for loads in depot.waiting_loads if loads.ready < loads.weight), None)
+        if loads is None:
             depot.bay_busy = False
             return
-        loads = pending[0]  # waiting_loads is kept in rank order
         now = self.engine.env.now
         chunk = min(depot.truck_capacity, loads.weight - loads.ready)
-        if loads.weight - loads.ready - chunk <= 1e-9 * max(1.0, loads.weight):
+        if loads.weight - loads.ready - chunk <= loads.tolerance:
             chunk = loads.weight - loads.ready
         depot.bay_busy = True
         start = max(now, self._active_from(depot, now))
@@ -341,7 +364,7 @@ class SupplyControl:
     def _on_chunk_loaded(self, event: Timeout) -> None:
         depot, loads, chunk = event.value
         loads.ready += chunk
-        if loads.weight - loads.ready <= 1e-9 * max(1.0, loads.weight):
+        if loads.weight - loads.ready <= loads.tolerance:
             loads.ready = loads.weight
             loads.shipment["loaded"] = self.engine.env.now
         self._send(depot)
@@ -354,12 +377,18 @@ class SupplyControl:
         the lift to places cut off by road (in its own, smaller loads); otherwise the goods wait
         for a road or a vehicle."""
         now = self.engine.env.now
-        for loads in list(depot.waiting_loads):
+        depot.reclaim(now)
+        done = []
+        waits_for: list[list[float]] = []  # the vehicles some loaded goods wait for
+        for loads in depot.waiting_loads:
+            if loads.ready - loads.sent <= loads.tolerance:
+                continue  # nothing loaded to send yet
             shipment = loads.shipment
-            while loads.ready - loads.sent > 1e-9 * max(1.0, loads.weight):
-                road = self._road_minutes(depot, loads.request.node)
-                if math.isfinite(road):
+            road = self._road_minutes(depot, loads.request.node)
+            while loads.ready - loads.sent > loads.tolerance:
+                if road < math.inf:
                     if not depot.trucks_free:
+                        waits_for.append(depot.trucks_back)
                         break
                     depot.trucks_free -= 1
                     mode, minutes, capacity = "road", road, depot.truck_capacity
@@ -370,21 +399,32 @@ class SupplyControl:
                     minutes = self.engine.modes[AIR].rows[depot.node][loads.request.node] / lift.speed \
                         + lift.load_time
                 else:
-                    break
+                    if depot.lift is not None:
+                        waits_for.append(depot.lifts_back)
+                    break  # by lift when one is back, otherwise by road when it reopens
                 carry = min(capacity, loads.ready - loads.sent)
                 loads.sent += carry
                 if math.isnan(shipment["departed"]):
                     shipment["departed"] = now
-                if mode not in shipment["mode"].split("+"):
+                if shipment["mode"] != mode and mode not in shipment["mode"].split("+"):
                     shipment["mode"] = "+".join(filter(None, [shipment["mode"], mode]))
                 qty = shipment["quantity"] * carry / loads.weight
-                trip = (depot, loads.request, shipment, qty, mode, minutes)
+                trip = (depot, loads.request, shipment, qty)
                 self.engine.at(minutes, self._on_delivered, trip)
+                # it drives back empty the way it came: free again at the depot then
+                heapq.heappush(depot.lifts_back if mode == "air" else depot.trucks_back,
+                               (now + minutes) + minutes)
             if loads.sent >= loads.weight * (1 - 1e-9):
-                depot.waiting_loads.remove(loads)
+                done.append(loads)
+        for loads in done:
+            depot.waiting_loads.remove(loads)
+        back = min((vehicles[0] for vehicles in waits_for if vehicles), default=math.inf)
+        if back < depot.wake:
+            depot.wake = back
+            self.engine.at(back - now, self._on_wake, (depot, back))
 
     def _on_delivered(self, event: Timeout) -> None:
-        depot, req, shipment, qty, mode, minutes = event.value
+        depot, req, shipment, qty = event.value
         now = self.engine.env.now
         shipment["arrived"] = now
         shipment["received"] += qty
@@ -393,20 +433,19 @@ class SupplyControl:
             req.first_delivery = now
             req.first_tier = depot.tier
         if req.kind == "shelter":
-            s = self.shelter_ids.index(req.source)
+            s = req.shelter
             self._use(s, now)
             self.coming[s][req.item] -= qty
             self.held[s][req.item] += qty
         elif req.kind == "replenish":
             self._arrive_stock(self.by_id[req.source], req.item, qty)
-        self.engine.at(minutes, self._on_back, (depot, mode))
 
-    def _on_back(self, event: Timeout) -> None:
-        depot, mode = event.value
-        if mode == "air":
-            depot.lifts_free += 1
-        else:
-            depot.trucks_free += 1
+    def _on_wake(self, event: Timeout) -> None:
+        """A vehicle that loaded goods wait for is back: send them."""
+        depot, back = event.value
+        depot.reclaim(back)  # by the clock it was asked for (now may differ in the last bit)
+        if depot.wake == back:
+            depot.wake = math.inf
         self._send(depot)
 
     def roads_changed(self) -> None:
