@@ -72,6 +72,7 @@ class EvacuationControl:
         lat = np.array([n.lat for n in nodes])
         from .travel import straight_line_km
         self.km = straight_line_km(lon, lat)
+        self._walkable: dict[int, list[int]] = {}  # node -> shelters in walking reach
         facility_node = {f.id: index[f.node] for f in spec.facilities}
         cfg = self.cfg
         self.buses = [_Vehicle(facility_node[cfg.buses.depot]) for _ in range(cfg.buses.count)] \
@@ -109,9 +110,7 @@ class EvacuationControl:
         k = event.value
         group = self.plan[k]
         node, people = group.node, group.compliant
-        walk = self.cfg.walking
-        walkable = [s for s, (_, where, _) in enumerate(self.shelters)
-                    if self.km[node][where] * walk.detour <= walk.max_km]
+        walkable = self._walkable_from(node)
         if walkable:  # walk to the shelters in reach that have room; the rest ride
             people -= self._go(k, node, people, "walk", self._walk_minutes, among=walkable, overflow=False)
             if people <= 0:
@@ -130,6 +129,16 @@ class EvacuationControl:
                 self._go(k, node, cars, "car", self._drive_minutes)
             if people - cars:
                 self._wait(self.bus_queue, k, node, people - cars, self._next_bus)
+
+    def _walkable_from(self, node: int) -> list[int]:
+        """Shelters within walking reach of ``node`` (straight line times the detour)."""
+        shelters = self._walkable.get(node)
+        if shelters is None:
+            walk = self.cfg.walking
+            km = self.km[node]
+            shelters = self._walkable[node] = [s for s, (_, where, _) in enumerate(self.shelters)
+                                               if km[where] * walk.detour <= walk.max_km]
+        return shelters
 
     def _reachable(self, node: int, minutes) -> bool:
         """Some shelter can be reached from ``node`` travelling by ``minutes``."""

@@ -182,6 +182,12 @@ def _columns(rows: list[dict], names: list[str]) -> dict[str, list]:
     return {name: [row[name] for row in rows] for name in names}
 
 
+def _transpose(rows: list[tuple], names: list[str]) -> dict[str, list]:
+    """Columns of rows given as tuples (in the order of ``names``)."""
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    return {name: list(column) for name, column in zip(names, columns, strict=True)}
+
+
 HAZARD_COLUMNS = ["event", "hazard", "kind", "forecast", "start", "end", "people_affected", "incidents",
                   "roads_cut", "cut_off_node_hours", "power_out_people_hours", "communication_out_nodes",
                   "evacuation_nodes", "details"]
@@ -199,14 +205,15 @@ def _people_tables(engine: ResponseEngine, records: ReplicationRecords) -> None:
     nodes = engine.scenario.spec.region.nodes
     plan = evac.plan
     shelter_ids = [s for s, _, _ in evac.shelters]
-    records.tables["evacuation"] = _columns([
-        {"event": events[plan[m["group"]].event].name, "hazard": events[plan[m["group"]].event].hazard,
-         "node": node_ids[m["node"]], "area": nodes[m["node"]].area_id,
-         "vulnerable": plan[m["group"]].vulnerable,
-         "people": m["people"], "mode": m["mode"], "shelter": shelter_ids[m["shelter"]],
-         "left": m["left"], "arrived": m["arrived"], "overflow": m["overflow"]} for m in evac.moves],
-        ["event", "hazard", "node", "area", "vulnerable", "people", "mode", "shelter", "left", "arrived",
-         "overflow"])
+    moves = evac.moves
+    group_event = [events[plan[m["group"]].event] for m in moves]
+    records.tables["evacuation"] = {
+        "event": [e.name for e in group_event], "hazard": [e.hazard for e in group_event],
+        "node": [node_ids[m["node"]] for m in moves], "area": [nodes[m["node"]].area_id for m in moves],
+        "vulnerable": [plan[m["group"]].vulnerable for m in moves],
+        **{key: [m[key] for m in moves] for key in ("people", "mode")},
+        "shelter": [shelter_ids[m["shelter"]] for m in moves],
+        **{key: [m[key] for m in moves] for key in ("left", "arrived", "overflow")}}
     left_by_group: dict[int, list[tuple[float, int]]] = {}
     for m in evac.moves:
         left_by_group.setdefault(m["group"], []).append((m["left"], m["people"]))
@@ -236,9 +243,10 @@ def _people_tables(engine: ResponseEngine, records: ReplicationRecords) -> None:
         row["remaining"] = row["population"] - row["left"]
         row["at_risk_at_impact"] = row["told"] - row["left_before_impact"]
     records.tables["evacuation_nodes"] = _columns(list(rows.values()), EVACUATION_NODE_COLUMNS)
-    records.tables["shelter_occupancy"] = _columns([
-        {"time": t, "shelter": shelter_ids[s], "occupancy": n, "capacity": evac.shelters[s][2]}
-        for t, s, n in evac.occupancy_log], ["time", "shelter", "occupancy", "capacity"])
+    log = evac.occupancy_log
+    records.tables["shelter_occupancy"] = {
+        "time": [t for t, _, _ in log], "shelter": [shelter_ids[s] for _, s, _ in log],
+        "occupancy": [n for _, _, n in log], "capacity": [evac.shelters[s][2] for _, s, _ in log]}
 
 
 def _supply_tables(engine: ResponseEngine, records: ReplicationRecords) -> None:
@@ -247,18 +255,19 @@ def _supply_tables(engine: ResponseEngine, records: ReplicationRecords) -> None:
         return
     events = engine.timeline.events
     node_ids = engine.node_ids
-    records.tables["supply_requests"] = _columns([
-        {"request": r.index, "time": r.time, "kind": r.kind,
-         "event": events[r.event].name if r.event >= 0 else "", "area": r.area, "node": node_ids[r.node],
-         "source": r.source, "item": r.item, "quantity": r.quantity, "delivered": r.delivered,
-         "first_delivery": r.first_delivery, "first_tier": r.first_tier}
-        for r in sup.requests], REQUEST_COLUMNS)
-    records.tables["shipments"] = _columns([
-        {**{k: s[k] for k in SHIPMENT_COLUMNS if k != "to_node"}, "to_node": node_ids[s["to_node"]]}
-        for s in sup.shipments], SHIPMENT_COLUMNS)
-    records.tables["stock"] = _columns([
-        {"time": t, "depot": d, "item": item, "level": level} for t, d, item, level in sup.stock_log],
-        ["time", "depot", "item", "level"])
+    requests = sup.requests
+    records.tables["supply_requests"] = {
+        "request": [r.index for r in requests], "time": [r.time for r in requests],
+        "kind": [r.kind for r in requests],
+        "event": [events[r.event].name if r.event >= 0 else "" for r in requests],
+        "area": [r.area for r in requests], "node": [node_ids[r.node] for r in requests],
+        **{key: [getattr(r, key) for r in requests]
+           for key in ("source", "item", "quantity", "delivered", "first_delivery", "first_tier")}}
+    shipments = sup.shipments
+    records.tables["shipments"] = {
+        key: [node_ids[s[key]] for s in shipments] if key == "to_node" else [s[key] for s in shipments]
+        for key in SHIPMENT_COLUMNS}
+    records.tables["stock"] = _transpose(sup.stock_log, ["time", "depot", "item", "level"])
     records.tables["shelter_needs"] = _columns([
         {"shelter": sup.shelter_ids[k], "item": item, "needed": sup.consumed[k][item] + sup.short[k][item],
          "met": sup.consumed[k][item], "short": sup.short[k][item]}
