@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import SCENARIOS, base_raw, load, write_yaml
+from scipy.sparse.csgraph import dijkstra
 
 import sim
 from sim.engine.travel import TravelTimes
@@ -355,6 +356,24 @@ def test_derived_road_states_equal_fresh_ones(seed, lazy):
                 assert nodes[0] == i and nodes[-1] == j and cum[-1] == pytest.approx(fresh.time(i, j))
         assert reused <= network.n_nodes
         current = derived
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_cut_graph_as_infinite_entries_gives_the_paths_of_the_graph_without_them(seed):
+    """Road states keep the full graph and weigh cut entries ``inf`` (or a parallel open road's
+    minutes): with a finite limit, distances and predecessors are exactly those of the graph
+    built without the cut arcs. Ten nodes and forty random roads: many parallel roads."""
+    network = random_network(seed, n=10, extra=40)
+    rng = np.random.default_rng(200 + seed)
+    for _ in range(10):
+        cuts = rng.choice(network.n_roads, int(rng.integers(1, 12)), replace=False)
+        closed = frozenset(int(r) for r in cuts)
+        cut_entries = dijkstra(network.closed_graph(closed), directed=True, return_predecessors=True,
+                               limit=float(np.finfo(float).max))
+        without = dijkstra(network.csgraph(None, closed), directed=True, return_predecessors=True)
+        assert np.array_equal(cut_entries[0], without[0])
+        assert np.array_equal(cut_entries[1], without[1])
+    assert network.closed_graph(frozenset()) is network.closed_graph(frozenset())  # the full graph, kept
 
 
 def test_unaffected_rows_are_kept_and_affected_ones_recomputed(lazy):

@@ -32,6 +32,7 @@ from ..scenario.geography import RoadNetwork, TravelMatrix, haversine_km
 __all__ = ["DirectTravel", "EAGER_NODES", "LazyRows", "TravelTimes", "straight_line_km"]
 
 EAGER_NODES = 500  # up to this many nodes, all rows are computed at once (one Dijkstra call)
+_FINITE = float(np.finfo(float).max)  # shortest paths never go over an infinite (cut) entry
 
 
 class LazyRows:
@@ -112,15 +113,15 @@ class TravelTimes(_Oracle):
         self.closed = closed
         self.node_ids = source.node_ids
         self._weights = weights
-        self._pred: dict[int, np.ndarray] = {}
+        self._pred: dict[int, np.ndarray] | np.ndarray = {}  # per origin (all rows: one array)
         if isinstance(source, RoadNetwork):
-            self._graph = source.csgraph(weights, closed)
+            self._graph = source.closed_graph(closed) if weights is None else source.csgraph(weights, closed)
             # A unit between two nodes may turn back only where every road is two-way.
             self.reversible = not source.has_one_way
             if source.n_nodes <= EAGER_NODES:  # small: every row in one call, read as plain lists
-                dist, pred = dijkstra(self._graph, directed=True, return_predecessors=True)
+                dist, pred = dijkstra(self._graph, directed=True, return_predecessors=True, limit=_FINITE)
                 self.rows = dist.tolist()
-                self._pred = dict(enumerate(pred))
+                self._pred = pred
             else:
                 self.rows = LazyRows(source.n_nodes, self._shortest_paths)
         else:
@@ -129,7 +130,8 @@ class TravelTimes(_Oracle):
             self.reversible = True
 
     def _shortest_paths(self, origin: int) -> list[float]:
-        dist, pred = dijkstra(self._graph, directed=True, indices=origin, return_predecessors=True)
+        dist, pred = dijkstra(self._graph, directed=True, indices=origin, return_predecessors=True,
+                              limit=_FINITE)
         self._pred[origin] = pred
         return dist.tolist()
 

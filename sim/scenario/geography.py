@@ -105,6 +105,45 @@ class RoadNetwork:
     def _arc_order(self) -> np.ndarray:
         return np.lexsort((self.minutes, self.head, self.tail))
 
+    def closed_graph(self, closed: frozenset[int]) -> csr_matrix:
+        """The graph at the network's own minutes with ``closed`` roads cut, as the full graph
+        whose cut entries weigh ``inf`` (a parallel open road's minutes where there is one).
+        Shortest paths must then be asked with a finite ``limit`` (see ``TravelTimes``), so no
+        path goes over an infinite entry: distances and predecessors are those of the graph
+        without the cut arcs, at the cost of a copy of the weights."""
+        graph = self._full_graph
+        if not closed:
+            return graph
+        entry_of, arcs_by_entry, entry_starts, arcs_by_road, road_starts = self._arc_entries
+        cut = [arc for road in closed
+               for arc in arcs_by_road[road_starts[road]:road_starts[road + 1]].tolist()]
+        data = graph.data.copy()
+        for entry in set(entry_of[cut].tolist()):
+            arcs = arcs_by_entry[entry_starts[entry]:entry_starts[entry + 1]].tolist()
+            data[entry] = min((self.minutes[arc] for arc in arcs if self.arc_road[arc] not in closed),
+                              default=math.inf)
+        return csr_matrix((data, graph.indices, graph.indptr), shape=graph.shape)
+
+    @cached_property
+    def _full_graph(self) -> csr_matrix:
+        return self.csgraph()
+
+    @cached_property
+    def _arc_entries(self) -> tuple[np.ndarray, ...]:
+        """Each arc's entry in the full graph's weights; the arcs by entry and by road (with
+        where each entry's and each road's arcs start)."""
+        order = self._arc_order
+        tail, head = self.tail[order], self.head[order]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
+        entry_of = np.empty(len(order), dtype=np.int64)
+        entry_of[order] = np.cumsum(first) - 1
+        arcs_by_entry = np.argsort(entry_of, kind="stable")
+        entry_starts = np.searchsorted(entry_of[arcs_by_entry], np.arange(int(first.sum()) + 1))
+        arcs_by_road = np.argsort(self.arc_road, kind="stable")
+        road_starts = np.searchsorted(self.arc_road[arcs_by_road], np.arange(self.n_roads + 1))
+        return entry_of, arcs_by_entry, entry_starts, arcs_by_road, road_starts
+
 
 @dataclass(frozen=True)
 class TravelMatrix:
