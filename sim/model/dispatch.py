@@ -150,8 +150,9 @@ class Fleet:
         """Add an eligible unit that can get there to ``local`` (or ``aid``); True if local."""
         if not self.eligible(unit, call):
             return False
-        eta = self.eta(unit, node)
-        if not math.isfinite(eta):
+        oracle = self.modes[unit.mode]
+        eta = heading(unit, node, self._clock(), oracle.rows, oracle.reversible)[0] / unit.speed
+        if eta == math.inf:
             return False
         # a helicopter must beat ground units by the margin, counting its launch delay
         rank = eta + (self._air_margin + unit.turnout.mean if unit.mode == AIR else 0.0)
