@@ -219,12 +219,14 @@ def _people_tables(engine: ResponseEngine, records: ReplicationRecords) -> None:
         left_by_group.setdefault(m["group"], []).append((m["left"], m["people"]))
     rows: dict[tuple[int, int], dict] = {}
     for k, g in enumerate(plan):
-        row = rows.setdefault((g.event, g.node), {
-            "event": events[g.event].name, "hazard": events[g.event].hazard, "node": node_ids[g.node],
-            "area": nodes[g.node].area_id,
-            "population": nodes[g.node].population, "warned": g.warned, "impact": g.impact,
-            "told": 0, "compliant": 0, "left": 0, "left_before_impact": 0, "vulnerable": 0,
-            "vulnerable_reached_before_impact": 0, "cleared": g.warned})
+        row = rows.get((g.event, g.node))
+        if row is None:
+            row = rows[(g.event, g.node)] = {
+                "event": events[g.event].name, "hazard": events[g.event].hazard, "node": node_ids[g.node],
+                "area": nodes[g.node].area_id,
+                "population": nodes[g.node].population, "warned": g.warned, "impact": g.impact,
+                "told": 0, "compliant": 0, "left": 0, "left_before_impact": 0, "vulnerable": 0,
+                "vulnerable_reached_before_impact": 0, "cleared": g.warned}
         row["told"] += g.people
         row["compliant"] += g.compliant
         if g.vulnerable:
