@@ -234,14 +234,13 @@ class ResponseEngine:
 
     # ---------------------------------------------------------------- scheduling
 
-    def _at(self, delay: float, callback: Callable[[Timeout], None], value: object) -> None:
-        event = Timeout(self.env, max(delay, 0.0), value)
+    def at(self, delay: float, callback: Callable[[Timeout], None], value: object = None) -> None:
+        """Schedule ``callback(event)`` after ``delay`` minutes (``event.value`` is ``value``)."""
+        event = Timeout(self.env, delay if delay > 0.0 else 0.0, value)
         event.callbacks.append(callback)
         self.events += 1
 
-    def at(self, delay: float, callback: Callable[[Timeout], None], value: object = None) -> None:
-        """Schedule ``callback(event)`` after ``delay`` minutes (for the hazard helpers)."""
-        self._at(delay, callback, value)
+    _at = at
 
     @property
     def busy(self) -> bool:

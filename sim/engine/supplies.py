@@ -420,7 +420,8 @@ class SupplyControl:
                 done.append(loads)
         for loads in done:
             depot.waiting_loads.remove(loads)
-        back = min((vehicles[0] for vehicles in waits_for if vehicles), default=math.inf)
+        back = min((vehicles[0] for vehicles in waits_for if vehicles), default=math.inf) \
+            if waits_for else math.inf
         if back < depot.wake:
             depot.wake = back
             self.engine.at(back - now, self._on_wake, (depot, back))
