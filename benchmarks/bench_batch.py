@@ -6,7 +6,9 @@ efficiency, on one simulated year of a built-in scenario.
 
 Both runs go through ``sim.run_batch`` (simulation, KPIs and the SQLite store), so the figures
 include everything a batch does but loading the experiment (done once, before, with a short
-warm-up batch for lazy imports). Parallel efficiency = serial time / (jobs x parallel time):
+warm-up batch for lazy imports). Each is timed twice, in the order serial, parallel,
+parallel, serial, and the faster of each pair kept, so that a slow spell of a shared machine
+does not fall on one side only. Parallel efficiency = serial time / (jobs x parallel time):
 1.0 means the workers never wait and the main process never holds them up.
 """
 
@@ -38,8 +40,12 @@ def measure_batches(scenario: str, replications: int, jobs: int) -> dict:
     experiment = sim.load_experiment(raw)   # loaded once: the timings are of running it
     with tempfile.TemporaryDirectory() as folder:
         sim.run_batch({**raw, "replications": 2}, Path(folder) / "warm-up.sqlite")   # lazy imports, caches
-        serial = timed_batch(experiment, Path(folder) / "serial.sqlite", 1)
-        parallel = timed_batch(experiment, Path(folder) / "parallel.sqlite", jobs)
+        # serial, parallel, parallel, serial: the machine's drift hits both alike; the faster
+        # of each pair is kept (the least disturbed)
+        times: dict[int, list[float]] = {1: [], jobs: []}
+        for k, n in enumerate((1, jobs, jobs, 1)):
+            times[n].append(timed_batch(experiment, Path(folder) / f"batch-{k}.sqlite", n))
+        serial, parallel = min(times[1]), min(times[jobs])
     return {
         "scenario": scenario, "replications": replications, "jobs": jobs,
         "cpus": os.cpu_count(), "serial_seconds": serial, "parallel_seconds": parallel,
