@@ -139,10 +139,8 @@ class Fleet:
         for unit in self.away.values():
             if capability in unit.capabilities and unit.index not in exclude:
                 self._consider(unit, node, call, local, aid)
-        local.sort(key=lambda item: (item[0], item[1]))
-        chosen = local[:k]
+        chosen = local[:k]  # both lists are kept sorted by (rank, unit number)
         if len(chosen) < k and aid:
-            aid.sort(key=lambda item: (item[0], item[1]))
             chosen += aid[:k - len(chosen)]
         return [(eta, unit) for _, _, eta, unit in chosen]
 
