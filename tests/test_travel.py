@@ -376,6 +376,19 @@ def test_a_cut_graph_as_infinite_entries_gives_the_paths_of_the_graph_without_th
     assert network.closed_graph(frozenset()) is network.closed_graph(frozenset())  # the full graph, kept
 
 
+def test_unreachable_from_is_what_no_origin_reaches():
+    network = random_network(3, n=30, extra=5)
+    rng = np.random.default_rng(9)
+    for _ in range(10):
+        closed = frozenset(int(r) for r in rng.choice(network.n_roads, 12, replace=False))
+        oracle = TravelTimes(network, closed)
+        origins = tuple(sorted(int(o) for o in rng.choice(network.n_nodes, 3, replace=False)))
+        expected = {j for j in range(network.n_nodes) if all(oracle.time(o, j) == math.inf for o in origins)}
+        assert oracle.unreachable_from(origins) == expected
+        assert oracle.unreachable_from(origins) is oracle.unreachable_from(origins)
+    assert oracle.unreachable_from(()) == frozenset()
+
+
 def test_unaffected_rows_are_kept_and_affected_ones_recomputed(lazy):
     # a - b - c in a line, and a slower direct road a - c
     raw = with_roads([{"from": "a", "to": "b", "minutes": 5}, {"from": "b", "to": "c", "minutes": 5},

@@ -18,7 +18,6 @@ import math
 from collections import Counter
 from typing import TYPE_CHECKING
 
-import numpy as np
 from simpy.events import Timeout
 
 from ..model.units import BUSY, ROAD, Unit
@@ -45,8 +44,8 @@ class RoadControl:
         self.changes = sorted(changes, key=lambda c: (c[0], -c[1], c[2]))
         self._next = 0
         self.closed: Counter[int] = Counter()
-        self.bases = sorted({u.home_base for u in engine.units if u.mode == ROAD})
-        self.cut: set[int] = set()
+        self.bases = tuple(sorted({u.home_base for u in engine.units if u.mode == ROAD}))
+        self.cut: frozenset[int] = frozenset()
         self.cut_since: dict[int, float] = {}
         self.intervals: list[tuple[int, float, float]] = []  # (node, from, to) cut off
         self.closed_log: list[tuple[float, int]] = []  # (time, number of roads closed)
@@ -135,10 +134,7 @@ class RoadControl:
             self.blocked.append((unit, (callback, payload, target, pace, depart)))  # waits for a road
 
     def _update_cut_off(self, now: float) -> None:
-        rows = self.engine.modes[ROAD].rows
-        reach = np.isfinite(np.array([rows[b] for b in self.bases])).any(axis=0) if self.bases \
-            else np.ones(len(rows), bool)
-        cut = set(np.nonzero(~reach)[0].tolist())
+        cut = self.engine.modes[ROAD].unreachable_from(self.bases)
         for node in self.cut - cut:
             self.intervals.append((node, self.cut_since.pop(node), now))
         for node in cut - self.cut:

@@ -22,6 +22,7 @@ a path. The event loop only ever reads plain Python lists, never networkx or pan
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -114,6 +115,7 @@ class TravelTimes(_Oracle):
         self.node_ids = source.node_ids
         self._weights = weights
         self._pred: dict[int, np.ndarray] | np.ndarray = {}  # per origin (all rows: one array)
+        self._unreachable: dict[tuple[int, ...], frozenset[int]] = {}
         if isinstance(source, RoadNetwork):
             self._graph = source.closed_graph(closed) if weights is None else source.csgraph(weights, closed)
             # A unit between two nodes may turn back only where every road is two-way.
@@ -157,6 +159,17 @@ class TravelTimes(_Oracle):
             new.rows.put(origin, row)
             new._pred[origin] = pred
         return new
+
+    def unreachable_from(self, origins: tuple[int, ...]) -> frozenset[int]:
+        """Nodes that none of ``origins`` can reach (kept per set of origins: road states come
+        back, e.g. when roads reopen)."""
+        nodes = self._unreachable.get(origins)
+        if nodes is None:
+            rows = [self.rows[o] for o in origins]
+            nodes = self._unreachable[origins] = frozenset(
+                j for j, column in enumerate(zip(*rows, strict=True)) if min(column) == math.inf) \
+                if rows else frozenset()
+        return nodes
 
     def route(self, origin: int, destination: int) -> tuple[list[int], list[float]]:
         if origin == destination or self._graph is None:
