@@ -37,6 +37,7 @@ import heapq
 import importlib
 import math
 from abc import ABC, abstractmethod
+from bisect import insort
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -299,7 +300,8 @@ class SupplyControl:
 
     def _allocate(self, req: Request) -> None:
         eligible = [self.by_id[req.from_depot]] if req.from_depot is not None else self.depots
-        picks = self.policy.allocate(req, eligible, lambda d: self._road_minutes(d, req.node))
+        rows, node = self.engine.modes[ROAD].rows, req.node
+        picks = self.policy.allocate(req, eligible, lambda d: rows[d.node][node] / d.truck_speed)
         for depot, qty in picks:
             qty = min(qty, depot.stock.get(req.item, 0.0), req.left)
             if qty <= 0:
@@ -333,8 +335,7 @@ class SupplyControl:
         if req.event >= 0:
             self._first_sent.add((req.event, req.area))
         loads = _Loads(req, shipment, weight, first=first, order=len(self.shipments))
-        depot.waiting_loads.append(loads)
-        depot.waiting_loads.sort(key=_Loads.rank)
+        insort(depot.waiting_loads, loads, key=_Loads.rank)
         if not depot.bay_busy:
             self._next_chunk(depot)
 
@@ -462,10 +463,12 @@ class SupplyControl:
         """Order back up to the starting stock when stock plus what is on order falls below
         ``below`` of it."""
         rule = self.replenish.get(depot.id)
+        if rule is None:
+            return
         start = depot.start.get(item, 0.0)
         position = depot.stock[item] + depot.on_order.get(item, 0.0)
         late = self.engine.env.now >= self.engine.horizon
-        if rule is None or start <= 0 or position >= rule.below * start or late:
+        if start <= 0 or position >= rule.below * start or late:
             return
         qty = start - position
         depot.on_order[item] = depot.on_order.get(item, 0.0) + qty
