@@ -219,7 +219,7 @@ class SupplyControl:
         self.reviewing = [False] * len(shelters)
         self.consumed = [{item: 0.0 for item in self.items} for _ in shelters]
         self.short = [{item: 0.0 for item in self.items} for _ in shelters]     # needed, not held
-        self._shelter_of = {s.id: k for k, s in enumerate(shelters)}
+        self._incident_needs: dict[str, list[tuple[str, float]]] = {}  # per incident type
         self._daily = [(item, spec.per_person_day) for item, spec in self.items.items()
                        if spec.per_person_day > 0]  # what shelters use up per person and day
 
@@ -279,10 +279,13 @@ class SupplyControl:
     def incident_called(self, type_name: str, node: int, incident: int, event: int) -> None:
         if not self.active:
             return
-        for item, spec in self.items.items():
-            qty = spec.whole(spec.per_incident.get(type_name, 0.0))
-            if qty > 0:
-                self.request("incident", node, item, qty, f"incident {incident}", event=event)
+        needs = self._incident_needs.get(type_name)
+        if needs is None:  # what an incident of this type asks for, in whole units
+            needs = self._incident_needs[type_name] = [
+                (item, qty) for item, spec in self.items.items()
+                if (qty := spec.whole(spec.per_incident.get(type_name, 0.0))) > 0]
+        for item, qty in needs:
+            self.request("incident", node, item, qty, f"incident {incident}", event=event)
 
     def request(self, kind: str, node: int, item: str, quantity: float, source: str,
                 from_depot: str | None = None, event: int = -1, shelter: int = -1) -> Request:
