@@ -37,6 +37,8 @@ def ratios(figures: dict) -> dict[str, tuple[float, bool]]:
     out.update({f"scaling.{key}.exponent": (v["exponent"], False) for key, v in figures["scaling"].items()})
     out["batches.efficiency"] = (figures["batches"]["efficiency"], True)
     out["oracle.cut_update_in_floor_events"] = (figures["oracle"]["cut_update_seconds"] / floor, False)
+    for name, peer in figures.get("peer", {}).items():  # only when the peer data was there
+        out[f"peer.{name}.incident_cost_in_floor_events"] = (peer["incident_cost_in_floor_events"], False)
     return out
 
 

@@ -17,7 +17,10 @@ figure that matters is a ratio within this one run:
     (synthetic grids of 10^2 .. 10^4 nodes, 10^5 with --full) and number of units;
 (d) batches: replications/s serially and on 2 processes, and the parallel efficiency;
 (e) the travel-time oracle on a 10^5-node grid: the rows of 50 stations, then the update after
-    a road cut (the new state derived, the stations' rows it touched recomputed).
+    a road cut (the new state derived, the stations' rows it touched recomputed);
+(f) when ``../shared/peers/elaspy-utrecht`` is next to the repository: Utrecht's public
+    ambulance workload (see peer_utrecht.py), calls/s and cost per call in floor events, and the
+    engine's response times against an independent implementation of the same rules.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_batch import measure_batches  # noqa: E402
 from bench_core import floor_per_event  # noqa: E402
 from output import print_rows, write_json  # noqa: E402
+from peer_utrecht import DEFAULT_DATA as PEER_DATA  # noqa: E402
+from peer_utrecht import measure as measure_peer  # noqa: E402
 from synthetic import grid_network, grid_scenario  # noqa: E402
 
 import sim  # noqa: E402
@@ -216,6 +221,16 @@ def main(argv: list[str] | None = None) -> int:
                  f"road cut update {o['cut_update_seconds']:.2f} s "
                  f"({o['rows_recomputed']} of {o['stations']} "
                  "station rows recomputed)"))
+    if (PEER_DATA / "travel_min.csv").exists():
+        peer, _ = measure_peer(PEER_DATA)
+        figures["peer"] = {"utrecht": {k: v for k, v in peer.items() if k != "streams"}}
+        u = figures["peer"]["utrecht"]
+        rows.append(("peer: Utrecht ambulances (ELASPY)", f"{u['incidents_per_s']:,.0f} calls/s",
+                     f"{u['incident_cost_in_floor_events']:.0f}x floor per call; response "
+                     f"{u['mean']['engine']['mean_response']:.2f} min, as the same rules in plain "
+                     f"Python to {u['largest_difference_from_reference_drive']:.0e} min"))
+    else:
+        rows.append(("peer: Utrecht ambulances (ELASPY)", "skipped", f"no data at {PEER_DATA}"))
     print_rows(rows)
     write_json(args.json, figures)
     return 0

@@ -52,3 +52,12 @@ def test_the_same_figures_pass():
 def test_a_ratio_fails_only_when_more_than_25_percent_worse(path, value, fails):
     worse = check.compare(changed(path, value), BASE)
     assert bool(worse) == fails, worse
+
+
+def test_the_peer_workload_is_compared_only_when_both_runs_had_its_data():
+    with_peer = {**copy.deepcopy(BASE), "peer": {"utrecht": {"incident_cost_in_floor_events": 50.0}}}
+    slower = copy.deepcopy(with_peer)
+    slower["peer"]["utrecht"]["incident_cost_in_floor_events"] = 70.0
+    assert check.compare(slower, with_peer)             # 40 % worse
+    assert check.compare(BASE, with_peer) == []         # no data this time: not compared
+    assert check.compare(with_peer, BASE) == []         # no data in the baseline
