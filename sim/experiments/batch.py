@@ -59,8 +59,8 @@ def run_task(scenario: Scenario, variant: int, seed: int, first: int, count: int
             frames = {"incidents": rec.incident_frame(), "assignments": rec.assignment_frame(),
                       "units": rec.unit_frame(), **{name: rec.table_frame(name) for name in rec.tables}}
             tables[rec.replication] = {name: frame.to_dict("list") for name, frame in frames.items()}
-    return TaskOutput(variant, first, count, time.perf_counter() - started, kpi_rows(result),
-                      response_histograms(result), node_response(result), tables)
+    kpis, histograms, nodes = kpi_rows(result), response_histograms(result), node_response(result)
+    return TaskOutput(variant, first, count, time.perf_counter() - started, kpis, histograms, nodes, tables)
 
 
 def plan_tasks(missing: dict[int, list[int]], jobs: int, chunk: int | None = None) -> list[Task]:
