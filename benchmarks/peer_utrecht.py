@@ -63,13 +63,12 @@ def load_workload(data: Path) -> dict:
         reader = csv.reader(f)
         header = next(reader)[1:]
         matrix = {row[0]: dict(zip(header, map(float, row[1:]), strict=True)) for row in reader}
-    order = [ids.index(i) for i in header]
     minutes = np.array([[matrix[a][b] for b in ids] for a in ids])
     streams = {}
     for path in sorted((data / "call_streams_week10080").glob("calls_seed*.csv")):
         streams[int(path.stem.removeprefix("calls_seed"))] = _rows(path)
     return {
-        "ids": ids, "minutes": minutes, "header_order": order,
+        "ids": ids, "minutes": minutes,
         "xy": np.array([[float(n["x_rd"]), float(n["y_rd"])] for n in nodes]),
         "lonlat": [(float(n["lon"]), float(n["lat"])) for n in nodes],
         "share": [float(n["demand_share"]) for n in nodes],

@@ -51,8 +51,6 @@ class TimedEngine(ResponseEngine):
 
         super().at(delay, timed, value)
 
-    _at = at
-
 
 def time_callbacks(scenario: sim.Scenario, replications: int) -> dict:
     """Seconds and calls per callback over ``replications`` years, the engine's total seconds,

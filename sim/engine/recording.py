@@ -211,9 +211,9 @@ def _people_tables(engine: ResponseEngine, records: ReplicationRecords) -> None:
         "event": [e.name for e in group_event], "hazard": [e.hazard for e in group_event],
         "node": [node_ids[m["node"]] for m in moves], "area": [nodes[m["node"]].area_id for m in moves],
         "vulnerable": [plan[m["group"]].vulnerable for m in moves],
-        **{key: [m[key] for m in moves] for key in ("people", "mode")},
-        "shelter": [shelter_ids[m["shelter"]] for m in moves],
-        **{key: [m[key] for m in moves] for key in ("left", "arrived", "overflow")}}
+        "people": [m["people"] for m in moves], "mode": [m["mode"] for m in moves],
+        "shelter": [shelter_ids[m["shelter"]] for m in moves], "left": [m["left"] for m in moves],
+        "arrived": [m["arrived"] for m in moves], "overflow": [m["overflow"] for m in moves]}
     left_by_group: dict[int, list[tuple[float, int]]] = {}
     for m in evac.moves:
         left_by_group.setdefault(m["group"], []).append((m["left"], m["people"]))
@@ -263,8 +263,10 @@ def _supply_tables(engine: ResponseEngine, records: ReplicationRecords) -> None:
         "kind": [r.kind for r in requests],
         "event": [events[r.event].name if r.event >= 0 else "" for r in requests],
         "area": [r.area for r in requests], "node": [node_ids[r.node] for r in requests],
-        **{key: [getattr(r, key) for r in requests]
-           for key in ("source", "item", "quantity", "delivered", "first_delivery", "first_tier")}}
+        "source": [r.source for r in requests], "item": [r.item for r in requests],
+        "quantity": [r.quantity for r in requests], "delivered": [r.delivered for r in requests],
+        "first_delivery": [r.first_delivery for r in requests],
+        "first_tier": [r.first_tier for r in requests]}
     shipments = sup.shipments
     records.tables["shipments"] = {
         key: [node_ids[s[key]] for s in shipments] if key == "to_node" else [s[key] for s in shipments]

@@ -240,7 +240,6 @@ class ResponseEngine:
         event.callbacks.append(callback)
         self.events += 1
 
-    _at = at
 
     @property
     def busy(self) -> bool:
@@ -270,7 +269,7 @@ class ResponseEngine:
             return
         i = self.order[k]
         self._next_call = k + 1
-        self._at(self.call_time[i] - self.env.now, self._on_call, i)
+        self.at(self.call_time[i] - self.env.now, self._on_call, i)
 
     # ---------------------------------------------------------------- calls and dispatch
 
@@ -298,7 +297,7 @@ class ResponseEngine:
             self.open_calls -= 1
             return
         for step in self.escalation[t]:
-            self._at(step.after, self._on_escalate, (call, step.add))
+            self.at(step.after, self._on_escalate, (call, step.add))
         if fire >= 0:
             self._scene_changed(call)  # the fire may burn out before anyone arrives
         self._dispatch(call)
@@ -414,7 +413,7 @@ class ResponseEngine:
         unit.start_trip(oracle, via, target, behind, edge, depart - covered / pace, pace)
         unit.epoch += 1
         unit.task = (callback, payload, target, pace, depart)
-        self._at(depart - self.env.now + minutes / pace, callback, (unit, unit.epoch, payload))
+        self.at(depart - self.env.now + minutes / pace, callback, (unit, unit.epoch, payload))
         return minutes / pace, via
 
     def _pull_over(self, unit: Unit, node: int) -> None:
@@ -434,7 +433,7 @@ class ResponseEngine:
         edge = covered + minutes - oracle.rows[via][node]
         unit.start_trip(oracle, via, node, behind, edge, self.env.now - covered / pace, pace)
         unit.task = (self._on_pulled_over, node, node, pace, self.env.now)
-        self._at(minutes / pace, self._on_pulled_over, (unit, unit.epoch, node))
+        self.at(minutes / pace, self._on_pulled_over, (unit, unit.epoch, node))
 
     def _on_pulled_over(self, event: Timeout) -> None:
         node = self._payload(event.value)
@@ -492,7 +491,7 @@ class ResponseEngine:
             due = scene.update(now, len(call.on_scene))
         call.version += 1
         if math.isfinite(due):
-            self._at(due - now, self._on_scene_timer, (call, call.version))
+            self.at(due - now, self._on_scene_timer, (call, call.version))
 
     def _on_scene_timer(self, event: Timeout) -> None:
         call, version = event.value
@@ -591,7 +590,7 @@ class ResponseEngine:
         unit.stop_route()
         unit.task = None
         unit.node = hospital
-        self._at(self.handover[call.index], self._on_handover, (unit, call, record))
+        self.at(self.handover[call.index], self._on_handover, (unit, call, record))
 
     def _on_handover(self, event: Timeout) -> None:
         unit, call, record = event.value

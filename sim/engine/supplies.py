@@ -114,7 +114,6 @@ class DepotState:
     lifts_free: int
     lift: object | None
     activation: object
-    rank: int = 0                  # of its tier: township first, aid last
     bay_busy: bool = False
     waiting_loads: list[_Loads] = field(default_factory=list)  # shipments not yet all sent
     on_order: dict[str, float] = field(default_factory=dict)  # replenishment under way, per item
@@ -152,7 +151,7 @@ class NearestTierFirst(AllocationPolicy):
     def allocate(self, request, depots, minutes_to):
         candidates = [d for d in depots if d.stock.get(request.item, 0) > 0
                       and (d.tier != "township" or d.area == request.area)]
-        candidates.sort(key=lambda d: (d.rank, minutes_to(d), d.index))
+        candidates.sort(key=lambda d: (TIER_ORDER[d.tier], minutes_to(d), d.index))
         out, left = [], request.left
         for depot in candidates:
             if left <= 0:
@@ -193,8 +192,7 @@ class SupplyControl:
                 index=k, id=d.id, node=index[d.node], area=nodes[index[d.node]].area_id, tier=d.tier,
                 stock=stock, start=dict(stock), loading=d.loading, trucks_free=d.trucks.count,
                 truck_capacity=d.trucks.capacity, truck_speed=d.trucks.speed_factor,
-                lifts_free=d.lift.count if d.lift else 0, lift=d.lift, activation=d.activation,
-                rank=TIER_ORDER[d.tier]))
+                lifts_free=d.lift.count if d.lift else 0, lift=d.lift, activation=d.activation))
         self.by_id = {d.id: d for d in self.depots}
         self.replenish = {d.id: d.replenish for d in spec.depots}
         self.policy = make_allocation(self.cfg.policy)
@@ -303,8 +301,7 @@ class SupplyControl:
 
     def _allocate(self, req: Request) -> None:
         eligible = [self.by_id[req.from_depot]] if req.from_depot is not None else self.depots
-        rows, node = self.engine.modes[ROAD].rows, req.node
-        picks = self.policy.allocate(req, eligible, lambda d: rows[d.node][node] / d.truck_speed)
+        picks = self.policy.allocate(req, eligible, lambda d: self._road_minutes(d, req.node))
         for depot, qty in picks:
             qty = min(qty, depot.stock.get(req.item, 0.0), req.left)
             if qty <= 0:

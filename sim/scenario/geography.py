@@ -95,8 +95,7 @@ class RoadNetwork:
         if closed:
             order = order[~np.isin(self.arc_road[order], np.fromiter(closed, dtype=np.int64))]
         tail, head, w = self.tail[order], self.head[order], weights[order]
-        first = np.ones(len(tail), dtype=bool)
-        first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
+        first = _first_of_each_pair(tail, head)
         n = self.n_nodes
         indptr = np.searchsorted(tail[first], np.arange(n + 1))
         return csr_matrix((w[first], head[first], indptr), shape=(n, n))
@@ -133,9 +132,7 @@ class RoadNetwork:
         """Each arc's entry in the full graph's weights; the arcs by entry and by road (with
         where each entry's and each road's arcs start)."""
         order = self._arc_order
-        tail, head = self.tail[order], self.head[order]
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
+        first = _first_of_each_pair(self.tail[order], self.head[order])
         entry_of = np.empty(len(order), dtype=np.int64)
         entry_of[order] = np.cumsum(first) - 1
         arcs_by_entry = np.argsort(entry_of, kind="stable")
@@ -143,6 +140,13 @@ class RoadNetwork:
         arcs_by_road = np.argsort(self.arc_road, kind="stable")
         road_starts = np.searchsorted(self.arc_road[arcs_by_road], np.arange(self.n_roads + 1))
         return entry_of, arcs_by_entry, entry_starts, arcs_by_road, road_starts
+
+
+def _first_of_each_pair(tail: np.ndarray, head: np.ndarray) -> np.ndarray:
+    """Of arcs sorted by (tail, head, minutes): the first, fastest, of each node pair."""
+    first = np.ones(len(tail), dtype=bool)
+    first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
+    return first
 
 
 @dataclass(frozen=True)
