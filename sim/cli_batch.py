@@ -22,10 +22,12 @@ def _run_options(p: argparse.ArgumentParser) -> None:
                    help="worker processes (default: one per CPU)")
     p.add_argument("--chunk", type=int, help="replications per task (default: about 4 tasks per worker, "
                                             "at most 25)")
-    p.add_argument("--backend", choices=("processes", "dask"), default="processes",
-                   help="local processes (default) or a Dask cluster")
-    p.add_argument("--scheduler", help="Dask scheduler address (default with --backend dask: a local "
-                                       "cluster of --jobs workers)")
+    p.add_argument("--backend", choices=("processes", "dask"),
+                   help="local processes (default) or a Dask cluster (default with --scheduler)")
+    p.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://host:8786 (default "
+                                       "with --backend dask: a local cluster of --jobs workers)")
+    p.add_argument("--connect-timeout", type=float, default=20.0, metavar="SECONDS",
+                   help="seconds to reach the Dask scheduler and find a worker there (default 20)")
     p.add_argument("--resume", action="store_true",
                    help="finish an interrupted batch in an existing --store (nothing is run twice)")
     p.add_argument("--records", action="store_true", help="also store every replication's record tables")
@@ -62,6 +64,8 @@ def add_batch_commands(sub: argparse._SubParsersAction) -> None:
     comp.add_argument("--baseline", help="variant to compare against (default: the experiment's baseline)")
     comp.add_argument("--out", "-o", type=Path, help="output folder (default: the store's folder)")
     comp.add_argument("--list", action="store_true", help="list the KPIs the store holds")
+    comp.add_argument("--partial", action="store_true",
+                      help="compare an unfinished batch as it is (with a warning) instead of refusing")
 
     exp = sub.add_parser("export", help="export a batch's results as CSV or Parquet")
     exp.add_argument("store", type=Path, help="results file of a batch")
@@ -91,9 +95,11 @@ def _execute(experiment, args: argparse.Namespace, name: str) -> int:
           + (f", with sequential stopping on {experiment.spec.stop.kpi}" if experiment.spec.stop else ""))
     started = time.perf_counter()
     try:
-        store = run_experiment(experiment, store_path, jobs=args.jobs, backend=args.backend,
+        backend = args.backend or ("dask" if args.scheduler else "processes")
+        store = run_experiment(experiment, store_path, jobs=args.jobs, backend=backend,
                                scheduler=args.scheduler, resume=args.resume, keep_records=args.records,
-                               chunk=args.chunk, progress=not args.quiet)
+                               chunk=args.chunk, progress=not args.quiet,
+                               connect_timeout=args.connect_timeout)
     except KeyboardInterrupt:
         print(f"\ninterrupted: the finished tasks are in {store_path}; run the same command with --resume "
               "to finish", file=sys.stderr)
@@ -145,6 +151,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         for s, g, m in keys.itertuples(index=False):
             print(f"{s}.{g}.{m}")
         return 0
+    warning = result.check_complete(args.partial)
+    if warning:
+        print(f"WARNING: {warning}; the comparison below covers only the replications stored.\n")
     _finish(result, args.kpi or [DEFAULT_KPI], args.out or args.store.parent, args.baseline)
     return 0
 

@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -87,15 +88,47 @@ def test_a_batch_killed_with_sigkill_resumes_to_the_same_results(tmp_path):
             break
         time.sleep(0.05)
     assert proc.poll() is None, "the batch finished before it could be killed: " + proc.stderr.read().decode()
+    workers = _children(proc.pid)
+    assert workers or not Path("/proc/self/stat").exists(), "the batch runs its tasks on worker processes"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     partial = _tasks_stored(store)
     assert 3 <= partial < 24
+    # the workers die with the batch, not left running on their own
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.1)
+    assert not [pid for pid in workers if _alive(pid)]
+    # every stored task is already in the .sqlite file itself (the -wal file may not be copied)
+    alone = tmp_path / "alone.sqlite"
+    alone.write_bytes(store.read_bytes())
+    assert _tasks_stored(alone) >= partial - 1
     resumed = sim.run_batch(path, store, resume=True)
     whole = sim.run_batch(path, tmp_path / "whole.sqlite")
     pd.testing.assert_frame_equal(kpi_table(resumed), kpi_table(whole), check_exact=True)
     tasks = resumed.store.tasks()
     assert tasks.groupby("variant")["count"].sum().tolist() == [24, 24]   # nothing twice, nothing lost
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (Linux /proc; empty elsewhere)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")   # a zombie has ended; it only waits to be reaped
 
 
 def _tasks_stored(path) -> int:
@@ -205,7 +238,7 @@ def test_a_damaged_store_is_reported(tmp_path):
 
 
 def test_tasks_are_runs_of_consecutive_replications():
-    tasks = plan_tasks({0: [0, 1, 2, 5, 6], 1: [3]}, jobs=1, chunk=2)
+    tasks = plan_tasks({0: [0, 1, 2, 5, 6], 1: [3]}, workers=1, chunk=2)
     assert [(t.variant, t.first, t.count) for t in tasks] == [(0, 0, 2), (0, 2, 1), (0, 5, 2), (1, 3, 1)]
 
 

@@ -82,7 +82,8 @@ def straight_km(raw: dict, a: str, b: str) -> float:
 
 def kpis(records) -> pd.DataFrame:
     moves, nodes, occupancy = tables(records)
-    return evacuation_kpis(nodes, moves, occupancy, [records.replication])
+    return evacuation_kpis(nodes, moves, occupancy, [records.replication],
+                           list(dict.fromkeys(nodes["hazard"])))
 
 
 # ---------------------------------------------------------------- 1. warning chain timing

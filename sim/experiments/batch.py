@@ -1,12 +1,13 @@
 """Run an experiment's replications across its variants, on local processes or a Dask cluster,
 into a resumable results store.
 
-Work is cut into *tasks*: a run of consecutive replications of one variant, large enough to
-amortise the cost of shipping the scenario and computing KPIs. Each task is independent: its
-numbers depend only on the variant's scenario, the root seed and the replication indices, so
-serial, process and Dask runs give identical results, whatever the task size. The main process
-writes each finished task to the store in one transaction; a resumed batch runs the
-replications the store does not have yet, and nothing twice.
+Work is cut into *tasks* (:mod:`sim.experiments.tasks`): runs of consecutive replications of
+one variant, about four per worker of the backend. Each task is independent, so serial,
+process and Dask runs give identical results whatever the task size. The backend is opened
+first, and the store is created only when the first task has finished, so a batch that cannot
+run leaves no store behind. The main process writes each finished task to the store in one
+transaction; a resumed batch runs the replications the store does not have yet, and nothing
+twice. When everything asked for has run, the store is marked complete.
 
 With ``stop`` in the experiment, replications are added in rounds of ``step`` to the variants
 whose KPI's confidence interval is still too wide, up to ``max_replications``.
@@ -16,123 +17,20 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sys
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from ..engine.runner import simulate
 from ..errors import SimError
-from ..results.kpi_rows import kpi_rows, node_response, response_histograms
-from ..results.outcome import RunResult
 from ..results.stats import estimate
-from ..scenario.loader import Scenario
+from .backends import BACKENDS, CONNECT_TIMEOUT, Backend, open_backend
 from .experiment import Experiment, Variant
 from .store import ResultsStore, TaskOutput
+from .tasks import Task, plan_tasks, run_task
 
 __all__ = ["BACKENDS", "Task", "plan_tasks", "run_experiment", "run_task"]
-
-BACKENDS = ("processes", "dask")
-MAX_CHUNK = 25
-
-
-@dataclass(frozen=True)
-class Task:
-    variant: int
-    first: int
-    count: int
-
-
-def run_task(scenario: Scenario, variant: int, seed: int, first: int, count: int,
-             keep_records: bool = False) -> TaskOutput:
-    """Simulate replications ``first .. first+count-1`` of one variant and compute their KPIs."""
-    started = time.perf_counter()
-    records = [simulate(scenario, rep, seed) for rep in range(first, first + count)]
-    result = RunResult(scenario, seed, records)
-    tables = {}
-    if keep_records:
-        for rec in records:
-            frames = {"incidents": rec.incident_frame(), "assignments": rec.assignment_frame(),
-                      "units": rec.unit_frame(), **{name: rec.table_frame(name) for name in rec.tables}}
-            tables[rec.replication] = {name: frame.to_dict("list") for name, frame in frames.items()}
-    kpis, histograms, nodes = kpi_rows(result), response_histograms(result), node_response(result)
-    return TaskOutput(variant, first, count, time.perf_counter() - started, kpis, histograms, nodes, tables)
-
-
-def plan_tasks(missing: dict[int, list[int]], jobs: int, chunk: int | None = None) -> list[Task]:
-    """Cut each variant's missing replications into runs of consecutive indices: about four
-    tasks per worker overall, at most ``MAX_CHUNK`` replications each (or ``chunk``)."""
-    total = sum(len(r) for r in missing.values())
-    size = chunk or max(1, min(MAX_CHUNK, math.ceil(total / (4 * max(jobs, 1)))))
-    tasks = []
-    for variant, reps in missing.items():
-        run: list[int] = []
-        for rep in sorted(reps):
-            if run and (rep != run[-1] + 1 or len(run) == size):
-                tasks.append(Task(variant, run[0], len(run)))
-                run = []
-            run.append(rep)
-        if run:
-            tasks.append(Task(variant, run[0], len(run)))
-    return tasks
-
-
-# ---------------------------------------------------------------- backends
-
-_WORKER_SCENARIOS: list[Scenario] = []
-
-
-def _init_worker(scenarios: list[Scenario]) -> None:
-    _WORKER_SCENARIOS[:] = scenarios
-
-
-def _task_in_worker(variant: int, seed: int, first: int, count: int, keep: bool) -> TaskOutput:
-    return run_task(_WORKER_SCENARIOS[variant], variant, seed, first, count, keep)
-
-
-def _serial(scenarios: list[Scenario], seed: int, tasks: list[Task], keep: bool) -> Iterator[TaskOutput]:
-    for t in tasks:
-        yield run_task(scenarios[t.variant], t.variant, seed, t.first, t.count, keep)
-
-
-def _processes(scenarios: list[Scenario], seed: int, tasks: list[Task], keep: bool, jobs: int
-               ) -> Iterator[TaskOutput]:
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(scenarios,)) as pool:
-        futures = [pool.submit(_task_in_worker, t.variant, seed, t.first, t.count, keep) for t in tasks]
-        try:
-            for future in as_completed(futures):
-                yield future.result()
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
-
-
-def _dask(scenarios: list[Scenario], seed: int, tasks: list[Task], keep: bool, jobs: int,
-          scheduler: str | None) -> Iterator[TaskOutput]:
-    try:
-        from distributed import Client, LocalCluster
-        from distributed import as_completed as dask_completed
-    except ImportError:
-        raise SimError("the dask backend needs the optional extra: pip install 'sim[cluster]'") from None
-    cluster = None
-    if scheduler is None:
-        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
-    client = Client(scheduler or cluster)
-    try:
-        shared = client.scatter(scenarios, broadcast=True)
-        futures = [client.submit(run_task, shared[t.variant], t.variant, seed, t.first, t.count, keep,
-                                 pure=False) for t in tasks]
-        for future in dask_completed(futures):
-            yield future.result()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 # ---------------------------------------------------------------- progress
@@ -169,8 +67,10 @@ class Progress:
 # ---------------------------------------------------------------- the batch
 
 
-def _stored_replications(store: ResultsStore, variants: int) -> dict[int, set[int]]:
+def _stored_replications(store: ResultsStore | None, variants: int) -> dict[int, set[int]]:
     out: dict[int, set[int]] = {v: set() for v in range(variants)}
+    if store is None:
+        return out
     tasks = store.tasks()
     for v, first, count in tasks[["variant", "first", "count"]].itertuples(index=False):
         out[int(v)].update(range(int(first), int(first) + int(count)))
@@ -194,62 +94,87 @@ def _wide_enough(store: ResultsStore, experiment: Experiment) -> dict[int, bool]
     return out
 
 
+class _LazyStore:
+    """The results store, created (and initialised for ``experiment``) with the first task."""
+
+    def __init__(self, path: Path, experiment: Experiment, resume: bool) -> None:
+        self.path, self.experiment = path, experiment
+        self.store: ResultsStore | None = None
+        existed = path.exists() and (not path.is_file() or path.stat().st_size > 0)
+        if existed and not path.is_file():
+            raise SimError(f"{path} is not a file: choose another --store")
+        if existed and not resume:
+            raise SimError(f"{path} already exists: pass --resume to finish it, or choose another --store")
+        if existed:
+            self.store = ResultsStore(path)
+            if self.store.is_new:   # an empty database left by someone else: ours to initialise
+                self._initialise(self.store)
+            else:
+                self.store.check_matches(experiment.digest)
+
+    def _initialise(self, store: ResultsStore) -> None:
+        spec = self.experiment.spec
+        variants = [(v.index, v.name, v.scenario.digest, json.dumps(_layout(v), ensure_ascii=False))
+                    for v in self.experiment.variants]
+        store.initialise(json.dumps(spec.model_dump(mode="json"), ensure_ascii=False), self.experiment.digest,
+                         spec.seed, variants)
+
+    def write(self, out: TaskOutput) -> None:
+        if self.store is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            store = ResultsStore(self.path)
+            self._initialise(store)
+            self.store = store
+        self.store.write(out)
+
+
 def run_experiment(experiment: Experiment, store_path: str | Path, *, jobs: int = 1,
                    backend: str = "processes", scheduler: str | None = None, resume: bool = False,
                    keep_records: bool = False, chunk: int | None = None,
-                   progress: Callable[[int, int], None] | bool = True) -> ResultsStore:
-    """Run (or finish) ``experiment`` into the store at ``store_path`` and return the store."""
-    if backend not in BACKENDS:
-        raise SimError(f"unknown backend {backend!r} (one of: {', '.join(BACKENDS)})")
-    if jobs < 1:
-        raise SimError("--jobs must be at least 1")
-    store_path = Path(store_path)
-    existed = store_path.exists() and store_path.stat().st_size > 0
-    if existed and not resume:
-        raise SimError(f"{store_path} already exists: pass --resume to finish it, or choose another --store")
-    store_path.parent.mkdir(parents=True, exist_ok=True)
-    store = ResultsStore(store_path)
+                   progress: Callable[[int, int], None] | bool = True,
+                   connect_timeout: float = CONNECT_TIMEOUT) -> ResultsStore:
+    """Run (or finish) ``experiment`` into the store at ``store_path`` and return the store.
+
+    Tasks are sized from the backend's workers (a Dask cluster's, not ``jobs``) unless
+    ``chunk`` is given; the numbers are the same either way. ``connect_timeout``: seconds to
+    reach a Dask scheduler and find a worker there."""
+    if chunk is not None and chunk < 1:
+        raise SimError("--chunk must be at least 1")
+    lazy = _LazyStore(Path(store_path), experiment, resume)
     spec = experiment.spec
-    if store.is_new:
-        variants = [(v.index, v.name, v.scenario.digest, json.dumps(_layout(v), ensure_ascii=False))
-                    for v in experiment.variants]
-        store.initialise(json.dumps(spec.model_dump(mode="json"), ensure_ascii=False), experiment.digest,
-                         spec.seed, variants)
-    else:
-        store.check_matches(experiment.digest)
     scenarios = [v.scenario for v in experiment.variants]
     target = {v.index: spec.replications for v in experiment.variants}
-    while True:
-        have = _stored_replications(store, len(scenarios))
-        missing = {v: [r for r in range(target[v]) if r not in have[v]] for v in target}
-        missing = {v: reps for v, reps in missing.items() if reps}
-        if missing:
-            tasks = plan_tasks(missing, jobs, chunk)
-            _run_tasks(store, scenarios, spec.seed, tasks, jobs, backend, scheduler, keep_records, progress)
-        if spec.stop is None:
-            break
-        narrow = _wide_enough(store, experiment)
-        grow = [v for v in target if not narrow[v] and target[v] < spec.stop.max_replications]
-        if not grow:
-            break
-        for v in grow:
-            target[v] = min(spec.stop.max_replications, target[v] + spec.stop.step)
-    return store
+    runner = open_backend(backend, scenarios, spec.seed, keep_records, jobs=jobs, scheduler=scheduler,
+                          timeout=connect_timeout)
+    try:
+        while True:
+            have = _stored_replications(lazy.store, len(scenarios))
+            missing = {v: [r for r in range(target[v]) if r not in have[v]] for v in target}
+            missing = {v: reps for v, reps in missing.items() if reps}
+            if missing:
+                _run_tasks(lazy, runner, plan_tasks(missing, runner.workers, chunk), progress)
+            if spec.stop is None:
+                break
+            assert lazy.store is not None
+            narrow = _wide_enough(lazy.store, experiment)
+            grow = [v for v in target if not narrow[v] and target[v] < spec.stop.max_replications]
+            if not grow:
+                break
+            for v in grow:
+                target[v] = min(spec.stop.max_replications, target[v] + spec.stop.step)
+    finally:
+        runner.close()
+    assert lazy.store is not None
+    lazy.store.mark_complete()
+    return lazy.store
 
 
-def _run_tasks(store: ResultsStore, scenarios: list[Scenario], seed: int, tasks: list[Task], jobs: int,
-               backend: str, scheduler: str | None, keep: bool,
+def _run_tasks(store: _LazyStore, runner: Backend, tasks: list[Task],
                progress: Callable[[int, int], None] | bool) -> None:
     total = sum(t.count for t in tasks)
     bar = Progress(total) if progress is True else None
     done = 0
-    if backend == "dask":
-        outputs = _dask(scenarios, seed, tasks, keep, jobs, scheduler)
-    elif jobs == 1 or len(tasks) == 1:
-        outputs = _serial(scenarios, seed, tasks, keep)
-    else:
-        outputs = _processes(scenarios, seed, tasks, keep, min(jobs, len(tasks), os.cpu_count() or jobs))
-    for out in outputs:
+    for out in runner.run(tasks):
         store.write(out)
         done += out.count
         if bar is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -12,6 +13,7 @@ import pandas as pd
 
 from ..errors import SimError
 from . import compare as stats
+from .backends import CONNECT_TIMEOUT
 from .batch import run_experiment
 from .experiment import Experiment, load_experiment
 from .store import ResultsStore
@@ -41,6 +43,39 @@ class BatchResult:
     @cached_property
     def experiment(self) -> dict:
         return json.loads(self.store.meta()["experiment"])
+
+    @property
+    def complete(self) -> bool:
+        """Whether the batch ran every replication it asked for."""
+        return self.store.complete
+
+    def shortfall(self) -> pd.DataFrame:
+        """Variants with fewer replications stored than the experiment asks for: ``name``,
+        ``stored``, ``asked`` (empty for a complete batch)."""
+        asked = int(self.experiment.get("replications", 0))
+        frame = self.variants[["name", "replications"]].rename(columns={"replications": "stored"})
+        frame["asked"] = asked
+        return frame[frame["stored"] < asked].reset_index(drop=True)
+
+    def incomplete_text(self) -> str:
+        """What an unfinished batch is missing, in one line (empty when it is complete)."""
+        if self.complete:
+            return ""
+        short = self.shortfall()
+        parts = [f"{row.name!r} has {row.stored} of {row.asked}" for row in short.itertuples(index=False)]
+        detail = ", ".join(parts[:8]) + (f" and {len(parts) - 8} more" if len(parts) > 8 else "")
+        return (f"the batch in {self.store.path} is not finished"
+                + (f" (variant {detail} replications)" if parts else " (its sequential stopping did not end)"))
+
+    def check_complete(self, partial: bool = False) -> str:
+        """Refuse an unfinished batch unless ``partial``; return the warning to show with a
+        partial comparison (empty for a complete batch)."""
+        text = self.incomplete_text()
+        if text and not partial:
+            raise SimError(f"{text}: finish it with `sim batch EXPERIMENT --store {self.store.path} --resume`, "
+                           "or pass --partial to compare what is there (paired on the replications that "
+                           "both variants have)")
+        return text
 
     @property
     def baseline(self) -> str:
@@ -79,12 +114,16 @@ class BatchResult:
 
 def run_batch(experiment: str | Path | dict | Experiment, store: str | Path, *, jobs: int = 1,
               backend: str = "processes", scheduler: str | None = None, resume: bool = False,
-              records: bool = False, chunk: int | None = None, progress: bool = False) -> BatchResult:
+              records: bool = False, chunk: int | None = None,
+              progress: bool | Callable[[int, int], None] = False,
+              connect_timeout: float = CONNECT_TIMEOUT) -> BatchResult:
     """Run an experiment (a file, a mapping or a loaded :class:`Experiment`) into ``store`` and
-    return its results. ``resume=True`` finishes an interrupted batch in the same store."""
+    return its results. ``resume=True`` finishes an interrupted batch in the same store;
+    ``progress`` is True for a progress bar, or a function called with (done, total)."""
     loaded = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
     return BatchResult(run_experiment(loaded, store, jobs=jobs, backend=backend, scheduler=scheduler,
-                                      resume=resume, keep_records=records, chunk=chunk, progress=progress))
+                                      resume=resume, keep_records=records, chunk=chunk, progress=progress,
+                                      connect_timeout=connect_timeout))
 
 
 def open_batch(store: str | Path) -> BatchResult:

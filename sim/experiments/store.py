@@ -22,12 +22,20 @@ Schema (version 1):
 
 A task's rows are written in one transaction together with its ``tasks`` row, so after a crash
 the store holds whole tasks only, and a resumed batch runs exactly the tasks that are missing.
-A store belongs to one experiment and one code version: opening it for another is refused.
+A store belongs to one experiment and one code version: opening it for another is refused, and
+so is a task computed by a worker running other code. ``meta.complete`` is set when the batch
+has run every replication it asked for.
+
+While a batch runs (and after a crash), the store is the ``.sqlite`` file together with its
+``-wal`` and ``-shm`` files: copy or move all three. Each finished task is also copied into the
+main file at once (a WAL checkpoint), so even the ``.sqlite`` file alone holds every task but
+perhaps the last; when a batch ends, the store is the ``.sqlite`` file alone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import math
@@ -72,8 +80,10 @@ class StoreError(SimError):
     """A results store that cannot be used: corrupt, foreign, or from another experiment."""
 
 
+@functools.cache
 def code_version() -> str:
-    """The package version and a hash of its Python source: results of different code differ."""
+    """The package version and a hash of its Python source: results of different code differ
+    (worked out once per process)."""
     root = Path(__file__).resolve().parent.parent
     h = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
@@ -94,6 +104,8 @@ class TaskOutput:
     histograms: dict[int, np.ndarray]
     nodes: pd.DataFrame
     records: dict[int, dict[str, dict[str, list]]] = field(default_factory=dict)
+    code: str = ""
+    """The code version the task ran with (:func:`code_version` in the process that ran it)."""
 
 
 class ResultsStore:
@@ -178,7 +190,12 @@ class ResultsStore:
         return {(v, f) for v, f in self.db.execute("SELECT variant, first FROM tasks")}
 
     def write(self, out: TaskOutput) -> None:
-        """Store one finished task, all of it or nothing."""
+        """Store one finished task, all of it or nothing; refused when it ran other code."""
+        stored = self._meta().get("code_version")
+        if out.code != stored:
+            raise StoreError(f"a task of variant {out.variant} (replications {out.first}-"
+                             f"{out.first + out.count - 1}) ran other code ({out.code or 'unknown'}; this store "
+                             f"holds {stored}): it was not stored; install the same sim on every worker")
         k = out.kpis
         kpi_cols = k[["replication", "section", "group", "metric", "value"]]
         kpi_rows = [(out.variant, int(r), s, g, m, None if not math.isfinite(v) else float(v))
@@ -198,6 +215,20 @@ class ResultsStore:
             self.db.executemany("INSERT INTO histograms VALUES (?, ?, ?)", hist_rows)
             self.db.executemany("INSERT INTO node_response VALUES (?, ?, ?, ?, ?)", node_rows)
             self.db.executemany("INSERT INTO records VALUES (?, ?, ?, ?)", record_rows)
+        self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def mark_complete(self) -> None:
+        """Record that the batch ran everything it asked for, and fold the write-ahead log into
+        the main file (which alone is then the whole store)."""
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('complete', ?)", (now,))
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    @property
+    def complete(self) -> bool:
+        """Whether the batch that wrote this store ran every replication it asked for."""
+        return not self._empty and "complete" in self._meta()
 
     # ---------------------------------------------------------------- reading
 

@@ -39,7 +39,7 @@ def _melt(frame: pd.DataFrame, section: str, key: str | None) -> pd.DataFrame:
 def kpi_rows(result: RunResult) -> pd.DataFrame:
     """All KPIs of ``result``, one row per replication and KPI."""
     from .hazard_kpis import fire_kpis, hazard_kpis, years_of
-    from .people_kpis import evacuation_kpis, supply_kpis
+    from .people_kpis import evacuation_hazards, evacuation_kpis, supply_kpis
 
     reps = [r.replication for r in result.records]
     spec = result.scenario.spec
@@ -58,7 +58,8 @@ def kpi_rows(result: RunResult) -> pd.DataFrame:
                                "fires", None))
     if result.has_evacuation:
         parts.append(_melt(evacuation_kpis(result.table("evacuation_nodes"), result.table("evacuation"),
-                                           result.table("shelter_occupancy"), reps), "evacuation", "hazard"))
+                                           result.table("shelter_occupancy"), reps,
+                                           evacuation_hazards(spec)), "evacuation", "hazard"))
     if result.has_supplies:
         parts.append(_melt(supply_kpis(result.table("supply_requests"), result.first_batches, reps,
                                        result.table("shelter_needs")), "supplies", None))

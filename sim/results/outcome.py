@@ -10,7 +10,7 @@ import pandas as pd
 from ..scenario.loader import Scenario
 from .hazard_kpis import fire_kpis, hazard_kpis, mode_kpis, summarize_by, years_of
 from .kpis import incident_kpis, summarize, unit_kpis, unit_summary
-from .people_kpis import evacuation_kpis, first_batches, stockout_hours, supply_kpis
+from .people_kpis import evacuation_hazards, evacuation_kpis, first_batches, stockout_hours, supply_kpis
 from .records import ReplicationRecords
 from .stats import Estimate, estimate
 
@@ -147,7 +147,8 @@ class RunResult:
         evacuated before impact, vulnerable reached, hours to clear, overflow, and (all only)
         the shelter peak (see :mod:`sim.results.people_kpis`)."""
         per_rep = evacuation_kpis(self.table("evacuation_nodes"), self.table("evacuation"),
-                                  self.table("shelter_occupancy"), [r.replication for r in self.records])
+                                  self.table("shelter_occupancy"), [r.replication for r in self.records],
+                                  evacuation_hazards(self.scenario.spec))
         return summarize_by(per_rep, "hazard")
 
     @cached_property

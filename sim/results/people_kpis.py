@@ -33,18 +33,29 @@ import math
 import numpy as np
 import pandas as pd
 
+from ..scenario.schema import ScenarioSpec
 from ..scenario.supply_schema import SupplySettings
 
-__all__ = ["evacuation_kpis", "first_batches", "stockout_hours", "supply_kpis"]
+__all__ = ["evacuation_hazards", "evacuation_kpis", "first_batches", "stockout_hours", "supply_kpis"]
+
+
+def evacuation_hazards(spec: ScenarioSpec) -> list[str]:
+    """Ids of the scenario's hazards that an evacuation zone names (by id or kind), in file
+    order: the groups of the evacuation KPIs, whether or not a replication saw such an event."""
+    if spec.evacuation is None:
+        return []
+    named = {zone.hazard for zone in spec.evacuation.zones}
+    return [h.id for h in spec.hazards if h.id in named or h.kind in named]
 
 
 def evacuation_kpis(nodes: pd.DataFrame, moves: pd.DataFrame, occupancy: pd.DataFrame,
-                    replications: list[int]) -> pd.DataFrame:
-    """One row per replication and hazard (by id, in order of appearance), then one per
-    replication for all hazards together (``hazard == "all"``, which alone has the shelter
-    peak). ``warning_hours`` is the mean time from warning to impact: zero for sudden events
-    (a chemical accident, an earthquake), whose people are all still in the zone at impact."""
-    hazards = list(dict.fromkeys(nodes["hazard"])) if len(nodes) else []
+                    replications: list[int], hazards: list[str]) -> pd.DataFrame:
+    """One row per replication and hazard of ``hazards`` (:func:`evacuation_hazards`), then one
+    per replication for all hazards together (``hazard == "all"``, which alone has the shelter
+    peak). Every replication has the same rows, so the KPIs of a replication never depend on
+    which other replications are computed with it. ``warning_hours`` is the mean time from
+    warning to impact: zero for sudden events (a chemical accident, an earthquake), whose
+    people are all still in the zone at impact."""
     rows = []
     for rep in replications:
         n = nodes[nodes["replication"] == rep] if len(nodes) else nodes
