@@ -21,16 +21,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
-from simpy.events import Timeout
 
 from ..model.daylight import sunrise_sunset
 from ..model.units import AIR, AT_BASE, BUSY, GROUNDED, HOMING, Unit
 
 if TYPE_CHECKING:  # pragma: no cover
     from .response import ResponseEngine
+    from .scheduling import Fired
 
 __all__ = ["AirControl"]
 
@@ -79,7 +80,7 @@ class AirControl:
                 return False
         return True
 
-    def _transitions(self, t: float):
+    def _transitions(self, t: float) -> Iterator[tuple[float, bool]]:
         """Sunrises and sunsets after ``t`` in order: (time, is_sunrise)."""
         day = math.floor(t / 1440.0) - 1
         while True:
@@ -97,7 +98,7 @@ class AirControl:
         for end in sorted({w.end for w in self.wind}):
             self.engine.at(end - now, self._on_wind_drop)
 
-    def _on_wind_drop(self, _: Timeout) -> None:
+    def _on_wind_drop(self, _: Fired[None]) -> None:
         if self.engine.queue:
             self.engine.serve_queue_all()
             self._check_queue()
@@ -115,7 +116,7 @@ class AirControl:
         sunset = next(t for t, rise in self._transitions(now) if not rise)
         self.engine.at(sunset - now, self._on_sunset, (unit, unit.assignment))
 
-    def _on_sunset(self, event: Timeout) -> None:
+    def _on_sunset(self, event: Fired[tuple[Unit, tuple | None]]) -> None:
         unit, assignment = event.value
         if unit.status == BUSY and unit.assignment is assignment:
             self.engine.withdraw(unit)
@@ -131,7 +132,7 @@ class AirControl:
         self._sunrise_pending = True
         self.engine.at(sunrise - now, self._on_sunrise)
 
-    def _on_sunrise(self, _: Timeout) -> None:
+    def _on_sunrise(self, _: Fired[None]) -> None:
         self._sunrise_pending = False
         self.engine.serve_queue_all()
 
@@ -161,7 +162,7 @@ class AirControl:
         self.refuelling.add(unit.index)
         self.engine.at(unit.info.air.refuel, self._on_refuelled, unit)
 
-    def _on_refuelled(self, event: Timeout) -> None:
+    def _on_refuelled(self, event: Fired[Unit]) -> None:
         unit = event.value
         self.refuelling.discard(unit.index)
         unit.status = AT_BASE

@@ -26,18 +26,36 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
-from simpy.events import Timeout
 
 from ..model.evacuation_plan import EvacGroup
 from ..model.units import ROAD, WATER
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..scenario.people_schema import Evacuation
     from .response import ResponseEngine
+    from .scheduling import Fired
 
-__all__ = ["EvacuationControl"]
+__all__ = ["EvacuationControl", "Move"]
+
+Minutes = Callable[[int, int], float]  # travel minutes from node a to node b, one way of going
+ShelterHook = Callable[[int, float], None]  # called with (shelter index, time)
+
+
+class Move(TypedDict):
+    """One group's people going one way to one shelter (a row of the ``evacuation`` table)."""
+
+    group: int        # index into the evacuation plan
+    node: int
+    people: int
+    mode: str         # walk, car, bus or boat
+    shelter: int      # index into the shelters
+    left: float
+    arrived: float    # NaN until they arrive
+    overflow: bool    # the shelter had no room left for them
 
 
 class _Vehicle:
@@ -54,18 +72,21 @@ class EvacuationControl:
     def __init__(self, engine: ResponseEngine) -> None:
         self.engine = engine
         spec = engine.scenario.spec
-        self.cfg = spec.evacuation
+        cfg = spec.evacuation
+        assert cfg is not None  # the engine builds one only for scenarios with an evacuation
+        self.cfg: Evacuation = cfg
         index = engine.scenario.node_index
         self.shelters = [(s.id, index[s.node], s.capacity) for s in spec.shelters]
         self.occupancy = [0] * len(self.shelters)
         self.held = [0] * len(self.shelters)  # places taken by people on their way
         self.plan: list[EvacGroup] = engine.timeline.evacuation
-        self.moves: list[dict] = []
+        self.moves: list[Move] = []
         self.occupancy_log: list[tuple[float, int, int]] = []  # (time, shelter, occupancy)
         self.staying: dict[tuple[int, int], list[int]] = {}  # (event, shelter) -> people arrived
         self.shelter_event: dict[int, int] = {}  # shelter -> the event of its latest evacuees
-        self.on_arrival = None  # supplies hooks: called with (shelter index, time) after people
-        self.before_change = None  # arrive, and before a shelter's occupancy changes
+        self.on_arrival: ShelterHook | None = None  # supplies hooks: called with (shelter index,
+        self.before_change: ShelterHook | None = None  # time) after people arrive, and before a
+        # shelter's occupancy changes
         self.returned: set[int] = set()  # events whose evacuees have gone home
         nodes = spec.region.nodes
         lon = np.array([n.lon for n in nodes])
@@ -74,18 +95,17 @@ class EvacuationControl:
         self.km = straight_line_km(lon, lat)
         self._walkable: dict[int, list[int]] = {}  # node -> shelters in walking reach
         facility_node = {f.id: index[f.node] for f in spec.facilities}
-        cfg = self.cfg
         self.buses = [_Vehicle(facility_node[cfg.buses.depot]) for _ in range(cfg.buses.count)] \
-            if cfg is not None and cfg.buses is not None else []
+            if cfg.buses is not None else []
         self.boats = [_Vehicle(facility_node[cfg.boats.base]) for _ in range(cfg.boats.count)] \
-            if cfg is not None and cfg.boats is not None else []
-        self.bus_queue: deque[list] = deque()   # [group, node, people waiting]
+            if cfg.boats is not None else []
+        self.bus_queue: deque[list] = deque()   # [group, node, people waiting, since]
         self.boat_queue: deque[list] = deque()
 
     # ---------------------------------------------------------------- start
 
     def start(self) -> None:
-        if self.cfg is None or not self.plan:
+        if not self.plan:
             return
         now = self.engine.env.now
         for k, group in enumerate(self.plan):
@@ -106,7 +126,7 @@ class EvacuationControl:
         return any(math.isfinite(rows[where]) and cap - self.occupancy[s] - self.held[s] > 0
                    for s, (_, where, cap) in enumerate(self.shelters))
 
-    def _on_departure(self, event: Timeout) -> None:
+    def _on_departure(self, event: Fired[int]) -> None:
         k = event.value
         group = self.plan[k]
         node, people = group.node, group.compliant
@@ -140,7 +160,7 @@ class EvacuationControl:
                                                if km[where] * walk.detour <= walk.max_km]
         return shelters
 
-    def _reachable(self, node: int, minutes) -> bool:
+    def _reachable(self, node: int, minutes: Minutes) -> bool:
         """Some shelter can be reached from ``node`` travelling by ``minutes``."""
         return any(math.isfinite(minutes(node, where)) for _, where, _ in self.shelters)
 
@@ -152,9 +172,11 @@ class EvacuationControl:
         return self._road_rows()[a][b]
 
     def _boat_minutes(self, a: int, b: int) -> float:
-        return self.engine.modes[WATER].rows[a][b] / self.cfg.boats.speed
+        boats = self.cfg.boats
+        assert boats is not None  # boats are sent only in scenarios that have them
+        return self.engine.modes[WATER].rows[a][b] / boats.speed
 
-    def _places(self, node: int, people: int, minutes, among: list[int] | None = None,
+    def _places(self, node: int, people: int, minutes: Minutes, among: list[int] | None = None,
                 overflow: bool = True) -> list[tuple[int, int, bool]]:
         """Shelters for ``people`` from ``node`` (of ``among``, default all), nearest with room
         first: (shelter, people, overflow). When none has room, the nearest takes the rest as
@@ -162,7 +184,7 @@ class EvacuationControl:
         candidates = range(len(self.shelters)) if among is None else among
         time_to = {s: minutes(node, self.shelters[s][1]) for s in candidates}
         order = sorted((s for s, t in time_to.items() if math.isfinite(t)), key=lambda s: (time_to[s], s))
-        out = []
+        out: list[tuple[int, int, bool]] = []
         left = people
         for s in order:
             room = self.shelters[s][2] - self.occupancy[s] - self.held[s]
@@ -176,7 +198,7 @@ class EvacuationControl:
             self.held[order[0]] += left
         return out
 
-    def _go(self, k: int, node: int, people: int, mode: str, minutes, start: float | None = None,
+    def _go(self, k: int, node: int, people: int, mode: str, minutes: Minutes, start: float | None = None,
             among: list[int] | None = None, overflow: bool = True) -> int:
         """Send ``people`` from ``node`` to shelters; returns how many got a place."""
         now = self.engine.env.now
@@ -184,14 +206,14 @@ class EvacuationControl:
         sent = 0
         for shelter, count, over in self._places(node, people, minutes, among, overflow):
             arrive = start + minutes(node, self.shelters[shelter][1])
-            move = {"group": k, "node": node, "people": count, "mode": mode, "shelter": shelter,
-                    "left": start, "arrived": math.nan, "overflow": over}
+            move: Move = {"group": k, "node": node, "people": count, "mode": mode, "shelter": shelter,
+                          "left": start, "arrived": math.nan, "overflow": over}
             self.moves.append(move)
             self.engine.at(arrive - now, self._on_arrival, move)
             sent += count
         return sent
 
-    def _on_arrival(self, event: Timeout) -> None:
+    def _on_arrival(self, event: Fired[Move]) -> None:
         move = event.value
         now = self.engine.env.now
         move["arrived"] = now
@@ -215,7 +237,7 @@ class EvacuationControl:
         if self.before_change is not None:
             self.before_change(shelter, now)
 
-    def _on_return(self, event: Timeout) -> None:
+    def _on_return(self, event: Fired[int]) -> None:
         """The event is over: its evacuees go home (and those still on their way, on arrival)."""
         ev = event.value
         now = self.engine.env.now
@@ -229,7 +251,7 @@ class EvacuationControl:
 
     # ---------------------------------------------------------------- buses and boats
 
-    def _wait(self, queue: deque, k: int, node: int, people: int, serve) -> None:
+    def _wait(self, queue: deque[list], k: int, node: int, people: int, serve: Callable[[], None]) -> None:
         queue.append([k, node, people, self.engine.env.now])
         serve()
 
@@ -243,7 +265,7 @@ class EvacuationControl:
                        self.cfg.boats.capacity if self.cfg.boats else 0,
                        self.cfg.boats.load_time if self.cfg.boats else 0.0)
 
-    def _dispatch(self, fleet: list[_Vehicle], queue: deque, minutes, mode: str, capacity: int,
+    def _dispatch(self, fleet: list[_Vehicle], queue: deque[list], minutes: Minutes, mode: str, capacity: int,
                   load: float) -> None:
         """Free vehicles take the oldest waiting groups they can reach and take somewhere."""
         for vehicle in fleet:
@@ -263,7 +285,8 @@ class EvacuationControl:
                                                                  queue))
                 break
 
-    def _on_loaded(self, event: Timeout) -> None:
+    def _on_loaded(self, event: Fired[tuple[_Vehicle, int, int, int, str, Minutes, list[_Vehicle],
+                                                 deque[list]]]) -> None:
         vehicle, k, node, take, mode, minutes, fleet, queue = event.value
         now = self.engine.env.now
         vehicle.node = node
@@ -279,14 +302,14 @@ class EvacuationControl:
         last = now
         for shelter, count, overflow in places:
             arrive = now + minutes(node, self.shelters[shelter][1])
-            move = {"group": k, "node": node, "people": count, "mode": mode, "shelter": shelter,
-                    "left": now, "arrived": math.nan, "overflow": overflow}
+            move: Move = {"group": k, "node": node, "people": count, "mode": mode, "shelter": shelter,
+                          "left": now, "arrived": math.nan, "overflow": overflow}
             self.moves.append(move)
             self.engine.at(arrive - now, self._on_arrival, move)
             last = max(last, arrive)
         self.engine.at(last - now, self._on_vehicle_free, (vehicle, places[-1][0], fleet, queue, mode))
 
-    def _on_vehicle_free(self, event: Timeout) -> None:
+    def _on_vehicle_free(self, event: Fired[tuple[_Vehicle, int, list[_Vehicle], deque[list], str]]) -> None:
         vehicle, drop, fleet, queue, mode = event.value
         vehicle.node = self.shelters[drop][1]
         vehicle.busy = False

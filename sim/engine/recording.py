@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..model.units import MODES
-from ..results.records import ReplicationRecords
+from ..results.records import Columns, ReplicationRecords
 
 if TYPE_CHECKING:  # pragma: no cover
     from .response import ResponseEngine
@@ -22,6 +22,7 @@ __all__ = ["build_records"]
 
 def build_records(engine: ResponseEngine) -> ReplicationRecords:
     inc = engine.incidents
+    assert inc.event is not None  # IncidentStream fills it in
     end = engine.env.now
     node_ids = engine.node_ids
     infos = engine.unit_infos
@@ -43,7 +44,7 @@ def build_records(engine: ResponseEngine) -> ReplicationRecords:
     cleared = np.array(engine.cleared)
     status = np.where(engine.lost, "lost", np.where(np.isnan(cleared), "open", "cleared"))
     event_of = inc.event.tolist()
-    incidents = {
+    incidents: Columns = {
         "incident": np.arange(len(inc)),
         "type": [inc.type_names[t] for t in engine.type_index],
         "generator": [inc.generator_names[g] if g >= 0 else "" for g in inc.generator_index.tolist()],
@@ -75,7 +76,7 @@ def build_records(engine: ResponseEngine) -> ReplicationRecords:
     def column(k: int) -> list:
         return [r[k] for r in recs]
 
-    assignments = {
+    assignments: Columns = {
         "incident": np.array(column(_INCIDENT), dtype=np.int64),
         "unit": [infos[r[_UNIT]].id for r in recs],
         "mode": [MODES[infos[r[_UNIT]].mode] for r in recs],
@@ -93,7 +94,7 @@ def build_records(engine: ResponseEngine) -> ReplicationRecords:
         "stood_down": np.array(column(_STOOD_DOWN), dtype=bool),
         "withdrawn": np.array(column(_WITHDRAWN), dtype=bool),
     }
-    units = {
+    units: Columns = {
         "unit": [u.id for u in infos],
         "group": [u.group for u in infos],
         "type": [u.type for u in infos],
@@ -120,8 +121,10 @@ def _hazard_tables(engine: ResponseEngine, records: ReplicationRecords, end: flo
     cut = engine.roads.intervals
     closures = timeline.closures
     events = timeline.events
-    per_event_incidents = np.bincount(engine.incidents.event[engine.incidents.event >= 0],
-                                      minlength=len(events)) if len(events) else np.zeros(0)
+    inc = engine.incidents
+    assert inc.event is not None and inc.fire is not None  # IncidentStream fills them in
+    per_event_incidents = np.bincount(inc.event[inc.event >= 0], minlength=len(events)) \
+        if len(events) else np.zeros(0)
     rows = []
     for e in events:
         mine = [c for c in closures if c.event == e.index]
@@ -144,7 +147,6 @@ def _hazard_tables(engine: ResponseEngine, records: ReplicationRecords, end: flo
     records.tables["hazards"] = _columns(rows, HAZARD_COLUMNS)
 
     fires = []
-    inc = engine.incidents
     for i, scene in engine.fire_scenes.items():
         fire = timeline.fires[int(inc.fire[i])]
         contained = scene.contained_at
@@ -159,7 +161,9 @@ def _hazard_tables(engine: ResponseEngine, records: ReplicationRecords, end: flo
             "forest_ha": forest[fire.node], "head_rate_m_min": fire.head_rate, "wind_kmh": fire.wind_kmh,
         })
     records.tables["fires"] = _columns(fires, FIRE_COLUMNS)
-    ends = engine.roads.network.road_ends() if engine.roads.network is not None else None
+    network = engine.roads.network
+    # roads close only on a road network: without one there are no closures to look up
+    ends = network.road_ends() if network is not None else np.zeros((0, 2), dtype=np.int64)
     records.tables["road_closures"] = _columns([
         {"road": c.road, "from_node": node_ids[ends[c.road, 0]], "to_node": node_ids[ends[c.road, 1]],
          "start": c.start, "end": c.end, "event": events[c.event].name} for c in closures],
@@ -178,11 +182,11 @@ def _hazard_tables(engine: ResponseEngine, records: ReplicationRecords, end: flo
         ["time", "unit", "to_node", "event"])
 
 
-def _columns(rows: list[dict], names: list[str]) -> dict[str, list]:
+def _columns(rows: list[dict], names: list[str]) -> Columns:
     return {name: [row[name] for row in rows] for name in names}
 
 
-def _transpose(rows: list[tuple], names: list[str]) -> dict[str, list]:
+def _transpose(rows: list[tuple], names: list[str]) -> Columns:
     """Columns of rows given as tuples (in the order of ``names``)."""
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
     return {name: list(column) for name, column in zip(names, columns, strict=True)}

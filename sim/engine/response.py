@@ -32,6 +32,7 @@ import math
 from bisect import insort
 from collections import Counter
 from collections.abc import Callable
+from typing import Any, TypeVar, overload
 
 import numpy as np
 import simpy
@@ -51,6 +52,7 @@ from .evacuation import EvacuationControl
 from .recording import build_records
 from .roads import RoadControl
 from .scenes import FireScene, WorkScene
+from .scheduling import Fired
 from .staging import Staging
 from .supplies import SupplyControl
 from .travel import DirectTravel, TravelTimes
@@ -63,6 +65,9 @@ NAN = math.nan
  _TRAVEL, _STOOD_DOWN, _WITHDRAWN) = range(14)
 KMH_TO_M_PER_MIN = 1000.0 / 60.0
 
+V = TypeVar("V")
+P = TypeVar("P")
+
 
 def travel_modes(scenario: Scenario) -> list:
     """Road, air and water oracles of the scenario (roads all open), built once and kept."""
@@ -73,6 +78,7 @@ def travel_modes(scenario: Scenario) -> list:
         lat = np.array([n.lat for n in spec.region.nodes])
         ids = scenario.travel.node_ids
         road = TravelTimes(scenario.travel)
+        water: TravelTimes | DirectTravel
         if spec.region.waterways is not None:
             network = waterway_network(spec.region.waterways, spec.region)
             water = TravelTimes(network, weights=network.km * 60.0)
@@ -96,7 +102,11 @@ def _build_units(scenario: Scenario) -> list[UnitInfo]:
     infos: list[UnitInfo] = []
     for group in scenario.spec.units:
         mode = MODES.index(group.mode)
-        speed = group.speed_factor if group.mode == "road" else float(group.speed)
+        if group.mode == "road":
+            speed = group.speed_factor
+        else:
+            assert group.speed is not None  # the schema requires a speed for air and water units
+            speed = float(group.speed)
         production = (group.line_production or 0.0) * KMH_TO_M_PER_MIN
         for k in range(group.count):
             infos.append(UnitInfo(
@@ -205,7 +215,10 @@ class ResponseEngine:
         self.on_scene = incidents.on_scene.tolist()
         self.transport = incidents.transport.tolist()
         self.handover = incidents.handover.tolist()
-        self.fire_of = incidents.fire.tolist()
+        event_of, fire_of = incidents.event, incidents.fire
+        assert event_of is not None and fire_of is not None  # IncidentStream fills both in
+        self.event_of = event_of
+        self.fire_of = fire_of.tolist()
         self.turnout_u = incidents.turnout_u
         self.first_dispatch = [NAN] * n
         self.full_dispatch = [NAN] * n
@@ -234,10 +247,17 @@ class ResponseEngine:
 
     # ---------------------------------------------------------------- scheduling
 
-    def at(self, delay: float, callback: Callable[[Timeout], None], value: object = None) -> None:
+    @overload
+    def at(self, delay: float, callback: Callable[[Fired[None]], None]) -> None: ...
+
+    @overload
+    def at(self, delay: float, callback: Callable[[Fired[V]], None], value: V) -> None: ...
+
+    def at(self, delay: float, callback: Callable[[Fired[Any]], None], value: object = None) -> None:
         """Schedule ``callback(event)`` after ``delay`` minutes (``event.value`` is ``value``)."""
         event = Timeout(self.env, delay if delay > 0.0 else 0.0, value)
-        event.callbacks.append(callback)
+        # SimPy types callbacks as taking any Event; this one gets a Timeout carrying ``value``
+        event.callbacks.append(callback)  # type: ignore[arg-type]
         self.events += 1
 
 
@@ -273,15 +293,16 @@ class ResponseEngine:
 
     # ---------------------------------------------------------------- calls and dispatch
 
-    def _on_call(self, event: Timeout) -> None:
+    def _on_call(self, event: Fired[int]) -> None:
         i = event.value
         self._feed_next_call()
         t = self.type_index[i]
         self._seq += 1
         fire = self.fire_of[i]
+        scene: WorkScene | FireScene
         if fire >= 0:
             spec = self.timeline.fires[fire]
-            scene: WorkScene | FireScene = FireScene(
+            scene = FireScene(
                 FireGrowth(spec.head_rate, spec.wind_kmh, spec.max_area_ha, spec.max_duration),
                 spec.ignition, self.on_scene[i])
             self.fire_scenes[i] = scene
@@ -292,7 +313,7 @@ class ResponseEngine:
         self.open_calls += 1
         self.cut_off[i] = self.roads.is_cut_off(call.node)
         if self.supplies.active:
-            self.supplies.incident_called(call.type_name, call.node, i, int(self.incidents.event[i]))
+            self.supplies.incident_called(call.type_name, call.node, i, int(self.event_of[i]))
         if not self.respond:
             self.open_calls -= 1
             return
@@ -302,7 +323,7 @@ class ResponseEngine:
             self._scene_changed(call)  # the fire may burn out before anyone arrives
         self._dispatch(call)
 
-    def _on_escalate(self, event: Timeout) -> None:
+    def _on_escalate(self, event: Fired[tuple[Call, dict[str, int]]]) -> None:
         """Still going after a while: ask for more units (a fire still spreading, or any other
         incident still being worked)."""
         call, add = event.value
@@ -399,7 +420,7 @@ class ResponseEngine:
     # ---------------------------------------------------------------- moving units
 
     def drive(self, unit: Unit, target: int, depart: float, pace: float,
-              callback: Callable[[Timeout], None], payload: object) -> tuple[float, int]:
+              callback: Callable[[Fired[tuple[Unit, int, P]]], None], payload: P) -> tuple[float, int]:
         """Start ``unit`` for ``target`` from where it is (partway along a road, too), leaving
         at ``depart`` (after a turnout), and call ``callback`` on arrival. Returns the clock
         minutes of the drive and the node it goes through first; ``inf`` if it cannot get
@@ -435,7 +456,7 @@ class ResponseEngine:
         unit.task = (self._on_pulled_over, node, node, pace, self.env.now)
         self.at(minutes / pace, self._on_pulled_over, (unit, unit.epoch, node))
 
-    def _on_pulled_over(self, event: Timeout) -> None:
+    def _on_pulled_over(self, event: Fired[tuple[Unit, int, int]]) -> None:
         node = self._payload(event.value)
         if node is None:
             return
@@ -445,7 +466,7 @@ class ResponseEngine:
         unit.task = None
 
     @staticmethod
-    def _payload(value: tuple) -> object | None:
+    def _payload(value: tuple[Unit, int, P]) -> P | None:
         """The payload of a trip's arrival event, or None when the trip was replaced since
         (stood down, rerouted, re-dispatched)."""
         unit, epoch, payload = value
@@ -453,7 +474,7 @@ class ResponseEngine:
 
     # ---------------------------------------------------------------- on scene
 
-    def _on_arrival(self, event: Timeout) -> None:
+    def _on_arrival(self, event: Fired[tuple[Unit, int, tuple[Call, list]]]) -> None:
         unit = event.value[0]
         task = self._payload(event.value)
         if task is None:  # stood down or rerouted on the way
@@ -493,7 +514,7 @@ class ResponseEngine:
         if math.isfinite(due):
             self.at(due - now, self._on_scene_timer, (call, call.version))
 
-    def _on_scene_timer(self, event: Timeout) -> None:
+    def _on_scene_timer(self, event: Fired[tuple[Call, int]]) -> None:
         call, version = event.value
         if version != call.version:  # units came or went since this was scheduled
             return
@@ -580,7 +601,7 @@ class ResponseEngine:
         hospital = min(candidates, key=lambda h: oracle.rows[call.node][h])
         self.drive(unit, hospital, self.env.now, unit.speed, self._on_hospital, (call, record, hospital))
 
-    def _on_hospital(self, event: Timeout) -> None:
+    def _on_hospital(self, event: Fired[tuple[Unit, int, tuple[Call, list, int]]]) -> None:
         unit = event.value[0]
         task = self._payload(event.value)
         if task is None:
@@ -592,7 +613,7 @@ class ResponseEngine:
         unit.node = hospital
         self.at(self.handover[call.index], self._on_handover, (unit, call, record))
 
-    def _on_handover(self, event: Timeout) -> None:
+    def _on_handover(self, event: Fired[tuple[Unit, Call, list]]) -> None:
         unit, call, record = event.value
         self.release(unit, call, record)
 
@@ -631,7 +652,7 @@ class ResponseEngine:
             self.fleet.away.pop(unit.index, None)
             unit.status = HOMING
 
-    def _on_home(self, event: Timeout) -> None:
+    def _on_home(self, event: Fired[tuple[Unit, int, None]]) -> None:
         unit = event.value[0]
         if unit.epoch != event.value[1]:  # re-dispatched on the way: this trip home never ended
             return

@@ -18,14 +18,13 @@ import math
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from simpy.events import Timeout
-
-from ..model.units import BUSY, ROAD, Unit
+from ..model.units import BUSY, ROAD, Task, Unit
 from ..scenario.geography import RoadNetwork
 from .travel import TravelTimes
 
 if TYPE_CHECKING:  # pragma: no cover
     from .response import ResponseEngine
+    from .scheduling import Fired
 
 __all__ = ["RoadControl"]
 
@@ -49,7 +48,7 @@ class RoadControl:
         self.cut_since: dict[int, float] = {}
         self.intervals: list[tuple[int, float, float]] = []  # (node, from, to) cut off
         self.closed_log: list[tuple[float, int]] = []  # (time, number of roads closed)
-        self.blocked: list[tuple[Unit, tuple]] = []  # busy units waiting for a road (with a patient)
+        self.blocked: list[tuple[Unit, Task]] = []  # busy units waiting for a road (with a patient)
 
     # ---------------------------------------------------------------- state
 
@@ -76,7 +75,7 @@ class RoadControl:
             when = self.changes[self._next][0]
             self.engine.at(when - self.engine.env.now, self._on_change)
 
-    def _on_change(self, _: Timeout) -> None:
+    def _on_change(self, _event: Fired[None]) -> None:
         now = self.engine.env.now
         reopened = False
         while self._next < len(self.changes) and self.changes[self._next][0] <= now:
@@ -95,7 +94,7 @@ class RoadControl:
         self._update_cut_off(now)
         for unit in engine.units:
             if unit.mode == ROAD and unit.task is not None and unit.task[0] != engine._on_pulled_over:
-                self._reroute(unit, old)
+                self._reroute(unit, unit.task, old)
         blocked, self.blocked = self.blocked, []
         for unit, task in blocked:  # try again the trips that waited for a road
             callback, payload, target, pace, depart = task
@@ -112,13 +111,14 @@ class RoadControl:
                     engine.send_home(unit)
             engine.serve_queue_all()
 
-    def _reroute(self, unit: Unit, old: TravelTimes) -> None:
-        """Reroute a unit whose remaining route got slower (or broken)."""
+    def _reroute(self, unit: Unit, task: Task, old: TravelTimes) -> None:
+        """Reroute a unit whose remaining route got slower (or broken); ``task`` is its trip."""
         engine = self.engine
-        callback, payload, target, pace, depart = unit.task
+        callback, payload, target, pace, depart = task
         if unit.moving:
             unit.position(engine.env.now)  # work out its route under the old roads
             nodes, cum = unit.route, unit.route_minutes
+            assert nodes is not None and cum is not None  # position() has just worked them out
             rows = engine.modes[ROAD].rows
             covered = (engine.env.now - unit.route_start) * unit.route_pace
             k = max(0, next((j for j, c in enumerate(cum) if c > covered), len(cum)) - 1)

@@ -11,12 +11,11 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from simpy.events import Timeout
-
 from ..model.units import AT_BASE, AWAY
 
 if TYPE_CHECKING:  # pragma: no cover
     from .response import ResponseEngine
+    from .scheduling import Fired
 
 __all__ = ["Staging"]
 
@@ -44,7 +43,7 @@ class Staging:
         for when, group, node, event in self.moves:
             self.engine.at(when - self.engine.env.now, self._on_move, (group, node, event))
 
-    def _on_move(self, ev: Timeout) -> None:
+    def _on_move(self, ev: Fired[tuple[str, int | None, str]]) -> None:
         group, node, event = ev.value
         engine = self.engine
         for unit in engine.units:

@@ -38,16 +38,18 @@ import importlib
 import math
 from abc import ABC, abstractmethod
 from bisect import insort
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-
-from simpy.events import Timeout
 
 from ..model.units import AIR, ROAD
 from .streams import keyed_uniform
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..scenario.distributions import Distribution
+    from ..scenario.supply_schema import Lift
     from .response import ResponseEngine
+    from .scheduling import Fired
 
 __all__ = ["AllocationPolicy", "DepotState", "NearestTierFirst", "Request", "SupplyControl",
            "ALLOCATION_POLICIES"]
@@ -112,8 +114,8 @@ class DepotState:
     truck_capacity: float
     truck_speed: float
     lifts_free: int
-    lift: object | None
-    activation: object
+    lift: Lift | None
+    activation: Distribution
     bay_busy: bool = False
     waiting_loads: list[_Loads] = field(default_factory=list)  # shipments not yet all sent
     on_order: dict[str, float] = field(default_factory=dict)  # replenishment under way, per item
@@ -138,7 +140,7 @@ class AllocationPolicy(ABC):
 
     @abstractmethod
     def allocate(self, request: Request, depots: list[DepotState],
-                 minutes_to: callable) -> list[tuple[DepotState, float]]:
+                 minutes_to: Callable[[DepotState], float]) -> list[tuple[DepotState, float]]:
         """``(depot, quantity)`` pairs, at most the depots' stock, at most ``request.left`` in
         all. ``minutes_to(depot)`` is the travel time from a depot to the request's node."""
 
@@ -201,9 +203,9 @@ class SupplyControl:
         self._waiting: set[int] = set()  # indices of the requests in backorders
         self.shipments: list[dict] = []
         self.stock_log: list[tuple[float, str, str, float]] = []
-        for d in self.depots:
-            for item, qty in d.stock.items():
-                self.stock_log.append((0.0, d.id, item, qty))
+        for depot in self.depots:
+            for item, qty in depot.stock.items():
+                self.stock_log.append((0.0, depot.id, item, qty))
         self.stockouts: list[tuple[str, str, float, float]] = []  # (depot, item, from, to)
         self._activated: dict[int, float] = {}
         self._first_sent: set[tuple[int, str]] = set()  # (event, area) pairs with a shipment
@@ -256,7 +258,7 @@ class SupplyControl:
             consumed[item] += used
             short[item] += need - used
 
-    def _on_review(self, event: Timeout) -> None:
+    def _on_review(self, event: Fired[int]) -> None:
         shelter = event.value
         now = self.engine.env.now
         self._use(shelter, now)
@@ -264,6 +266,8 @@ class SupplyControl:
         if people == 0 or now >= self.engine.horizon:  # no one left, or past the horizon: no more asking
             self.reviewing[shelter] = False
             return
+        evac = self.engine.evacuation
+        assert evac is not None  # only shelters with people in them are reviewed
         node = self.shelter_node[shelter]
         for item, spec in self.items.items():
             want = people * (spec.per_person_day * self.cfg.cover / 1440.0 + spec.per_person)
@@ -271,7 +275,7 @@ class SupplyControl:
             if order > 1e-9:
                 self.coming[shelter][item] += order
                 self.request("shelter", node, item, order, self.shelter_ids[shelter],
-                             event=self.engine.evacuation.shelter_event.get(shelter, -1), shelter=shelter)
+                             event=evac.shelter_event.get(shelter, -1), shelter=shelter)
         self.engine.at(self.cfg.review, self._on_review, shelter)
 
     def incident_called(self, type_name: str, node: int, incident: int, event: int) -> None:
@@ -364,7 +368,7 @@ class SupplyControl:
             self._activated[depot.index] = now + depot.activation.ppf1(u)
         return self._activated[depot.index]
 
-    def _on_chunk_loaded(self, event: Timeout) -> None:
+    def _on_chunk_loaded(self, event: Fired[tuple[DepotState, _Loads, float]]) -> None:
         depot, loads, chunk = event.value
         loads.ready += chunk
         if loads.weight - loads.ready <= loads.tolerance:
@@ -397,6 +401,7 @@ class SupplyControl:
                     mode, minutes, capacity = "road", road, depot.truck_capacity
                 elif depot.lifts_free:
                     lift = depot.lift
+                    assert lift is not None  # only a depot with a lift has lifts free
                     depot.lifts_free -= 1
                     mode, capacity = "air", lift.capacity
                     minutes = self.engine.modes[AIR].rows[depot.node][loads.request.node] / lift.speed \
@@ -427,7 +432,7 @@ class SupplyControl:
             depot.wake = back
             self.engine.at(back - now, self._on_wake, (depot, back))
 
-    def _on_delivered(self, event: Timeout) -> None:
+    def _on_delivered(self, event: Fired[tuple[DepotState, Request, dict, float]]) -> None:
         depot, req, shipment, qty = event.value
         now = self.engine.env.now
         shipment["arrived"] = now
@@ -444,7 +449,7 @@ class SupplyControl:
         elif req.kind == "replenish":
             self._arrive_stock(self.by_id[req.source], req.item, qty)
 
-    def _on_wake(self, event: Timeout) -> None:
+    def _on_wake(self, event: Fired[tuple[DepotState, float]]) -> None:
         """A vehicle that loaded goods wait for is back: send them."""
         depot, back = event.value
         depot.reclaim(back)  # by the clock it was asked for (now may differ in the last bit)
@@ -479,7 +484,7 @@ class SupplyControl:
             u = keyed_uniform(self.engine.seed, self.engine.replication, 11, depot.index, self._orders)
             self.engine.at(rule.lead.ppf1(u), self._on_supplier, (depot, item, qty))
 
-    def _on_supplier(self, event: Timeout) -> None:
+    def _on_supplier(self, event: Fired[tuple[DepotState, str, float]]) -> None:
         depot, item, qty = event.value
         self._arrive_stock(depot, item, qty)
 

@@ -26,7 +26,7 @@ import math
 from collections.abc import Callable
 
 import numpy as np
-from scipy.sparse.csgraph import dijkstra
+from scipy.sparse.csgraph import dijkstra  # type: ignore[import-untyped]  # scipy ships no type hints
 
 from ..scenario.geography import RoadNetwork, TravelMatrix, haversine_km
 
@@ -144,6 +144,8 @@ class TravelTimes(_Oracle):
         if not isinstance(new.rows, LazyRows) or not isinstance(self.rows, LazyRows):
             return new  # a matrix, or small enough to have been computed whole
         network = self.source
+        # rows computed on first use come only from a road network (a matrix is read whole)
+        assert isinstance(network, RoadNetwork) and network.arc_road is not None
         weights = network.minutes if self._weights is None else self._weights
         shut = np.isin(network.arc_road, np.fromiter(closed - self.closed, dtype=np.int64))
         opened = np.isin(network.arc_road, np.fromiter(self.closed - closed, dtype=np.int64))

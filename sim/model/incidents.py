@@ -94,8 +94,8 @@ def node_weights(where: Where, nodes: list[Node], index: dict[str, int]) -> np.n
     """Relative weight of each node as a place for the generator's incidents."""
     weights = np.zeros(len(nodes))
     if where.nodes is not None:
-        for node, weight in where.nodes.items():
-            weights[index[node]] = weight
+        for node_id, weight in where.nodes.items():
+            weights[index[node_id]] = weight
         return weights
     for i, node in enumerate(nodes):
         if where.tags and not set(where.tags) & set(node.tags):

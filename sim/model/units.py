@@ -14,10 +14,14 @@ A unit is in one of four states:
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 from ..scenario.distributions import Distribution
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine.scheduling import Fired
 
 __all__ = ["AT_BASE", "AWAY", "BUSY", "HOMING", "Unit", "UnitInfo", "heading"]
 
@@ -50,6 +54,19 @@ class UnitInfo:
     mutual_aid: Any = None   # MutualAid of a neighbouring region's unit
 
 
+class Routes(Protocol):
+    """A travel mode's oracle, as far as a unit on its way needs it."""
+
+    def route(self, origin: int, destination: int) -> tuple[list[int], list[float]]: ...
+
+
+# A trip whose node-by-node route is not worked out yet: (oracle, via, target, behind, edge).
+Trip: TypeAlias = "tuple[Routes, int, int, int | None, float]"
+# The trip a unit is on, to redo it after a change of roads: (arrival callback, payload, target,
+# pace, depart). The callback gets (unit, epoch, payload) when the unit arrives.
+Task: TypeAlias = "tuple[Callable[[Fired[tuple[Unit, int, Any]]], None], Any, int, float, float]"
+
+
 class Unit:
     """The mutable state of one unit during one replication."""
 
@@ -73,15 +90,15 @@ class Unit:
         self.route_minutes: list[float] | None = None
         self.route_start = 0.0
         self.route_pace = 1.0
-        self.trip: tuple | None = None  # a route not worked out yet (most never need to be)
-        self.task: tuple | None = None  # (arrival callback, payload, target, pace) of the trip
+        self.trip: Trip | None = None  # a route not worked out yet (most never need to be)
+        self.task: Task | None = None  # (arrival callback, payload, target, pace, depart) of the trip
         self.assignment: tuple | None = None  # (call, record) while busy on a call
 
     @property
     def moving(self) -> bool:
         return self.trip is not None or self.route is not None
 
-    def start_trip(self, travel: Any, via: int, target: int, behind: int | None, edge: float,
+    def start_trip(self, travel: Routes, via: int, target: int, behind: int | None, edge: float,
                    start: float, pace: float) -> None:
         """Begin driving to ``target`` through ``via`` (from partway along the road
         ``behind -> via`` of ``edge`` network minutes, if ``behind`` is given). ``start`` is when
@@ -94,8 +111,8 @@ class Unit:
     def stop_route(self) -> None:
         self.route = self.route_minutes = self.trip = None
 
-    def _work_out_route(self) -> None:
-        travel, via, target, behind, edge = self.trip
+    def _work_out_route(self, trip: Trip) -> None:
+        travel, via, target, behind, edge = trip
         nodes, cum = travel.route(via, target)
         if behind is not None:  # the road it is on, partly driven already, comes first
             nodes = [behind, *nodes]
@@ -105,8 +122,9 @@ class Unit:
     def position(self, now: float) -> tuple[int, int, float, float]:
         """Where the unit is on its route: the last node passed, the next node, and the network
         minutes already driven since the last node and still to drive to the next."""
-        if self.trip is not None:
-            self._work_out_route()
+        trip = self.trip
+        if trip is not None:
+            self._work_out_route(trip)
         nodes, cum = self.route, self.route_minutes
         assert nodes is not None and cum is not None
         covered = max(0.0, (now - self.route_start) * self.route_pace)

@@ -4,7 +4,9 @@ KPI-by-variant plot, overlaid response-time distributions, layout maps and expor
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -16,6 +18,22 @@ from .plots import _pyplot, plot_label, save_figure
 
 __all__ = ["comparison_text", "export_results", "kpi_plot", "layout_maps", "response_cdfs",
            "write_batch_report"]
+
+
+class _Ranked(Protocol):
+    """A row of the table :meth:`BatchResult.compare` returns."""
+
+    rank: int
+    variant: str
+    n: int
+    mean: float
+    half_width: float
+    baseline: bool
+    difference: float
+    diff_half_width: float
+    p_holm: float
+    variance_reduction: float
+    significant: bool
 
 
 def _fmt(x: float, digits: int = 2) -> str:
@@ -32,7 +50,7 @@ def comparison_text(result: BatchResult, kpi: str, baseline: str | None = None) 
     width = max(12, *(len(v) for v in table["variant"]))
     lines.append(f"{'rank':>4}  {'variant':<{width}}  {'reps':>5}  {'mean':>16}  {'difference':>18}  "
                  f"{'p (Holm)':>9}  {'CRN variance cut':>16}")
-    for row in table.itertuples(index=False):
+    for row in cast("Iterable[_Ranked]", table.itertuples(index=False)):
         mean = f"{_fmt(row.mean)} ± {_fmt(row.half_width)}"
         if row.baseline:
             diff, p, cut, mark = "baseline", "", "", ""
@@ -141,7 +159,7 @@ def export_results(result: BatchResult, out: Path, fmt: str = "csv") -> list[Pat
         raise SimError(f"unknown export format {fmt!r} (csv or parquet)")
     if fmt == "parquet":
         try:
-            import pyarrow  # noqa: F401
+            import pyarrow  # type: ignore[import-untyped]  # noqa: F401  (no stubs; only checked for)
         except ImportError:
             raise SimError("Parquet export needs pyarrow: pip install 'sim[parquet]'") from None
     out.mkdir(parents=True, exist_ok=True)

@@ -42,19 +42,21 @@ def summary_dict(result: RunResult) -> dict:
             "assignments_per_unit": Estimate(g["assignments_per_unit"], g["assignments_half_width"],
                                              result.replications).as_dict(),
         } for _, g in table.iterrows()]
-    extra = {}
+    extra: dict[str, object] = {}
     if any(u.mode != "road" or u.mutual_aid for u in spec.units):
         extra["response_by_mode"] = _estimates(result.mode_summary)
     if result.has_hazards:
         extra["hazards"] = _estimates(result.hazard_summary)
         if "forest_fire" in result.hazard_kinds:
-            extra["forest_fires"] = {m: e.as_dict() for m, e in result.fire_summary.items()}
-            extra["forest_fires"]["damage_target_permille_per_year"] = result.fire_damage_target
+            fires: dict[str, object] = {m: e.as_dict() for m, e in result.fire_summary.items()}
+            fires["damage_target_permille_per_year"] = result.fire_damage_target
+            extra["forest_fires"] = fires
     if result.has_evacuation:
         extra["evacuation"] = _estimates(result.evacuation_summary)
     if result.has_supplies:
-        extra["supplies"] = {m: e.as_dict() for m, e in result.supply_summary.items()}
-        extra["supplies"]["targets_min"] = dict(spec.supply.targets)
+        supplies: dict[str, object] = {m: e.as_dict() for m, e in result.supply_summary.items()}
+        supplies["targets_min"] = dict(spec.supply.targets)
+        extra["supplies"] = supplies
         extra["stockout_hours"] = result.stockout_summary.to_dict(orient="records")
     return {
         "scenario": {"name": spec.name, "file": str(sc.path) if sc.path else None, "digest": sc.digest,

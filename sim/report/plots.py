@@ -213,6 +213,7 @@ def people_supplies_plot(result: RunResult, path: Path) -> Path:
             right.step(t, 100 * total / total[0], where="post", label=plot_label(f"{tier}: {item}"))
             drawn = True
     if drawn:
+        assert window is not None  # stock is drawn only within a window
         right.set_xlim(*window)
         right.set_xlabel(f"day ({where})")
         right.set_ylabel("% of starting stock")

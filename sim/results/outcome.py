@@ -94,7 +94,7 @@ class RunResult:
 
     @cached_property
     def hazard_kinds(self) -> list[str]:
-        kinds = []
+        kinds: list[str] = []
         for h in self.scenario.spec.hazards:
             if h.kind not in kinds:
                 kinds.append(h.kind)

@@ -179,7 +179,7 @@ def supply_kpis(requests: pd.DataFrame, batches: pd.DataFrame, replications: lis
             "first_batch_hours": float(b["hours"].mean()) if len(b) else math.nan,
             "first_batch_on_time": float(b["on_time"].mean()) if len(b) else math.nan,
             "fill_rate": float(r["delivered"].sum()) / asked if asked else math.nan,
-            "needs_met": float(n["met"].sum()) / needed if needed else math.nan,
+            "needs_met": float(n["met"].sum()) / needed if n is not None and needed else math.nan,
         })
     return pd.DataFrame(rows)
 

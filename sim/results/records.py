@@ -16,12 +16,15 @@ and, for scenarios with hazards (in :attr:`ReplicationRecords.tables`):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["ASSIGNMENT_COLUMNS", "INCIDENT_COLUMNS", "ReplicationRecords", "UNIT_COLUMNS"]
+__all__ = ["ASSIGNMENT_COLUMNS", "Columns", "INCIDENT_COLUMNS", "ReplicationRecords", "UNIT_COLUMNS"]
+
+Columns = dict[str, list | np.ndarray]  # one table: column name -> values, all of one length
 
 INCIDENT_COLUMNS = {
     "incident": "incident number within the replication (0, 1, ... in occurrence order)",
@@ -93,12 +96,12 @@ class ReplicationRecords:
     warmup: float
     end_time: float
     events: int
-    incidents: dict[str, list | np.ndarray] = field(default_factory=dict)
-    assignments: dict[str, list | np.ndarray] = field(default_factory=dict)
-    units: dict[str, list | np.ndarray] = field(default_factory=dict)
-    tables: dict[str, dict[str, list | np.ndarray]] = field(default_factory=dict)
+    incidents: Columns = field(default_factory=dict)
+    assignments: Columns = field(default_factory=dict)
+    units: Columns = field(default_factory=dict)
+    tables: dict[str, Columns] = field(default_factory=dict)
 
-    def _frame(self, columns: dict[str, list | np.ndarray], order: dict[str, str]) -> pd.DataFrame:
+    def _frame(self, columns: Columns, order: Iterable[str]) -> pd.DataFrame:
         frame = pd.DataFrame({key: columns[key] for key in order})
         frame.insert(0, "replication", self.replication)
         return frame

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
+from scipy import special  # type: ignore[import-untyped]  # scipy ships no type hints
 
 __all__ = ["Estimate", "estimate"]
 
@@ -30,7 +30,8 @@ class Estimate:
     def high(self) -> float:
         return self.mean + self.half_width
 
-    def as_dict(self) -> dict[str, float | int]:
+    def as_dict(self) -> dict[str, float | int | None]:
+        """JSON-ready: non-finite figures become None."""
         return {"mean": _clean(self.mean), "ci_low": _clean(self.low), "ci_high": _clean(self.high),
                 "half_width": _clean(self.half_width), "n": self.n}
 

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import ndtr
+from scipy.special import ndtr  # type: ignore[import-untyped]  # scipy ships no type hints
 
 from ...engine.streams import Streams
 from ...scenario.geography import RoadNetwork, haversine_km
@@ -78,7 +78,8 @@ class HazardContext:
 
     def km_from(self, lon: float, lat: float) -> np.ndarray:
         """Great-circle km from a point to every node."""
-        return haversine_km(self.lon, self.lat, lon, lat)
+        # haversine_km broadcasts scalars too, though its signature says arrays
+        return haversine_km(self.lon, self.lat, lon, lat)  # type: ignore[arg-type]
 
     def tagged(self, tag: str) -> np.ndarray:
         return np.array([tag in n.tags for n in self.nodes])

@@ -50,6 +50,7 @@ def draw_landslides(ctx: HazardContext, spec: Landslide) -> None:
              and (not spec.triggered_by or e.hazard in spec.triggered_by)]
     susceptible = ctx.weights(spec.where) > 0
     for rain in rains:
+        assert rain.intensity is not None  # typhoons and heavy rain always have a footprint
         rng = ctx.rng(f"{spec.id}/{rain.hazard}/{rain.name}")
         n = len(ctx.nodes)
         p = clip01(spec.probability * rain.intensity) * susceptible
@@ -164,6 +165,7 @@ def draw_earthquakes(ctx: HazardContext, spec: Earthquake) -> None:
     att = spec.attenuation
     for k, t in enumerate(times):
         if spec.at is not None:
+            assert spec.epicentre is not None and spec.magnitude is not None  # required with 'at'
             magnitude, e_lon, e_lat = spec.magnitude, spec.epicentre.lon, spec.epicentre.lat
         else:
             magnitude, e_lon, e_lat = float(drawn_m[k]), float(lon[k]), float(lat[k])

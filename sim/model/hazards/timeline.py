@@ -7,11 +7,35 @@ units, so layouts compared on the same seed face the same typhoons, cuts and fir
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import numpy as np
 
-__all__ = ["Fire", "HazardEvent", "HazardTimeline", "IncidentBatch", "Outage", "RateChange",
+__all__ = ["EventDetails", "Fire", "HazardEvent", "HazardTimeline", "IncidentBatch", "Outage", "RateChange",
            "RoadClosure", "WindWindow"]
+
+
+class EventDetails(TypedDict, total=False):
+    """What an event records about itself beyond the common fields, by kind (the ``details``
+    column of the ``hazards`` table, as JSON; ``evacuation_nodes`` has a column of its own)."""
+
+    severity: float                # typhoon
+    peak_intensity: float          # typhoon
+    node: str                      # landslide, forest fire, chemical accident: where
+    roads_cut: int                 # landslide
+    triggered_by: str              # landslide: the rain event
+    head_rate_m_min: float         # forest fire
+    wind_kmh: float                # forest fire
+    detected_by_sensors: bool      # forest fire
+    outcome: str                   # chemical accident
+    radius_km: float               # chemical accident
+    casualties: int                # chemical accident
+    evacuation_nodes: list[str]    # chemical accident: node ids inside the radius
+    magnitude: float               # earthquake
+    epicentre: list[float]         # earthquake: lon, lat
+    collapses: int                 # earthquake
+    max_intensity: float           # earthquake
+    roads_damaged: int             # earthquake
 
 
 @dataclass
@@ -27,7 +51,7 @@ class HazardEvent:
     forecast: float = np.nan  # when the warning went out (typhoons and heavy rain)
     intensity: np.ndarray | None = None  # per node: 0-1, or seismic intensity for quakes
     people_affected: int = 0
-    details: dict[str, object] = field(default_factory=dict)
+    details: EventDetails = field(default_factory=EventDetails)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...scenario.hazard_schema import Typhoon
+from ...scenario.hazard_schema import Outages, RoadCuts, Typhoon
 from .common import HazardContext, clip01, event_times
 from .timeline import HazardEvent, IncidentBatch, Outage, RateChange, RoadClosure, WindWindow
 
@@ -81,9 +81,9 @@ def draw_typhoons(ctx: HazardContext, spec: Typhoon, generator_types: list[str])
                 multiplier = 1.0 + (spec.rate_multipliers[gtype] - 1.0) * intensity
                 timeline.rate_changes.append(RateChange(g, float(t0), float(t1), multiplier, event))
         if spec.road_cuts is not None and ctx.roads is not None:
-            _road_cuts(ctx, spec, k, event, t0, t1, intensity)
+            _road_cuts(ctx, spec, spec.road_cuts, k, event, t0, t1, intensity)
         if spec.outages is not None:
-            _outages(ctx, spec, k, event, t0, t1, intensity)
+            _outages(ctx, spec, spec.outages, k, event, t0, t1, intensity)
 
 
 def _incidents(ctx: HazardContext, spec: Typhoon, k: int, event: int, t0: float, t1: float,
@@ -99,9 +99,8 @@ def _incidents(ctx: HazardContext, spec: Typhoon, k: int, event: int, t0: float,
             node=ctx.draw_nodes(rng, weights, count), event=np.full(count, event, dtype=np.int64)))
 
 
-def _road_cuts(ctx: HazardContext, spec: Typhoon, k: int, event: int, t0: float, t1: float,
-               intensity: np.ndarray) -> None:
-    cuts = spec.road_cuts
+def _road_cuts(ctx: HazardContext, spec: Typhoon, cuts: RoadCuts, k: int, event: int, t0: float,
+               t1: float, intensity: np.ndarray) -> None:
     rng = ctx.rng(f"{spec.id}/{k}/roads")
     ends = ctx.road_ends
     road_intensity = np.maximum(intensity[ends[:, 0]], intensity[ends[:, 1]])
@@ -116,9 +115,8 @@ def _road_cuts(ctx: HazardContext, spec: Typhoon, k: int, event: int, t0: float,
         ctx.timeline.closures.append(RoadClosure(int(road), start, start + float(repair[road]), event))
 
 
-def _outages(ctx: HazardContext, spec: Typhoon, k: int, event: int, t0: float, t1: float,
+def _outages(ctx: HazardContext, spec: Typhoon, out: Outages, k: int, event: int, t0: float, t1: float,
              intensity: np.ndarray) -> None:
-    out = spec.outages
     for kind, probability in (("communication", out.communication), ("power", out.power)):
         rng = ctx.rng(f"{spec.id}/{k}/{kind}")
         n = len(intensity)
