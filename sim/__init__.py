@@ -16,6 +16,7 @@ from .errors import Problem, ScenarioError, SimError
 from .experiments.batch_result import BatchResult, open_batch, run_batch
 from .experiments.experiment import Experiment, load_experiment
 from .model.dispatch import DispatchPolicy, Fleet, NearestAvailable
+from .plugins import register_policy
 from .results.outcome import RunResult
 from .scenario.loader import Scenario, builtin_scenarios, load_scenario, load_scenario_data
 
@@ -35,6 +36,7 @@ __all__ = [
     "load_scenario",
     "load_scenario_data",
     "open_batch",
+    "register_policy",
     "run",
     "run_batch",
     "simulate",

@@ -265,7 +265,7 @@ def test_layouts_add_remove_and_set(tmp_path):
     ({"grid": {"units.engine.count": [0]}}, "variant 'base'"),
     ({"baseline": "nope"}, "no variant named 'nope'"),
     ({"replications": 0}, "replications"),
-    ({"scenario": "no-such-scenario"}, "no such scenario"),
+    ({"scenario": "no-such-scenario"}, "no built-in scenario or scenario file .no-such-scenario."),
 ])
 def test_bad_experiments_are_named(change, message):
     with pytest.raises(ScenarioError, match=message):

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import sys
 
 import numpy as np
 import pandas as pd
@@ -415,24 +414,9 @@ class HighestIndex(DispatchPolicy):
         return picks
 
 
-POLICY_MODULE = '''
-from sim import DispatchPolicy
-
-
-class HighestIndex(DispatchPolicy):
-    def select(self, call, need, fleet):
-        picks, taken = [], set()
-        for capability, count in need.items():
-            free = [u for u in reversed(fleet.available(capability)) if u.index not in taken]
-            for chosen in free[:count]:
-                picks.append((chosen, capability))
-                taken.add(chosen.index)
-        return picks
-'''
-
-
-def test_custom_policy_is_used(tmp_path, monkeypatch):
-    """A custom policy, given to the engine or named in the scenario, chooses the units."""
+def test_custom_policy_is_used():
+    """A custom policy, given to the engine or registered and named in the scenario, chooses
+    the units."""
     units = [unit("near", "B"), unit("far", "E")]
     calls = [incident(0, "B")]
     _, _, asg = run_engine(line_scenario(units), calls)
@@ -440,10 +424,8 @@ def test_custom_policy_is_used(tmp_path, monkeypatch):
     _, _, asg = run_engine(line_scenario(units), calls, policy=HighestIndex())
     assert sent(asg, 0)["unit"] == "far#1"
 
-    (tmp_path / "highest_index_policy.py").write_text(POLICY_MODULE, encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.delitem(sys.modules, "highest_index_policy", raising=False)
-    scenario = line_scenario(units, dispatch={"policy": "highest_index_policy:HighestIndex"})
+    sim.register_policy("dispatch", "test-highest-index", HighestIndex)
+    scenario = line_scenario(units, dispatch={"policy": "test-highest-index"})
     engine, _, asg = run_engine(scenario, calls)
     assert type(engine.policy).__name__ == "HighestIndex"
     assert sent(asg, 0)["unit"] == "far#1"

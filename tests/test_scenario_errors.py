@@ -138,7 +138,7 @@ def test_file_not_found_lists_builtin_scenarios(tmp_path):
     problems = problems_of(missing)
     assert len(problems) == 1
     check(problems[0], missing, "(top level)", "no such file", None)
-    assert "built-in scenarios: " in problems[0].message
+    assert "built-in scenarios, named without .yaml: " in problems[0].message
     assert "tiny" in problems[0].message
 
 

@@ -34,7 +34,6 @@ at any time goods shipped = goods received + goods in transit, and stock is neve
 from __future__ import annotations
 
 import heapq
-import importlib
 import math
 from abc import ABC, abstractmethod
 from bisect import insort
@@ -42,7 +41,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..errors import SimError
 from ..model.units import AIR, ROAD
+from ..plugins import make_plugin
 from .streams import keyed_uniform
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -135,8 +136,8 @@ class DepotState:
 
 
 class AllocationPolicy(ABC):
-    """Decides which depots ship how much of a request. Subclass and name it in
-    ``supply.policy`` (``package.module:ClassName``)."""
+    """Decides which depots ship how much of a request. Subclass it, register it under a name
+    (:mod:`sim.plugins`) and give that name as ``supply.policy``."""
 
     @abstractmethod
     def allocate(self, request: Request, depots: list[DepotState],
@@ -168,10 +169,13 @@ ALLOCATION_POLICIES = {NearestTierFirst.name: NearestTierFirst}
 
 
 def make_allocation(name: str) -> AllocationPolicy:
+    """The built-in allocation policy ``name``, or the one registered under it (:mod:`sim.plugins`)."""
     if name in ALLOCATION_POLICIES:
         return ALLOCATION_POLICIES[name]()
-    module, _, cls = name.partition(":")
-    return getattr(importlib.import_module(module), cls)()
+    policy = make_plugin("allocation", name)
+    if not callable(getattr(policy, "allocate", None)):
+        raise SimError(f"the allocation policy registered as {name!r} has no allocate() method")
+    return policy  # type: ignore[no-any-return]
 
 
 class SupplyControl:

@@ -41,13 +41,22 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import FieldProblem, Problem, ScenarioError, format_path
+from ..scenario.files import InputFileError, is_bare_name, read_input_text
 from ..scenario.loader import Scenario, load_scenario_data, resolve_scenario_path
 from ..scenario.overrides import set_path
 from ..scenario.problems import problems_from_validation
-from ..scenario.yamlio import parse_yaml, read_yaml_mapping
+from ..scenario.yamlio import YamlSyntaxError, parse_yaml, read_yaml_mapping
 
 __all__ = ["Experiment", "ExperimentSpec", "Variant", "load_experiment"]
 
+
+def shown_value(value: object) -> str:
+    """``repr(value)``, cut to about 100 characters."""
+    text = repr(value)
+    return text if len(text) <= 100 else text[:97] + "..."
+
+MAX_VARIANTS = 10_000
+MAX_REPLICATIONS = 10_000_000   # variants x replications of one batch
 LIST_SECTIONS = ("facilities", "units", "depots", "shelters", "hazards", "generators", "prepositioning")
 
 
@@ -86,7 +95,7 @@ class Stop(_Strict):
 class ExperimentSpec(_Strict):
     name: str = Field(min_length=1)
     description: str = ""
-    scenario: str
+    scenario: str = Field(min_length=1)
     replications: int = Field(default=20, ge=1, le=1_000_000)
     seed: int = Field(default=1, ge=0)
     set: dict[str, Any] = Field(default_factory=dict)
@@ -103,6 +112,26 @@ class ExperimentSpec(_Strict):
             if not values:
                 raise FieldProblem("give at least one value", (path,))
         return grid
+
+    @property
+    def variant_count(self) -> int:
+        """How many variants the layouts, grid points and hazard sets make."""
+        count = max(1, len(self.layouts)) * max(1, len(self.hazard_sets))
+        for values in self.grid.values():
+            count *= len(values)
+        return count
+
+    @model_validator(mode="after")
+    def _not_too_large(self) -> ExperimentSpec:
+        count = self.variant_count
+        if count > MAX_VARIANTS:
+            raise FieldProblem(f"makes {count:,} variants (layouts x grid points x hazard sets); at most "
+                               f"{MAX_VARIANTS:,} are allowed: split the experiment", ("grid",))
+        most = max(self.replications, self.stop.max_replications if self.stop else 0)
+        if count * most > MAX_REPLICATIONS:
+            raise FieldProblem(f"asks for up to {count * most:,} replications ({count:,} variants x {most:,}); "
+                               f"at most {MAX_REPLICATIONS:,} in one batch", ("replications",))
+        return self
 
     @model_validator(mode="after")
     def _stop_fits(self) -> ExperimentSpec:
@@ -170,19 +199,33 @@ def load_experiment(source: str | Path | dict, *, base_dir: Path | None = None) 
     return Experiment(spec, variants, path)
 
 
-def _scenario_source(spec: ExperimentSpec, folder: Path) -> tuple[dict, Path]:
-    candidate = folder / spec.scenario
-    resolved = candidate if candidate.is_file() else resolve_scenario_path(spec.scenario)
-    if not resolved.is_file():
-        raise ScenarioError([Problem(spec.scenario, (), "no such scenario file or built-in scenario")])
-    raw = parse_yaml(resolved.read_text(encoding="utf-8")).data
-    if not isinstance(raw, dict):
-        raise ScenarioError([Problem(str(resolved), (), "a scenario file holds a mapping")])
-    return raw, resolved
+def _scenario_source(spec: ExperimentSpec, naming_file: Path, shown: str, doc: Any) -> tuple[dict, Path]:
+    """The base scenario's mapping and path; every problem names the experiment file and its
+    ``scenario`` field, and the target."""
+    resolved = resolve_scenario_path(spec.scenario, naming_file)
+    line = doc.line_of(("scenario",)) if doc else None
+
+    def refuse(message: str) -> ScenarioError:
+        return ScenarioError([Problem(shown, ("scenario",), message, line)])
+
+    if not resolved.exists():
+        builtin = "built-in scenario or " if is_bare_name(spec.scenario) else ""
+        raise refuse(f"no {builtin}scenario file {shown_value(spec.scenario)} (looked for {resolved}; a path "
+                     "is relative to the experiment file, a bare name like 'pinghu' is a built-in)")
+    try:
+        parsed = parse_yaml(read_input_text(resolved)).data
+    except InputFileError as exc:
+        raise refuse(f"the scenario {resolved} {exc}") from None
+    except YamlSyntaxError as exc:
+        at = f" (line {exc.line})" if exc.line else ""
+        raise refuse(f"the scenario {resolved} is not valid YAML{at}: {exc}") from None
+    if not isinstance(parsed, dict):
+        raise refuse(f"the scenario {resolved} does not hold a mapping of sections (name, region, ...)")
+    return parsed, resolved
 
 
 def _variants(spec: ExperimentSpec, folder: Path, shown: str, doc: Any) -> list[Variant]:
-    base_raw, scenario_path = _scenario_source(spec, folder)
+    base_raw, scenario_path = _scenario_source(spec, folder / "experiment.yaml", shown, doc)
     layouts = list(spec.layouts.items()) or [("base", None)]
     grid_points = [dict(zip(spec.grid, values, strict=True))
                    for values in itertools.product(*spec.grid.values())]

@@ -6,13 +6,13 @@ answers "which units are available" and "how long would this unit take to get th
 returns ``(unit, capability)`` pairs; the engine does the rest (travel, queueing, records).
 
 Scenario files name a policy with ``dispatch.policy``: a built-in name (``nearest_available``)
-or ``package.module:ClassName`` for your own class (constructed without arguments).
+or the name your own class is registered under (:mod:`sim.plugins`); or pass a policy object to
+:func:`sim.run`. A file never names code to import.
 """
 
 from __future__ import annotations
 
 import bisect
-import importlib
 import math
 from abc import ABC, abstractmethod
 from collections import Counter
@@ -20,6 +20,8 @@ from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from ..engine.streams import keyed_uniform
+from ..errors import SimError
+from ..plugins import make_plugin
 from .units import AIR, AT_BASE, AWAY, Unit, heading
 
 __all__ = ["CallView", "DispatchPolicy", "Fleet", "NearestAvailable", "POLICIES", "make_policy"]
@@ -227,12 +229,11 @@ POLICIES: dict[str, type[DispatchPolicy]] = {NearestAvailable.name: NearestAvail
 
 
 def make_policy(name: str) -> DispatchPolicy:
-    """Instantiate a built-in policy by name, or ``module:Class``."""
+    """The built-in policy ``name``, or the one registered under it (:mod:`sim.plugins`)."""
     if name in POLICIES:
         return POLICIES[name]()
-    module, _, cls = name.partition(":")
-    policy = getattr(importlib.import_module(module), cls)()
-    if not hasattr(policy, "select"):
-        raise TypeError(f"{name} has no select() method")
-    return policy
+    policy = make_plugin("dispatch", name)
+    if not callable(getattr(policy, "select", None)):
+        raise SimError(f"the dispatch policy registered as {name!r} has no select() method")
+    return policy  # type: ignore[no-any-return]
 

@@ -12,6 +12,7 @@ Three forms are supported (exactly one per scenario):
 from __future__ import annotations
 
 import csv
+import io
 import math
 from dataclasses import dataclass
 from functools import cached_property
@@ -22,6 +23,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 
 from ..errors import Problem
+from .files import MAX_DATA_BYTES, InputFileError, read_input_text, resolve_reference
 from .schema import AutoRoads, Region, Roads, Waterways
 
 __all__ = [
@@ -36,6 +38,12 @@ __all__ = [
 ]
 
 EARTH_RADIUS_KM = 6371.0088
+
+
+def shown(value: object) -> str:
+    """``repr(value)``, cut to about 100 characters."""
+    text = repr(value)
+    return text if len(text) <= 100 else text[:97] + "..."
 
 
 def haversine_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
@@ -255,23 +263,27 @@ def _auto_roads(auto: AutoRoads, region: Region) -> RoadNetwork:
         arc_road=np.array(arc_road, dtype=np.int64))
 
 
-def read_travel_matrix(path: Path, node_ids: tuple[str, ...],
-                       shown_as: str) -> tuple[TravelMatrix | None, list[Problem]]:
-    """Read a CSV matrix of minutes; return it with every problem found (file, row, column)."""
+def read_travel_matrix(path: Path, node_ids: tuple[str, ...], shown_as: str,
+                       scenario_file: str | None = None) -> tuple[TravelMatrix | None, list[Problem]]:
+    """Read a CSV matrix of minutes; return it with every problem found. Problems inside the
+    matrix name it (``shown_as``, line); a file that cannot be read or is no matrix of this
+    region at all is blamed on ``scenario_file``'s ``region.travel_matrix``, without quoting it."""
     problems: list[Problem] = []
+    field = ("region", "travel_matrix")
 
     def problem(message: str, line: int | None = None) -> None:
-        problems.append(Problem(shown_as, ("region", "travel_matrix"), message, line))
+        problems.append(Problem(shown_as, field, message, line))
+
+    def refused(message: str) -> tuple[None, list[Problem]]:
+        problems.append(Problem(scenario_file or shown_as, field, message))
+        return None, problems
 
     try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
-    except FileNotFoundError:
-        problem(f"file not found: {path}")
-        return None, problems
-    except (OSError, UnicodeDecodeError) as exc:
-        problem(f"cannot read {path}: {exc}")
-        return None, problems
+        rows = list(csv.reader(io.StringIO(read_input_text(path, MAX_DATA_BYTES), newline="")))
+    except InputFileError as exc:
+        return refused(f"the travel matrix {shown_as} {exc}")
+    except csv.Error:
+        return refused(f"{shown_as} is not a CSV travel matrix (it cannot be read as CSV)")
     # keep each row's physical line number (1-based) while skipping blank lines
     numbered = [(k + 1, r) for k, r in enumerate(rows) if any(cell.strip() for cell in r)]
     if len(numbered) < 2:
@@ -282,15 +294,20 @@ def read_travel_matrix(path: Path, node_ids: tuple[str, ...],
     body = numbered[1:]
     row_ids = [r[0].strip() for _, r in body]
     known = set(node_ids)
+    if not known & set(header) or not known & set(row_ids):
+        # not a matrix of this region at all: say so without quoting what the file holds
+        return refused(f"{shown_as} is not a travel matrix of this region: its first row and first column "
+                       f"must be the region's node ids (found {len(known & set(header))} of {len(known)} in "
+                       "the first row)")
     for label, ids, lines in (("column", header, [header_line] * len(header)),
                               ("row", row_ids, [line for line, _ in body])):
         seen: set[str] = set()
         for node, where in zip(ids, lines, strict=True):
             if node in seen:
-                problem(f"{label} node {node!r} appears twice", where)
+                problem(f"{label} node {shown(node)} appears twice", where)
             seen.add(node)
             if node not in known:
-                problem(f"{label} node {node!r} is not a node of the region", where)
+                problem(f"{label} node {shown(node)} is not a node of the region", where)
         missing = [n for n in node_ids if n not in seen]
         if missing:
             problem(f"no {label} for node(s) {', '.join(missing[:10])}"
@@ -302,20 +319,20 @@ def read_travel_matrix(path: Path, node_ids: tuple[str, ...],
     matrix = np.full((n, n), np.nan)
     for line, row in body:
         if len(row) != len(header) + 1:
-            problem(f"row {row[0].strip()!r} has {len(row) - 1} values, expected {len(header)}", line)
+            problem(f"row {shown(row[0].strip())} has {len(row) - 1} values, expected {len(header)}", line)
             continue
         i = pos[row[0].strip()]
         for node, cell in zip(header, row[1:], strict=True):
             try:
                 value = float(cell)
             except ValueError:
-                problem(f"row {row[0].strip()!r}, column {node!r}: not a number ({cell!r})", line)
+                problem(f"row {shown(row[0].strip())}, column {shown(node)}: not a number ({shown(cell)})", line)
                 if len(problems) > 20:
                     return None, problems
                 continue
             if not math.isfinite(value) or value < 0:
-                problem(f"row {row[0].strip()!r}, column {node!r}: minutes must be a finite number "
-                        f">= 0 (got {cell!r})", line)
+                problem(f"row {shown(row[0].strip())}, column {shown(node)}: minutes must be a finite number "
+                        f">= 0 (got {shown(cell)})", line)
                 continue
             matrix[i, pos[node]] = value
     if not problems:
@@ -337,12 +354,10 @@ def build_travel_source(region: Region, base_dir: Path,
     if region.auto_roads is not None:
         return _auto_roads(region.auto_roads, region), []
     assert region.travel_matrix is not None
-    path = Path(region.travel_matrix)
-    if not path.is_absolute():
-        path = base_dir / path
-    shown = region.travel_matrix if path.is_absolute() and Path(region.travel_matrix).is_absolute() \
+    path = resolve_reference(region.travel_matrix, base_dir / "_")
+    shown = region.travel_matrix if Path(region.travel_matrix).is_absolute() \
         else str(Path(shown_as).parent / region.travel_matrix)
-    return read_travel_matrix(path, tuple(index), shown)
+    return read_travel_matrix(path, tuple(index), shown, shown_as)
 
 
 def unreachable_nodes(source: RoadNetwork | TravelMatrix) -> list[list[str]]:

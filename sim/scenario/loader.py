@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import FieldProblem, Problem, ScenarioError
+from .files import InputFileError, is_bare_name, read_input_text, resolve_reference
 from .geography import RoadNetwork, TravelMatrix, build_travel_source, unreachable_nodes
 from .overrides import apply_overrides
 from .problems import problems_from_validation
@@ -62,13 +63,24 @@ def builtin_scenarios() -> dict[str, Path]:
     return found
 
 
-def resolve_scenario_path(name: str | Path) -> Path:
-    """A scenario file path, or the built-in scenario of that name (``pinghu``)."""
-    path = Path(name)
-    if path.is_file():
-        return path
-    builtin = builtin_scenarios().get(path.stem if path.suffix == ".yaml" else str(name))
-    return builtin if builtin is not None else path
+def resolve_scenario_path(name: str | Path, naming_file: Path | None = None) -> Path:
+    """The built-in scenario of a bare name (``pinghu``), else the file path ``name`` (relative
+    to the folder of ``naming_file`` when given, such as an experiment file). A bare name that
+    is no built-in is a file of that name, if there is one."""
+    if is_bare_name(name):
+        builtin = builtin_scenarios().get(str(name))
+        if builtin is not None:
+            return builtin
+    return resolve_reference(name, naming_file)
+
+
+def _missing_text(name: str | Path) -> str:
+    names = ", ".join(builtin_scenarios()) or "none"
+    if is_bare_name(name):
+        return f"no built-in scenario or file of that name (built-in scenarios: {names})"
+    hint = f"; the built-in scenario is named {Path(name).stem!r}, without a folder or suffix" \
+        if Path(name).stem in builtin_scenarios() else f" (built-in scenarios, named without .yaml: {names})"
+    return f"no such file{hint}"
 
 
 # ---------------------------------------------------------------- entry points
@@ -139,12 +151,10 @@ def load_scenario(path: str | Path, overrides: list[str] | dict[str, object] | N
     resolved = resolve_scenario_path(path)
     shown = str(resolved)
     try:
-        text = resolved.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        names = ", ".join(builtin_scenarios()) or "none"
-        raise ScenarioError([Problem(str(path), (), f"no such file (built-in scenarios: {names})")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem(shown, (), f"cannot read the file: {exc}")]) from None
+        text = read_input_text(resolved)
+    except InputFileError as exc:
+        message = _missing_text(path) if not resolved.exists() else f"the scenario file {exc}"
+        raise ScenarioError([Problem(str(path) if not resolved.exists() else shown, (), message)]) from None
     try:
         doc = parse_yaml(text)
     except YamlSyntaxError as exc:

@@ -8,7 +8,6 @@ that also have structural problems: every problem is reported in one go.
 from __future__ import annotations
 
 import difflib
-import importlib
 from collections import Counter
 from typing import Any
 
@@ -16,6 +15,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_flow
 
+from ..plugins import ENTRY_POINT_GROUPS, plugin_names
 from .schema import NODE_KINDS, _text_id
 
 __all__ = ["cross_checks", "known_policies", "max_simultaneous", "policy_problem"]
@@ -67,21 +67,20 @@ def known_policies() -> dict[str, Any]:
     return POLICIES
 
 
-def policy_problem(name: str) -> str | None:
-    """None when ``name`` is a built-in policy or an importable ``module:Class``."""
-    if name in known_policies():
+def _registered_problem(kind: str, what: str, name: str, builtin: list[str]) -> str | None:
+    """None when ``name`` is a built-in or registered policy of ``kind``; nothing is imported."""
+    if name in builtin or name in plugin_names(kind):
         return None
-    if ":" not in name:
-        return (f"unknown dispatch policy {name!r}; built-in: {', '.join(known_policies())}, "
-                "or give 'package.module:ClassName'")
-    module, _, cls = name.partition(":")
-    try:
-        obj = getattr(importlib.import_module(module), cls)
-    except (ImportError, AttributeError) as exc:
-        return f"cannot import dispatch policy {name!r}: {exc}"
-    if not callable(obj):
-        return f"{name!r} is not a class"
-    return None
+    known = ", ".join([*builtin, *plugin_names(kind)])
+    hint = (" (a scenario file cannot name code to import: register the class under a name with "
+            f"sim.register_policy or an entry point in group {ENTRY_POINT_GROUPS[kind]!r}, and give "
+            "that name)") if ":" in name or "." in name else ""
+    return f"unknown {what} {name[:100]!r}; known: {known}{hint}"
+
+
+def policy_problem(name: str) -> str | None:
+    """None when ``name`` is a built-in or registered dispatch policy (see :mod:`sim.plugins`)."""
+    return _registered_problem("dispatch", "dispatch policy", name, list(known_policies()))
 
 
 def _format_need(requires: dict) -> str:
@@ -445,8 +444,8 @@ def _people_and_supply_checks(raw: dict, nodes: dict, facilities: dict, types: d
     if items and not depots:
         out.append((("items",), "items are defined but no depot holds them: add a 'depots' section"))
     policy = _mapping(raw, "supply").get("policy")
-    if isinstance(policy, str) and policy != "nearest_tier_first":
-        message = _import_problem(policy, "allocation policy")
+    if isinstance(policy, str):
+        message = _registered_problem("allocation", "allocation policy", policy, ["nearest_tier_first"])
         if message:
             out.append((("supply", "policy"), message))
     return out
@@ -454,14 +453,3 @@ def _people_and_supply_checks(raw: dict, nodes: dict, facilities: dict, types: d
 
 def _positive(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
-
-
-def _import_problem(name: str, what: str) -> str | None:
-    if ":" not in name:
-        return f"unknown {what} {name!r}; built-in: nearest_tier_first, or give 'package.module:ClassName'"
-    module, _, cls = name.partition(":")
-    try:
-        getattr(importlib.import_module(module), cls)
-    except (ImportError, AttributeError) as exc:
-        return f"cannot import {what} {name!r}: {exc}"
-    return None
