@@ -8,8 +8,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import settings
 
 import sim
+
+# Property tests draw the same examples on every run (a test run, like a simulation, is
+# reproducible); `pytest --hypothesis-profile=explore` draws new ones, and more of them.
+settings.register_profile("default", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("explore", derandomize=False, deadline=None, max_examples=500, print_blob=True)
+settings.load_profile("default")
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"

@@ -1,6 +1,6 @@
 """Invariants of evacuation and relief supplies, checked with hypothesis over seeds, layouts and
 stock: people and goods are conserved, shelters hold no more than their capacity unless the
-overflow is recorded, stock is never negative, and more stock never lowers the fill rate."""
+overflow is recorded, stock is never negative, and more stock of an item never leaves more of it short."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.results.people_kpis import supply_kpis
 
 # A county town, a flood-prone village on the river, a hill village up a mountain road, a city
 # outside; a scripted typhoon (warned a day ahead) and chemical accidents at the park.
@@ -200,28 +199,45 @@ def test_goods_are_conserved_and_stock_is_never_negative(seed, scale):
     assert (requests["delivered"] <= requests["quantity"] + 1e-6).all()
 
 
-def _fill_rate(records) -> float:
-    requests = records.table_frame("supply_requests")
-    kpis = supply_kpis(requests, pd.DataFrame(), [records.replication])
-    return float(kpis["fill_rate"].iloc[0])
+def _without_replenishment() -> sim.Scenario:
+    raw = people_and_supplies_raw()
+    for depot in raw["depots"]:
+        depot.pop("replenish", None)
+    return load(raw)
+
+
+NO_REPLENISHMENT = _without_replenishment()
 
 
 @FAST
 @given(seed=st.integers(0, 10_000), depot=st.sampled_from(["dep-east", "dep-county", "dep-city"]),
        item=st.sampled_from(["water", "meals", "quilts", "sandbags"]), low=st.floats(0.0, 1.0),
        extra=st.floats(0.05, 3.0))
-def test_more_stock_never_lowers_the_fill_rate(seed, depot, item, low, extra):
-    """Same seed, one depot's stock of one item raised: the fill rate does not fall."""
+def test_more_stock_never_leaves_more_of_that_item_short(seed, depot, item, low, extra):
+    """Same seed, one depot's stock of one item raised: no more of that item is left undelivered.
+
+    The claim is about the shortfall of the item raised, without replenishment. With a reorder
+    point, more stock at a depot can delay a reorder (seed 43, quilts at the township depot: the
+    county depot, no longer serving the village, stays above its reorder point and orders
+    later); and what shelters ask for depends on what they already got, so neither the amount
+    delivered (seed 0, water: a quicker delivery, 2.5 L less asked the next day) nor the fill
+    rate over all items (seed 18, water: 0.99682 -> 0.99678, more water asked, the same meals)
+    need rise. That is how such systems behave, not a fault."""
     base = {(d["id"], i): q * low for d in PEOPLE_AND_SUPPLIES["depots"] for i, q in d["stock"].items()}
     more = dict(base)
     start = next(d for d in PEOPLE_AND_SUPPLIES["depots"] if d["id"] == depot)["stock"].get(item, 100)
     more[(depot, item)] = base.get((depot, item), 0.0) + extra * start
-    lower = _fill_rate(sim.simulate(SCENARIO, replication=0, seed=seed, stocks=base))
-    higher = _fill_rate(sim.simulate(SCENARIO, replication=0, seed=seed, stocks=more))
-    if math.isnan(lower):
-        assert math.isnan(higher)
-    else:
-        assert higher >= lower - 1e-9
+    before = _shortfall(sim.simulate(NO_REPLENISHMENT, replication=0, seed=seed, stocks=base), item)
+    after = _shortfall(sim.simulate(NO_REPLENISHMENT, replication=0, seed=seed, stocks=more), item)
+    assert after <= before + 1e-6
+
+
+def _shortfall(records, item: str) -> float:
+    requests = records.table_frame("supply_requests")
+    if not len(requests):
+        return 0.0
+    mine = requests[(requests["item"] == item) & (requests["kind"] != "replenish")]
+    return float((mine["quantity"] - mine["delivered"]).sum())
 
 
 def test_a_busy_run_uses_every_path(busy_run):
