@@ -72,8 +72,8 @@ def test_kpi_tables_do_not_depend_on_the_task_size(pinghu_serial, tmp_path, jobs
 
 
 def test_kpi_tables_are_the_same_on_a_dask_cluster(pinghu_serial, cluster, tmp_path):
-    on_dask = sim.run_batch(PINGHU, tmp_path / "d.sqlite", backend="dask", scheduler=cluster.scheduler_address,
-                            chunk=2)
+    on_dask = sim.run_batch(PINGHU, tmp_path / "d.sqlite", backend="dask",
+                            scheduler=cluster.scheduler_address, chunk=2)
     pd.testing.assert_frame_equal(kpi_table(pinghu_serial), kpi_table(on_dask), check_exact=True)
     assert sim.open_batch(tmp_path / "d.sqlite").compare("response.all.response_mean")["n"].tolist() == [6, 6]
 
@@ -168,10 +168,10 @@ def test_a_worker_running_other_code_is_refused_before_any_store(tmp_path):
     shutil.copytree(Path(sim.__file__).parent, changed / "sim", ignore=shutil.ignore_patterns("__pycache__"))
     with open(changed / "sim" / "engine" / "response.py", "a", encoding="utf-8") as handle:
         handle.write("# one line changed\n")
-    with distributed.LocalCluster(n_workers=0, dashboard_address=None) as local, \
-            _worker(local.scheduler_address, tmp_path, pythonpath=changed):
-        with pytest.raises(SimError, match="runs other sim code"):
-            sim.run_batch(TINY, tmp_path / "d.sqlite", backend="dask", scheduler=local.scheduler_address)
+    with distributed.LocalCluster(n_workers=0, dashboard_address=":0") as local, \
+            _worker(local.scheduler_address, tmp_path, pythonpath=changed), \
+            pytest.raises(SimError, match="runs other sim code"):
+        sim.run_batch(TINY, tmp_path / "d.sqlite", backend="dask", scheduler=local.scheduler_address)
     assert not (tmp_path / "d.sqlite").exists()
 
 
@@ -228,8 +228,8 @@ def _worker(address: str, folder: Path, *, hide_sim: bool = False, pythonpath: P
 
 def test_a_worker_without_sim_is_one_clear_error(tmp_path):
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=0, dashboard_address=None) as local, \
-            _worker(local.scheduler_address, tmp_path, hide_sim=True):
-        with pytest.raises(SimError, match="cannot run sim tasks .*No module named 'sim'.*install the same"):
-            sim.run_batch(TINY, tmp_path / "d.sqlite", backend="dask", scheduler=local.scheduler_address)
+    with distributed.LocalCluster(n_workers=0, dashboard_address=":0") as local, \
+            _worker(local.scheduler_address, tmp_path, hide_sim=True), \
+            pytest.raises(SimError, match="cannot run sim tasks .*No module named 'sim'.*install the same"):
+        sim.run_batch(TINY, tmp_path / "d.sqlite", backend="dask", scheduler=local.scheduler_address)
     assert not (tmp_path / "d.sqlite").exists()

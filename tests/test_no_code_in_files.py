@@ -78,9 +78,10 @@ def _install_entry_point(folder: Path) -> None:
     (folder / "mypolicies" / "__init__.py").write_text(POLICY_PACKAGE, encoding="utf-8")
     info = folder / "mypolicies-1.0.dist-info"
     info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: mypolicies\nVersion: 1.0\n", encoding="utf-8")
-    (info / "entry_points.txt").write_text("[sim.dispatch_policies]\nhighest_index = mypolicies:HighestIndex\n",
-                                           encoding="utf-8")
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: mypolicies\nVersion: 1.0\n",
+                                   encoding="utf-8")
+    entry = "[sim.dispatch_policies]\nhighest_index = mypolicies:HighestIndex\n"
+    (info / "entry_points.txt").write_text(entry, encoding="utf-8")
 
 
 def test_an_installed_entry_point_is_usable_by_name_and_imported_only_to_run(tmp_path, monkeypatch):
@@ -102,7 +103,8 @@ def test_an_unknown_name_lists_what_is_registered():
     sim.register_policy("dispatch", "test-listed", lambda: sim.NearestAvailable())
     raw = base_raw()
     raw["dispatch"] = {"policy": "closest"}
-    with pytest.raises(ScenarioError, match="unknown dispatch policy 'closest'; known: nearest_available.*test-listed"):
+    with pytest.raises(ScenarioError,
+                       match="unknown dispatch policy 'closest'; known: nearest_available.*test-listed"):
         sim.load_scenario_data(raw)
 
 

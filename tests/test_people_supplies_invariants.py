@@ -5,7 +5,6 @@ overflow is recorded, stock is never negative, and more stock of an item never l
 from __future__ import annotations
 
 import copy
-import math
 
 import numpy as np
 import pandas as pd

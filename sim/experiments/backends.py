@@ -162,7 +162,8 @@ class _Dask:
         try:
             from distributed import Client, LocalCluster
         except ImportError:
-            raise BackendError("the dask backend needs the optional extra: pip install 'sim[cluster]'") from None
+            raise BackendError("the dask backend needs the optional extra: "
+                               "pip install 'sim[cluster]'") from None
         self.seed, self.keep = seed, keep
         self._cluster: Any = None
         self._client: Any = None

@@ -65,14 +65,16 @@ class BatchResult:
         parts = [f"{row.name!r} has {row.stored} of {row.asked}" for row in short.itertuples(index=False)]
         detail = ", ".join(parts[:8]) + (f" and {len(parts) - 8} more" if len(parts) > 8 else "")
         return (f"the batch in {self.store.path} is not finished"
-                + (f" (variant {detail} replications)" if parts else " (its sequential stopping did not end)"))
+                + (f" (variant {detail} replications)" if parts
+                   else " (its sequential stopping did not end)"))
 
     def check_complete(self, partial: bool = False) -> str:
         """Refuse an unfinished batch unless ``partial``; return the warning to show with a
         partial comparison (empty for a complete batch)."""
         text = self.incomplete_text()
         if text and not partial:
-            raise SimError(f"{text}: finish it with `sim batch EXPERIMENT --store {self.store.path} --resume`, "
+            raise SimError(f"{text}: finish it with `sim batch EXPERIMENT --store {self.store.path} "
+                           "--resume`, "
                            "or pass --partial to compare what is there (paired on the replications that "
                            "both variants have)")
         return text

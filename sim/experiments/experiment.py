@@ -129,7 +129,8 @@ class ExperimentSpec(_Strict):
                                f"{MAX_VARIANTS:,} are allowed: split the experiment", ("grid",))
         most = max(self.replications, self.stop.max_replications if self.stop else 0)
         if count * most > MAX_REPLICATIONS:
-            raise FieldProblem(f"asks for up to {count * most:,} replications ({count:,} variants x {most:,}); "
+            raise FieldProblem(f"asks for up to {count * most:,} replications ({count:,} variants x "
+                               f"{most:,}); "
                                f"at most {MAX_REPLICATIONS:,} in one batch", ("replications",))
         return self
 

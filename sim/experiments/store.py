@@ -194,7 +194,8 @@ class ResultsStore:
         stored = self._meta().get("code_version")
         if out.code != stored:
             raise StoreError(f"a task of variant {out.variant} (replications {out.first}-"
-                             f"{out.first + out.count - 1}) ran other code ({out.code or 'unknown'}; this store "
+                             f"{out.first + out.count - 1}) ran other code ({out.code or 'unknown'}; "
+                             "this store "
                              f"holds {stored}): it was not stored; install the same sim on every worker")
         k = out.kpis
         kpi_cols = k[["replication", "section", "group", "metric", "value"]]

@@ -14,7 +14,8 @@ import pandas as pd
 from ..errors import SimError
 from ..experiments.batch_result import BatchResult
 from ..experiments.compare import higher_is_better
-from .plots import _pyplot, plot_label, save_figure
+from .plots import plot_label, pyplot, save_figure
+from .writing import output_folder, replacing, write_csv
 
 __all__ = ["comparison_text", "export_results", "kpi_plot", "layout_maps", "response_cdfs",
            "write_batch_report"]
@@ -70,7 +71,7 @@ def comparison_text(result: BatchResult, kpi: str, baseline: str | None = None) 
 
 def kpi_plot(result: BatchResult, kpi: str, path: Path) -> Path:
     """Mean and 95 % CI of one KPI per variant."""
-    plt = _pyplot()
+    plt = pyplot()
     table = result.summary(kpi)
     fig, ax = plt.subplots(figsize=(max(5.0, 0.9 * len(table) + 2), 4.5), dpi=120)
     x = np.arange(len(table))
@@ -84,7 +85,7 @@ def kpi_plot(result: BatchResult, kpi: str, path: Path) -> Path:
 
 def response_cdfs(result: BatchResult, path: Path) -> Path:
     """Response-time distributions (all incident types, all replications) overlaid."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
     for name, counts in result.response_histograms().items():
         total = counts.sum()
@@ -109,7 +110,7 @@ def layout_maps(result: BatchResult, path: Path, max_panels: int = 12) -> Path:
     """One map per variant: nodes coloured by their mean response time; stations, bases and
     landing points marked by kind and sized by their units (volunteer teams and micro stations
     left out); in blue what differs from the baseline, a black cross where it lost a facility."""
-    plt = _pyplot()
+    plt = pyplot()
     layouts = result.layouts()
     names = list(layouts)[:max_panels]
     nodes = result.node_response()
@@ -162,16 +163,17 @@ def export_results(result: BatchResult, out: Path, fmt: str = "csv") -> list[Pat
             import pyarrow  # type: ignore[import-untyped]  # noqa: F401  (no stubs; only checked for)
         except ImportError:
             raise SimError("Parquet export needs pyarrow: pip install 'sim[parquet]'") from None
-    out.mkdir(parents=True, exist_ok=True)
+    output_folder(out)
     frames = {"kpis": result.kpis, "variants": result.variants.drop(columns=["layout"]),
               "tasks": result.store.tasks(), "node_response": result.node_response()}
     paths = []
     for name, frame in frames.items():
         path = out / f"{name}.{fmt}"
         if fmt == "csv":
-            frame.to_csv(path, index=False)
+            write_csv(path, frame)
         else:
-            frame.to_parquet(path, index=False)
+            with replacing(path) as temp:
+                frame.to_parquet(temp, index=False)
         paths.append(path)
     return paths
 
@@ -179,13 +181,12 @@ def export_results(result: BatchResult, out: Path, fmt: str = "csv") -> list[Pat
 def write_batch_report(result: BatchResult, kpis: list[str], out: Path, baseline: str | None = None
                        ) -> list[Path]:
     """The comparison tables (CSV), the plots and the KPI export for a batch."""
-    out.mkdir(parents=True, exist_ok=True)
+    output_folder(out)
     paths = export_results(result, out, "csv")
     for kpi in kpis:
         stem = kpi.replace(".", "_")
         table: pd.DataFrame = result.compare(kpi, baseline)
-        paths.append(out / f"compare_{stem}.csv")
-        table.to_csv(paths[-1], index=False)
+        paths.append(write_csv(out / f"compare_{stem}.csv", table))
         paths.append(kpi_plot(result, kpi, out / f"kpi_{stem}.png"))
     paths.append(response_cdfs(result, out / "response_cdfs.png"))
     paths.append(layout_maps(result, out / "layouts.png"))

@@ -10,6 +10,7 @@ from .. import __version__
 from ..results.outcome import RunResult
 from ..results.stats import Estimate
 from .plots import hazards_plot, people_supplies_plot, response_cdf_plot
+from .writing import output_folder, write_csv, write_text
 
 __all__ = ["HAZARD_TABLES", "summary_dict", "write_outputs"]
 
@@ -92,8 +93,7 @@ def _json_safe(obj: object) -> object:
 def write_outputs(result: RunResult, out_dir: str | Path) -> list[Path]:
     """Write ``incidents.csv``, ``assignments.csv``, ``units.csv``, ``summary.json`` and
     ``response_cdf.png`` into ``out_dir`` (created if needed); return their paths."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(out_dir)
     paths = []
     tables = [("incidents", result.incidents), ("assignments", result.assignments), ("units", result.units)]
     if result.has_hazards:
@@ -105,11 +105,10 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> list[Path]:
         tables.append(("first_batches", result.first_batches))
     for name, frame in tables:
         path = out / f"{name}.csv"
-        frame.to_csv(path, index=False, float_format="%.4f")
+        write_csv(path, frame, float_format="%.4f")
         paths.append(path)
     path = out / "summary.json"
-    path.write_text(json.dumps(_json_safe(summary_dict(result)), indent=2, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+    write_text(path, json.dumps(_json_safe(summary_dict(result)), indent=2, ensure_ascii=False) + "\n")
     paths.append(path)
     paths.append(response_cdf_plot(result, out / "response_cdf.png"))
     if result.has_hazards:

@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 
 from ..results.outcome import RunResult
+from .writing import replacing
 
-__all__ = ["hazards_plot", "nothing_to_show", "people_supplies_plot", "plot_label", "response_cdf_plot",
-           "save_figure"]
+__all__ = ["hazards_plot", "nothing_to_show", "people_supplies_plot", "plot_label", "pyplot",
+           "response_cdf_plot", "save_figure"]
 
 _CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
               "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "Droid Sans Fallback",
@@ -26,7 +27,7 @@ _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]+")
 
 
 @cache
-def _pyplot() -> Any:
+def pyplot() -> Any:
     """pyplot on the file-only Agg backend, with a Chinese-capable font when one is installed."""
     import matplotlib
 
@@ -39,7 +40,7 @@ def _pyplot() -> Any:
     if cjk is not None:
         plt.rcParams["font.sans-serif"] = [cjk, *plt.rcParams["font.sans-serif"]]
     plt.rcParams["axes.unicode_minus"] = False
-    _pyplot.cjk = cjk is not None  # type: ignore[attr-defined]
+    pyplot.cjk = cjk is not None  # type: ignore[attr-defined]
     return plt
 
 
@@ -48,8 +49,11 @@ def save_figure(fig: Any, path: Path | str, tight: bool = True) -> Path:
     if tight:
         fig.tight_layout()
     path = Path(path)
-    fig.savefig(path)
-    _pyplot().close(fig)
+    try:
+        with replacing(path) as temp:
+            fig.savefig(temp)
+    finally:
+        pyplot().close(fig)
     return path
 
 
@@ -61,8 +65,8 @@ def nothing_to_show(ax: Any, text: str) -> None:
 
 def plot_label(text: str) -> str:
     """``text`` as it can be drawn: Chinese characters dropped when no font has them."""
-    _pyplot()
-    if getattr(_pyplot, "cjk", False):
+    pyplot()
+    if getattr(pyplot, "cjk", False):
         return text
     return " ".join(_CJK.sub(" ", text).split()) or text
 
@@ -70,7 +74,7 @@ def plot_label(text: str) -> str:
 def response_cdf_plot(result: RunResult, path: Path) -> Path:
     """Empirical CDF of response times per incident type (all replications pooled, after the
     warm-up), with each type's target as a dashed vertical line in the same colour."""
-    plt = _pyplot()
+    plt = pyplot()
     spec = result.scenario.spec
     df = result.incidents
     df = df[(df["occurrence"] >= spec.run.warmup) & df["first_arrival"].notna()]
@@ -110,7 +114,7 @@ def hazards_plot(result: RunResult, path: Path) -> Path:
     """Left: burned area of each forest fire against minutes from ignition to first attack
     ("fight early, fight small"). Right: roads closed over time in replication 0, with hazard
     events shaded."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5), dpi=120)
     fires = result.table("fires")
     if len(fires):
@@ -174,7 +178,7 @@ def people_supplies_plot(result: RunResult, path: Path) -> Path:
     """The first disaster of replication 0 that moved people or stock. Left: people in shelters
     (all together, and each shelter); right: stock of each item held by each tier of depots, as
     a share of what the tier started with."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5), dpi=120)
     occupancy = result.table("shelter_occupancy") if result.has_evacuation else None
     occ = occupancy[occupancy["replication"] == 0] if occupancy is not None else None

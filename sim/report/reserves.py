@@ -8,7 +8,8 @@ from pathlib import Path
 from ..experiments.reserves import Confirmation, ReserveResult
 from ..scenario.loader import Scenario
 from ..scenario.quantities import format_duration
-from .plots import _pyplot, plot_label, save_figure
+from .plots import plot_label, pyplot, save_figure
+from .writing import output_folder, write_csv, write_text
 
 __all__ = ["reserves_report", "write_reserves"]
 
@@ -57,11 +58,9 @@ def reserves_report(scenario: Scenario, result: ReserveResult, check: Confirmati
 
 def write_reserves(scenario: Scenario, result: ReserveResult, check: Confirmation | None, out: Path,
                    fill: float | None, first_batch: bool) -> list[Path]:
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = [out / "reserves.csv", out / "reserves_curve.csv"]
-    result.table(scenario).to_csv(paths[0], index=False)
-    result.curve.to_csv(paths[1], index=False)
+    out = output_folder(out)
+    paths = [write_csv(out / "reserves.csv", result.table(scenario)),
+             write_csv(out / "reserves_curve.csv", result.curve)]
     summary = {
         "scenario": scenario.spec.name, "digest": scenario.digest,
         "targets": _targets(scenario, fill, first_batch),
@@ -75,8 +74,8 @@ def write_reserves(scenario: Scenario, result: ReserveResult, check: Confirmatio
             "lower_bound": check.lower_bound, "upper_bound": check.upper_bound, "confirmed": check.confirmed},
     }
     paths.append(out / "reserves.json")
-    paths[-1].write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    plt = _pyplot()
+    write_text(paths[-1], json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
     curve = result.curve
     ax.plot(curve["cost"], curve["service"], marker="o", label="share of disasters meeting the targets")

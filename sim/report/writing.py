@@ -13,10 +13,11 @@ import errno
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from ..errors import SimError
 
-__all__ = ["OutputError", "output_folder", "replacing", "write_bytes", "write_text"]
+__all__ = ["OutputError", "output_folder", "replacing", "write_bytes", "write_csv", "write_text"]
 
 
 class OutputError(SimError):
@@ -79,3 +80,10 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
 def write_text(path: str | Path, text: str) -> Path:
     """Write ``text`` to ``path`` whole, as UTF-8 with its line ends as they are."""
     return write_bytes(path, text.encode("utf-8"))
+
+
+def write_csv(path: str | Path, frame: Any, **options: Any) -> Path:
+    """Write a DataFrame as CSV to ``path`` whole (``options`` go to ``DataFrame.to_csv``)."""
+    with replacing(path) as temp:
+        frame.to_csv(temp, index=False, **options)
+    return Path(path)

@@ -326,7 +326,8 @@ def read_travel_matrix(path: Path, node_ids: tuple[str, ...], shown_as: str,
             try:
                 value = float(cell)
             except ValueError:
-                problem(f"row {shown(row[0].strip())}, column {shown(node)}: not a number ({shown(cell)})", line)
+                problem(f"row {shown(row[0].strip())}, column {shown(node)}: not a number ({shown(cell)})",
+                        line)
                 if len(problems) > 20:
                     return None, problems
                 continue
