@@ -46,10 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", "-q", action="store_true", help="print only the output paths")
     _add_scenario_options(run)
 
-    val = sub.add_parser("validate", help="check a scenario file and list every problem",
-                         description="Check a scenario and print every problem at once. "
+    val = sub.add_parser("validate", help="check a scenario, experiment or drill file and list every problem",
+                         description="Check a scenario, an experiment or a drill file (told apart by their "
+                                     "sections) without running anything, and print every problem at once. "
                                      "Exit code 2 when there is any.")
-    val.add_argument("scenario", help="scenario file, or a built-in name")
+    val.add_argument("scenario", help="scenario, experiment or drill file, or a built-in scenario name")
     _add_scenario_options(val)
 
     res = sub.add_parser(
@@ -113,9 +114,42 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _file_kind(name: str) -> str:
+    """``scenario``, ``experiment`` or ``drill``, by the sections of the file (a built-in name
+    or a file that cannot be read counts as a scenario, whose loader tells what is wrong)."""
+    from .scenario.files import InputFileError, is_bare_name, read_input_text
+    from .scenario.yamlio import YamlSyntaxError, parse_yaml
+
+    if is_bare_name(name):
+        return "scenario"
+    try:
+        data = parse_yaml(read_input_text(Path(name))).data
+    except (InputFileError, YamlSyntaxError):
+        return "scenario"
+    if not isinstance(data, dict) or "region" in data:
+        return "scenario"
+    if "participants" in data or "objectives" in data:
+        return "drill"
+    return "experiment" if "scenario" in data else "scenario"
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .scenario.loader import load_scenario
 
+    kind = _file_kind(args.scenario)
+    if kind != "scenario" and args.overrides:
+        raise SimError(f"--set applies to scenario files; {args.scenario} is an {kind} file" if kind[0] == "e"
+                       else f"--set applies to scenario files; {args.scenario} is a {kind} file")
+    if kind == "experiment":
+        from .cli_batch import describe_experiment
+        from .experiments.experiment import load_experiment
+
+        print(describe_experiment(load_experiment(Path(args.scenario))))
+        return 0
+    if kind == "drill":
+        from .cli_drill import check_drill
+
+        return check_drill(Path(args.scenario))
     scenario = load_scenario(args.scenario, args.overrides)
     spec = scenario.spec
     units = sum(u.count for u in spec.units)

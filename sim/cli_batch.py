@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .errors import SimError
 
-__all__ = ["BATCH_COMMANDS", "add_batch_commands"]
+__all__ = ["BATCH_COMMANDS", "add_batch_commands", "describe_experiment"]
 
 DEFAULT_KPI = "response.all.response_mean"
 
@@ -41,6 +41,8 @@ def add_batch_commands(sub: argparse._SubParsersAction) -> None:
                            description="Run every variant of an experiment file with common random numbers "
                                        "into a SQLite results store, then rank the variants.")
     batch.add_argument("experiment", type=Path, help="experiment file (YAML)")
+    batch.add_argument("--check", action="store_true",
+                       help="only check the experiment and every variant's scenario, then stop")
     _run_options(batch)
 
     sweep = sub.add_parser("sweep", help="run a parameter grid over a scenario, resumable",
@@ -113,10 +115,22 @@ def _execute(experiment, args: argparse.Namespace, name: str) -> int:
     return 0
 
 
+def describe_experiment(experiment) -> str:
+    """One line saying what a valid experiment holds."""
+    spec = experiment.spec
+    base = experiment.variants[0].scenario
+    stop = f", sequential stopping on {spec.stop.kpi} up to {spec.stop.max_replications}" if spec.stop else ""
+    return (f"{experiment.path or '<experiment>'}: OK - {spec.name}: {len(experiment.variants)} variants x "
+            f"{spec.replications} replications (seed {spec.seed}{stop}) of {base.spec.name} [{base.path}]")
+
+
 def _cmd_batch(args: argparse.Namespace) -> int:
     from .experiments.experiment import load_experiment
 
     experiment = load_experiment(args.experiment)
+    if args.check:
+        print(describe_experiment(experiment))
+        return 0
     name = "".join(c if c.isalnum() or c in "-_" else "-" for c in args.experiment.stem)
     return _execute(experiment, args, name)
 

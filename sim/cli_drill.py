@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-__all__ = ["DRILL_COMMANDS", "add_drill_commands"]
+__all__ = ["DRILL_COMMANDS", "add_drill_commands", "check_drill"]
 
 
 def add_drill_commands(sub: argparse._SubParsersAction) -> None:
@@ -85,6 +85,16 @@ def _score(args: argparse.Namespace) -> int:
             shown = "not performed" if r.observed is None else f"{r.observed:.0f} min (P90 {r.p90:.0f})"
             print(f"  {r.action:<7} {r.rating}  {r.text[:70]}: {shown}")
     print(f"Wrote {', '.join(str(p) for p in paths)}")
+    return 0
+
+
+def check_drill(path: Path) -> int:
+    """Validate a drill file and its scenario without simulating; print one OK line."""
+    from .drills.spec import load_drill_spec
+
+    spec, _ = load_drill_spec(path)
+    print(f"{path}: OK - {spec.name}: {spec.mode} {spec.type} drill of {spec.scenario}, "
+          f"{len(spec.hazards)} hazard template(s), {len(spec.participants)} participants")
     return 0
 
 

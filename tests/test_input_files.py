@@ -135,3 +135,17 @@ def test_an_experiment_of_a_million_variants_is_refused_before_building_any(tmp_
     grid = {"units.engine.count": list(range(1, 1001)), "run.seed": list(range(1000))}
     with pytest.raises(ScenarioError, match="makes 1,000,000 variants .* at most 10,000"):
         sim.load_experiment({"name": "huge", "scenario": "tiny", "grid": grid})
+
+
+def test_validate_checks_experiment_files_too(tmp_path, capsys):
+    assert main(["validate", "scenarios/experiments/pinghu-stations.yaml"]) == 0
+    assert "OK - Pinghu fire-station layouts: 5 variants x 30 replications" in capsys.readouterr().out
+    assert main(["batch", "scenarios/experiments/pinghu-stations.yaml", "--check"]) == 0
+    assert "5 variants" in capsys.readouterr().out
+    bad = tmp_path / "e.yaml"
+    bad.write_text("name: e\nscenario: tiny\nreplications: 1\nlayouts: {x: {set: {units.nope.count: 2}}}\n",
+                   encoding="utf-8")
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:4: layouts.x.set.units.nope.count: variant 'base': units.nope.count: no item with id or type 'nope'" in err
+    assert not (tmp_path / "out").exists()

@@ -243,12 +243,15 @@ def _variants(spec: ExperimentSpec, folder: Path, shown: str, doc: Any) -> list[
         name = " | ".join(parts) or "base"
         changes = {"layout": layout[0], "grid": point, "hazards": hazard_name}
         try:
-            raw = _variant_raw(base_raw, spec, layout[1], point, hazards)
-            scenario = load_scenario_data(raw, path=scenario_path)
-        except FieldProblem as exc:
-            where = f" (at {format_path(exc.subpath)})" if exc.subpath else ""
-            problems.append(Problem(shown, (), f"variant {name!r}: {exc}{where}"))
+            raw = _variant_raw(base_raw, spec, layout, point, hazards)
+        except _ChangeProblem as exc:
+            line = doc.line_of(exc.field) if doc else None
+            problem = Problem(shown, exc.field, f"variant {name!r}: {exc}", line)
+            if problem not in problems:  # the same bad change in many variants is told once
+                problems.append(problem)
             continue
+        try:
+            scenario = load_scenario_data(raw, path=scenario_path)
         except ScenarioError as exc:
             problems.extend(Problem(shown, p.path, f"variant {name!r}: {p.message}") for p in exc.problems)
             continue
@@ -258,26 +261,44 @@ def _variants(spec: ExperimentSpec, folder: Path, shown: str, doc: Any) -> list[
     return variants
 
 
-def _variant_raw(base: dict, spec: ExperimentSpec, layout: Layout | None, point: dict[str, Any],
+class _ChangeProblem(ValueError):
+    """A variant change that cannot be applied, with the experiment field it comes from."""
+
+    def __init__(self, message: str, field: tuple[str | int, ...]) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _apply(raw: dict, path: str, value: object, field: tuple[str | int, ...]) -> None:
+    try:
+        set_path(raw, path, value)
+    except FieldProblem as exc:
+        where = f" (at {format_path(exc.subpath)})" if exc.subpath else ""
+        raise _ChangeProblem(f"{path}: {exc}{where}", field) from None
+
+
+def _variant_raw(base: dict, spec: ExperimentSpec, layout: tuple[str, Layout | None], point: dict[str, Any],
                  hazards: list[dict] | None) -> dict:
     raw = copy.deepcopy(base)
     for path, value in spec.set.items():
-        set_path(raw, path, value)
-    if layout is not None:
-        for section, ids in layout.remove.items():
+        _apply(raw, path, value, ("set", path))
+    name, changes = layout
+    if changes is not None:
+        for section, ids in changes.remove.items():
             items = raw.get(section, [])
             for ident in ids:
                 keep = [item for item in items if _item_id(section, item) != ident]
                 if len(keep) == len(items):
-                    raise FieldProblem(f"remove: no {section} item with id {ident!r}", ("remove", section))
+                    raise _ChangeProblem(f"no {section} item with id {ident!r} to remove",
+                                         ("layouts", name, "remove", section))
                 items = keep
             raw[section] = items
-        for section, items in layout.add.items():
+        for section, items in changes.add.items():
             raw[section] = [*raw.get(section, []), *copy.deepcopy(items)]
-        for path, value in layout.set.items():
-            set_path(raw, path, value)
+        for path, value in changes.set.items():
+            _apply(raw, path, value, ("layouts", name, "set", path))
     for path, value in point.items():
-        set_path(raw, path, value)
+        _apply(raw, path, value, ("grid", path))
     if hazards is not None:
         raw["hazards"] = copy.deepcopy(hazards)
         if not hazards:
