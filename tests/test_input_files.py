@@ -147,5 +147,6 @@ def test_validate_checks_experiment_files_too(tmp_path, capsys):
                    encoding="utf-8")
     assert main(["validate", str(bad)]) == 2
     err = capsys.readouterr().err
-    assert f"{bad}:4: layouts.x.set.units.nope.count: variant 'base': units.nope.count: no item with id or type 'nope'" in err
+    assert (f"{bad}:4: layouts.x.set.units.nope.count: variant 'base': units.nope.count: "
+            "no item with id or type 'nope'") in err
     assert not (tmp_path / "out").exists()
