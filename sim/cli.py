@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", "-o", type=Path,
                      help="output folder (default: out/<scenario file name>)")
     run.add_argument("--quiet", "-q", action="store_true", help="print only the output paths")
+    run.add_argument("--force", action="store_true",
+                     help="run even when the projected size is very large (see the message)")
     _add_scenario_options(run)
 
     val = sub.add_parser("validate", help="check a scenario, experiment or drill file and list every problem",
@@ -91,12 +93,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from .report.files import write_outputs
     from .report.table import kpi_table
     from .scenario.loader import load_scenario
+    from .scenario.projection import size_problem
 
     scenario = load_scenario(args.scenario, args.overrides)
     if args.replications is not None and args.replications < 1:
         raise SimError("--replications must be at least 1")
     if args.seed is not None and args.seed < 0:
         raise SimError("--seed must be non-negative")
+    too_large = size_problem(scenario.spec, args.replications or scenario.spec.run.replications)
+    if too_large and not args.force:
+        raise SimError(too_large)
     started = time.perf_counter()
     result = run(scenario, replications=args.replications, seed=args.seed)
     elapsed = time.perf_counter() - started

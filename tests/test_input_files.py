@@ -150,3 +150,16 @@ def test_validate_checks_experiment_files_too(tmp_path, capsys):
     assert (f"{bad}:4: layouts.x.set.units.nope.count: variant 'base': units.nope.count: "
             "no item with id or type 'nope'") in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_run_too_large_states_its_size_and_asks_for_force(tmp_path, capsys, monkeypatch):
+    argv = ["run", "tiny", "--set", "generators.building_fire.rate=2000 / d", "-r", "20", "--out",
+            str(tmp_path / "o")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "would simulate about 14,602,400 incidents (730,120 per replication x 20 replications)" in err
+    assert "--force" in err and not (tmp_path / "o").exists()
+    monkeypatch.setattr("sim.scenario.projection.RUN_INCIDENT_LIMIT", 10)
+    small = ["run", "tiny", "-r", "1", "--set", "run.horizon=10 d", "--out", str(tmp_path / "f"), "--quiet"]
+    assert main(small) == 2
+    assert main([*small, "--force"]) == 0
