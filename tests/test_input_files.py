@@ -159,7 +159,7 @@ def test_a_run_too_large_states_its_size_and_asks_for_force(tmp_path, capsys, mo
     err = capsys.readouterr().err
     assert "would simulate about 14,602,400 incidents (730,120 per replication x 20 replications)" in err
     assert "--force" in err and not (tmp_path / "o").exists()
-    monkeypatch.setattr("sim.scenario.projection.RUN_INCIDENT_LIMIT", 10)
+    monkeypatch.setattr("sim.scenario.projection.RUN_INCIDENT_LIMIT", 0.1)
     small = ["run", "tiny", "-r", "1", "--set", "run.horizon=10 d", "--out", str(tmp_path / "f"), "--quiet"]
     assert main(small) == 2
     assert main([*small, "--force"]) == 0
