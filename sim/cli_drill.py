@@ -77,7 +77,7 @@ def _score(args: argparse.Namespace) -> int:
     paths = write_after_action(drill, ratings, args.out or args.drill_dir / "evaluation")
     counts = {r: sum(1 for x in ratings if x.rating == r) for r in RATINGS}
     print(
-        f"{drill['spec']['name']}: {len(ratings)} expected actions: "
+        f"{drill.spec.name}: {len(ratings)} expected actions: "
         + ", ".join(f"{k} {v}" for k, v in counts.items())
     )
     for r in ratings:

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import copy
 import csv
+import json
 import os
 import re
 
 import pytest
 from conftest import REPO
 
+from sim.cli import main
 from sim.drills.escaping import md_cell, md_text, safe_cell
 from sim.drills.exports import write_drill
 from sim.drills.generate import generate_drill
+from sim.drills.score import score_drill, write_after_action
 from sim.drills.spec import load_drill_spec
 from sim.report.writing import OutputError
 
@@ -98,6 +101,17 @@ def test_every_csv_export_neutralises_formula_like_cells(typhoon, tmp_path):
     assert any(c.startswith("'\t") for c in guide) and any(c.startswith("'\r") for c in guide)
 
 
+def test_score_ratings_csv_neutralises_notes(drill_dir, tmp_path):
+    first = first_actions(drill_dir, 1)[0]
+    log = tmp_path / "observed.csv"
+    log.write_text(f"action,minutes,note\n{first},3,\"=cmd|' /C calc'!A0\"\n", encoding="utf-8")
+    drill, ratings = score_drill(drill_dir, log)
+    write_after_action(drill, ratings, tmp_path / "evaluation")
+    cells = csv_cells(tmp_path / "evaluation" / "ratings.csv")
+    assert "'=cmd|' /C calc'!A0" in cells and "=cmd|' /C calc'!A0" not in cells
+    assert "3.0" in cells
+
+
 # ---------------------------------------------------------------- Markdown and HTML
 
 
@@ -118,6 +132,27 @@ def test_markdown_and_html_exports_escape_input_text(typhoon, tmp_path):
         assert len(columns) == 1, (name, columns)
 
 
+def test_after_action_report_escapes_drill_json_text(drill_dir, tmp_path):
+    folder = tmp_path / "drill"
+    folder.mkdir()
+    data = json.loads((drill_dir / "drill.json").read_text(encoding="utf-8"))
+    data["spec"]["name"] = "<script>alert(1)</script>"
+    for inject in data["injects"]:
+        for act in inject["actions"]:
+            act["text_en"] = "<img src=x onerror=alert(1)> | broken"
+            act["responsible"] = "a|b"
+    (folder / "drill.json").write_text(json.dumps(data), encoding="utf-8")
+    log = tmp_path / "observed.csv"
+    log.write_text("action,minutes\n", encoding="utf-8")
+    drill, ratings = score_drill(folder, log)
+    write_after_action(drill, ratings, tmp_path / "evaluation")
+    report = (tmp_path / "evaluation" / "after_action.md").read_text(encoding="utf-8")
+    assert "<script" not in report and "<img" not in report and "&lt;img src=x" in report
+    for table in report.split("\n\n"):
+        rows = table_rows(table)
+        assert len({len(re.split(r"(?<!\\)\|", row)) for row in rows}) <= 1
+
+
 # ---------------------------------------------------------------- outputs written whole
 
 
@@ -126,6 +161,11 @@ def test_drill_outputs_under_a_file_are_one_clear_error(typhoon, drill_dir, tmp_
     blocker.write_text("not a folder", encoding="utf-8")
     with pytest.raises(OutputError, match="cannot create the output folder"):
         write_drill(typhoon, blocker / "drill")
+    log = tmp_path / "observed.csv"
+    log.write_text("action,minutes\n", encoding="utf-8")
+    assert main(["drill", "score", str(drill_dir), str(log), "--out", str(blocker / "evaluation")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sim drill: cannot create the output folder") and "Traceback" not in err
     assert blocker.read_text(encoding="utf-8") == "not a folder"
 
 
@@ -139,7 +179,155 @@ def test_drill_outputs_in_a_read_only_folder_are_one_clear_error(typhoon, drill_
     try:
         with pytest.raises(OutputError, match="(?i)permission denied"):
             write_drill(typhoon, locked)
+        log = tmp_path / "observed.csv"
+        log.write_text("action,minutes\n", encoding="utf-8")
+        drill, ratings = score_drill(drill_dir, log)
+        with pytest.raises(OutputError, match="(?i)permission denied"):
+            write_after_action(drill, ratings, locked)
         assert {p: p.read_bytes() for p in locked.rglob("*") if p.is_file()} == before
     finally:
         for folder in [locked, *[p for p in locked.rglob("*") if p.is_dir()]]:
             folder.chmod(0o755)
+
+
+# ---------------------------------------------------------------- sim drill score: the observed log
+
+
+def first_actions(drill_dir, count=2):
+    data = json.loads((drill_dir / "drill.json").read_text(encoding="utf-8"))
+    return [a["id"] for i in data["injects"] for a in i["actions"]][:count]
+
+
+def score_error(capsys, drill_dir, observed):
+    """Run `sim drill score` expecting one clear error; return its message."""
+    assert main(["drill", "score", str(drill_dir), str(observed), "--out", str(observed.parent / "ev")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sim drill: ") and "Traceback" not in err and err.count("\n") == 1, err
+    return err
+
+
+@pytest.mark.parametrize("minutes,problem", [
+    ("-5", "is negative"), ("nan", "not a finite number"), ("inf", "not a finite number"),
+    ("-inf", "not a finite number"), ("soon", "not a number"),
+])
+def test_observed_minutes_must_be_finite_and_not_negative(drill_dir, tmp_path, capsys, minutes, problem):
+    first, second = first_actions(drill_dir)
+    log = tmp_path / "observed.csv"
+    log.write_text(f"action,minutes\n{first},4\n{second},{minutes}\n", encoding="utf-8")
+    err = score_error(capsys, drill_dir, log)
+    assert f"{log}:3: minutes: " in err and problem in err
+
+
+def test_an_observed_time_before_its_inject_is_an_error(drill_dir, tmp_path, capsys):
+    data = json.loads((drill_dir / "drill.json").read_text(encoding="utf-8"))
+    inject = data["injects"][0]
+    log = tmp_path / "observed.csv"
+    log.write_text(f"action,time\n{inject['actions'][0]['id']},{inject['wall_clock'][:10]} 00:00\n",
+                   encoding="utf-8")
+    err = score_error(capsys, drill_dir, log)
+    assert f"{log}:2: time: " in err and "before its inject" in err
+
+
+def test_an_action_observed_twice_names_both_lines(drill_dir, tmp_path, capsys):
+    first, second = first_actions(drill_dir)
+    log = tmp_path / "observed.csv"
+    log.write_text(f"action,minutes,note\n{first},4,a\n{second},5,\n\n{first},6,again\n", encoding="utf-8")
+    err = score_error(capsys, drill_dir, log)
+    assert f"{log}:5: action '{first}' is given twice (lines 2 and 5)" in err
+
+
+@pytest.mark.parametrize("action,problem", [("999.9", "'999.9' is not in this drill's evaluation guide"),
+                                            ("", "action: empty"),
+                                            ("x" * 500, "...")])
+def test_unknown_or_empty_actions_are_errors(drill_dir, tmp_path, capsys, action, problem):
+    log = tmp_path / "observed.csv"
+    log.write_text(f"action,minutes\n{action},3\n", encoding="utf-8")
+    err = score_error(capsys, drill_dir, log)
+    assert f"{log}:2: action" in err and problem in err and "x" * 120 not in err
+
+
+@pytest.mark.parametrize("content,problem", [
+    (b"\xff\xfe\x00a\x00c\x00t\x00", "binary file"),
+    ("action,minutes\n1.1,3\n".encode("utf-16"), "binary file"),
+    (b"action,minutes\n1.1,\xe9\n", "not UTF-8 text"),
+    (b"", "is empty"),
+    (b"step,minutes\n1.1,3\n", "needs an 'action' column"),
+    (b"action,note\n1.1,ok\n", "needs a 'time' or a 'minutes' column"),
+    (b"action,minutes\n1.1," + b"9" * 200_000 + b"\n", "2: not a readable CSV file (field larger"),
+    (("=" * 5000 + ",minutes\n").encode(), "needs an 'action' column"),
+])
+def test_a_damaged_observed_log_is_one_clear_error(drill_dir, tmp_path, capsys, content, problem):
+    log = tmp_path / "observed.csv"
+    log.write_bytes(content)
+    err = score_error(capsys, drill_dir, log)
+    assert str(log) in err and problem in err and len(err) < 400
+
+
+@pytest.mark.parametrize("make,problem", [
+    (lambda p: p, "no such observed log"),
+    (lambda p: p.mkdir() or p, "is a folder"),
+    (lambda p: os.mkfifo(p) or p, "not a regular file"),
+])
+def test_an_observed_log_that_is_not_a_file_is_refused_before_reading(drill_dir, tmp_path, capsys, make,
+                                                                      problem):
+    if not hasattr(os, "mkfifo") and problem == "not a regular file":
+        pytest.skip("no FIFOs here")
+    log = make(tmp_path / "observed.csv")
+    err = score_error(capsys, drill_dir, log)
+    assert str(log) in err and problem in err
+
+
+def test_dev_zero_is_not_read(drill_dir, capsys, tmp_path):
+    if not os.path.exists("/dev/zero"):
+        pytest.skip("no /dev/zero")
+    assert main(["drill", "score", str(drill_dir), "/dev/zero", "--out", str(tmp_path / "ev")]) == 2
+    assert "/dev/zero: is not a regular file" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- sim drill score: drill.json
+
+
+def damaged_drill_dir(tmp_path, drill_dir, edit):
+    folder = tmp_path / "drill"
+    folder.mkdir()
+    data = json.loads((drill_dir / "drill.json").read_text(encoding="utf-8"))
+    result = edit(data)
+    text = json.dumps(data if result is None else result) if not isinstance(result, str | bytes) else result
+    (folder / "drill.json").write_bytes(text if isinstance(text, bytes) else text.encode())
+    return folder
+
+
+def _drop(data, *path):
+    *parents, last = path
+    for key in parents:
+        data = data[key]
+    del data[last]
+
+
+@pytest.mark.parametrize("edit,problem", [
+    (lambda d: "{not json", "not JSON (line 1, column 2"),
+    (lambda d: b"\x89PNG\r\n\x1a\n\x00\x00", "binary file"),
+    (lambda d: "[1, 2, 3]", "(top level): Input should be a valid dictionary"),
+    (lambda d: {"scenario": "a foreign file"}, "spec: Field required"),
+    (lambda d: _drop(d, "samples"), "samples: Field required"),
+    (lambda d: _drop(d, "injects", 0, "actions", 0, "p90"), "injects[0].actions[0].p90: Field required"),
+    (lambda d: d["injects"][0].update(wall_clock="at dawn"), "injects[0].wall_clock: not a wall-clock time"),
+    (lambda d: d["spec"].update(start="x" * 500), "spec.start: not an ISO date and time"),
+    (lambda d: d["injects"][1]["actions"].append(d["injects"][0]["actions"][0]), "appears twice"),
+])
+def test_a_damaged_or_foreign_drill_json_is_one_clear_error(drill_dir, tmp_path, capsys, edit, problem):
+    folder = damaged_drill_dir(tmp_path, drill_dir, edit)
+    log = tmp_path / "observed.csv"
+    log.write_text("action,minutes\n", encoding="utf-8")
+    err = score_error(capsys, folder, log)
+    assert f"{folder / 'drill.json'}: not a drill.json written by `sim drill generate`" in err
+    assert problem in err and "x" * 120 not in err
+
+
+def test_a_missing_drill_folder_or_drill_json_is_named(tmp_path, capsys):
+    log = tmp_path / "observed.csv"
+    log.write_text("action,minutes\n", encoding="utf-8")
+    assert "no drill.json" in score_error(capsys, tmp_path / "nowhere", log)
+    (tmp_path / "empty").mkdir()
+    assert f"{tmp_path / 'empty'}: no drill.json" in score_error(capsys, tmp_path / "empty", log)
+    assert "not a folder" in score_error(capsys, log, log)
