@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .errors import SimError
+
 __all__ = ["DRILL_COMMANDS", "add_drill_commands"]
 
 
@@ -41,6 +43,8 @@ def _generate(args: argparse.Namespace) -> int:
     from .drills.generate import generate_drill
     from .drills.spec import load_drill_spec
 
+    if args.seed is not None and args.seed < 0:
+        raise SimError("--seed must be non-negative")
     spec, base = load_drill_spec(args.drill)
     if args.mode:
         spec = spec.model_copy(update={"mode": args.mode})

@@ -11,14 +11,17 @@ import os
 import re
 
 import pytest
+import yaml
 from conftest import REPO
 
 from sim.cli import main
+from sim.drills.base_scenario import drill_scenario
 from sim.drills.escaping import md_cell, md_text, safe_cell
 from sim.drills.exports import write_drill
 from sim.drills.generate import generate_drill
 from sim.drills.score import score_drill, write_after_action
-from sim.drills.spec import load_drill_spec
+from sim.drills.spec import load_drill_spec, resolve_templates
+from sim.errors import ScenarioError
 from sim.report.writing import OutputError
 
 DRILLS = REPO / "scenarios" / "drills"
@@ -331,3 +334,146 @@ def test_a_missing_drill_folder_or_drill_json_is_named(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert f"{tmp_path / 'empty'}: no drill.json" in score_error(capsys, tmp_path / "empty", log)
     assert "not a folder" in score_error(capsys, log, log)
+
+
+# ---------------------------------------------------------------- drill files and their scenario
+
+
+def drill_file(tmp_path, filename="drill.yaml", **changes):
+    raw = yaml.safe_load((DRILLS / "pinghu-chemical-jinshan.yaml").read_text(encoding="utf-8"))
+    raw["scenario"] = str(REPO / "scenarios" / "pinghu.yaml")
+    raw.update(changes)
+    path = tmp_path / filename
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def prepare(path):
+    """Everything `sim drill generate` does before simulating."""
+    spec, base = load_drill_spec(path)
+    hazards, _ = resolve_templates(spec, source=path)
+    return drill_scenario(spec, base, hazards, path)
+
+
+def problems_of(path):
+    with pytest.raises(ScenarioError) as caught:
+        prepare(path)
+    return [str(p) for p in caught.value.problems]
+
+
+def one_problem(path):
+    problems = problems_of(path)
+    assert len(problems) == 1, problems
+    return problems[0]
+
+
+def test_a_bare_name_is_a_built_in_scenario_and_anything_else_a_path(tmp_path):
+    assert prepare(drill_file(tmp_path, scenario="pinghu")).path == REPO / "scenarios" / "pinghu.yaml"
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "copy.yaml").write_bytes((REPO / "scenarios" / "pinghu.yaml").read_bytes())
+    relative = drill_file(tmp_path / "sub", scenario="copy.yaml")
+    assert prepare(relative).path == tmp_path / "sub" / "copy.yaml"
+    for reference in ("/no/such/dir/tiny.yaml", "tiny.yaml", "./tiny", "../tiny.yaml"):
+        path = drill_file(tmp_path, scenario=reference)
+        message = one_problem(path)
+        assert message.startswith(f"{path}: scenario: {reference!r}") and "no such scenario file" in message
+    message = one_problem(drill_file(tmp_path, scenario="atlantis"))
+    assert "'atlantis': no built-in scenario of that name (built-in: " in message
+
+
+@pytest.mark.parametrize("make,problem", [
+    (lambda p: p.mkdir(), "is a folder, not a scenario file"),
+    (lambda p: p.write_bytes(b"name: \xff\xfe\n"), "is not UTF-8 text"),
+    (lambda p: p.write_bytes(b"\x7fELF\x02\x01\x01\x00\x00"), "is a binary file"),
+    (lambda p: p.write_text("name: [unclosed\nregion: {\n", encoding="utf-8"), "not YAML (line"),
+    (lambda p: p.write_text("- just\n- a list\n", encoding="utf-8"), "does not hold a mapping"),
+    (lambda p: p.write_text("", encoding="utf-8"), "does not hold a mapping"),
+    (lambda p: os.truncate(p.open("wb").name, 21 * 2**20), "is too large for a scenario file"),
+    (lambda p: os.mkfifo(p), "is not a regular file"),
+])
+def test_a_scenario_reference_that_is_not_a_scenario_is_one_problem(tmp_path, make, problem):
+    target = tmp_path / "target.yaml"
+    make(target)
+    path = drill_file(tmp_path, scenario=str(target))
+    message = one_problem(path)
+    assert message.startswith(f"{path}: scenario: {str(target)!r}: ") and problem in message, message
+    assert "ELF" not in message and "unclosed" not in message
+
+
+def test_a_scenario_reference_to_dev_zero_is_not_read(tmp_path):
+    if not os.path.exists("/dev/zero"):
+        pytest.skip("no /dev/zero")
+    assert "'/dev/zero': is not a regular file" in one_problem(drill_file(tmp_path, scenario="/dev/zero"))
+
+
+@pytest.mark.parametrize("make,problem", [
+    (lambda p: p.mkdir(), "is a folder, not a drill file"),
+    (lambda p: os.mkfifo(p), "is not a regular file"),
+    (lambda p: os.truncate(p.open("wb").name, 21 * 2**20), "is too large for a drill file"),
+    (lambda p: p.write_bytes(b"\x00\x01binary"), "is a binary file, not a drill file"),
+    (lambda p: p.write_bytes(b"name: \xff\n"), "is not UTF-8 text"),
+])
+def test_a_drill_file_that_is_not_a_file_is_refused_before_reading(tmp_path, capsys, make, problem):
+    path = tmp_path / "drill.yaml"
+    make(path)
+    assert main(["drill", "generate", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}" in err and problem in err and "Traceback" not in err
+    if os.path.exists("/dev/zero"):
+        assert main(["drill", "generate", "/dev/zero", "--out", str(tmp_path / "out")]) == 2
+        assert "/dev/zero: (top level): is not a regular file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("overrides,where,problem", [
+    ({"units.nosuch-group.count": 2}, "set.units.nosuch-group.count", "no item with id or type"),
+    ({"run.seed": "many"}, "set.run.seed", "valid integer"),
+    ({"dispatch.when_no_unit": "panic"}, "set.dispatch.when_no_unit", "panic"),
+    ({"units.engine.count": -3}, "set.units.engine.count", "(at units["),
+])
+def test_set_overrides_are_blamed_on_the_drill_file(tmp_path, overrides, where, problem):
+    path = drill_file(tmp_path, set=overrides)
+    messages = problems_of(path)
+    assert all(m.startswith(f"{path}: {where}: ") for m in messages), messages
+    assert problem in messages[0]
+
+
+@pytest.mark.parametrize("template,problem", [
+    ({"between": ["15 min"]}, "hazards[0].at: between takes two values"),
+    ({"between": ["soon", "later"]}, "hazards[0].at: between ['soon', 'later']: give two numbers"),
+    ({"between": [".inf", "1 h"]}, "hazards[0].at: between"),
+    ({"between": [float("nan"), 2]}, "both ends must be finite"),
+    ({"choose": []}, "hazards[0].at: choose takes a list of one or more values"),
+    ({"choose": "15 min"}, "hazards[0].at: choose takes a list"),
+])
+def test_bad_hazard_templates_name_the_drill_file_and_field(tmp_path, template, problem):
+    raw = yaml.safe_load((DRILLS / "pinghu-chemical-jinshan.yaml").read_text(encoding="utf-8"))
+    raw["hazards"][0]["at"] = template
+    path = drill_file(tmp_path, hazards=raw["hazards"])
+    message = one_problem(path)
+    assert message.startswith(f"{path}: ") and problem in message, message
+
+
+@pytest.mark.parametrize("changes", [{"objectives": ["x" * 500]}, {"mode": "y" * 500}, {"name": 7},
+                                     {"start": "z" * 500}])
+def test_bad_values_are_quoted_briefly(tmp_path, changes):
+    path = drill_file(tmp_path, **changes)
+    with pytest.raises(ScenarioError) as caught:
+        load_drill_spec(path)
+    message = str(caught.value)
+    assert str(path) in message and "x" * 101 not in message and "y" * 101 not in message
+    assert "z" * 101 not in message
+
+
+def test_a_negative_seed_is_an_input_error(capsys):
+    assert main(["drill", "generate", str(DRILLS / "pinghu-chemical-jinshan.yaml"), "--seed", "-1"]) == 2
+    assert "sim drill: --seed must be non-negative" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("changes,problem", [
+    ({"duration": "1e300 h"}, "duration: a drill lasts at most 31 d"),
+    ({"start": "9999-12-31 23:00"}, "start: the drill would end after the year 9999"),
+])
+def test_a_drill_that_cannot_be_simulated_is_refused(tmp_path, changes, problem):
+    path = drill_file(tmp_path, **changes)
+    with pytest.raises(ScenarioError, match=problem):
+        load_drill_spec(path)

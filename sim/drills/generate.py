@@ -28,12 +28,10 @@ import numpy as np
 import pandas as pd
 
 from ..engine.runner import simulate
-from ..errors import Problem, ScenarioError
 from ..results.outcome import RunResult
-from ..scenario.loader import Scenario, load_scenario_data, resolve_scenario_path
-from ..scenario.overrides import set_path
+from ..scenario.loader import Scenario
 from ..scenario.quantities import format_duration
-from ..scenario.yamlio import parse_yaml
+from .base_scenario import drill_scenario
 from .messages import ACTIONS, CONTINGENCY, MESSAGES, text
 from .spec import DrillSpec, resolve_templates
 
@@ -131,58 +129,6 @@ class Drill:
 def _split_label(label: str) -> tuple[str, str]:
     m = _CJK_LABEL.match(label.strip())
     return (m.group(1), m.group(2) or label) if m else (label, label)
-
-
-def drill_scenario(
-    spec: DrillSpec, base_dir: Path, hazards: list[dict], source: Path | None = None
-) -> Scenario:
-    """The base scenario with the drill's hazards, start and duration."""
-    candidate = base_dir / spec.scenario
-    path = candidate if candidate.is_file() else resolve_scenario_path(spec.scenario)
-    raw = parse_yaml(path.read_text(encoding="utf-8")).data
-    base_kinds = {h.get("id"): h.get("kind") for h in raw.get("hazards", [])}
-    raw["hazards"] = hazards
-    raw.setdefault("run", {})
-    raw["run"].update(
-        {
-            "start": spec.start.strftime("%Y-%m-%d %H:%M"),
-            "horizon": f"{spec.duration} min",
-            "warmup": "0 min",
-            "drain": False,
-        }
-    )
-    known = {h.get("id") for h in hazards} | {h.get("kind") for h in hazards}
-
-    def retarget(rules: list[dict]) -> list[dict]:
-        """Rules for a hazard of the scenario apply to the drill's hazards of the same kind."""
-        out = []
-        for rule in rules:
-            target = rule.get("hazard")
-            target = target if target in known else base_kinds.get(target)
-            if target in known:
-                out.append({**rule, "hazard": target})
-        return out
-
-    if isinstance(raw.get("evacuation"), dict):
-        zones = retarget(raw["evacuation"].get("zones", []))
-        if zones:
-            raw["evacuation"]["zones"] = zones
-        else:
-            raw.pop("evacuation")
-    raw["prepositioning"] = retarget(raw.get("prepositioning", []))
-    for p, v in spec.set.items():
-        set_path(raw, p, v)
-    try:
-        return load_scenario_data(raw, path=path)
-    except ScenarioError as exc:  # the drill's hazards (or set) are the drill file's problems
-        raise ScenarioError(
-            [
-                Problem(f"{source or spec.name} (on {p.file})", p.path, p.message)
-                if p.path[:1] in (("hazards",), ("evacuation",))
-                else p
-                for p in exc.problems
-            ]
-        ) from None
 
 
 # ---------------------------------------------------------------- time standards
@@ -704,7 +650,7 @@ def generate_drill(
 ) -> Drill:
     """Generate a drill: resolve the templates, simulate the drill and its standards, build the MSEL."""
     seed = spec.seed if seed is None else seed
-    hazards, drawn = resolve_templates(spec, seed)
+    hazards, drawn = resolve_templates(spec, seed, source)
     scenario = drill_scenario(spec, base_dir, hazards, source)
     drill = RunResult(scenario, seed, [simulate(scenario, 0, seed)])
     runs = RunResult(scenario, seed, [simulate(scenario, r, seed) for r in range(1, spec.standards + 1)])

@@ -9,6 +9,7 @@ bad value is quoted with at most :data:`QUOTE_LIMIT` characters (:func:`shorten`
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -20,6 +21,7 @@ __all__ = [
     "InputFileError",
     "clip_problem_message",
     "input_file_problem",
+    "one_line",
     "read_input_text",
     "shorten",
 ]
@@ -50,6 +52,13 @@ def clip_problem_message(message: str, limit: int = QUOTE_LIMIT) -> str:
     if not sep or len(tail) <= limit + 1:
         return message
     return f"{head}{sep}{tail[: limit - 3]}...)"
+
+
+def one_line(message: str, limit: int = 2 * QUOTE_LIMIT) -> str:
+    """``message`` on one line (line breaks and the indentation after them as one space), cut
+    to ``limit`` characters with ``...``."""
+    text = re.sub(r"\s*[\r\n]\s*", " ", message).strip()
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def input_file_problem(path: str | Path, what: str = "file", limit: int = MAX_INPUT_BYTES) -> str | None:
