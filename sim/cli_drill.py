@@ -1,4 +1,4 @@
-"""The drill commands of ``sim``: ``sim drill generate`` and ``sim drill score``."""
+"""The drill commands of ``sim``: ``sim drill generate``, ``sim drill check`` and ``sim drill score``."""
 
 from __future__ import annotations
 
@@ -24,6 +24,14 @@ def add_drill_commands(sub: argparse._SubParsersAction) -> None:
     gen.add_argument("--seed", type=int, help="seed (default: the drill file's)")
     gen.add_argument("--mode", choices=("scripted", "unscripted"), help="override the drill file's mode")
     gen.add_argument("--out", "-o", type=Path, help="output folder (default: out/drills/<drill file name>)")
+    check = actions.add_parser(
+        "check",
+        help="validate a drill file, its scenario and overrides without simulating",
+        description="Check a drill file completely (the drill, its hazard templates with every choice and "
+        "both ends of every range, its scenario and set: overrides) without simulating. Prints one OK "
+        "line, or every problem with exit code 2.",
+    )
+    check.add_argument("drill", type=Path, help="drill file (YAML)")
     score = actions.add_parser(
         "score", help="rate a drill's observed times and write the after-action report"
     )
@@ -35,7 +43,16 @@ def add_drill_commands(sub: argparse._SubParsersAction) -> None:
 def _cmd_drill(args: argparse.Namespace) -> int:
     if args.drill_command == "generate":
         return _generate(args)
+    if args.drill_command == "check":
+        return _check(args)
     return _score(args)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .drills.check import check_drill
+
+    print(check_drill(args.drill).summary())
+    return 0
 
 
 def _generate(args: argparse.Namespace) -> int:

@@ -477,3 +477,38 @@ def test_a_drill_that_cannot_be_simulated_is_refused(tmp_path, changes, problem)
     path = drill_file(tmp_path, **changes)
     with pytest.raises(ScenarioError, match=problem):
         load_drill_spec(path)
+
+
+# ---------------------------------------------------------------- sim drill check
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in DRILLS.glob("*.yaml")))
+def test_check_passes_the_built_in_drill_files_with_one_line(name, capsys):
+    path = DRILLS / f"{name}.yaml"
+    assert main(["drill", "check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{path}: OK - ") and out.count("\n") == 1 and "templates checked" in out
+
+
+def test_check_tries_every_choice_and_both_ends_of_every_range(tmp_path, capsys):
+    raw = yaml.safe_load((DRILLS / "pinghu-chemical-jinshan.yaml").read_text(encoding="utf-8"))
+    raw["hazards"][0]["node"] = {"choose": ["dushan-chem", "atlantis"]}
+    path = drill_file(tmp_path, hazards=raw["hazards"])  # scripted: generate takes the first choice
+    prepare(path)
+    assert main(["drill", "check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path} (on " in err and "hazards[0].node: unknown node 'atlantis'" in err
+    assert "(when hazards[0].at = 15 min, hazards[0].node = atlantis" in err
+    assert "Traceback" not in err and not capsys.readouterr().out
+
+
+def test_check_reports_every_problem_of_the_drill_file(tmp_path, capsys):
+    path = drill_file(tmp_path, scenario="/no/such/dir/tiny.yaml")
+    assert main(["drill", "check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sim drill: 1 problem") and f"{path}: scenario: '/no/such/dir/tiny.yaml'" in err
+    path = drill_file(tmp_path, set={"units.nosuch.count": 1, "run.seed": "x"})
+    assert main(["drill", "check", str(path)]) == 2
+    assert f"{path}: set.units.nosuch.count: " in capsys.readouterr().err
+    assert main(["drill", "check", str(tmp_path / "missing.yaml")]) == 2
+    assert "no such drill file" in capsys.readouterr().err
