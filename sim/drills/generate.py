@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import math
 import re
+from collections.abc import Hashable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,19 @@ from ..engine.runner import simulate
 from ..results.outcome import RunResult
 from ..scenario.loader import Scenario
 from ..scenario.quantities import format_duration
+from ..scenario.schema import IncidentType
 from .base_scenario import drill_scenario
 from .messages import ACTIONS, CONTINGENCY, MESSAGES, text
+from .rows import (
+    AssignmentRow,
+    EvacuationNodeRow,
+    FireRow,
+    FirstBatchRow,
+    HazardRow,
+    IncidentRow,
+    RoadClosureRow,
+    rows,
+)
 from .spec import DrillSpec, resolve_templates
 
 __all__ = ["Drill", "ExpectedAction", "Inject", "generate_drill"]
@@ -102,7 +114,7 @@ class Drill:
     """A generated drill: its settings, what was drawn, the injects and the standards' samples."""
 
     spec: DrillSpec
-    hazards: list[dict]
+    hazards: list[dict[str, Any]]
     drawn: dict[str, Any]
     injects: list[Inject]
     samples: dict[str, list[float]]
@@ -110,7 +122,7 @@ class Drill:
     scenario_name: str
     utc_offset: float = 8.0
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {
             "spec": self.spec.model_dump(mode="json"),
             "hazards": self.hazards,
@@ -134,60 +146,65 @@ def _split_label(label: str) -> tuple[str, str]:
 # ---------------------------------------------------------------- time standards
 
 
-def _measures(result: RunResult) -> dict[str, dict[int, list[tuple[Any, float]]]]:
+MeasureKey = Hashable
+"""What an expected action is about: an incident, an (incident, unit), a road closure, ..."""
+Measures = dict[str, dict[int, list[tuple[MeasureKey, float]]]]
+
+
+def _measures(result: RunResult) -> Measures:
     """Per measure and replication: (key, minutes) of every expected action's completion,
     counted from the moment its inject would be delivered."""
-    out: dict[str, dict[int, list[tuple[Any, float]]]] = {}
+    out: Measures = {}
 
-    def add(measure: str, rep: int, key: Any, minutes: float) -> None:
+    def add(measure: str, rep: int, key: MeasureKey, minutes: float) -> None:
         if math.isfinite(minutes) and minutes >= 0:
             out.setdefault(measure, {}).setdefault(rep, []).append((key, minutes))
 
     inc = result.incidents
     inc = inc[inc["event"].astype(str) != ""] if len(inc) else inc
-    for row in inc.itertuples(index=False):
-        add(f"dispatch:{row.type}", row.replication, row.incident, row.first_dispatch - row.call)
-        add(f"arrive:{row.type}", row.replication, row.incident, row.first_arrival - row.call)
-        add(f"complete:{row.type}", row.replication, row.incident, row.scene_end - row.call)
-    sent = result.assignments
-    types = (
+    for call in rows(inc, IncidentRow):
+        add(f"dispatch:{call.type}", call.replication, call.incident, call.first_dispatch - call.call)
+        add(f"arrive:{call.type}", call.replication, call.incident, call.first_arrival - call.call)
+        add(f"complete:{call.type}", call.replication, call.incident, call.scene_end - call.call)
+    types: dict[tuple[int, int], str] = (
         dict(zip(zip(inc["replication"], inc["incident"], strict=True), inc["type"], strict=True))
         if len(inc)
         else {}
     )
-    for row in sent.itertuples(index=False):
-        itype = types.get((row.replication, row.incident))
-        if itype is not None and (row.mode == "air" or row.mutual_aid):
-            kind = "aid" if row.mutual_aid else "air"
+    for sent in rows(result.assignments, AssignmentRow):
+        itype = types.get((sent.replication, sent.incident))
+        if itype is not None and (sent.mode == "air" or sent.mutual_aid):
+            kind = "aid" if sent.mutual_aid else "air"
             add(
                 f"{kind}_arrive:{itype}",
-                row.replication,
-                (row.incident, row.unit),
-                row.arrival - row.dispatch,
+                sent.replication,
+                (sent.incident, sent.unit),
+                sent.arrival - sent.dispatch,
             )
-    fires = result.table("fires")
-    for row in fires.itertuples(index=False):
-        if row.how == "contained":
-            add("contain", row.replication, row.incident, row.stopped - row.detection)
-    nodes = result.table("evacuation_nodes")
-    for row in nodes.itertuples(index=False):
-        add("evacuate", row.replication, (row.event, row.node), row.cleared - row.warned)
+    for fire in rows(result.table("fires"), FireRow):
+        if fire.how == "contained":
+            add("contain", fire.replication, fire.incident, fire.stopped - fire.detection)
+    for node in rows(result.table("evacuation_nodes"), EvacuationNodeRow):
+        add("evacuate", node.replication, (node.event, node.node), node.cleared - node.warned)
     moves = result.table("evacuation")
-    hazards = result.table("hazards")
-    for row in hazards.itertuples(index=False):
+    for hazard in rows(result.table("hazards"), HazardRow):
         left = (
-            moves[(moves["replication"] == row.replication) & (moves["event"] == row.event)]["left"]
+            moves[(moves["replication"] == hazard.replication) & (moves["event"] == hazard.event)]["left"]
             if len(moves)
             else pd.Series(dtype=float)
         )
-        if len(left) and math.isfinite(row.forecast):
-            add("relay_warning", row.replication, row.event, float(left.min()) - row.forecast)
-    roads = result.table("road_closures")
-    for row in roads.itertuples(index=False):
-        add("reopen_road", row.replication, (row.road, row.start), row.end - row.start)
+        if len(left) and math.isfinite(hazard.forecast):
+            add("relay_warning", hazard.replication, hazard.event, float(left.min()) - hazard.forecast)
+    for road in rows(result.table("road_closures"), RoadClosureRow):
+        add("reopen_road", road.replication, (road.road, road.start), road.end - road.start)
     if result.has_supplies:
-        for row in result.first_batches.itertuples(index=False):
-            add("first_batch", row.replication, (row.event, row.area), row.first_delivery - row.first_request)
+        for batch in rows(result.first_batches, FirstBatchRow):
+            add(
+                "first_batch",
+                batch.replication,
+                (batch.event, batch.area),
+                batch.first_delivery - batch.first_request,
+            )
     return out
 
 
@@ -207,7 +224,7 @@ class _Builder:
         scenario: Scenario,
         drill: RunResult,
         samples: dict[str, list[float]],
-        own: dict[str, dict[Any, float]],
+        own: dict[str, dict[MeasureKey, float]],
     ) -> None:
         self.spec = spec
         self.scenario = scenario
@@ -232,7 +249,7 @@ class _Builder:
         self,
         key: str,
         measure: str,
-        own_key: Any,
+        own_key: MeasureKey,
         responsible: str,
         capability: str | None = None,
         **fields: object,
@@ -262,7 +279,7 @@ class _Builder:
         message: str,
         capability: str,
         actions: list[ExpectedAction],
-        area: dict | None = None,
+        area: dict[str, float] | None = None,
         hazard: str = "",
         **fields: object,
     ) -> None:
@@ -292,7 +309,7 @@ class _Builder:
     def hazards(self) -> None:
         table = self.drill.table("hazards")
         evac = self.drill.table("evacuation_nodes")
-        for row in table.itertuples(index=False):
+        for row in rows(table, HazardRow):
             details = json.loads(row.details) if row.details else {}
             threatened = (
                 evac[evac["event"] == row.event] if len(evac) else pd.DataFrame(columns=["node", "told"])
@@ -377,7 +394,7 @@ class _Builder:
                     magnitude=f"{details.get('magnitude', 0):.1f}",
                 )
 
-    def _centre(self, nodes: list) -> dict[str, float]:
+    def _centre(self, nodes: list[Any]) -> dict[str, float]:
         known = [self.nodes[n] for n in nodes if n in self.nodes]
         if not known:
             known = list(self.nodes.values())
@@ -387,7 +404,7 @@ class _Builder:
         evac = self.drill.table("evacuation_nodes")
         hazards = self.drill.table("hazards")
         kinds = dict(zip(hazards["event"], hazards["kind"], strict=True)) if len(hazards) else {}
-        for row in evac.itertuples(index=False):
+        for row in rows(evac, EvacuationNodeRow):
             flood = kinds.get(row.event) in ("typhoon", "heavy_rain", "landslide")
             act = self.action(
                 "evacuate", "evacuate", (row.event, row.node), f"{self.place(row.node)} 镇村 township"
@@ -412,7 +429,7 @@ class _Builder:
             if len(self.drill.table("hazards"))
             else {}
         )
-        for row in roads.itertuples(index=False):
+        for row in rows(roads, RoadClosureRow):
             act = self.action(
                 "reopen_road", "reopen_road", (row.road, row.start), self.spec.role_name(self.role("roads"))
             )
@@ -435,7 +452,7 @@ class _Builder:
         inc = inc[inc["event"].astype(str) != ""] if len(inc) else inc
         assignments = self.drill.assignments
         types = self.scenario.spec.incident_types
-        for row in inc.itertuples(index=False):
+        for row in rows(inc, IncidentRow):
             if not math.isfinite(row.call):
                 continue
             sent = assignments[assignments["incident"] == row.incident].sort_values("dispatch")
@@ -474,7 +491,7 @@ class _Builder:
 
     def fire_updates(self) -> None:
         """A situation update when the first crews reach a fire: how big it has grown."""
-        for row in self.drill.table("fires").itertuples(index=False):
+        for row in rows(self.drill.table("fires"), FireRow):
             if math.isfinite(row.first_attack):
                 self.inject(
                     row.first_attack,
@@ -495,7 +512,7 @@ class _Builder:
         inc = self.drill.incidents
         drill_incidents = set(inc.loc[inc["event"].astype(str) != "", "incident"]) if len(inc) else set()
         sent = self.drill.assignments
-        for row in sent.itertuples(index=False):
+        for row in rows(sent, AssignmentRow):
             if row.incident not in drill_incidents or not (row.mode == "air" or row.mutual_aid):
                 continue
             kind = "aid" if row.mutual_aid else "air"
@@ -521,7 +538,7 @@ class _Builder:
                 unit=row.unit,
             )
 
-    def _capability_of(self, itype) -> str:
+    def _capability_of(self, itype: IncidentType) -> str:
         for cap in itype.requires:
             for objective in ("hazmat", "water_rescue", "forest_fire", "fire", "medical"):
                 if objective.replace("_", "") in cap.replace("_", ""):
@@ -536,7 +553,7 @@ class _Builder:
         peak = occupancy.groupby("shelter")["occupancy"].max() if len(occupancy) else pd.Series(dtype=float)
         requests = self.drill.table("supply_requests")
         items = self.scenario.spec.items
-        for row in self.drill.first_batches.itertuples(index=False):
+        for row in rows(self.drill.first_batches, FirstBatchRow):
             first = requests[
                 (requests["event"] == row.event)
                 & (requests["area"] == row.area)
@@ -566,7 +583,7 @@ class _Builder:
                     items=asked,
                 )
                 continue
-            people = int(sum(v for shelter, v in peak.items() if area_of.get(shelter) == row.area))
+            people = int(sum(v for shelter, v in peak.items() if area_of.get(str(shelter)) == row.area))
             self.inject(
                 row.first_request,
                 "supplies",
