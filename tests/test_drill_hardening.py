@@ -527,3 +527,12 @@ def test_the_drill_modules_type_check(request):
          "--cache-dir", str(cache)],
         cwd=REPO, env={**os.environ, "MYPYPATH": str(REPO)}, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:]
+
+
+def test_long_keys_are_quoted_briefly(tmp_path):
+    path = drill_file(tmp_path, **{"k" * 5000: 1})
+    with pytest.raises(ScenarioError) as caught:
+        load_drill_spec(path)
+    assert "unknown key" in str(caught.value) and "k" * 101 not in str(caught.value)
+    messages = problems_of(drill_file(tmp_path, set={"units." + "q" * 5000 + ".count": 1}))
+    assert "no item with id or type" in messages[0] and all("q" * 101 not in m for m in messages)

@@ -11,6 +11,7 @@ problems in the drill's hazards.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from ..errors import FieldProblem, Problem, ScenarioError, format_path
 from ..scenario.loader import Scenario, builtin_scenarios, load_scenario_data
 from ..scenario.overrides import set_path
 from ..scenario.yamlio import YamlSyntaxError, parse_yaml
-from .inputs import InputFileError, clip_problem_message, one_line, read_input_text, shorten
+from .inputs import QUOTE_LIMIT, InputFileError, brief_problem, one_line, read_input_text, shorten
 from .spec import DrillSpec
 
 __all__ = ["drill_label", "drill_scenario", "read_base_scenario", "scenario_reference"]
@@ -142,7 +143,9 @@ def _apply_set(raw: dict[str, Any], spec: DrillSpec, label: str) -> None:
             set_path(raw, key, value)
         except FieldProblem as exc:
             where = f" (at {format_path(exc.subpath)})" if exc.subpath else ""
-            problems.append(Problem(label, ("set", key), clip_problem_message(str(exc)) + where))
+            problems.append(
+                brief_problem(Problem(label, ("set", key), one_line(str(exc), QUOTE_LIMIT) + where))
+            )
     if problems:
         raise ScenarioError(problems)
 
@@ -184,15 +187,15 @@ def _set_key_at(raw: dict[str, Any], keys: list[str], path: tuple[str | int, ...
 
 def _blamed(problem: Problem, raw: dict[str, Any], spec: DrillSpec, label: str) -> Problem:
     """A scenario problem as the drill file's when the drill's set or hazards caused it."""
-    message = clip_problem_message(problem.message)
     key = _set_key_at(raw, list(spec.set), problem.path)
     if key is not None:
         at = format_path(problem.path)
         where = "" if at == key else f" (at {at} of {problem.file})"
-        return Problem(label, ("set", key), message + where)
+        blamed = brief_problem(Problem(label, ("set", key), problem.message))
+        return dataclasses.replace(blamed, message=blamed.message + where)
     if problem.path[:1] in _HAZARD_SECTIONS:
-        return Problem(f"{label} (on {problem.file})", problem.path, message)
-    return Problem(problem.file, problem.path, message, problem.line)
+        return brief_problem(Problem(f"{label} (on {problem.file})", problem.path, problem.message))
+    return brief_problem(problem)
 
 
 def drill_scenario(

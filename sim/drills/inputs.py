@@ -13,12 +13,13 @@ import re
 import stat
 from pathlib import Path
 
-from ..errors import SimError
+from ..errors import Problem, SimError
 
 __all__ = [
     "MAX_INPUT_BYTES",
     "QUOTE_LIMIT",
     "InputFileError",
+    "brief_problem",
     "clip_problem_message",
     "input_file_problem",
     "one_line",
@@ -52,6 +53,16 @@ def clip_problem_message(message: str, limit: int = QUOTE_LIMIT) -> str:
     if not sep or len(tail) <= limit + 1:
         return message
     return f"{head}{sep}{tail[: limit - 3]}...)"
+
+
+def brief_problem(problem: Problem) -> Problem:
+    """``problem`` with its quoted value (see :func:`clip_problem_message`) and any field name
+    longer than :data:`QUOTE_LIMIT` characters cut short."""
+    path = tuple(
+        part if isinstance(part, int) or len(part) <= QUOTE_LIMIT else part[: QUOTE_LIMIT - 3] + "..."
+        for part in problem.path
+    )
+    return Problem(problem.file, path, clip_problem_message(problem.message), problem.line)
 
 
 def one_line(message: str, limit: int = 2 * QUOTE_LIMIT) -> str:

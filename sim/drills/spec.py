@@ -50,7 +50,7 @@ from ..errors import FieldProblem, Problem, ScenarioError, format_path
 from ..scenario.problems import problems_from_validation
 from ..scenario.quantities import format_duration, parse_duration
 from ..scenario.yamlio import YamlDocument, YamlSyntaxError, parse_yaml
-from .inputs import InputFileError, clip_problem_message, one_line, read_input_text, shorten
+from .inputs import InputFileError, brief_problem, one_line, read_input_text, shorten
 
 __all__ = [
     "CAPABILITIES",
@@ -190,10 +190,7 @@ def read_drill_document(path: Path) -> YamlDocument:
 
 
 def _problems(exc: ValidationError, path: Path, doc: YamlDocument) -> list[Problem]:
-    return [
-        Problem(p.file, p.path, clip_problem_message(p.message), p.line)
-        for p in problems_from_validation(exc, str(path), doc)
-    ]
+    return [brief_problem(p) for p in problems_from_validation(exc, str(path), doc)]
 
 
 def load_drill_spec(path: str | Path) -> tuple[DrillSpec, Path]:
