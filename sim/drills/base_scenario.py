@@ -20,16 +20,11 @@ from ..scenario.loader import Scenario, builtin_scenarios, load_scenario_data
 from ..scenario.overrides import set_path
 from ..scenario.yamlio import YamlSyntaxError, parse_yaml
 from .inputs import QUOTE_LIMIT, InputFileError, brief_problem, one_line, read_input_text, shorten
-from .spec import DrillSpec
+from .spec import DrillSpec, drill_label
 
-__all__ = ["drill_label", "drill_scenario", "read_base_scenario", "scenario_reference"]
+__all__ = ["drill_scenario", "read_base_scenario", "scenario_reference"]
 
 _HAZARD_SECTIONS = (("hazards",), ("evacuation",))
-
-
-def drill_label(spec: DrillSpec, source: str | Path | None) -> str:
-    """How problems name the drill: its file when known, else its name."""
-    return str(source) if source is not None else spec.name
 
 
 def _reference_problem(label: str, reference: str, message: str) -> ScenarioError:

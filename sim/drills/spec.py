@@ -57,6 +57,7 @@ __all__ = [
     "MAX_DURATION",
     "DrillSpec",
     "Participant",
+    "drill_label",
     "load_drill_spec",
     "read_drill_document",
     "resolve_templates",
@@ -166,10 +167,15 @@ class DrillSpec(_Strict):
         return next((p.name for p in self.participants if p.role == role), role)
 
 
+def drill_label(spec: DrillSpec, source: str | Path | None) -> str:
+    """How problems name the drill: its file when known, else its name."""
+    return str(source) if source is not None else spec.name
+
+
 def read_drill_document(path: Path) -> YamlDocument:
     """The drill file's YAML, which must be a mapping with no key given twice. A path that is
-    not a regular file, a file over 20 MB, a binary or non-UTF-8 file is refused (before it is
-    read where that can be told from outside)."""
+    not a regular file, or a file over 20 MB, is refused before it is read; a binary or
+    non-UTF-8 file before it is parsed."""
     shown = str(path)
     try:
         doc = parse_yaml(read_input_text(path, "drill file"))
@@ -206,14 +212,14 @@ def load_drill_spec(path: str | Path) -> tuple[DrillSpec, Path]:
 
 _QUANTITY = re.compile(r"^\s*([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(.*?)\s*$")
 _Where = tuple[str, tuple[str | int, ...]]  # (drill file, field path)
-Bound = tuple[float, str]
+_Bound = tuple[float, str]
 
 
 def _template_error(where: _Where, message: str) -> ScenarioError:
     return ScenarioError([Problem(where[0], where[1], message)])
 
 
-def _quantities(pair: list[Any], where: _Where) -> tuple[Bound, Bound]:
+def _quantities(pair: list[Any], where: _Where) -> tuple[_Bound, _Bound]:
     """Two quantities written in the same unit (``"0.6 m/min"``)."""
     parts = [_QUANTITY.match(str(v)) for v in pair]
     low, high = parts
@@ -225,7 +231,7 @@ def _quantities(pair: list[Any], where: _Where) -> tuple[Bound, Bound]:
     return (float(low.group(1)), low.group(2)), (float(high.group(1)), high.group(2))
 
 
-def _bounds(pair: object, where: _Where) -> tuple[Bound, Bound]:
+def _bounds(pair: object, where: _Where) -> tuple[_Bound, _Bound]:
     """The two ends of a ``between`` range as (number, unit): plain numbers, durations (in
     minutes, any duration units) or two quantities written in the same unit (``"0.6 m/min"``)."""
     if not isinstance(pair, list) or len(pair) != 2:
@@ -286,7 +292,7 @@ def resolve_templates(
     Unscripted: uniform within ``between``, one of ``choose``, from the drill seed. Scripted: the
     middle of each range, the first choice. Problems name ``source`` (the drill file)."""
     rng = np.random.default_rng([spec.seed if seed is None else seed, 0x64726C])
-    label = spec.name if source is None else str(source)
+    label = drill_label(spec, source)
     if spec.mode == "unscripted":
         return _resolve(spec, label, rng.random, lambda n: int(rng.integers(n)))
     return _resolve(spec, label, lambda: 0.5, lambda n: 0)
@@ -297,7 +303,7 @@ def template_resolutions(
 ) -> list[tuple[list[dict[str, Any]], dict[str, Any]]]:
     """Resolutions that between them take every choice and both ends of every range (what
     unscripted draws can give): the low ends with choice 1, 2, ..., then the high ends."""
-    label = spec.name if source is None else str(source)
+    label = drill_label(spec, source)
     sizes: list[int] = [1]
 
     def first(n: int) -> int:
