@@ -14,7 +14,7 @@ def add_drill_commands(sub: argparse._SubParsersAction) -> None:
     drill = sub.add_parser(
         "drill",
         help="generate drill scenarios (MSEL) and score real drills",
-        description="Generate a drill from a drill file, or score a drill that took place.",
+        description="Generate a drill from a drill file, check one, or score a drill that took place.",
     )
     actions = drill.add_subparsers(dest="drill_command", required=True, metavar="ACTION")
     gen = actions.add_parser("generate", help="simulate a drill file and write its MSEL and packages")
