@@ -153,9 +153,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(describe_experiment(load_experiment(Path(args.scenario))))
         return 0
     if kind == "drill":
-        from .cli_drill import check_drill
+        from .cli_drill import check_drill_file
 
-        return check_drill(Path(args.scenario))
+        return check_drill_file(Path(args.scenario))
     scenario = load_scenario(args.scenario, args.overrides)
     spec = scenario.spec
     units = sum(u.count for u in spec.units)

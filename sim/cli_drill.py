@@ -1,18 +1,20 @@
-"""The drill commands of ``sim``: ``sim drill generate`` and ``sim drill score``."""
+"""The drill commands of ``sim``: ``sim drill generate``, ``sim drill check`` and ``sim drill score``."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-__all__ = ["DRILL_COMMANDS", "add_drill_commands", "check_drill"]
+from .errors import SimError
+
+__all__ = ["DRILL_COMMANDS", "add_drill_commands", "check_drill_file"]
 
 
 def add_drill_commands(sub: argparse._SubParsersAction) -> None:
     drill = sub.add_parser(
         "drill",
         help="generate drill scenarios (MSEL) and score real drills",
-        description="Generate a drill from a drill file, or score a drill that took place.",
+        description="Generate a drill from a drill file, check one, or score a drill that took place.",
     )
     actions = drill.add_subparsers(dest="drill_command", required=True, metavar="ACTION")
     gen = actions.add_parser("generate", help="simulate a drill file and write its MSEL and packages")
@@ -22,6 +24,14 @@ def add_drill_commands(sub: argparse._SubParsersAction) -> None:
     gen.add_argument("--seed", type=int, help="seed (default: the drill file's)")
     gen.add_argument("--mode", choices=("scripted", "unscripted"), help="override the drill file's mode")
     gen.add_argument("--out", "-o", type=Path, help="output folder (default: out/drills/<drill file name>)")
+    check = actions.add_parser(
+        "check",
+        help="validate a drill file, its scenario and overrides without simulating",
+        description="Check a drill file completely (the drill, its hazard templates with every choice and "
+        "both ends of every range, its scenario and set: overrides) without simulating. Prints one OK "
+        "line, or every problem with exit code 2.",
+    )
+    check.add_argument("drill", type=Path, help="drill file (YAML)")
     score = actions.add_parser(
         "score", help="rate a drill's observed times and write the after-action report"
     )
@@ -33,7 +43,21 @@ def add_drill_commands(sub: argparse._SubParsersAction) -> None:
 def _cmd_drill(args: argparse.Namespace) -> int:
     if args.drill_command == "generate":
         return _generate(args)
+    if args.drill_command == "check":
+        return _check(args)
     return _score(args)
+
+
+def _check(args: argparse.Namespace) -> int:
+    return check_drill_file(args.drill)
+
+
+def check_drill_file(path: Path) -> int:
+    """Check a drill file fully without simulating and print its one-line summary."""
+    from .drills.check import check_drill
+
+    print(check_drill(path).summary())
+    return 0
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -41,6 +65,8 @@ def _generate(args: argparse.Namespace) -> int:
     from .drills.generate import generate_drill
     from .drills.spec import load_drill_spec
 
+    if args.seed is not None and args.seed < 0:
+        raise SimError("--seed must be non-negative")
     spec, base = load_drill_spec(args.drill)
     if args.mode:
         spec = spec.model_copy(update={"mode": args.mode})
@@ -77,7 +103,7 @@ def _score(args: argparse.Namespace) -> int:
     paths = write_after_action(drill, ratings, args.out or args.drill_dir / "evaluation")
     counts = {r: sum(1 for x in ratings if x.rating == r) for r in RATINGS}
     print(
-        f"{drill['spec']['name']}: {len(ratings)} expected actions: "
+        f"{drill.spec.name}: {len(ratings)} expected actions: "
         + ", ".join(f"{k} {v}" for k, v in counts.items())
     )
     for r in ratings:
@@ -85,16 +111,6 @@ def _score(args: argparse.Namespace) -> int:
             shown = "not performed" if r.observed is None else f"{r.observed:.0f} min (P90 {r.p90:.0f})"
             print(f"  {r.action:<7} {r.rating}  {r.text[:70]}: {shown}")
     print(f"Wrote {', '.join(str(p) for p in paths)}")
-    return 0
-
-
-def check_drill(path: Path) -> int:
-    """Validate a drill file and its scenario without simulating; print one OK line."""
-    from .drills.spec import load_drill_spec
-
-    spec, _ = load_drill_spec(path)
-    print(f"{path}: OK - {spec.name}: {spec.mode} {spec.type} drill of {spec.scenario}, "
-          f"{len(spec.hazards)} hazard template(s), {len(spec.participants)} participants")
     return 0
 
 

@@ -6,18 +6,29 @@ situation and task cards, nothing that gives away a later inject).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import html
-import io
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from ..report.writing import OutputError, output_folder, write_text
+from .escaping import csv_text, md_cell, md_text
 from .generate import Drill, Inject
 from .spec import CAPABILITIES
 
-__all__ = ["CAP_NAMESPACE", "cap_alert", "ical", "write_drill"]
+__all__ = [
+    "CAP_NAMESPACE",
+    "cap_alert",
+    "guide_rows",
+    "ical",
+    "msel_rows",
+    "participant_briefing",
+    "script_chinese",
+    "script_html",
+    "script_markdown",
+    "write_drill",
+]
 
 CAP_NAMESPACE = "urn:oasis:names:tc:emergency:cap:1.2"
 MSEL_COLUMNS = [
@@ -139,11 +150,8 @@ def guide_rows(drill: Drill) -> list[list[str]]:
 
 
 def _csv(rows: list[list[str]], header: list[str], excel: bool = False) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n" if excel else "\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" if excel else "") + buffer.getvalue()
+    """A CSV table with formula-like cells neutralised; ``excel``: BOM and CRLF line ends."""
+    return csv_text(header, rows, line_end="\r\n" if excel else "\n", bom=excel)
 
 
 def _utc_offset(drill: Drill) -> dt.timezone:
@@ -209,7 +217,8 @@ def _ical_text(value: str) -> str:
 
 def _fold(line: str) -> str:
     """Fold a content line at 75 octets (RFC 5545 section 3.1)."""
-    out, current = [], ""
+    out: list[str] = []
+    current = ""
     for ch in line:
         if len((current + ch).encode()) > (75 if not out else 74):
             out.append(current)
@@ -260,35 +269,40 @@ def ical(drill: Drill) -> str:
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"
 
 
-def _header(drill: Drill) -> list[str]:
+def _facts(drill: Drill) -> list[str]:
+    """The drill's settings, one plain-text line each (escaped by the caller)."""
     s = drill.spec
     drawn = ", ".join(f"{k} = {v}" for k, v in drill.drawn.items()) or "none"
     return [
-        f"# {s.name}",
-        "",
-        f"* Type: {s.type_label}",
-        f"* Mode: {s.mode}",
-        f"* Start: {s.start:%Y-%m-%d %H:%M}, duration {s.duration / 60:g} h",
-        f"* Scenario: {drill.scenario_name}; seed {drill.seed}; drawn: {drawn}",
-        f"* Objectives: {', '.join(CAPABILITIES[o] for o in s.objectives)}",
-        "* Participants: " + "; ".join(f"{p.name} ({p.role})" for p in s.participants),
-        "",
+        f"Type: {s.type_label}",
+        f"Mode: {s.mode}",
+        f"Start: {s.start:%Y-%m-%d %H:%M}, duration {s.duration / 60:g} h",
+        f"Scenario: {drill.scenario_name}; seed {drill.seed}; drawn: {drawn}",
+        f"Objectives: {', '.join(CAPABILITIES[o] for o in s.objectives)}",
+        "Participants: " + "; ".join(f"{p.name} ({p.role})" for p in s.participants),
     ]
 
 
+def _header(drill: Drill) -> list[str]:
+    return [f"# {md_text(drill.spec.name)}", ""] + [f"* {md_text(f)}" for f in _facts(drill)] + [""]
+
+
 def script_markdown(drill: Drill) -> str:
+    """The readable script: one table row per inject, every input text escaped."""
     lines = _header(drill) + [
         "| # | time | to | situation | expected actions | standard (median / P90 min) |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for i in drill.injects:
-        acts = "<br>".join(f"{a.id} {a.text_en}" for a in i.actions) or (
-            "contingency for " + i.contingency_for if i.contingency_for else ""
+        acts = "<br>".join(md_cell(f"{a.id} {a.text_en}") for a in i.actions) or (
+            md_cell("contingency for " + i.contingency_for) if i.contingency_for else ""
         )
-        std = "<br>".join(f"{a.median:.0f} / {a.p90:.0f}" for a in i.actions if a.median is not None)
+        std = "<br>".join(
+            f"{a.median:.0f} / {a.p90:.0f}" for a in i.actions if a.median is not None and a.p90 is not None
+        )
         lines.append(
-            f"| {i.number} | {i.wall_clock[11:]} | {drill.spec.role_name(i.target)} | {i.message_en} "
-            f"| {acts} | {std} |"
+            f"| {i.number} | {md_cell(i.wall_clock[11:])} | {md_cell(drill.spec.role_name(i.target))} "
+            f"| {md_cell(i.message_en)} | {acts} | {std} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -297,7 +311,7 @@ def script_chinese(drill: Drill) -> str:
     """The Chinese script form: 时间 / 情景 / 责任单位 / 指令."""
     s = drill.spec
     lines = [
-        f"# {s.name} 演练脚本",
+        f"# {md_text(s.name)} 演练脚本",
         "",
         f"演练时间：{s.start:%Y年%m月%d日 %H:%M}，时长{s.duration / 60:g}小时",
         "",
@@ -308,19 +322,24 @@ def script_chinese(drill: Drill) -> str:
         orders = "；".join(a.text_zh for a in i.actions) or (
             "（备用）" + i.notes.split(" / ")[0] if i.notes else ""
         )
-        lines.append(f"| {i.wall_clock[11:]} | {i.message_zh} | {s.role_name(i.target)} | {orders} |")
+        lines.append(
+            f"| {md_cell(i.wall_clock[11:])} | {md_cell(i.message_zh)} | {md_cell(s.role_name(i.target))} "
+            f"| {md_cell(orders)} |"
+        )
     return "\n".join(lines) + "\n"
 
 
 def script_html(drill: Drill) -> str:
+    """The script as one HTML page; every text is escaped."""
     rows = "".join(
-        f"<tr><td>{i.number}</td><td>{i.wall_clock[11:]}</td><td>{html.escape(drill.spec.role_name(i.target))}</td>"
+        f"<tr><td>{i.number}</td><td>{html.escape(i.wall_clock[11:])}</td>"
+        f"<td>{html.escape(drill.spec.role_name(i.target))}</td>"
         f"<td>{html.escape(i.message_zh)}<br>{html.escape(i.message_en)}</td>"
         f"<td>{'<br>'.join(html.escape(f'{a.id} {a.text_zh} / {a.text_en}') for a in i.actions)}</td>"
         f"<td>{html.escape(i.notes)}</td></tr>"
         for i in drill.injects
     )
-    header = "".join(f"<li>{html.escape(line[2:])}</li>" for line in _header(drill)[2:] if line)
+    header = "".join(f"<li>{html.escape(fact)}</li>" for fact in _facts(drill))
     return (
         f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title>{html.escape(drill.spec.name)}'
         "</title><style>table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px;"
@@ -337,7 +356,7 @@ def participant_briefing(drill: Drill) -> str:
     s = drill.spec
     first = next((i for i in drill.injects if not i.controller_only), None)
     lines = [
-        f"# {s.name}",
+        f"# {md_text(s.name)}",
         "",
         f"* 演练类型 Type: {s.type_label}",
         f"* 开始 Start: {s.start:%Y-%m-%d %H:%M}, 时长 duration {s.duration / 60:g} h",
@@ -347,15 +366,15 @@ def participant_briefing(drill: Drill) -> str:
         lines += [
             "## 初始情况 Initial situation",
             "",
-            f"{first.wall_clock}: {first.message_zh}",
+            f"{first.wall_clock}: {md_text(first.message_zh)}",
             "",
-            first.message_en,
+            md_text(first.message_en),
             "",
         ]
     if s.mode == "scripted":
         lines += ["## 情景概要 Scenario outline", ""]
         lines += [
-            f"* {i.wall_clock[11:]} {i.message_zh} / {i.message_en}"
+            f"* {i.wall_clock[11:]} {md_text(i.message_zh)} / {md_text(i.message_en)}"
             for i in drill.injects
             if not i.controller_only
         ]
@@ -369,20 +388,29 @@ def participant_briefing(drill: Drill) -> str:
     lines += ["## 任务卡 Task cards", ""]
     for p in s.participants:
         zh, en = ROLE_DUTIES.get(p.role, ("按职责处置", "Act within your remit"))
-        lines += [f"### {p.name} ({p.role})", "", f"* 职责 Duties: {zh} / {en}"]
+        lines += [f"### {md_text(p.name)} ({md_text(p.role)})", "", f"* 职责 Duties: {zh} / {en}"]
         if p.units:
-            lines.append(f"* 参演力量 Units: {', '.join(p.units)}")
+            lines.append(f"* 参演力量 Units: {md_text(', '.join(p.units))}")
         lines += ["* 演练目标 Objectives: " + ", ".join(CAPABILITIES[o] for o in s.objectives), ""]
     return "\n".join(lines)
 
 
+def _clear_alerts(folder: Path) -> None:
+    """Remove the CAP alerts of an earlier drill written to the same place."""
+    for old in folder.glob("*.xml"):
+        try:
+            old.unlink()
+        except OSError as exc:
+            raise OutputError(f"cannot remove the old alert {old}: {exc.strerror or exc}") from None
+
+
 def write_drill(drill: Drill, out: Path) -> list[Path]:
-    """Write both packages and ``drill.json`` (what scoring reads)."""
-    controller, participant = out / "controller", out / "participant"
-    for folder in (controller, participant, controller / "cap"):
-        folder.mkdir(parents=True, exist_ok=True)
-    for old in (controller / "cap").glob("*.xml"):
-        old.unlink()
+    """Write both packages and ``drill.json`` (what scoring reads). Every file is written whole
+    or not at all; an output place that cannot be written raises ``OutputError``."""
+    out = output_folder(out)
+    controller = output_folder(out / "controller")
+    participant = output_folder(out / "participant")
+    _clear_alerts(output_folder(controller / "cap"))
     files = {
         out / "drill.json": json.dumps(drill.as_json(), ensure_ascii=False, indent=1) + "\n",
         controller / "msel.csv": _csv(msel_rows(drill), MSEL_COLUMNS),
@@ -401,5 +429,5 @@ def write_drill(drill: Drill, out: Path) -> list[Path]:
                 drill, inject, inject.hazard
             )
     for path, content in files.items():
-        path.write_text(content, encoding="utf-8", newline="")
+        write_text(path, content)
     return list(files)

@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import math
 import re
+from collections.abc import Hashable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,13 +29,22 @@ import numpy as np
 import pandas as pd
 
 from ..engine.runner import simulate
-from ..errors import Problem, ScenarioError
 from ..results.outcome import RunResult
-from ..scenario.loader import Scenario, load_scenario_data, resolve_scenario_path
-from ..scenario.overrides import set_path
+from ..scenario.loader import Scenario
 from ..scenario.quantities import format_duration
-from ..scenario.yamlio import parse_yaml
+from ..scenario.schema import IncidentType
+from .base_scenario import drill_scenario
 from .messages import ACTIONS, CONTINGENCY, MESSAGES, text
+from .rows import (
+    AssignmentRow,
+    EvacuationNodeRow,
+    FireRow,
+    FirstBatchRow,
+    HazardRow,
+    IncidentRow,
+    RoadClosureRow,
+    rows,
+)
 from .spec import DrillSpec, resolve_templates
 
 __all__ = ["Drill", "ExpectedAction", "Inject", "generate_drill"]
@@ -104,7 +114,7 @@ class Drill:
     """A generated drill: its settings, what was drawn, the injects and the standards' samples."""
 
     spec: DrillSpec
-    hazards: list[dict]
+    hazards: list[dict[str, Any]]
     drawn: dict[str, Any]
     injects: list[Inject]
     samples: dict[str, list[float]]
@@ -112,7 +122,7 @@ class Drill:
     scenario_name: str
     utc_offset: float = 8.0
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {
             "spec": self.spec.model_dump(mode="json"),
             "hazards": self.hazards,
@@ -133,115 +143,68 @@ def _split_label(label: str) -> tuple[str, str]:
     return (m.group(1), m.group(2) or label) if m else (label, label)
 
 
-def drill_scenario(
-    spec: DrillSpec, base_dir: Path, hazards: list[dict], source: Path | None = None
-) -> Scenario:
-    """The base scenario with the drill's hazards, start and duration."""
-    candidate = base_dir / spec.scenario
-    path = candidate if candidate.is_file() else resolve_scenario_path(spec.scenario)
-    raw = parse_yaml(path.read_text(encoding="utf-8")).data
-    base_kinds = {h.get("id"): h.get("kind") for h in raw.get("hazards", [])}
-    raw["hazards"] = hazards
-    raw.setdefault("run", {})
-    raw["run"].update(
-        {
-            "start": spec.start.strftime("%Y-%m-%d %H:%M"),
-            "horizon": f"{spec.duration} min",
-            "warmup": "0 min",
-            "drain": False,
-        }
-    )
-    known = {h.get("id") for h in hazards} | {h.get("kind") for h in hazards}
-
-    def retarget(rules: list[dict]) -> list[dict]:
-        """Rules for a hazard of the scenario apply to the drill's hazards of the same kind."""
-        out = []
-        for rule in rules:
-            target = rule.get("hazard")
-            target = target if target in known else base_kinds.get(target)
-            if target in known:
-                out.append({**rule, "hazard": target})
-        return out
-
-    if isinstance(raw.get("evacuation"), dict):
-        zones = retarget(raw["evacuation"].get("zones", []))
-        if zones:
-            raw["evacuation"]["zones"] = zones
-        else:
-            raw.pop("evacuation")
-    raw["prepositioning"] = retarget(raw.get("prepositioning", []))
-    for p, v in spec.set.items():
-        set_path(raw, p, v)
-    try:
-        return load_scenario_data(raw, path=path)
-    except ScenarioError as exc:  # the drill's hazards (or set) are the drill file's problems
-        raise ScenarioError(
-            [
-                Problem(f"{source or spec.name} (on {p.file})", p.path, p.message)
-                if p.path[:1] in (("hazards",), ("evacuation",))
-                else p
-                for p in exc.problems
-            ]
-        ) from None
-
-
 # ---------------------------------------------------------------- time standards
 
 
-def _measures(result: RunResult) -> dict[str, dict[int, list[tuple[Any, float]]]]:
+MeasureKey = Hashable
+"""What an expected action is about: an incident, an (incident, unit), a road closure, ..."""
+Measures = dict[str, dict[int, list[tuple[MeasureKey, float]]]]
+
+
+def _measures(result: RunResult) -> Measures:
     """Per measure and replication: (key, minutes) of every expected action's completion,
     counted from the moment its inject would be delivered."""
-    out: dict[str, dict[int, list[tuple[Any, float]]]] = {}
+    out: Measures = {}
 
-    def add(measure: str, rep: int, key: Any, minutes: float) -> None:
+    def add(measure: str, rep: int, key: MeasureKey, minutes: float) -> None:
         if math.isfinite(minutes) and minutes >= 0:
             out.setdefault(measure, {}).setdefault(rep, []).append((key, minutes))
 
     inc = result.incidents
     inc = inc[inc["event"].astype(str) != ""] if len(inc) else inc
-    for row in inc.itertuples(index=False):
-        add(f"dispatch:{row.type}", row.replication, row.incident, row.first_dispatch - row.call)
-        add(f"arrive:{row.type}", row.replication, row.incident, row.first_arrival - row.call)
-        add(f"complete:{row.type}", row.replication, row.incident, row.scene_end - row.call)
-    sent = result.assignments
-    types = (
+    for call in rows(inc, IncidentRow):
+        add(f"dispatch:{call.type}", call.replication, call.incident, call.first_dispatch - call.call)
+        add(f"arrive:{call.type}", call.replication, call.incident, call.first_arrival - call.call)
+        add(f"complete:{call.type}", call.replication, call.incident, call.scene_end - call.call)
+    types: dict[tuple[int, int], str] = (
         dict(zip(zip(inc["replication"], inc["incident"], strict=True), inc["type"], strict=True))
         if len(inc)
         else {}
     )
-    for row in sent.itertuples(index=False):
-        itype = types.get((row.replication, row.incident))
-        if itype is not None and (row.mode == "air" or row.mutual_aid):
-            kind = "aid" if row.mutual_aid else "air"
+    for sent in rows(result.assignments, AssignmentRow):
+        itype = types.get((sent.replication, sent.incident))
+        if itype is not None and (sent.mode == "air" or sent.mutual_aid):
+            kind = "aid" if sent.mutual_aid else "air"
             add(
                 f"{kind}_arrive:{itype}",
-                row.replication,
-                (row.incident, row.unit),
-                row.arrival - row.dispatch,
+                sent.replication,
+                (sent.incident, sent.unit),
+                sent.arrival - sent.dispatch,
             )
-    fires = result.table("fires")
-    for row in fires.itertuples(index=False):
-        if row.how == "contained":
-            add("contain", row.replication, row.incident, row.stopped - row.detection)
-    nodes = result.table("evacuation_nodes")
-    for row in nodes.itertuples(index=False):
-        add("evacuate", row.replication, (row.event, row.node), row.cleared - row.warned)
+    for fire in rows(result.table("fires"), FireRow):
+        if fire.how == "contained":
+            add("contain", fire.replication, fire.incident, fire.stopped - fire.detection)
+    for node in rows(result.table("evacuation_nodes"), EvacuationNodeRow):
+        add("evacuate", node.replication, (node.event, node.node), node.cleared - node.warned)
     moves = result.table("evacuation")
-    hazards = result.table("hazards")
-    for row in hazards.itertuples(index=False):
+    for hazard in rows(result.table("hazards"), HazardRow):
         left = (
-            moves[(moves["replication"] == row.replication) & (moves["event"] == row.event)]["left"]
+            moves[(moves["replication"] == hazard.replication) & (moves["event"] == hazard.event)]["left"]
             if len(moves)
             else pd.Series(dtype=float)
         )
-        if len(left) and math.isfinite(row.forecast):
-            add("relay_warning", row.replication, row.event, float(left.min()) - row.forecast)
-    roads = result.table("road_closures")
-    for row in roads.itertuples(index=False):
-        add("reopen_road", row.replication, (row.road, row.start), row.end - row.start)
+        if len(left) and math.isfinite(hazard.forecast):
+            add("relay_warning", hazard.replication, hazard.event, float(left.min()) - hazard.forecast)
+    for road in rows(result.table("road_closures"), RoadClosureRow):
+        add("reopen_road", road.replication, (road.road, road.start), road.end - road.start)
     if result.has_supplies:
-        for row in result.first_batches.itertuples(index=False):
-            add("first_batch", row.replication, (row.event, row.area), row.first_delivery - row.first_request)
+        for batch in rows(result.first_batches, FirstBatchRow):
+            add(
+                "first_batch",
+                batch.replication,
+                (batch.event, batch.area),
+                batch.first_delivery - batch.first_request,
+            )
     return out
 
 
@@ -261,7 +224,7 @@ class _Builder:
         scenario: Scenario,
         drill: RunResult,
         samples: dict[str, list[float]],
-        own: dict[str, dict[Any, float]],
+        own: dict[str, dict[MeasureKey, float]],
     ) -> None:
         self.spec = spec
         self.scenario = scenario
@@ -286,7 +249,7 @@ class _Builder:
         self,
         key: str,
         measure: str,
-        own_key: Any,
+        own_key: MeasureKey,
         responsible: str,
         capability: str | None = None,
         **fields: object,
@@ -316,7 +279,7 @@ class _Builder:
         message: str,
         capability: str,
         actions: list[ExpectedAction],
-        area: dict | None = None,
+        area: dict[str, float] | None = None,
         hazard: str = "",
         **fields: object,
     ) -> None:
@@ -346,7 +309,7 @@ class _Builder:
     def hazards(self) -> None:
         table = self.drill.table("hazards")
         evac = self.drill.table("evacuation_nodes")
-        for row in table.itertuples(index=False):
+        for row in rows(table, HazardRow):
             details = json.loads(row.details) if row.details else {}
             threatened = (
                 evac[evac["event"] == row.event] if len(evac) else pd.DataFrame(columns=["node", "told"])
@@ -431,7 +394,7 @@ class _Builder:
                     magnitude=f"{details.get('magnitude', 0):.1f}",
                 )
 
-    def _centre(self, nodes: list) -> dict[str, float]:
+    def _centre(self, nodes: list[Any]) -> dict[str, float]:
         known = [self.nodes[n] for n in nodes if n in self.nodes]
         if not known:
             known = list(self.nodes.values())
@@ -441,7 +404,7 @@ class _Builder:
         evac = self.drill.table("evacuation_nodes")
         hazards = self.drill.table("hazards")
         kinds = dict(zip(hazards["event"], hazards["kind"], strict=True)) if len(hazards) else {}
-        for row in evac.itertuples(index=False):
+        for row in rows(evac, EvacuationNodeRow):
             flood = kinds.get(row.event) in ("typhoon", "heavy_rain", "landslide")
             act = self.action(
                 "evacuate", "evacuate", (row.event, row.node), f"{self.place(row.node)} 镇村 township"
@@ -466,7 +429,7 @@ class _Builder:
             if len(self.drill.table("hazards"))
             else {}
         )
-        for row in roads.itertuples(index=False):
+        for row in rows(roads, RoadClosureRow):
             act = self.action(
                 "reopen_road", "reopen_road", (row.road, row.start), self.spec.role_name(self.role("roads"))
             )
@@ -489,7 +452,7 @@ class _Builder:
         inc = inc[inc["event"].astype(str) != ""] if len(inc) else inc
         assignments = self.drill.assignments
         types = self.scenario.spec.incident_types
-        for row in inc.itertuples(index=False):
+        for row in rows(inc, IncidentRow):
             if not math.isfinite(row.call):
                 continue
             sent = assignments[assignments["incident"] == row.incident].sort_values("dispatch")
@@ -528,7 +491,7 @@ class _Builder:
 
     def fire_updates(self) -> None:
         """A situation update when the first crews reach a fire: how big it has grown."""
-        for row in self.drill.table("fires").itertuples(index=False):
+        for row in rows(self.drill.table("fires"), FireRow):
             if math.isfinite(row.first_attack):
                 self.inject(
                     row.first_attack,
@@ -549,7 +512,7 @@ class _Builder:
         inc = self.drill.incidents
         drill_incidents = set(inc.loc[inc["event"].astype(str) != "", "incident"]) if len(inc) else set()
         sent = self.drill.assignments
-        for row in sent.itertuples(index=False):
+        for row in rows(sent, AssignmentRow):
             if row.incident not in drill_incidents or not (row.mode == "air" or row.mutual_aid):
                 continue
             kind = "aid" if row.mutual_aid else "air"
@@ -575,7 +538,7 @@ class _Builder:
                 unit=row.unit,
             )
 
-    def _capability_of(self, itype) -> str:
+    def _capability_of(self, itype: IncidentType) -> str:
         for cap in itype.requires:
             for objective in ("hazmat", "water_rescue", "forest_fire", "fire", "medical"):
                 if objective.replace("_", "") in cap.replace("_", ""):
@@ -590,7 +553,7 @@ class _Builder:
         peak = occupancy.groupby("shelter")["occupancy"].max() if len(occupancy) else pd.Series(dtype=float)
         requests = self.drill.table("supply_requests")
         items = self.scenario.spec.items
-        for row in self.drill.first_batches.itertuples(index=False):
+        for row in rows(self.drill.first_batches, FirstBatchRow):
             first = requests[
                 (requests["event"] == row.event)
                 & (requests["area"] == row.area)
@@ -620,7 +583,7 @@ class _Builder:
                     items=asked,
                 )
                 continue
-            people = int(sum(v for shelter, v in peak.items() if area_of.get(shelter) == row.area))
+            people = int(sum(v for shelter, v in peak.items() if area_of.get(str(shelter)) == row.area))
             self.inject(
                 row.first_request,
                 "supplies",
@@ -704,7 +667,7 @@ def generate_drill(
 ) -> Drill:
     """Generate a drill: resolve the templates, simulate the drill and its standards, build the MSEL."""
     seed = spec.seed if seed is None else seed
-    hazards, drawn = resolve_templates(spec, seed)
+    hazards, drawn = resolve_templates(spec, seed, source)
     scenario = drill_scenario(spec, base_dir, hazards, source)
     drill = RunResult(scenario, seed, [simulate(scenario, 0, seed)])
     runs = RunResult(scenario, seed, [simulate(scenario, r, seed) for r in range(1, spec.standards + 1)])

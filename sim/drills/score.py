@@ -4,6 +4,8 @@ The observed log is a CSV with one row per expected action: ``action`` (the acti
 evaluation guide, e.g. ``12.2``) and either ``time`` (wall-clock, ``YYYY-MM-DD HH:MM`` or
 ``HH:MM`` on the drill's day) or ``minutes`` (after the inject), left empty when the action
 was not performed; an optional ``note``. Actions missing from the log count as not performed.
+A log that cannot be read, an unknown action, an action given twice, or a time that is not a
+finite number of minutes at or after its inject is an error naming the file, line and column.
 
 Ratings (HSEEP): **P** performed without challenges (within the simulated median), **S**
 performed with some challenges (within the 90th percentile), **M** performed with major
@@ -15,16 +17,21 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
+import io
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import SimError
+from ..report.writing import output_folder, write_text
+from .escaping import csv_text, md_cell, md_text
+from .inputs import read_input_text, shorten
+from .record import DrillRecord, RecordedAction, RecordedInject, read_drill_record
 
-__all__ = ["Rating", "rate", "score_drill", "write_after_action"]
+__all__ = ["RATINGS", "Observation", "Rating", "rate", "read_observed", "score_drill", "write_after_action"]
 
 RATINGS = {
     "P": "performed without challenges",
@@ -63,79 +70,147 @@ def rate(observed: float | None, median: float | None, p90: float | None) -> str
     return "M"
 
 
-def _minutes(row: dict[str, str], inject_time: dt.datetime, path: Path, line: int) -> float | None:
-    minutes = (row.get("minutes") or "").strip()
-    stamp = (row.get("time") or "").strip()
-    if minutes:
-        try:
-            return float(minutes)
-        except ValueError:
-            raise SimError(f"{path}:{line}: minutes: not a number: {minutes!r}") from None
-    if not stamp:
-        return None
-    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%H:%M", "%H:%M:%S"):
+_TIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%H:%M", "%H:%M:%S")
+RATINGS_COLUMNS = [
+    "action",
+    "inject",
+    "expected",
+    "responsible",
+    "capability",
+    "median",
+    "p90",
+    "observed_minutes",
+    "rating",
+    "share_of_simulated_faster",
+    "note",
+]
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One row of the observed log: minutes after the inject (None: not performed), the note
+    and the line it is on."""
+
+    minutes: float | None
+    note: str
+    line: int
+
+
+def _given_minutes(text: str, where: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise SimError(f"{where}: minutes: not a number: {shorten(text)}") from None
+    if not math.isfinite(value):
+        raise SimError(f"{where}: minutes: {shorten(text)} is not a finite number of minutes")
+    if value < 0:
+        raise SimError(f"{where}: minutes: {shorten(text)} is negative (minutes count from the inject)")
+    return value
+
+
+def _clock_minutes(stamp: str, inject_time: dt.datetime, where: str) -> float:
+    for fmt in _TIME_FORMATS:
         try:
             when = dt.datetime.strptime(stamp, fmt)
         except ValueError:
             continue
         if fmt.startswith("%H"):
             when = dt.datetime.combine(inject_time.date(), when.time())
-        return (when - inject_time).total_seconds() / 60
-    raise SimError(f"{path}:{line}: time: {stamp!r} is not YYYY-MM-DD HH:MM or HH:MM")
-
-
-def score_drill(drill_dir: Path, observed: Path) -> tuple[dict, list[Rating]]:
-    """Rate every expected action of the drill in ``drill_dir`` against the observed log."""
-    source = Path(drill_dir) / "drill.json"
-    try:
-        drill = json.loads(source.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SimError(
-            f"{drill_dir}: no drill.json (generate the drill with `sim drill generate` first)"
-        ) from None
-    try:
-        with open(observed, newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.DictReader(handle))
-            fields = rows[0].keys() if rows else []
-    except FileNotFoundError:
-        raise SimError(f"{observed}: no such file") from None
-    if rows and "action" not in fields:
-        raise SimError(
-            f"{observed}: needs an 'action' column (and 'time' or 'minutes'); it has {', '.join(fields)}"
-        )
-    actions = {a["id"]: (i, a) for i in drill["injects"] for a in i["actions"]}
-    seen: dict[str, tuple[float | None, str]] = {}
-    for line, row in enumerate(rows, start=2):
-        key = (row.get("action") or "").strip()
-        if key not in actions:
-            raise SimError(f"{observed}:{line}: action {key!r} is not in this drill's evaluation guide")
-        inject = actions[key][0]
-        inject_time = dt.datetime.strptime(inject["wall_clock"], "%Y-%m-%d %H:%M")
-        seen[key] = (_minutes(row, inject_time, Path(observed), line), (row.get("note") or "").strip())
-    ratings = []
-    for key, (inject, act) in actions.items():
-        observed_minutes, note = seen.get(key, (None, ""))
-        samples = np.asarray(drill["samples"].get(act["measure"], []), dtype=float)
-        percentile = (
-            float((samples <= observed_minutes).mean())
-            if observed_minutes is not None and len(samples)
-            else None
-        )
-        ratings.append(
-            Rating(
-                key,
-                inject["number"],
-                act["text_en"],
-                act["responsible"],
-                act["capability"],
-                act["median"],
-                act["p90"],
-                observed_minutes,
-                rate(observed_minutes, act["median"], act["p90"]),
-                percentile,
-                note,
+        minutes = (when - inject_time).total_seconds() / 60
+        if minutes < 0:
+            raise SimError(
+                f"{where}: time: {shorten(stamp)} is before its inject ({inject_time:%Y-%m-%d %H:%M}); "
+                "give YYYY-MM-DD HH:MM for another day"
             )
-        )
+        return minutes
+    raise SimError(f"{where}: time: {shorten(stamp)} is not YYYY-MM-DD HH:MM or HH:MM")
+
+
+def _minutes(row: dict[str, str], inject_time: dt.datetime, where: str) -> float | None:
+    """Minutes from the inject to the observed action (``minutes`` first, else ``time``)."""
+    minutes = (row.get("minutes") or "").strip()
+    if minutes:
+        return _given_minutes(minutes, where)
+    stamp = (row.get("time") or "").strip()
+    return _clock_minutes(stamp, inject_time, where) if stamp else None
+
+
+def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, row) of the observed log, after checking its header."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        fields = reader.fieldnames
+        if not fields:
+            raise SimError(f"{path}: is empty: it needs a header row (action, time or minutes, note)")
+        if "action" not in fields:
+            raise SimError(
+                f"{path}: needs an 'action' column (and 'time' or 'minutes'); "
+                f"it has {shorten(', '.join(fields))}"
+            )
+        if "time" not in fields and "minutes" not in fields:
+            raise SimError(
+                f"{path}: needs a 'time' or a 'minutes' column (it has only {shorten(', '.join(fields))})"
+            )
+        for row in reader:
+            yield reader.line_num, row
+    except csv.Error as exc:
+        raise SimError(f"{path}:{reader.reader.line_num}: not a readable CSV file ({exc})") from None
+
+
+def read_observed(
+    observed: str | Path, actions: dict[str, tuple[RecordedInject, RecordedAction]]
+) -> dict[str, Observation]:
+    """The observed log, per action id; every problem is a :class:`SimError` naming the file,
+    the line and the column."""
+    path = Path(observed)
+    text = read_input_text(path, "observed log (CSV)", encoding="utf-8-sig")
+    seen: dict[str, Observation] = {}
+    for line, row in _csv_rows(path, text):
+        where = f"{path}:{line}"
+        key = (row.get("action") or "").strip()
+        if not key:
+            raise SimError(f"{where}: action: empty (give the action's id in the evaluation guide)")
+        if key not in actions:
+            raise SimError(f"{where}: action {shorten(key)} is not in this drill's evaluation guide")
+        if key in seen:
+            raise SimError(
+                f"{where}: action {shorten(key)} is given twice (lines {seen[key].line} and {line})"
+            )
+        inject = actions[key][0]
+        seen[key] = Observation(_minutes(row, inject.time, where), (row.get("note") or "").strip(), line)
+    return seen
+
+
+def _rating(
+    inject: RecordedInject, act: RecordedAction, seen: Observation | None, samples: list[float]
+) -> Rating:
+    observed = None if seen is None else seen.minutes
+    values = np.asarray(samples, dtype=float)
+    percentile = float((values <= observed).mean()) if observed is not None and len(values) else None
+    return Rating(
+        act.id,
+        inject.number,
+        act.text_en,
+        act.responsible,
+        act.capability,
+        act.median,
+        act.p90,
+        observed,
+        rate(observed, act.median, act.p90),
+        percentile,
+        "" if seen is None else seen.note,
+    )
+
+
+def score_drill(drill_dir: Path, observed: Path) -> tuple[DrillRecord, list[Rating]]:
+    """Rate every expected action of the drill in ``drill_dir`` against the observed log."""
+    drill = read_drill_record(drill_dir)
+    actions = {a.id: (i, a) for i, a in drill.actions()}
+    seen = read_observed(observed, actions)
+    ratings = [
+        _rating(inject, act, seen.get(key), drill.samples.get(act.measure, []))
+        for key, (inject, act) in actions.items()
+    ]
     return drill, ratings
 
 
@@ -143,17 +218,15 @@ def _fmt(x: float | None) -> str:
     return "-" if x is None or not math.isfinite(x) else f"{x:.0f}"
 
 
-def write_after_action(drill: dict, ratings: list[Rating], out: Path) -> list[Path]:
-    """The after-action report (Markdown) with the ratings and an improvement-plan table, and
-    the ratings as CSV."""
-    out.mkdir(parents=True, exist_ok=True)
-    spec = drill["spec"]
+def _report_lines(drill: DrillRecord, ratings: list[Rating]) -> list[str]:
+    """The after-action report in Markdown; every text from drill.json is escaped."""
+    spec = drill.spec
     counts = {r: sum(1 for x in ratings if x.rating == r) for r in RATINGS}
     lines = [
-        f"# 演练评估报告 After-action report: {spec['name']}",
+        f"# 演练评估报告 After-action report: {md_text(spec.name)}",
         "",
-        f"Drill of {spec['start']}; {len(ratings)} expected actions rated against the simulated time "
-        f"standards ({spec['standards']} simulated drills).",
+        f"Drill of {md_text(spec.start)}; {len(ratings)} expected actions rated against the simulated time "
+        f"standards ({spec.standards} simulated drills).",
         "",
         "| rating | meaning | actions |",
         "| --- | --- | --- |",
@@ -163,7 +236,7 @@ def write_after_action(drill: dict, ratings: list[Rating], out: Path) -> list[Pa
     for capability in dict.fromkeys(r.capability for r in ratings):
         mine = [r for r in ratings if r.capability == capability]
         lines.append(
-            f"| {capability} | "
+            f"| {md_cell(capability)} | "
             + " | ".join(str(sum(1 for r in mine if r.rating == k)) for k in RATINGS)
             + " |"
         )
@@ -178,11 +251,16 @@ def write_after_action(drill: dict, ratings: list[Rating], out: Path) -> list[Pa
     for r in ratings:
         share = "-" if r.percentile is None else f"{r.percentile:.0%}"
         lines.append(
-            f"| {r.action} | {r.inject} | {r.text} | {r.responsible} | {_fmt(r.median)} | {_fmt(r.p90)} | "
-            f"{_fmt(r.observed)} | {r.rating} | {share} |"
+            f"| {md_cell(r.action)} | {r.inject} | {md_cell(r.text)} | {md_cell(r.responsible)} | "
+            f"{_fmt(r.median)} | {_fmt(r.p90)} | {_fmt(r.observed)} | {r.rating} | {share} |"
         )
-    due = (dt.datetime.fromisoformat(spec["start"]) + dt.timedelta(days=90)).date().isoformat()
-    lines += [
+    return lines + _plan_lines(drill, ratings)
+
+
+def _plan_lines(drill: DrillRecord, ratings: list[Rating]) -> list[str]:
+    """The improvement-plan table: one row per M or U rating."""
+    due = (drill.spec.start_time + dt.timedelta(days=90)).date().isoformat()
+    lines = [
         "",
         "## 整改计划 Improvement plan",
         "",
@@ -195,43 +273,40 @@ def write_after_action(drill: dict, ratings: list[Rating], out: Path) -> list[Pa
         issue = (
             f"{r.action} ({r.text}) not performed"
             if r.rating == "U"
-            else f"{r.action} ({r.text}) took {r.observed:.0f} min against a P90 of {r.p90:.0f} min"
+            else f"{r.action} ({r.text}) took {_fmt(r.observed)} min against a P90 of {_fmt(r.p90)} min"
         )
-        lines.append(f"| {r.capability} | {issue} | to be agreed in the debrief | {r.responsible} | {due} |")
-    report = out / "after_action.md"
-    report.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    table = out / "ratings.csv"
-    with open(table, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "action",
-                "inject",
-                "expected",
-                "responsible",
-                "capability",
-                "median",
-                "p90",
-                "observed_minutes",
-                "rating",
-                "share_of_simulated_faster",
-                "note",
-            ]
+        lines.append(
+            f"| {md_cell(r.capability)} | {md_cell(issue)} | to be agreed in the debrief | "
+            f"{md_cell(r.responsible)} | {due} |"
         )
-        for r in ratings:
-            writer.writerow(
-                [
-                    r.action,
-                    r.inject,
-                    r.text,
-                    r.responsible,
-                    r.capability,
-                    _fmt(r.median),
-                    _fmt(r.p90),
-                    "" if r.observed is None else f"{r.observed:.1f}",
-                    r.rating,
-                    "" if r.percentile is None else f"{r.percentile:.3f}",
-                    r.note,
-                ]
-            )
+    return lines
+
+
+def _ratings_csv(ratings: list[Rating]) -> str:
+    rows = [
+        [
+            r.action,
+            r.inject,
+            r.text,
+            r.responsible,
+            r.capability,
+            _fmt(r.median),
+            _fmt(r.p90),
+            "" if r.observed is None else f"{r.observed:.1f}",
+            r.rating,
+            "" if r.percentile is None else f"{r.percentile:.3f}",
+            r.note,
+        ]
+        for r in ratings
+    ]
+    return csv_text(RATINGS_COLUMNS, rows, line_end="\r\n")
+
+
+def write_after_action(drill: DrillRecord, ratings: list[Rating], out: Path) -> list[Path]:
+    """The after-action report (Markdown) with the ratings and an improvement-plan table, and
+    the ratings as CSV (formula-like cells neutralised). Each file is written whole or not at
+    all; an output place that cannot be written raises ``OutputError``."""
+    folder = output_folder(out)
+    report = write_text(folder / "after_action.md", "\n".join(_report_lines(drill, ratings)) + "\n")
+    table = write_text(folder / "ratings.csv", _ratings_csv(ratings))
     return [report, table]

@@ -28,25 +28,41 @@ In a hazard template any value may be ``{between: [low, high]}`` (a number or a 
 uniformly) or ``{choose: [a, b, ...]}`` (one of them). An *unscripted* drill draws them from the
 seed; a *scripted* one takes the middle of each range and the first choice. Times in hazard
 templates count from the drill start.
+
+A drill file must be a regular file of at most 20 MB (checked before it is read); every
+problem with it, down to a range in a hazard template, names the file.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import math
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ..errors import FieldProblem, Problem, ScenarioError
+from ..errors import FieldProblem, Problem, ScenarioError, format_path
 from ..scenario.problems import problems_from_validation
 from ..scenario.quantities import format_duration, parse_duration
-from ..scenario.yamlio import read_yaml_mapping
+from ..scenario.yamlio import YamlDocument, YamlSyntaxError, parse_yaml
+from .inputs import InputFileError, brief_problem, one_line, read_input_text, shorten
 
-__all__ = ["CAPABILITIES", "DrillSpec", "Participant", "load_drill_spec", "resolve_templates"]
+__all__ = [
+    "CAPABILITIES",
+    "MAX_DURATION",
+    "DrillSpec",
+    "Participant",
+    "drill_label",
+    "load_drill_spec",
+    "read_drill_document",
+    "resolve_templates",
+    "template_resolutions",
+]
 
 # objectives a drill can exercise, with what they cover (bilingual)
 CAPABILITIES = {
@@ -63,6 +79,9 @@ CAPABILITIES = {
     "roads": "道路抢通 road clearance",
     "medical": "医疗救护 emergency medical care",
 }
+
+
+MAX_DURATION = 31 * 24 * 60.0  # minutes
 
 
 class _Strict(BaseModel):
@@ -101,14 +120,26 @@ class DrillSpec(_Strict):
         minutes = parse_duration(value)
         if minutes <= 0:
             raise FieldProblem("a drill must last some time")
+        if minutes > MAX_DURATION:
+            raise FieldProblem(f"a drill lasts at most {format_duration(MAX_DURATION)}")
         return minutes
+
+    @model_validator(mode="after")
+    def _ends(self) -> DrillSpec:
+        try:
+            self.start + dt.timedelta(minutes=self.duration)
+        except OverflowError:
+            raise FieldProblem("the drill would end after the year 9999", ("start",)) from None
+        return self
 
     @field_validator("objectives")
     @classmethod
     def _objectives(cls, value: list[str]) -> list[str]:
         for i, name in enumerate(value):
             if name not in CAPABILITIES:
-                raise FieldProblem(f"unknown objective {name!r} (one of: {', '.join(CAPABILITIES)})", (i,))
+                raise FieldProblem(
+                    f"unknown objective {shorten(name)} (one of: {', '.join(CAPABILITIES)})", (i,)
+                )
         return value
 
     @field_validator("participants")
@@ -136,71 +167,156 @@ class DrillSpec(_Strict):
         return next((p.name for p in self.participants if p.role == role), role)
 
 
+def drill_label(spec: DrillSpec, source: str | Path | None) -> str:
+    """How problems name the drill: its file when known, else its name."""
+    return str(source) if source is not None else spec.name
+
+
+def read_drill_document(path: Path) -> YamlDocument:
+    """The drill file's YAML, which must be a mapping with no key given twice. A path that is
+    not a regular file, or a file over 20 MB, is refused before it is read; a binary or
+    non-UTF-8 file before it is parsed."""
+    shown = str(path)
+    try:
+        doc = parse_yaml(read_input_text(path, "drill file"))
+    except InputFileError as exc:
+        raise ScenarioError([Problem(shown, (), exc.reason)]) from None
+    except YamlSyntaxError as exc:
+        raise ScenarioError([Problem(shown, (), one_line(str(exc)), exc.line)]) from None
+    if doc.duplicates:
+        raise ScenarioError(
+            [
+                Problem(shown, p, "this key appears twice in the same mapping", line)
+                for p, line in doc.duplicates
+            ]
+        )
+    if not isinstance(doc.data, dict):
+        raise ScenarioError([Problem(shown, (), "a drill file holds a mapping (name, scenario, ...)")])
+    return doc
+
+
+def _problems(exc: ValidationError, path: Path, doc: YamlDocument) -> list[Problem]:
+    return [brief_problem(p) for p in problems_from_validation(exc, str(path), doc)]
+
+
 def load_drill_spec(path: str | Path) -> tuple[DrillSpec, Path]:
-    """Read and validate a drill file; errors name the file, line and field."""
+    """Read and validate a drill file; errors name the file, line and field. A path that is
+    not a regular file, or a file over 20 MB, is refused before it is read."""
     path = Path(path)
-    doc = read_yaml_mapping(path, "drill")
+    doc = read_drill_document(path)
     try:
         return DrillSpec.model_validate(doc.data), path.parent
     except ValidationError as exc:
-        raise ScenarioError(problems_from_validation(exc, str(path), doc)) from None
+        raise ScenarioError(_problems(exc, path, doc)) from None
 
 
 _QUANTITY = re.compile(r"^\s*([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(.*?)\s*$")
+_Where = tuple[str, tuple[str | int, ...]]  # (drill file, field path)
+_Bound = tuple[float, str]
 
 
-def _bounds(pair: object, path: str) -> tuple[tuple[float, str], tuple[float, str]]:
+def _template_error(where: _Where, message: str) -> ScenarioError:
+    return ScenarioError([Problem(where[0], where[1], message)])
+
+
+def _quantities(pair: list[Any], where: _Where) -> tuple[_Bound, _Bound]:
+    """Two quantities written in the same unit (``"0.6 m/min"``)."""
+    parts = [_QUANTITY.match(str(v)) for v in pair]
+    low, high = parts
+    if low is None or high is None or low.group(2) != high.group(2):
+        raise _template_error(
+            where,
+            f"between {shorten(pair)}: give two numbers, two durations, or two quantities in the same unit",
+        )
+    return (float(low.group(1)), low.group(2)), (float(high.group(1)), high.group(2))
+
+
+def _bounds(pair: object, where: _Where) -> tuple[_Bound, _Bound]:
     """The two ends of a ``between`` range as (number, unit): plain numbers, durations (in
     minutes, any duration units) or two quantities written in the same unit (``"0.6 m/min"``)."""
     if not isinstance(pair, list) or len(pair) != 2:
-        raise ScenarioError([Problem(path, (), "between takes two values: [low, high]")])
+        raise _template_error(where, "between takes two values: [low, high]")
     if all(isinstance(v, int | float) for v in pair):
-        return (float(pair[0]), ""), (float(pair[1]), "")
-    try:
-        return (parse_duration(pair[0]), "min"), (parse_duration(pair[1]), "min")
-    except (ValueError, FieldProblem):
-        pass
-    parts = [_QUANTITY.match(str(v)) for v in pair]
-    if not all(parts) or parts[0].group(2) != parts[1].group(2):
-        raise ScenarioError(
-            [
-                Problem(
-                    path,
-                    (),
-                    f"between {pair}: give two numbers, two durations, or two quantities in the same unit",
-                )
-            ]
-        )
-    return (float(parts[0].group(1)), parts[0].group(2)), (float(parts[1].group(1)), parts[1].group(2))
+        ends = (float(pair[0]), ""), (float(pair[1]), "")
+    else:
+        try:
+            ends = (parse_duration(pair[0]), "min"), (parse_duration(pair[1]), "min")
+        except (ValueError, TypeError, FieldProblem):
+            ends = _quantities(pair, where)
+    if not all(math.isfinite(value) for value, _ in ends):
+        raise _template_error(where, f"between {shorten(pair)}: both ends must be finite")
+    return ends
 
 
-def resolve_templates(spec: DrillSpec, seed: int | None = None) -> tuple[list[dict], dict[str, Any]]:
+def _options(value: object, where: _Where) -> list[Any]:
+    if not isinstance(value, list) or not value:
+        raise _template_error(where, "choose takes a list of one or more values: [a, b, ...]")
+    return value
+
+
+def _resolve(
+    spec: DrillSpec, source: str, fraction: Callable[[], float], pick: Callable[[int], int]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The hazards with every range at ``fraction()`` of its way and choice ``pick(n)``."""
+    drawn: dict[str, Any] = {}
+
+    def walk(value: Any, path: tuple[str | int, ...]) -> Any:
+        if isinstance(value, dict) and set(value) == {"between"}:
+            (lo, unit), (hi, _) = _bounds(value["between"], (source, path))
+            x = lo + (hi - lo) * fraction()
+            if unit == "min":
+                drawn[format_path(path)] = format_duration(x)
+                return f"{x:.3f} min"
+            drawn[format_path(path)] = f"{x:.4g} {unit}".strip()
+            return x if not unit else f"{x:.6g} {unit}"
+        if isinstance(value, dict) and set(value) == {"choose"}:
+            options = _options(value["choose"], (source, path))
+            choice = options[pick(len(options))]
+            drawn[format_path(path)] = choice
+            return copy.deepcopy(choice)
+        if isinstance(value, dict):
+            return {k: walk(v, path + (k,)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, path + (i,)) for i, v in enumerate(value)]
+        return value
+
+    hazards = [walk(h, ("hazards", i)) for i, h in enumerate(spec.hazards)]
+    return hazards, drawn
+
+
+def resolve_templates(
+    spec: DrillSpec, seed: int | None = None, source: str | Path | None = None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The drill's hazards with every range resolved, and what was drawn (path -> value).
 
     Unscripted: uniform within ``between``, one of ``choose``, from the drill seed. Scripted: the
-    middle of each range, the first choice."""
+    middle of each range, the first choice. Problems name ``source`` (the drill file)."""
     rng = np.random.default_rng([spec.seed if seed is None else seed, 0x64726C])
-    drawn: dict[str, Any] = {}
+    label = drill_label(spec, source)
+    if spec.mode == "unscripted":
+        return _resolve(spec, label, rng.random, lambda n: int(rng.integers(n)))
+    return _resolve(spec, label, lambda: 0.5, lambda n: 0)
 
-    def walk(value: Any, path: str) -> Any:
-        if isinstance(value, dict) and set(value) == {"between"}:
-            (lo, unit), (hi, _) = _bounds(value["between"], path)
-            x = lo + (hi - lo) * (rng.random() if spec.mode == "unscripted" else 0.5)
-            if unit == "min":
-                drawn[path] = format_duration(x)
-                return f"{x:.3f} min"
-            drawn[path] = f"{x:.4g} {unit}".strip()
-            return x if not unit else f"{x:.6g} {unit}"
-        if isinstance(value, dict) and set(value) == {"choose"}:
-            options = value["choose"]
-            pick = options[int(rng.integers(len(options)))] if spec.mode == "unscripted" else options[0]
-            drawn[path] = pick
-            return copy.deepcopy(pick)
-        if isinstance(value, dict):
-            return {k: walk(v, f"{path}.{k}") for k, v in value.items()}
-        if isinstance(value, list):
-            return [walk(v, f"{path}[{i}]") for i, v in enumerate(value)]
-        return value
 
-    hazards = [walk(h, f"hazards[{i}]") for i, h in enumerate(spec.hazards)]
-    return hazards, drawn
+def template_resolutions(
+    spec: DrillSpec, source: str | Path | None = None
+) -> list[tuple[list[dict[str, Any]], dict[str, Any]]]:
+    """Resolutions that between them take every choice and both ends of every range (what
+    unscripted draws can give): the low ends with choice 1, 2, ..., then the high ends."""
+    label = drill_label(spec, source)
+    sizes: list[int] = [1]
+
+    def first(n: int) -> int:
+        sizes.append(n)
+        return 0
+
+    _resolve(spec, label, _at(0.0), first)
+    return [_resolve(spec, label, _at(end), _nth(k)) for end in (0.0, 1.0) for k in range(max(sizes))]
+
+
+def _at(end: float) -> Callable[[], float]:
+    return lambda: end
+
+
+def _nth(k: int) -> Callable[[int], int]:
+    return lambda n: k % n
