@@ -13,6 +13,8 @@ from test_scenario_errors import write
 import sim
 from sim.errors import SHOWN_CHARS, Problem, ScenarioError, shown
 from sim.scenario import limits
+from sim.scenario.distributions import DistributionError, parse_distribution
+from sim.scenario.quantities import NUMBER, SPEED, parse_distance, parse_duration, parse_rate, parse_speed
 from sim.scenario.yamlio import YamlLimitError, YamlSyntaxError, parse_yaml, read_yaml_mapping, read_yaml_text
 
 
@@ -116,3 +118,23 @@ def test_scalar_yaml_cannot_build_is_a_problem(text, message, line):
     with pytest.raises(YamlSyntaxError, match=message) as exc:
         parse_yaml(text)
     assert exc.value.line == line
+
+
+# ---------------------------------------------------------------- quantities and distributions must be finite
+
+@pytest.mark.parametrize(("parse", "text"), [
+    (parse_duration, "1e400 min"), (parse_rate, "1e400 / y"), (parse_speed, "1e400 km/h"),
+    (parse_distance, "1e400 km"), (parse_duration, "1e307 y"), (NUMBER.read, float("nan")),
+    (NUMBER.read, 10**400),
+])
+def test_quantity_parsers_refuse_non_finite_values(parse, text):
+    with pytest.raises(ValueError, match="too large a number|not a number"):
+        parse(text)
+
+
+def test_distribution_of_speeds_or_numbers_must_be_finite():
+    with pytest.raises(DistributionError, match="too large a number"):
+        parse_distribution({"dist": "uniform", "low": 0, "high": 1e400, "unit": "m/s"},
+                           quantity=SPEED)
+    with pytest.raises(DistributionError, match="not a number"):
+        parse_distribution(float("nan"), quantity=NUMBER)
