@@ -4,17 +4,23 @@ names belongs, and messages that quote at most about 100 characters of a bad val
 
 from __future__ import annotations
 
+import copy
 import time
 from pathlib import Path
 
 import pytest
-from test_scenario_errors import write
+import yaml
+from conftest import SCENARIOS
+from pydantic import ValidationError
+from test_scenario_errors import BASE, PEOPLE, edit, line_of, single_problem, write
 
 import sim
-from sim.errors import SHOWN_CHARS, Problem, ScenarioError, shown
+from sim.errors import SHOWN_CHARS, Problem, ScenarioError, format_path, shown
 from sim.scenario import limits
 from sim.scenario.distributions import DistributionError, parse_distribution
+from sim.scenario.problems import problems_from_validation
 from sim.scenario.quantities import NUMBER, SPEED, parse_distance, parse_duration, parse_rate, parse_speed
+from sim.scenario.schema import Region, ScenarioSpec
 from sim.scenario.yamlio import YamlLimitError, YamlSyntaxError, parse_yaml, read_yaml_mapping, read_yaml_text
 
 
@@ -138,3 +144,219 @@ def test_distribution_of_speeds_or_numbers_must_be_finite():
                            quantity=SPEED)
     with pytest.raises(DistributionError, match="not a number"):
         parse_distribution(float("nan"), quantity=NUMBER)
+
+
+# ---------------------------------------------------------------- numbers in a scenario must be finite
+
+@pytest.mark.parametrize(("old", "new", "field", "message"), [
+    ('target: "15 min"', 'target: "1e400 min"', "incident_types.fire.target", "too large a number"),
+    ('rate: "200 / y"', 'rate: "1e400 / y"', "generators[0].rate", "too large a number"),
+    ('rate: "200 / y"', 'rate: "1 / 1e-320 y"', "generators[0].rate", "too large a number"),
+    ('{default: "60 km/h"}', '{default: "1e400 km/h"}', "region.roads.speeds.default", "too large a number"),
+    ('horizon: "30 d"', 'horizon: "1e307 y"', "run.horizon", "too large a number"),
+    ("km: 5}", "km: .inf}", "region.roads.edges[0].km", "finite number"),
+    ("km: 5}", "km: 1e400}", "region.roads.edges[0].km", "finite number"),
+    ("km: 5}", "km: .nan}", "region.roads.edges[0].km", "finite number"),
+    ("minutes: 8}", "minutes: -.inf}", "region.roads.edges[1].minutes", "finite number"),
+    ("lon: 121.05", "lon: .nan", "region.nodes[1].lon", "finite number"),
+    ("population: 500}", "population: .nan}", "region.nodes[1].population", "finite number"),
+    ("tags: [forest]}", "tags: [forest], forest_ha: .inf}", "region.nodes[2].forest_ha", "finite number"),
+    ('on_scene: "30 min"', "on_scene: {dist: exponential, mean: .inf, unit: min}",
+     "incident_types.fire.on_scene.mean", "too large a number"),
+    ('on_scene: "30 min"', "on_scene: {dist: gamma, shape: .nan, scale: '30 min'}",
+     "incident_types.fire.on_scene.shape", "not a number"),
+    ('on_scene: "30 min"', "on_scene: {dist: weibull, shape: 1.0e-300, scale: '30 min'}",
+     "incident_types.fire.on_scene", "too extreme to compute with"),
+    ('on_scene: "30 min"', "on_scene: {dist: lognormal, mean: '1e-200 min', sd: '1e200 min'}",
+     "incident_types.fire.on_scene", "too extreme to compute with"),
+    ('on_scene: "30 min"', "on_scene: {dist: empirical, values: ['1 min', '2 min'], weights: [1, .inf]}",
+     "incident_types.fire.on_scene.weights[1]", "finite non-negative number"),
+    ('on_scene: "30 min"',
+     "on_scene: {dist: empirical, values: ['1 min', '2 min'], weights: [1.0e+308, 1.0e+308]}",
+     "incident_types.fire.on_scene.weights", "too large to add up"),
+    ('target: "15 min"', 'target: "15 min"\n    hospital: {probability: .nan}',
+     "incident_types.fire.hospital.probability", "finite number"),
+    ('rate: "200 / y"}', 'rate: "200 / y", time_of_day: [.inf, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, '
+     '1, 1, 1, 1, 1, 1, 1, 1]}', "generators[0].time_of_day[0]", "finite number"),
+])
+def test_non_finite_numbers_are_refused(tmp_path, old, new, field, message):
+    """Infinity (1e400, .inf) and not-a-number (.nan) are refused wherever a number goes:
+    quantities with units, plain float fields and distribution parameters."""
+    problem, _ = single_problem(tmp_path, edit((old, new)))
+    assert message in problem.message, problem.message
+    assert format_path(problem.path) == field
+
+
+# ---------------------------------------------------------------- sizes a run can hold
+
+@pytest.mark.parametrize(("old", "new", "field", "message"), [
+    ("base: fs, count: 2}", "base: fs, count: 1000000000}", "units[0].count",
+     "at most 10,000 units per group (got 1000000000)"),
+    ('horizon: "30 d"', 'horizon: "1001 y"', "run.horizon", "at most 1,000 years (got 1001 y)"),
+    ('rate: "200 / y"', 'rate: "1e9 / min"', "generators[0].rate",
+     "incidents expected in one replication (at most 10,000,000"),
+    ("replications: 1", "replications: 100001", "run.replications", "at most 100,000 replications"),
+    ("population: 500}", "population: 3000000000}", "region.nodes[1].population",
+     "at most 2,000,000,000 people at a node"),
+    ("base: fs, count: 2}", "base: fs, count: 2, crew: 5000}", "units[0].crew",
+     "at most 1,000 people in a crew"),
+    ("requires: {fire: 1}", "requires: {fire: 1000000}", "incident_types.fire.requires.fire",
+     "at most 100,000 units"),
+])
+def test_sizes_that_cannot_be_simulated(tmp_path, old, new, field, message):
+    """Each limit is named in the message, with the value given."""
+    with pytest.raises(ScenarioError) as exc:
+        sim.load_scenario(write(tmp_path, edit((old, new))))
+    mine = [p.message for p in exc.value.problems if format_path(p.path) == field]
+    assert any(message in m for m in mine), [str(p) for p in exc.value.problems]
+
+
+def test_units_in_all_groups_together(tmp_path):
+    groups = "".join(f"  - {{id: g{k}, type: engine, capabilities: [fire], base: fs, count: 10000}}\n"
+                     for k in range(11))
+    text = edit(("  - {type: engine, capabilities: [fire], base: fs, count: 2}\n", groups))
+    problem, path = single_problem(tmp_path, text)
+    assert format_path(problem.path) == "units"
+    assert "at most 100,000 units in all groups together (got 110,001)" in problem.message
+
+
+@pytest.mark.parametrize(("old", "new", "field", "message"), [
+    ("capacity: 300}", "capacity: 3000000000}", "shelters[0].capacity", "at most 2,000,000,000 people"),
+    ("own_vehicle: 1\n", "own_vehicle: 1\n  buses: {depot: fs, count: 20000}\n", "evacuation.buses.count",
+     "at most 10,000 vehicles in a fleet"),
+    ("stock: {water: 500,", "stock: {water: 1.0e+15,", "depots[0].stock.water",
+     "at most 1,000,000,000,000 units of an item"),
+    ('at: "3 d", duration: "24 h",', 'rate: "1e9 / y", duration: "24 h",', "hazards[0]",
+     "hazard events expected in one replication (at most 100,000)"),
+    ('intensity: {default: 1.0}}', 'intensity: {default: 1.0}, incidents: [{type: fire, rate: "1e9 / h"}]}',
+     "hazards[0]", "incidents expected in one replication (at most 10,000,000"),
+])
+def test_people_supply_and_hazard_sizes(tmp_path, old, new, field, message):
+    problem, _ = single_problem(tmp_path, BASE + edit((old, new), text=PEOPLE))
+    assert format_path(problem.path) == field
+    assert message in problem.message, problem.message
+
+
+def test_node_counts():
+    """Nodes are refused by count before each is validated; the dense travel forms (a
+    node-by-node matrix) have a lower ceiling than explicit roads."""
+    node = {"id": "a", "kind": "village", "lon": 121.0, "lat": 30.0}
+    roads = {"edges": [{"from": "a", "to": "b", "minutes": 1}]}
+    start = time.perf_counter()
+    with pytest.raises(ValidationError) as exc:  # (str() of this error would print the input)
+        Region.model_validate({"nodes": [node] * (limits.MAX_NODES + 1), "roads": roads})
+    assert time.perf_counter() - start < 5
+    assert "at most 2,000,000 nodes (got 2,000,001)" in exc.value.errors()[0]["msg"]
+    with pytest.raises(ValidationError, match="at most 5,000 nodes with auto_roads"):
+        Region.model_validate({"nodes": [node] * (limits.MAX_DENSE_NODES + 1), "auto_roads": {}})
+    Region.model_validate({"nodes": [node] * (limits.MAX_DENSE_NODES + 1), "roads": roads})
+
+
+def test_builtin_scenarios_are_far_inside_the_limits():
+    for name in ("pinghu", "fenghua", "qinhuangdao", "tiny"):
+        spec = sim.load_scenario(name).spec
+        assert sum(g.count for g in spec.units) < limits.MAX_UNITS / 100
+        assert sum(g.rate for g in spec.generators) * spec.run.horizon < limits.MAX_INCIDENTS / 1000
+
+
+# ---------------------------------------------------------------- wrong shapes
+
+@pytest.mark.parametrize(("path", "value"), [
+    (("region", "nodes", 0, "tags"), [{"a": 1}]),
+    (("units", 0, "capabilities"), [{"x": "y"}]),
+    (("units", 0, "capabilities"), {"x": "y"}),
+    (("incident_types", "building_fire", "modes"), [{}]),
+    (("incident_types", "building_fire", "on_scene", "dist"), ["lognormal"]),
+    (("incident_types", "building_fire", "on_scene", "dist"), {"a": 1}),
+    (("units", 0, "turnout"), [{"a": 1}]),
+    (("generators", 0, "where", "kinds"), [{"a": 1}]),
+    (("generators", 0, "where", "tags"), {"a": 1}),
+    (("units", 0, "mode"), ["road"]),
+    (("run", "horizon"), ["365 d"]),
+    (("units", 0, "count"), "two"),
+    pytest.param(("region", "nodes", 0, "id"), 10**5000, id="id-of-5000-digits"),
+])
+def test_wrong_shapes_are_field_errors(path, value):
+    """A mapping where a list of names goes (or a list where a name goes) is a field error of
+    the schema, never a TypeError."""
+    raw = yaml.safe_load((SCENARIOS / "tiny.yaml").read_text(encoding="utf-8"))
+    _set(raw, path, value)
+    with pytest.raises(ValidationError) as exc:
+        ScenarioSpec.model_validate(raw)
+    problems = problems_from_validation(exc.value, "tiny.yaml", None)
+    assert any(p.path[:len(path)] == path for p in problems), [str(p) for p in problems]
+
+
+def _set(raw: object, path: tuple, value: object) -> None:
+    for part in path[:-1]:
+        raw = raw[part]  # type: ignore[index]
+    raw[path[-1]] = value  # type: ignore[index]
+
+
+def _paths(node: object, path: tuple = ()):
+    yield path, node
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        yield from _paths(value, (*path, key))
+
+
+def _wrong_shapes(value: object) -> list[object]:
+    if isinstance(value, list):
+        return [{"x": "y"}, [{"a": 1}], [[1]], "abc"]
+    if isinstance(value, dict):
+        return [["a"], "abc", {"x": {"y": 1}}]
+    if isinstance(value, str):
+        return [["a"], {"a": 1}, "x" * 300, "1e400 min"]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return ["abc", float("inf"), float("nan"), 10**30, [1], {"a": 1}]
+    return []
+
+
+def test_schema_never_crashes_on_wrong_shapes():
+    """Every field of the tiny scenario replaced by values of the wrong shape: validation gives
+    field errors (or accepts the value), never another exception, and every message quotes at
+    most about SHOWN_CHARS characters of the value."""
+    base = yaml.safe_load((SCENARIOS / "tiny.yaml").read_text(encoding="utf-8"))
+    tried = 0
+    for path, value in list(_paths(base)):
+        for wrong in _wrong_shapes(value) if path else ():
+            raw = copy.deepcopy(base)
+            _set(raw, path, wrong)
+            tried += 1
+            try:
+                ScenarioSpec.model_validate(raw)
+            except ValidationError as exc:
+                for problem in problems_from_validation(exc, "tiny.yaml", None):
+                    assert "x" * (SHOWN_CHARS + 10) not in problem.message, (path, problem.message)
+    assert tried > 500
+
+
+# Cross-checks (sim/scenario/references.py) read the raw mapping and still fail on these; they
+# are listed so the fix there can be checked.
+@pytest.mark.xfail(reason="sim.scenario.references hashes list items and puts counts in an int64 "
+                          "matrix", raises=(TypeError, OverflowError))
+@pytest.mark.parametrize(("path", "value"), [
+    (("region", "nodes", 1, "tags"), [{"a": 1}]),
+    (("units", 0, "count"), 10**30),
+])
+def test_cross_checks_on_wrong_shapes(path, value):
+    raw = yaml.safe_load((SCENARIOS / "tiny.yaml").read_text(encoding="utf-8"))
+    _set(raw, path, value)
+    with pytest.raises(ScenarioError):
+        sim.load_scenario_data(raw, path=SCENARIOS / "tiny.yaml")
+
+
+# ---------------------------------------------------------------- quoting bad values in messages
+
+@pytest.mark.parametrize(("old", "new", "field"), [
+    ('target: "15 min"', f'target: "{"9" * 500} minutes"', "incident_types.fire.target"),
+    ("kind: village, lon: 121.05", f"kind: {'v' * 500}, lon: 121.05", "region.nodes[1].kind"),
+    ('on_scene: "30 min"', f"on_scene: {{dist: {'q' * 500}}}", "incident_types.fire.on_scene.dist"),
+    ('rate: "200 / y"', f'rate: "{"r" * 500}"', "generators[0].rate"),
+])
+def test_messages_quote_at_most_100_characters(tmp_path, old, new, field):
+    text = edit((old, new))
+    problem, path = single_problem(tmp_path, text)
+    assert format_path(problem.path) == field
+    assert problem.line == line_of(text, new.splitlines()[0][:20])
+    assert "..." in problem.message and len(problem.message) < SHOWN_CHARS + 150, problem.message
