@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
 
-__all__ = ["FieldProblem", "Problem", "ScenarioError", "SimError", "format_path"]
+__all__ = ["FieldProblem", "Problem", "SHOWN_CHARS", "ScenarioError", "SimError", "format_path",
+           "shown"]
+
+SHOWN_CHARS = 100
+"""At most this many characters of a bad value are quoted in a message."""
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxdict, _REPR.maxlist, _REPR.maxtuple = 3, 6, 8, 8
+_REPR.maxstring = _REPR.maxother = SHOWN_CHARS
 
 
 class SimError(Exception):
@@ -17,6 +26,16 @@ class FieldProblem(ValueError):
     def __init__(self, message: str, subpath: tuple[str | int, ...] = ()) -> None:
         super().__init__(message)
         self.subpath = subpath
+
+
+def shown(value: object, limit: int = SHOWN_CHARS) -> str:
+    """``repr(value)`` cut to about ``limit`` characters (``...`` marks the cut), for messages.
+
+    The work is bounded too: a huge list or string is not written out in full first."""
+    if isinstance(value, int) and value.bit_length() > 1000:  # str() refuses 4,300+ digits
+        return f"<an integer of about {int(value.bit_length() * 0.30103) + 1:,} digits>"
+    text = _REPR.repr(value) if isinstance(value, (str, list, tuple, dict, set, frozenset)) else repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def format_path(path: tuple[str | int, ...]) -> str:

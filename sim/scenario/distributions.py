@@ -27,10 +27,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import special
+from scipy import special  # type: ignore[import-untyped]
 
-from ..errors import FieldProblem
-from .quantities import DURATION, Quantity
+from ..errors import FieldProblem, shown
+from .quantities import DURATION, NUMBER, Quantity
 
 __all__ = [
     "Constant",
@@ -335,7 +335,7 @@ class Empirical(Distribution):
 def _quantity_reader(spec: Mapping[str, object], quantity: Quantity) -> Callable[[object, str], float]:
     unit = spec.get("unit")
     if unit is not None and (not isinstance(unit, str) or unit.lower() not in quantity.units):
-        raise DistributionError(f"unknown {quantity.name} unit {unit!r}", ("unit",))
+        raise DistributionError(f"unknown {quantity.name} unit {shown(unit)}", ("unit",))
 
     def read(value: object, key: str) -> float:
         try:
@@ -347,10 +347,10 @@ def _quantity_reader(spec: Mapping[str, object], quantity: Quantity) -> Callable
 
 
 def _number(spec: Mapping[str, object], key: str) -> float:
-    value = spec[key]
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise DistributionError(f"expected a plain number, got {value!r}", (key,))
-    return float(value)
+    try:
+        return NUMBER.read(spec[key])
+    except ValueError as exc:
+        raise DistributionError(str(exc), (key,)) from None
 
 
 def _positive(value: float, key: str) -> float:
@@ -375,6 +375,37 @@ VOCABULARY = tuple(_PARAMS)
 # the key that sets the lowest value, named when a distribution would go below zero
 _LOWEST_KEY = {"constant": "value", "uniform": "low", "triangular": "low", "normal": "low",
                "empirical": "values"}
+
+
+def _weights(weights: object, count: int) -> tuple[float, ...]:
+    """The weights of an empirical distribution: ``count`` finite non-negative numbers."""
+    if not isinstance(weights, list) or len(weights) != count:
+        raise DistributionError("needs one weight per value", ("weights",))
+    out = []
+    for i, w in enumerate(weights):
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 <= w < math.inf:
+            raise DistributionError(f"must be a finite non-negative number, got {shown(w)}",
+                                    ("weights", i))
+        out.append(float(w))
+    total = sum(out)  # inf when the weights overflow (math.fsum would raise)
+    if not 0 < total < math.inf:
+        raise DistributionError("weights must not all be zero" if total == 0 else
+                                "the weights are too large to add up", ("weights",))
+    return tuple(out)
+
+
+def _computable(dist: Distribution, quantity: Quantity) -> Distribution:
+    """``dist`` if its mean and quantiles are finite numbers (parameters can be finite and yet
+    too extreme: a Weibull shape of 1e-300 has an infinite mean)."""
+    try:
+        with np.errstate(all="ignore"):
+            numbers = [dist.mean, *dist.ppf(np.array([0.0, 0.5, 0.999]))]
+    except (ArithmeticError, ValueError):
+        numbers = [math.nan]
+    if not all(math.isfinite(x) for x in numbers):
+        raise DistributionError(f"its parameters are too extreme to compute with (the mean or a "
+                                f"quantile is not a finite {quantity.name})")
+    return dist
 
 
 def _build(kind: str, spec: Mapping[str, object], quantity: Quantity) -> Distribution:
@@ -423,15 +454,7 @@ def _build(kind: str, spec: Mapping[str, object], quantity: Quantity) -> Distrib
         if not isinstance(values, list) or not values:
             raise DistributionError("must be a non-empty list", ("values",))
         parsed = tuple(q(v, "values") for v in values)
-        weights = spec.get("weights", [1.0] * len(parsed))
-        if not isinstance(weights, list) or len(weights) != len(parsed):
-            raise DistributionError("needs one weight per value", ("weights",))
-        for i, w in enumerate(weights):
-            if isinstance(w, bool) or not isinstance(w, (int, float)) or w < 0:
-                raise DistributionError(f"must be a non-negative number, got {w!r}", ("weights", i))
-        if sum(weights) <= 0:
-            raise DistributionError("weights must not all be zero", ("weights",))
-        return Empirical(parsed, tuple(float(w) for w in weights))
+        return Empirical(parsed, _weights(spec.get("weights", [1.0] * len(parsed)), len(parsed)))
     raise AssertionError(kind)  # pragma: no cover
 
 
@@ -463,9 +486,9 @@ def parse_distribution(raw: object, *, positive: bool = False, quantity: Quantit
             raise DistributionError(str(exc)) from None
     elif isinstance(raw, Mapping):
         kind = raw.get("dist")
-        if kind not in _PARAMS:
+        if not isinstance(kind, str) or kind not in _PARAMS:
             raise DistributionError(
-                f"unknown distribution {kind!r}; use one of: {', '.join(VOCABULARY)}", ("dist",))
+                f"unknown distribution {shown(kind)}; use one of: {', '.join(VOCABULARY)}", ("dist",))
         required, optional = _PARAMS[kind]
         allowed = required | optional | {"dist", "unit"}
         for key in raw:
@@ -476,13 +499,16 @@ def parse_distribution(raw: object, *, positive: bool = False, quantity: Quantit
         for key in sorted(required):
             if key not in raw:
                 raise DistributionError(f"a {kind} distribution needs {key!r}", (key,))
-        dist = _build(kind, raw, quantity)
+        try:
+            dist = _computable(_build(kind, raw, quantity), quantity)
+        except ArithmeticError:  # e.g. (mean / sd) ** 2 of a gamma overflows
+            raise DistributionError("its parameters are too extreme to compute with") from None
     else:
         raise DistributionError(f"expected a {quantity.name} like {quantity.example!r} or a mapping "
-                                f"with 'dist', got {raw!r}")
+                                f"with 'dist', got {shown(raw)}")
 
     if dist.low < 0:
-        key = _LOWEST_KEY.get(raw.get("dist")) if isinstance(raw, Mapping) else None
+        key = _LOWEST_KEY.get(str(raw.get("dist"))) if isinstance(raw, Mapping) else None
         raise DistributionError(f"can produce negative {quantity.name}s (lowest value "
                                 f"{quantity.show(dist.low)})",
                                 (key,) if key else ())

@@ -10,12 +10,14 @@ See :mod:`sim.model.hazards` for what each kind does in a run.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from ..errors import FieldProblem
+from ..errors import FieldProblem, shown
 from .distributions import Distribution, parse_distribution
+from .limits import MAX_CASUALTIES, MAX_RATE_MULTIPLIER, at_most
 from .quantities import NUMBER, SPEED, parse_distance, parse_duration
 from .schema import (
     Delay,
@@ -42,6 +44,7 @@ __all__ = [
     "Prepositioning",
     "RoadCuts",
     "Typhoon",
+    "hazard_load",
 ]
 
 
@@ -58,9 +61,9 @@ def _time_point(value: object) -> float | dt.datetime:
             return dt.datetime.fromisoformat(str(value)).replace(tzinfo=None)
         except ValueError:
             raise ValueError(f"expected a time from the start like '220 d' or a date and time like "
-                             f"'2025-08-10 06:00', got {value!r}") from None
+                             f"'2025-08-10 06:00', got {shown(value)}") from None
     if minutes < 0:
-        raise ValueError(f"must not be negative (got {value!r})")
+        raise ValueError(f"must not be negative (got {shown(value)})")
     return minutes
 
 
@@ -140,7 +143,8 @@ class Typhoon(_Timed):
     track: list[TrackPoint] | None = None
     radius: Distance | None = None
     peak_wind: Speed | None = None
-    rate_multipliers: dict[Id, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
+    rate_multipliers: dict[Id, Annotated[float, Field(ge=0), at_most(
+        MAX_RATE_MULTIPLIER, "times the usual rate")]] = Field(default_factory=dict)
     incidents: list[HazardIncidents] = Field(default_factory=list)
     road_cuts: RoadCuts | None = None
     outages: Outages | None = None
@@ -212,7 +216,7 @@ class ChemicalOutcome(Strict):
     probability: Probability
     incident_type: Id
     radius: Distance
-    casualties: float = Field(default=0.0, ge=0)
+    casualties: Annotated[float, Field(ge=0), at_most(MAX_CASUALTIES, "casualties on average")] = 0.0
 
 
 class ChemicalAccident(_Timed):
@@ -309,3 +313,43 @@ class Prepositioning(Strict):
     hazard: Id
     moves: list[Move] = Field(min_length=1)
     return_after: NonNegDuration = 360.0
+
+
+# ---------------------------------------------------------------- expected load
+
+def _events(hazard: _Timed, horizon: float) -> float:
+    """Expected events of a scripted (one) or generated (rate x horizon) hazard."""
+    return 1.0 if hazard.at is not None or hazard.rate is None else hazard.rate * horizon
+
+
+def _per_event(hazard: _Timed, rates: Mapping[str, float], population: float) -> float:
+    """Incidents one event brings at full intensity (an upper estimate)."""
+    if isinstance(hazard, Typhoon):
+        extra = sum(item.rate for item in hazard.incidents)
+        extra += sum(rates.get(kind, 0.0) * max(m - 1.0, 0.0) for kind, m in hazard.rate_multipliers.items())
+        return hazard.duration.mean * extra
+    if isinstance(hazard, ChemicalAccident):
+        return 1.0 + max(o.casualties for o in hazard.outcomes.values())
+    if isinstance(hazard, Earthquake):
+        return hazard.collapse.per_10k * population / 10_000
+    return 1.0  # a forest fire
+
+
+def hazard_load(hazards: Sequence[Typhoon | Landslide | ForestFire | ChemicalAccident | Earthquake],
+                horizon: float, rates: Mapping[str, float], population: float,
+                nodes: int) -> list[tuple[float, float]]:
+    """``(events, incidents)`` each hazard is expected to bring in one replication of ``horizon``
+    minutes, at full intensity: ``rates`` are the generators' incidents per minute by type
+    (for a typhoon's rate multipliers), ``population`` all people (for earthquake collapses),
+    ``nodes`` the number of nodes (each can slide when a rain event triggers landslides)."""
+    rains = {h.id: _events(h, horizon) for h in hazards if isinstance(h, Typhoon)}
+    out = []
+    for h in hazards:
+        if isinstance(h, Landslide):
+            triggers = sum(n for hid, n in rains.items() if not h.triggered_by or hid in h.triggered_by)
+            slides = triggers * nodes * h.probability
+            out.append((slides, slides * h.incident_probability))
+        else:
+            events = _events(h, horizon)
+            out.append((events, events * _per_event(h, rates, population)))
+    return out

@@ -9,11 +9,13 @@ from pydantic import Field, model_validator
 
 from ..errors import FieldProblem
 from .distributions import parse_distribution
+from .limits import MAX_POPULATION, MAX_VEHICLES, at_most
 from .schema import Delay, Id, NonNegDuration, Speed, Strict
 
 __all__ = ["Boats", "Buses", "Chain", "Evacuation", "EvacuationZone", "Shelter", "Vulnerable", "Walking"]
 
 Share = Annotated[float, Field(ge=0, le=1)]
+Fleet = Annotated[int, Field(ge=0), at_most(MAX_VEHICLES, "vehicles in a fleet")]
 
 
 class Shelter(Strict):
@@ -22,7 +24,7 @@ class Shelter(Strict):
     id: Id
     name: str | None = None
     node: Id
-    capacity: int = Field(gt=0)
+    capacity: Annotated[int, Field(gt=0), at_most(MAX_POPULATION, "people in a shelter")]
 
 
 class Chain(Strict):
@@ -70,7 +72,7 @@ class Buses(Strict):
     """Buses ferrying people without cars, from ``depot`` (a facility), ``capacity`` each."""
 
     depot: Id
-    count: int = Field(default=0, ge=0)
+    count: Fleet = 0
     capacity: int = Field(default=40, gt=0)
     load_time: NonNegDuration = 10.0
 
@@ -79,7 +81,7 @@ class Boats(Strict):
     """Boats ferrying people from places cut off by road (over water, at ``speed``)."""
 
     base: Id
-    count: int = Field(default=0, ge=0)
+    count: Fleet = 0
     capacity: int = Field(default=8, gt=0)
     speed: Speed = 15.0
     load_time: NonNegDuration = 5.0

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import FieldProblem, Problem
+from ..errors import FieldProblem, Problem, shown
 from .hazard_schema import HAZARD_KINDS
 from .schema import ScenarioSpec
 from .yamlio import YamlDocument
@@ -84,7 +84,7 @@ def problems_from_validation(exc: ValidationError, file: str, doc: YamlDocument 
             message = str(cause)
         elif err["type"] == "union_tag_invalid":
             loc = loc + ("kind",)
-            message = f"unknown kind {ctx.get('tag')!r} (use one of: {ctx.get('expected_tags')})"
+            message = f"unknown kind {shown(ctx.get('tag'))} (use one of: {ctx.get('expected_tags')})"
         elif err["type"] == "union_tag_not_found":
             loc = loc + ("kind",)
             message = f"required field is missing (use one of: {', '.join(HAZARD_KINDS)})"
@@ -105,7 +105,7 @@ def problems_from_validation(exc: ValidationError, file: str, doc: YamlDocument 
             message = err["msg"].removeprefix("Value error, ")
             value = err.get("input")
             if isinstance(value, (str, int, float, bool)) and err["type"] != "value_error":
-                message += f" (got {value!r})"
+                message += f" (got {shown(value)})"
         line = doc.line_of(loc) if doc is not None else None
         problems.append(Problem(file, loc, message, line))
     return problems

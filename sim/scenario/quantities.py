@@ -18,9 +18,12 @@ mass rate  kg per minute     ``10 t/h``, ``500 kg/min`` (a mass per duration)
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from ..errors import shown
 
 __all__ = [
     "DISTANCE",
@@ -36,6 +39,7 @@ __all__ = [
     "parse_mass_rate",
     "parse_rate",
     "parse_speed",
+    "finite",
     "format_duration",
 ]
 
@@ -59,20 +63,32 @@ _QUANTITY = re.compile(rf"^\s*({_NUMBER})\s*([^\d\s].*?)\s*$")
 _RATE = re.compile(rf"^\s*({_NUMBER})\s*(?:/|per\b)\s*(.+?)\s*$")
 
 
+def finite(value: float, text: object) -> float:
+    """``value`` (read from ``text``) if it is a finite number; otherwise a ``ValueError``.
+
+    ``1e400`` reads as infinity and ``.nan`` as not-a-number; a simulation can use neither."""
+    if math.isnan(value):
+        raise ValueError(f"not a number (got {shown(text)}): give a finite number")
+    if math.isinf(value):
+        raise ValueError(f"too large a number to compute with (got {shown(text)}): give a finite "
+                         "number")
+    return value
+
+
 def _split(text: object, what: str, example: str) -> tuple[float, str]:
     if isinstance(text, bool) or not isinstance(text, (str, int, float)):
-        raise ValueError(f"expected a {what} like {example!r}, got {text!r}")
+        raise ValueError(f"expected a {what} like {example!r}, got {shown(text)}")
     if isinstance(text, (int, float)):
-        raise ValueError(f"a {what} needs a unit, e.g. {example!r} (got the bare number {text!r})")
+        raise ValueError(f"a {what} needs a unit, e.g. {example!r} (got the bare number {shown(text)})")
     match = _QUANTITY.match(text)
     if not match:
-        raise ValueError(f"expected a {what} like {example!r}, got {text!r}")
-    return float(match.group(1)), match.group(2).strip()
+        raise ValueError(f"expected a {what} like {example!r}, got {shown(text)}")
+    return finite(float(match.group(1)), text), match.group(2).strip()
 
 
 def _unknown_unit(unit: str, known: dict[str, float], what: str) -> ValueError:
     names = ", ".join(sorted({k for k in known if len(k) <= 5}))
-    return ValueError(f"unknown {what} unit {unit!r} (use one of: {names})")
+    return ValueError(f"unknown {what} unit {shown(unit)} (use one of: {names})")
 
 
 def _parse(text: object, what: str, example: str, units: dict[str, float]) -> float:
@@ -80,7 +96,7 @@ def _parse(text: object, what: str, example: str, units: dict[str, float]) -> fl
     factor = units.get(unit.lower().replace(" ", ""))
     if factor is None:
         raise _unknown_unit(unit, units, what)
-    return value * factor
+    return finite(value * factor, text)
 
 
 def parse_duration(text: object) -> float:
@@ -91,22 +107,22 @@ def parse_duration(text: object) -> float:
 def parse_rate(text: object) -> float:
     """Parse a rate such as ``"85 / y"`` or ``"3 per day"`` into events per minute."""
     if isinstance(text, bool) or not isinstance(text, str):
-        raise ValueError(f"a rate needs a unit, e.g. '85 / y' (got {text!r})")
+        raise ValueError(f"a rate needs a unit, e.g. '85 / y' (got {shown(text)})")
     match = _RATE.match(text)
     if not match:
-        raise ValueError(f"expected a rate like '85 / y' or '3 per day', got {text!r}")
-    value, unit = float(match.group(1)), match.group(2).strip().lower()
+        raise ValueError(f"expected a rate like '85 / y' or '3 per day', got {shown(text)}")
+    value, unit = finite(float(match.group(1)), text), match.group(2).strip().lower()
     per = unit
     count = 1.0
     inner = _QUANTITY.match(unit)  # "85 / 2 y"
     if inner:
-        count, per = float(inner.group(1)), inner.group(2).strip().lower()
+        count, per = finite(float(inner.group(1)), text), inner.group(2).strip().lower()
     factor = DURATION_UNITS.get(per)
     if factor is None:
         raise _unknown_unit(unit, DURATION_UNITS, "rate")
-    if count <= 0:
-        raise ValueError(f"the period of a rate must be positive, got {text!r}")
-    return value / (count * factor)
+    if count * factor <= 0:  # also a period so short it reads as zero ("1 / 1e-400 y")
+        raise ValueError(f"the period of a rate must be positive, got {shown(text)}")
+    return finite(value / (count * factor), text)
 
 
 def parse_speed(text: object) -> float:
@@ -129,8 +145,8 @@ def parse_mass_rate(text: object) -> float:
     value, unit = _split(text, "mass rate", "10 t/h")
     mass, _, per = unit.replace(" ", "").partition("/")
     if mass.lower() not in _MASS_UNITS or per.lower() not in DURATION_UNITS:
-        raise ValueError(f"expected a mass rate like '10 t/h', got {text!r}")
-    return value * _MASS_UNITS[mass.lower()] / DURATION_UNITS[per.lower()]
+        raise ValueError(f"expected a mass rate like '10 t/h', got {shown(text)}")
+    return finite(value * _MASS_UNITS[mass.lower()] / DURATION_UNITS[per.lower()], text)
 
 
 def format_duration(minutes: float) -> str:
@@ -139,6 +155,21 @@ def format_duration(minutes: float) -> str:
         if abs(minutes) >= factor and (minutes / factor) == round(minutes / factor, 3):
             return f"{minutes / factor:g} {unit}"
     return f"{minutes:g} min"
+
+
+def _as_float(value: float) -> float:
+    """``float(value)``, with an integer too large for a float read as infinity."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf
+
+
+def _plain_number(value: object) -> float:
+    """A bare number (the reader of :data:`NUMBER`)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a plain number, got {shown(value)}")
+    return finite(_as_float(value), value)
 
 
 @dataclass(frozen=True)
@@ -157,15 +188,13 @@ class Quantity:
     def read(self, value: object, unit: str | None = None) -> float:
         """A value with its unit, or a bare number in ``unit`` (bare numbers only for NUMBER)."""
         if not self.units:
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ValueError(f"expected a plain number, got {value!r}")
-            return float(value)
+            return self.parse(value)
         if unit is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value) * self.units[unit.lower()]
+            return finite(_as_float(value) * self.units[unit.lower()], value)
         return self.parse(value)
 
 
 DURATION = Quantity("duration", parse_duration, DURATION_UNITS, "30 min", "min")
 SPEED = Quantity("speed", parse_speed, _SPEED_UNITS, "2 m/min", "km/h")
 DISTANCE = Quantity("distance", parse_distance, _DISTANCE_UNITS, "1.5 km", "km")
-NUMBER = Quantity("number", float, {}, "0.5")
+NUMBER = Quantity("number", _plain_number, {}, "0.5")

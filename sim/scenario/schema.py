@@ -8,13 +8,32 @@ validated. Quantities are written with units in the file and stored in the inter
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from ..errors import FieldProblem
+from ..errors import FieldProblem, shown
 from .distributions import Distribution, parse_distribution
+from .limits import (
+    MAX_CREW,
+    MAX_DENSE_NODES,
+    MAX_EDGES,
+    MAX_HAZARD_EVENTS,
+    MAX_HORIZON,
+    MAX_HORIZON_YEARS,
+    MAX_INCIDENTS,
+    MAX_NODES,
+    MAX_POPULATION,
+    MAX_REPLICATIONS,
+    MAX_REQUIRED,
+    MAX_UNITS,
+    MAX_UNITS_PER_GROUP,
+    at_most,
+    at_most_items,
+    count_text,
+)
 from .quantities import format_duration, parse_duration, parse_rate, parse_speed
 
 __all__ = [
@@ -41,8 +60,10 @@ def _text_id(value: object) -> object:
     """Ids may be written as numbers in YAML (postal codes); they are always strings inside."""
     if isinstance(value, bool):
         return value
-    if isinstance(value, (int, float)):
-        return str(int(value)) if float(value).is_integer() else str(value)
+    if isinstance(value, int):
+        return str(value) if value.bit_length() < 10_000 else value  # 3,000+ digits: not an id
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
     return value
 
 
@@ -52,7 +73,7 @@ def _bounded(parse: Callable[[object], float], *, positive: bool) -> Callable[[o
     def check(value: object) -> float:
         number = parse(value)
         if number < 0 or (positive and number == 0):
-            raise ValueError(f"must {'be positive' if positive else 'not be negative'} (got {value!r})")
+            raise ValueError(f"must {'be positive' if positive else 'not be negative'} (got {shown(value)})")
         return number
 
     return check
@@ -72,9 +93,14 @@ Delay = Annotated[Distribution, BeforeValidator(lambda v: parse_distribution(v, 
 WorkTime = Annotated[Distribution, BeforeValidator(lambda v: parse_distribution(v, positive=True))]
 
 
+Count = Annotated[int, Field(ge=1), at_most(MAX_REQUIRED, "units")]  # units asked for
+
+
 class Strict(BaseModel):
+    """Base of every scenario model: unknown keys refused, frozen, and every float finite."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True,
-                              populate_by_name=True)
+                              populate_by_name=True, allow_inf_nan=False)
 
 
 # ---------------------------------------------------------------- region
@@ -90,7 +116,7 @@ class Node(Strict):
     kind: Literal["township", "subdistrict", "village", "community", "facility_site", "junction"]
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
-    population: int = Field(default=0, ge=0)
+    population: Annotated[int, Field(ge=0), at_most(MAX_POPULATION, "people at a node")] = 0
     forest_ha: float = Field(default=0.0, ge=0)
     tags: tuple[str, ...] = ()
     area: Id | None = None  # disaster area (e.g. its township) for relief supplies; default: itself
@@ -125,7 +151,7 @@ class Roads(Strict):
     """Explicit road edges; ``speeds`` gives the speed of each road class."""
 
     speeds: dict[str, Speed] = Field(default_factory=dict)
-    edges: list[RoadEdge] = Field(min_length=1)
+    edges: Annotated[list[RoadEdge], at_most_items(MAX_EDGES, "road edges")] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _every_km_edge_has_a_speed(self) -> Roads:
@@ -135,7 +161,7 @@ class Roads(Strict):
             cls = edge.road_class or "default"
             if cls not in self.speeds:
                 raise FieldProblem(
-                    f"no speed for this edge: give 'speed', or a speed for class {cls!r} "
+                    f"no speed for this edge: give 'speed', or a speed for class {shown(cls)} "
                     f"under roads.speeds", ("edges", i))
         return self
 
@@ -150,7 +176,11 @@ class WaterEdge(Strict):
 
 
 class Waterways(Strict):
-    edges: list[WaterEdge] = Field(min_length=1)
+    edges: Annotated[list[WaterEdge], at_most_items(MAX_EDGES, "waterway edges")] = Field(min_length=1)
+
+
+RoadClass = Literal["main", "local"]
+_AUTO_SPEEDS: dict[RoadClass, float] = {"main": 60.0, "local": 40.0}
 
 
 class AutoRoads(Strict):
@@ -165,8 +195,7 @@ class AutoRoads(Strict):
 
     neighbours: int = Field(default=3, ge=1, le=20)
     detour: float = Field(default=1.3, ge=1.0, le=5.0)
-    speeds: dict[Literal["main", "local"], Speed] = Field(
-        default_factory=lambda: {"main": 60.0, "local": 40.0})
+    speeds: dict[RoadClass, Speed] = Field(default_factory=lambda: dict(_AUTO_SPEEDS))
     main_kinds: tuple[str, ...] = ("township", "subdistrict")
     terrain_tags: tuple[str, ...] = ("mountain", "flood-prone", "low-lying", "coast", "bridge")
 
@@ -181,7 +210,7 @@ class AutoRoads(Strict):
 class Region(Strict):
     """Nodes and one of three ways to get travel times between them."""
 
-    nodes: list[Node] = Field(min_length=1)
+    nodes: Annotated[list[Node], at_most_items(MAX_NODES, "nodes")] = Field(min_length=1)
     roads: Roads | None = None
     auto_roads: AutoRoads | None = None
     travel_matrix: str | None = Field(default=None, min_length=1)
@@ -195,6 +224,11 @@ class Region(Strict):
             raise FieldProblem(
                 "give exactly one way to travel: roads (explicit edges), auto_roads "
                 f"(synthetic, from node positions) or travel_matrix (a CSV file); got {given or 'none'}")
+        if self.roads is None and len(self.nodes) > MAX_DENSE_NODES:
+            form = "auto_roads" if self.auto_roads is not None else "travel_matrix"
+            raise FieldProblem(f"at most {count_text(MAX_DENSE_NODES)} nodes with {form}, which holds "
+                               f"a node-by-node matrix (got {len(self.nodes):,}); give explicit roads",
+                               (form,))
         return self
 
 
@@ -255,9 +289,9 @@ class UnitGroup(Strict):
     id: Id | None = None
     type: Id
     capabilities: Annotated[tuple[str, ...], AfterValidator(_unique)] = Field(min_length=1)
-    crew: int = Field(default=1, ge=1)
+    crew: Annotated[int, Field(ge=1), at_most(MAX_CREW, "people in a crew")] = 1
     base: Id
-    count: int = Field(default=1, ge=0)
+    count: Annotated[int, Field(ge=0), at_most(MAX_UNITS_PER_GROUP, "units per group")] = 1
     mode: Literal["road", "air", "water"] = "road"
     speed_factor: float = Field(default=1.0, gt=0, le=5)
     speed: Speed | None = None
@@ -303,7 +337,7 @@ class Escalation(Strict):
     """``after`` the call, if the incident is still going, ask for the units in ``add`` too."""
 
     after: PositiveDuration
-    add: dict[str, Annotated[int, Field(ge=1)]] = Field(min_length=1)
+    add: dict[str, Count] = Field(min_length=1)
 
 
 class IncidentType(Strict):
@@ -314,7 +348,7 @@ class IncidentType(Strict):
 
     label: str | None = None
     priority: int = Field(default=2, ge=1, le=9)
-    requires: dict[str, Annotated[int, Field(ge=1)]] = Field(min_length=1)
+    requires: dict[str, Count] = Field(min_length=1)
     on_scene: WorkTime
     detection_delay: Delay = Field(default_factory=lambda: parse_distribution("0 min"))
     report_delay: Delay = Field(default_factory=lambda: parse_distribution("0 min"))
@@ -328,7 +362,7 @@ class IncidentType(Strict):
     def _transport_capability(self) -> IncidentType:
         if self.hospital is not None and self.hospital.by is not None \
                 and self.hospital.by not in self.requires:
-            raise FieldProblem(f"{self.hospital.by!r} is not one of the required capabilities "
+            raise FieldProblem(f"{shown(self.hospital.by)} is not one of the required capabilities "
                                f"({', '.join(self.requires)})", ("hospital", "by"))
         return self
 
@@ -401,13 +435,21 @@ class Dispatch(Strict):
     air_margin: NonNegDuration = 0.0
 
 
+def _simulable_horizon(minutes: float) -> float:
+    if minutes > MAX_HORIZON:
+        raise ValueError(f"at most {count_text(MAX_HORIZON_YEARS)} years "
+                         f"(got {format_duration(minutes)})")
+    return minutes
+
+
 class RunSettings(Strict):
     """Horizon, warm-up, seed and replications of ``sim run``."""
 
-    horizon: PositiveDuration = Field(default_factory=lambda: parse_duration("365 d"))
+    horizon: Annotated[PositiveDuration, AfterValidator(_simulable_horizon)] = Field(
+        default_factory=lambda: parse_duration("365 d"))
     warmup: NonNegDuration = 0.0
     seed: int = Field(default=1, ge=0)
-    replications: int = Field(default=1, ge=1, le=100_000)
+    replications: Annotated[int, Field(ge=1), at_most(MAX_REPLICATIONS, "replications")] = 1
     start: Annotated[dt.datetime, AfterValidator(_wall_clock)] = dt.datetime(2025, 1, 1)
     utc_offset: float = Field(default=8.0, ge=-12, le=14)  # hours; for sunrise and sunset
     drain: bool = True
@@ -455,8 +497,49 @@ class ScenarioSpec(Strict):
                                    ("hazards", i, "at"))
         return self
 
+    @model_validator(mode="after")
+    def _simulable(self) -> ScenarioSpec:
+        """Refuse what one replication cannot hold: too many units, incidents or hazard events."""
+        total = sum(group.count for group in self.units)
+        if total > MAX_UNITS:
+            raise FieldProblem(f"at most {count_text(MAX_UNITS)} units in all groups together "
+                               f"(got {total:,})", ("units",))
+        _check_expected_load(self)
+        return self
 
-from .hazard_schema import Hazard, Prepositioning  # noqa: E402  (they build on the models above)
+
+def _about(count: float) -> str:
+    return f"about {count:.3g}" if math.isfinite(count) else "more than 1e308"
+
+
+def _check_expected_load(spec: ScenarioSpec) -> None:
+    """Expected hazard events and incidents of one replication (rate x horizon, and what each
+    hazard event brings at full intensity) within :data:`~.limits.MAX_HAZARD_EVENTS` and
+    :data:`~.limits.MAX_INCIDENTS`; the problem points at the largest contributor."""
+    horizon = spec.run.horizon
+    rates: dict[str, float] = {}
+    for g in spec.generators:
+        rates[g.incident_type] = rates.get(g.incident_type, 0.0) + g.rate
+    population = math.fsum(float(n.population) for n in spec.region.nodes)
+    loads = hazard_load(spec.hazards, horizon, rates, population, len(spec.region.nodes))
+    events = math.fsum(e for e, _ in loads)
+    if not events <= MAX_HAZARD_EVENTS:  # also NaN, from inf x 0
+        worst = max(range(len(loads)), key=lambda i: loads[i][0])
+        raise FieldProblem(f"{_about(events)} hazard events expected in one replication (at most "
+                           f"{count_text(MAX_HAZARD_EVENTS)}): lower the rate or shorten run.horizon",
+                           ("hazards", worst))
+    shares: list[tuple[tuple[str | int, ...], float]] = [
+        (("generators", i, "rate"), g.rate * horizon) for i, g in enumerate(spec.generators)]
+    shares += [(("hazards", i), incidents) for i, (_, incidents) in enumerate(loads)]
+    incidents = math.fsum(x for _, x in shares)
+    if not incidents <= MAX_INCIDENTS:
+        where = max(shares, key=lambda share: share[1])[0]
+        raise FieldProblem(f"{_about(incidents)} incidents expected in one replication (at most "
+                           f"{count_text(MAX_INCIDENTS)}; the most come from here): lower the rates "
+                           "or shorten run.horizon", where)
+
+
+from .hazard_schema import Hazard, Prepositioning, hazard_load  # noqa: E402  (they build on the models above)
 from .people_schema import Evacuation, Shelter  # noqa: E402
 from .supply_schema import Depot, Item, SupplySettings  # noqa: E402
 

@@ -10,6 +10,7 @@ from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from ..errors import FieldProblem
 from .distributions import parse_distribution
+from .limits import MAX_STOCK, MAX_VEHICLES, at_most
 from .quantities import parse_duration, parse_mass, parse_mass_rate
 from .schema import Delay, Id, NonNegDuration, PositiveDuration, Speed, Strict, _bounded
 
@@ -17,9 +18,12 @@ __all__ = ["Depot", "Item", "Lift", "Replenish", "SupplySettings", "TIERS", "Tru
 
 Mass = Annotated[float, BeforeValidator(_bounded(parse_mass, positive=True))]
 MassRate = Annotated[float, BeforeValidator(_bounded(parse_mass_rate, positive=True))]
-Quantity = Annotated[float, Field(ge=0)]
+Quantity = Annotated[float, Field(ge=0), at_most(MAX_STOCK, "units of an item")]
+Fleet = Annotated[int, Field(ge=0), at_most(MAX_VEHICLES, "vehicles in a fleet")]
 TIERS = ("township", "county", "city", "province", "aid")
-DEFAULT_TARGETS = {"county": parse_duration("6 h"), "city": parse_duration("8 h")}  # doc 004
+TargetTier = Literal["county", "city"]
+DEFAULT_TARGETS: dict[TargetTier, float] = {"county": parse_duration("6 h"),
+                                            "city": parse_duration("8 h")}  # doc 004
 
 
 class Item(Strict):
@@ -35,7 +39,7 @@ class Item(Strict):
     per_person_day: Quantity = 0.0
     per_person: Quantity = 0.0
     per_incident: dict[Id, Quantity] = Field(default_factory=dict)
-    unit_cost: Quantity = 1.0
+    unit_cost: float = Field(default=1.0, ge=0)
     divisible: bool = True
 
     def whole(self, quantity: float) -> float:
@@ -50,7 +54,7 @@ class Item(Strict):
 
 
 class Trucks(Strict):
-    count: int = Field(default=2, ge=0)
+    count: Fleet = 2
     capacity: Mass = 5000.0
     speed_factor: float = Field(default=0.8, gt=0, le=3)
 
@@ -58,7 +62,7 @@ class Trucks(Strict):
 class Lift(Strict):
     """Helicopter lift for places cut off by road (and only for those)."""
 
-    count: int = Field(default=1, ge=0)
+    count: Fleet = 1
     capacity: Mass = 1000.0
     speed: Speed = 200.0
     load_time: NonNegDuration = 20.0
@@ -108,14 +112,14 @@ class SupplySettings(Strict):
     request_delay: NonNegDuration = 60.0
     review: PositiveDuration = 1440.0
     cover: PositiveDuration = 1440.0
-    targets: dict[Literal["county", "city"], PositiveDuration] = Field(
+    targets: dict[TargetTier, PositiveDuration] = Field(
         default_factory=lambda: dict(DEFAULT_TARGETS))
     first_batch_share: float = Field(default=1.0, gt=0, le=1)
     fill_target: float = Field(default=0.95, ge=0, le=1)
 
     @field_validator("targets", mode="after")
     @classmethod
-    def _default_targets(cls, targets: dict[str, float]) -> dict[str, float]:
+    def _default_targets(cls, targets: dict[TargetTier, float]) -> dict[TargetTier, float]:
         """A target not given keeps its default (county 6 h, city 8 h)."""
         return {**DEFAULT_TARGETS, **targets}
 
