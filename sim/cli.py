@@ -129,7 +129,7 @@ def _file_kind(name: str) -> str:
     if is_bare_name(name):
         return "scenario"
     try:
-        data = parse_yaml(read_input_text(Path(name))).data
+        data = parse_yaml(read_input_text(Path(name), "scenario file")).data
     except (InputFileError, YamlSyntaxError):
         return "scenario"
     if not isinstance(data, dict) or "region" in data:

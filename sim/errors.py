@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import reprlib
 from dataclasses import dataclass
 
-__all__ = ["FieldProblem", "Problem", "SHOWN_CHARS", "ScenarioError", "SimError", "format_path",
+__all__ = ["FieldProblem", "Problem", "SHOWN_CHARS", "ScenarioError", "SimError", "brief_problem",
+           "clip_problem_message", "format_path", "one_line",
            "shown"]
 
 SHOWN_CHARS = 100
@@ -64,10 +66,38 @@ class Problem:
 
 
 class ScenarioError(SimError):
-    """A scenario that cannot run, with every problem found."""
+    """A scenario (or an experiment or drill file: ``what``) that cannot run, with every
+    problem found."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], what: str = "scenario") -> None:
         self.problems = list(problems)
+        self.what = what
         count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in the scenario"
+        head = f"{count} problem{'s' if count != 1 else ''} in the {what}"
         super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in self.problems))
+
+
+def clip_problem_message(message: str, limit: int = SHOWN_CHARS) -> str:
+    """A validation message whose quoted value (``... (got VALUE)``) is cut to ``limit``
+    characters, so a huge or hostile value is never repeated whole."""
+    head, sep, tail = message.partition(" (got ")
+    if not sep or len(tail) <= limit + 1:
+        return message
+    return f"{head}{sep}{tail[: limit - 3]}...)"
+
+
+def brief_problem(problem: Problem) -> Problem:
+    """``problem`` with its quoted value (see :func:`clip_problem_message`) and any field name
+    longer than :data:`SHOWN_CHARS` characters cut short."""
+    path = tuple(
+        part if isinstance(part, int) or len(part) <= SHOWN_CHARS else part[: SHOWN_CHARS - 3] + "..."
+        for part in problem.path
+    )
+    return Problem(problem.file, path, clip_problem_message(problem.message), problem.line)
+
+
+def one_line(message: str, limit: int = 2 * SHOWN_CHARS) -> str:
+    """``message`` on one line (line breaks and the indentation after them as one space), cut
+    to ``limit`` characters with ``...``."""
+    text = re.sub(r"\s*[\r\n]\s*", " ", message).strip()
+    return text if len(text) <= limit else text[: limit - 3] + "..."

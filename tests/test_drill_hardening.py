@@ -390,7 +390,7 @@ def test_a_bare_name_is_a_built_in_scenario_and_anything_else_a_path(tmp_path):
     (lambda p: p.write_text("name: [unclosed\nregion: {\n", encoding="utf-8"), "not YAML (line"),
     (lambda p: p.write_text("- just\n- a list\n", encoding="utf-8"), "does not hold a mapping"),
     (lambda p: p.write_text("", encoding="utf-8"), "does not hold a mapping"),
-    (lambda p: os.truncate(p.open("wb").name, 21 * 2**20), "is too large for a scenario file"),
+    (lambda p: os.truncate(p.open("wb").name, 51 * 2**20), "is too large for a scenario file"),
     (lambda p: os.mkfifo(p), "is not a regular file"),
 ])
 def test_a_scenario_reference_that_is_not_a_scenario_is_one_problem(tmp_path, make, problem):
@@ -411,7 +411,7 @@ def test_a_scenario_reference_to_dev_zero_is_not_read(tmp_path):
 @pytest.mark.parametrize("make,problem", [
     (lambda p: p.mkdir(), "is a folder, not a drill file"),
     (lambda p: os.mkfifo(p), "is not a regular file"),
-    (lambda p: os.truncate(p.open("wb").name, 21 * 2**20), "is too large for a drill file"),
+    (lambda p: os.truncate(p.open("wb").name, 51 * 2**20), "is too large for a drill file"),
     (lambda p: p.write_bytes(b"\x00\x01binary"), "is a binary file, not a drill file"),
     (lambda p: p.write_bytes(b"name: \xff\n"), "is not UTF-8 text"),
 ])

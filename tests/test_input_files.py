@@ -41,8 +41,8 @@ def test_a_travel_matrix_is_found_next_to_the_scenario_not_the_current_folder(tm
 @pytest.mark.parametrize("target,message", [
     ("/dev/zero", "is not a regular file"),
     ("/dev/null", "is not a regular file"),
-    (".", "is a folder, not a file"),
-    ("missing.csv", "no such file"),
+    (".", "is a folder, not a travel matrix"),
+    ("missing.csv", "no such travel matrix"),
 ])
 def test_special_files_and_folders_are_refused_before_reading(tmp_path, target, message):
     if target.startswith("/dev/") and not os.path.exists(target):
@@ -77,7 +77,7 @@ def test_a_file_of_another_kind_is_refused_by_its_shape_and_never_quoted(tmp_pat
 
 def test_a_binary_file_is_not_read_as_a_matrix(tmp_path):
     (tmp_path / "m.csv").write_bytes(b"\x00\x01\x02" * 100)
-    with pytest.raises(ScenarioError, match="not a text file"):
+    with pytest.raises(ScenarioError, match="is a binary file, not a travel matrix"):
         sim.load_scenario(_matrix_scenario(tmp_path, "m.csv"))
 
 
@@ -111,8 +111,9 @@ def test_an_experiment_scenario_is_relative_to_the_experiment_file(tmp_path, mon
 @pytest.mark.parametrize("content,target,message", [
     (None, "nowhere.yaml", "no scenario file 'nowhere.yaml'"),
     (None, "tiny.yaml", "no scenario file 'tiny.yaml'"),
-    ("folder", "sub", "is a folder, not a file"),
-    (b"\xff\xfe\x00 not utf-8", "bad.yaml", "is not"),
+    ("folder", "sub", "is a folder, not a scenario file"),
+    (b"\xff\xfe\x00 not utf-8", "bad.yaml", "is a binary file"),
+    (b"\xff\xfe not utf-8", "bad.yaml", "is not UTF-8 text"),
     ("name: [unclosed", "bad.yaml", "is not valid YAML"),
     ("- just\n- a list\n", "bad.yaml", "does not hold a mapping"),
 ])

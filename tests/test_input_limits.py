@@ -21,7 +21,8 @@ from sim.scenario.distributions import DistributionError, parse_distribution
 from sim.scenario.problems import problems_from_validation
 from sim.scenario.quantities import NUMBER, SPEED, parse_distance, parse_duration, parse_rate, parse_speed
 from sim.scenario.schema import Region, ScenarioSpec
-from sim.scenario.yamlio import YamlLimitError, YamlSyntaxError, parse_yaml, read_yaml_mapping, read_yaml_text
+from sim.scenario.files import InputFileError, read_input_text
+from sim.scenario.yamlio import YamlLimitError, YamlSyntaxError, parse_yaml, read_yaml_mapping
 
 
 def billion_laughs(levels: int = 9) -> str:
@@ -98,14 +99,16 @@ def test_deep_nesting_is_refused():
 
 def test_file_over_the_size_limit_is_not_read(tmp_path):
     """A file larger than MAX_FILE_BYTES (here sparse: nothing is written) is refused from its
-    size, for scenarios read through read_yaml_text and for experiment and drill files."""
+    size, for scenarios read through read_input_text and for experiment and drill files."""
     path = tmp_path / "huge.yaml"
     with path.open("wb") as handle:
         handle.truncate(limits.MAX_FILE_BYTES + 1)
-    with pytest.raises(YamlLimitError, match="too large: 50,000,001 bytes"):
-        read_yaml_text(path)
-    with pytest.raises(ScenarioError, match="at most 50,000,000 bytes"):
+    with pytest.raises(InputFileError, match=r"too large for a scenario file \(50.0 MB; at most 50.0 MB\)"):
+        read_input_text(path, "scenario file")
+    with pytest.raises(ScenarioError, match="too large for an experiment file"):
         read_yaml_mapping(path, "experiment")
+    with pytest.raises(ScenarioError, match="too large for a scenario file"):
+        sim.load_scenario(path)
 
 
 def test_text_over_the_size_limit_is_not_parsed(monkeypatch):

@@ -15,12 +15,21 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from ..errors import FieldProblem, Problem, ScenarioError, format_path
+from ..errors import (
+    SHOWN_CHARS,
+    FieldProblem,
+    Problem,
+    ScenarioError,
+    brief_problem,
+    format_path,
+    one_line,
+    shown,
+)
+from ..scenario.files import InputFileError, read_input_text
 from ..scenario.loader import Scenario, builtin_scenarios, load_scenario_data
 from ..scenario.overrides import set_path
 from ..scenario.yamlio import YamlSyntaxError, parse_yaml
-from .inputs import QUOTE_LIMIT, InputFileError, brief_problem, one_line, read_input_text, shorten
-from .spec import DrillSpec, drill_label
+from .spec import DrillError, DrillSpec, drill_label
 
 __all__ = ["drill_scenario", "read_base_scenario", "scenario_reference"]
 
@@ -28,7 +37,7 @@ _HAZARD_SECTIONS = (("hazards",), ("evacuation",))
 
 
 def _reference_problem(label: str, reference: str, message: str) -> ScenarioError:
-    return ScenarioError([Problem(label, ("scenario",), f"{shorten(reference)}: {message}")])
+    return DrillError([Problem(label, ("scenario",), f"{shown(reference)}: {message}")])
 
 
 def scenario_reference(spec: DrillSpec, base_dir: Path, source: str | Path | None = None) -> Path:
@@ -70,7 +79,7 @@ def read_base_scenario(
             label, spec.scenario, f"not a scenario: {path} does not hold a mapping (name, region, units, ...)"
         )
     if doc.duplicates:
-        raise ScenarioError(
+        raise DrillError(
             [
                 Problem(str(path), p, "this key appears twice in the same mapping", line)
                 for p, line in doc.duplicates
@@ -139,10 +148,10 @@ def _apply_set(raw: dict[str, Any], spec: DrillSpec, label: str) -> None:
         except FieldProblem as exc:
             where = f" (at {format_path(exc.subpath)})" if exc.subpath else ""
             problems.append(
-                brief_problem(Problem(label, ("set", key), one_line(str(exc), QUOTE_LIMIT) + where))
+                brief_problem(Problem(label, ("set", key), one_line(str(exc), SHOWN_CHARS) + where))
             )
     if problems:
-        raise ScenarioError(problems)
+        raise DrillError(problems)
 
 
 def _matches(part: str | int, key: str, container: object) -> bool:
@@ -205,4 +214,4 @@ def drill_scenario(
     try:
         return load_scenario_data(raw, path=path)
     except ScenarioError as exc:
-        raise ScenarioError([_blamed(p, raw, spec, label) for p in exc.problems]) from None
+        raise DrillError([_blamed(p, raw, spec, label) for p in exc.problems]) from None

@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem, ScenarioError
+from ..errors import Problem, ScenarioError, one_line
 from ..scenario.loader import Scenario
 from ..scenario.quantities import format_duration
 from .base_scenario import drill_scenario
-from .inputs import one_line
-from .spec import DrillSpec, load_drill_spec, resolve_templates, template_resolutions
+from .spec import DrillError, DrillSpec, load_drill_spec, resolve_templates, template_resolutions
 
 __all__ = ["DrillCheck", "check_drill"]
 
@@ -83,5 +82,5 @@ def check_drill(path: str | Path) -> DrillCheck:
             checked.append(other)
             _try(spec, base, path, other, problems, drawn)
     if problems or scenario is None:
-        raise ScenarioError(list(problems.values()))
+        raise DrillError(list(problems.values()))
     return DrillCheck(path, spec, scenario, len(checked))

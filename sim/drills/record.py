@@ -9,8 +9,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from ..errors import SimError, format_path
-from .inputs import InputFileError, clip_problem_message, read_input_text
+from ..errors import SimError, clip_problem_message, format_path
+from ..scenario.files import InputFileError, read_input_text
 
 __all__ = [
     "WALL_CLOCK",

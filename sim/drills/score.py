@@ -25,10 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import SimError
+from ..errors import SimError, shown
 from ..report.writing import output_folder, write_text
+from ..scenario.files import read_input_text
 from .escaping import csv_text, md_cell, md_text
-from .inputs import read_input_text, shorten
 from .record import DrillRecord, RecordedAction, RecordedInject, read_drill_record
 
 __all__ = ["RATINGS", "Observation", "Rating", "rate", "read_observed", "score_drill", "write_after_action"]
@@ -100,11 +100,11 @@ def _given_minutes(text: str, where: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise SimError(f"{where}: minutes: not a number: {shorten(text)}") from None
+        raise SimError(f"{where}: minutes: not a number: {shown(text)}") from None
     if not math.isfinite(value):
-        raise SimError(f"{where}: minutes: {shorten(text)} is not a finite number of minutes")
+        raise SimError(f"{where}: minutes: {shown(text)} is not a finite number of minutes")
     if value < 0:
-        raise SimError(f"{where}: minutes: {shorten(text)} is negative (minutes count from the inject)")
+        raise SimError(f"{where}: minutes: {shown(text)} is negative (minutes count from the inject)")
     return value
 
 
@@ -119,11 +119,11 @@ def _clock_minutes(stamp: str, inject_time: dt.datetime, where: str) -> float:
         minutes = (when - inject_time).total_seconds() / 60
         if minutes < 0:
             raise SimError(
-                f"{where}: time: {shorten(stamp)} is before its inject ({inject_time:%Y-%m-%d %H:%M}); "
+                f"{where}: time: {shown(stamp)} is before its inject ({inject_time:%Y-%m-%d %H:%M}); "
                 "give YYYY-MM-DD HH:MM for another day"
             )
         return minutes
-    raise SimError(f"{where}: time: {shorten(stamp)} is not YYYY-MM-DD HH:MM or HH:MM")
+    raise SimError(f"{where}: time: {shown(stamp)} is not YYYY-MM-DD HH:MM or HH:MM")
 
 
 def _minutes(row: dict[str, str], inject_time: dt.datetime, where: str) -> float | None:
@@ -145,11 +145,11 @@ def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, str]]]:
         if "action" not in fields:
             raise SimError(
                 f"{path}: needs an 'action' column (and 'time' or 'minutes'); "
-                f"it has {shorten(', '.join(fields))}"
+                f"it has {shown(', '.join(fields))}"
             )
         if "time" not in fields and "minutes" not in fields:
             raise SimError(
-                f"{path}: needs a 'time' or a 'minutes' column (it has only {shorten(', '.join(fields))})"
+                f"{path}: needs a 'time' or a 'minutes' column (it has only {shown(', '.join(fields))})"
             )
         for row in reader:
             yield reader.line_num, row
@@ -171,10 +171,10 @@ def read_observed(
         if not key:
             raise SimError(f"{where}: action: empty (give the action's id in the evaluation guide)")
         if key not in actions:
-            raise SimError(f"{where}: action {shorten(key)} is not in this drill's evaluation guide")
+            raise SimError(f"{where}: action {shown(key)} is not in this drill's evaluation guide")
         if key in seen:
             raise SimError(
-                f"{where}: action {shorten(key)} is given twice (lines {seen[key].line} and {line})"
+                f"{where}: action {shown(key)} is given twice (lines {seen[key].line} and {line})"
             )
         inject = actions[key][0]
         seen[key] = Observation(_minutes(row, inject.time, where), (row.get("note") or "").strip(), line)

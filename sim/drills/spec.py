@@ -46,15 +46,16 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ..errors import FieldProblem, Problem, ScenarioError, format_path
+from ..errors import FieldProblem, Problem, ScenarioError, brief_problem, format_path, one_line, shown
+from ..scenario.files import InputFileError, read_input_text
 from ..scenario.problems import problems_from_validation
 from ..scenario.quantities import format_duration, parse_duration
 from ..scenario.yamlio import YamlDocument, YamlSyntaxError, parse_yaml
-from .inputs import InputFileError, brief_problem, one_line, read_input_text, shorten
 
 __all__ = [
     "CAPABILITIES",
     "MAX_DURATION",
+    "DrillError",
     "DrillSpec",
     "Participant",
     "drill_label",
@@ -83,6 +84,13 @@ CAPABILITIES = {
 
 MAX_DURATION = 31 * 24 * 60.0  # minutes
 
+
+
+class DrillError(ScenarioError):
+    """A drill file that cannot be used, with every problem found (each naming the file)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems, "drill")
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -138,7 +146,7 @@ class DrillSpec(_Strict):
         for i, name in enumerate(value):
             if name not in CAPABILITIES:
                 raise FieldProblem(
-                    f"unknown objective {shorten(name)} (one of: {', '.join(CAPABILITIES)})", (i,)
+                    f"unknown objective {shown(name)} (one of: {', '.join(CAPABILITIES)})", (i,)
                 )
         return value
 
@@ -180,18 +188,18 @@ def read_drill_document(path: Path) -> YamlDocument:
     try:
         doc = parse_yaml(read_input_text(path, "drill file"))
     except InputFileError as exc:
-        raise ScenarioError([Problem(shown, (), exc.reason)]) from None
+        raise DrillError([Problem(shown, (), exc.reason)]) from None
     except YamlSyntaxError as exc:
-        raise ScenarioError([Problem(shown, (), one_line(str(exc)), exc.line)]) from None
+        raise DrillError([Problem(shown, (), one_line(str(exc)), exc.line)]) from None
     if doc.duplicates:
-        raise ScenarioError(
+        raise DrillError(
             [
                 Problem(shown, p, "this key appears twice in the same mapping", line)
                 for p, line in doc.duplicates
             ]
         )
     if not isinstance(doc.data, dict):
-        raise ScenarioError([Problem(shown, (), "a drill file holds a mapping (name, scenario, ...)")])
+        raise DrillError([Problem(shown, (), "a drill file holds a mapping (name, scenario, ...)")])
     return doc
 
 
@@ -207,7 +215,7 @@ def load_drill_spec(path: str | Path) -> tuple[DrillSpec, Path]:
     try:
         return DrillSpec.model_validate(doc.data), path.parent
     except ValidationError as exc:
-        raise ScenarioError(_problems(exc, path, doc)) from None
+        raise DrillError(_problems(exc, path, doc)) from None
 
 
 _QUANTITY = re.compile(r"^\s*([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(.*?)\s*$")
@@ -216,7 +224,7 @@ _Bound = tuple[float, str]
 
 
 def _template_error(where: _Where, message: str) -> ScenarioError:
-    return ScenarioError([Problem(where[0], where[1], message)])
+    return DrillError([Problem(where[0], where[1], message)])
 
 
 def _quantities(pair: list[Any], where: _Where) -> tuple[_Bound, _Bound]:
@@ -226,7 +234,7 @@ def _quantities(pair: list[Any], where: _Where) -> tuple[_Bound, _Bound]:
     if low is None or high is None or low.group(2) != high.group(2):
         raise _template_error(
             where,
-            f"between {shorten(pair)}: give two numbers, two durations, or two quantities in the same unit",
+            f"between {shown(pair)}: give two numbers, two durations, or two quantities in the same unit",
         )
     return (float(low.group(1)), low.group(2)), (float(high.group(1)), high.group(2))
 
@@ -244,7 +252,7 @@ def _bounds(pair: object, where: _Where) -> tuple[_Bound, _Bound]:
         except (ValueError, TypeError, FieldProblem):
             ends = _quantities(pair, where)
     if not all(math.isfinite(value) for value, _ in ends):
-        raise _template_error(where, f"between {shorten(pair)}: both ends must be finite")
+        raise _template_error(where, f"between {shown(pair)}: both ends must be finite")
     return ends
 
 

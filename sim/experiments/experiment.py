@@ -40,7 +40,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ..errors import FieldProblem, Problem, ScenarioError, format_path
+from ..errors import FieldProblem, Problem, ScenarioError, format_path, shown
 from ..scenario.files import InputFileError, is_bare_name, read_input_text
 from ..scenario.loader import Scenario, load_scenario_data, resolve_scenario_path
 from ..scenario.overrides import set_path
@@ -48,12 +48,6 @@ from ..scenario.problems import problems_from_validation
 from ..scenario.yamlio import YamlSyntaxError, parse_yaml, read_yaml_mapping
 
 __all__ = ["Experiment", "ExperimentSpec", "Variant", "load_experiment"]
-
-
-def shown_value(value: object) -> str:
-    """``repr(value)``, cut to about 100 characters."""
-    text = repr(value)
-    return text if len(text) <= 100 else text[:97] + "..."
 
 MAX_VARIANTS = 10_000
 MAX_REPLICATIONS = 10_000_000   # variants x replications of one batch
@@ -180,43 +174,43 @@ def load_experiment(source: str | Path | dict, *, base_dir: Path | None = None) 
     variant, for a variant whose scenario is invalid)."""
     path = None
     if isinstance(source, dict):
-        raw, shown, doc = source, "<experiment>", None
+        raw, label, doc = source, "<experiment>", None
     else:
         path = Path(source)
-        shown = str(path)
+        label = str(path)
         doc = read_yaml_mapping(path, "experiment")
         raw = doc.data
     try:
         spec = ExperimentSpec.model_validate(raw)
     except ValidationError as exc:
-        raise ScenarioError(problems_from_validation(exc, shown, doc)) from None
+        raise ScenarioError(problems_from_validation(exc, label, doc), "experiment") from None
     folder = base_dir or (path.parent if path is not None else Path.cwd())
-    variants = _variants(spec, folder, shown, doc)
+    variants = _variants(spec, folder, label, doc)
     names = [v.name for v in variants]
     if spec.baseline is not None and spec.baseline not in names:
         line = doc.line_of(("baseline",)) if doc else None
-        raise ScenarioError([Problem(shown, ("baseline",), f"no variant named {spec.baseline!r} "
-                                     f"(variants: {', '.join(names)})", line)])
+        raise ScenarioError([Problem(label, ("baseline",), f"no variant named {spec.baseline!r} "
+                                     f"(variants: {', '.join(names)})", line)], "experiment")
     return Experiment(spec, variants, path)
 
 
-def _scenario_source(spec: ExperimentSpec, naming_file: Path, shown: str, doc: Any) -> tuple[dict, Path]:
+def _scenario_source(spec: ExperimentSpec, naming_file: Path, label: str, doc: Any) -> tuple[dict, Path]:
     """The base scenario's mapping and path; every problem names the experiment file and its
     ``scenario`` field, and the target."""
     resolved = resolve_scenario_path(spec.scenario, naming_file)
     line = doc.line_of(("scenario",)) if doc else None
 
     def refuse(message: str) -> ScenarioError:
-        return ScenarioError([Problem(shown, ("scenario",), message, line)])
+        return ScenarioError([Problem(label, ("scenario",), message, line)], "experiment")
 
     if not resolved.exists():
         builtin = "built-in scenario or " if is_bare_name(spec.scenario) else ""
-        raise refuse(f"no {builtin}scenario file {shown_value(spec.scenario)} (looked for {resolved}; a path "
+        raise refuse(f"no {builtin}scenario file {shown(spec.scenario)} (looked for {resolved}; a path "
                      "is relative to the experiment file, a bare name like 'pinghu' is a built-in)")
     try:
-        parsed = parse_yaml(read_input_text(resolved)).data
+        parsed = parse_yaml(read_input_text(resolved, "scenario file")).data
     except InputFileError as exc:
-        raise refuse(f"the scenario {resolved} {exc}") from None
+        raise refuse(f"{resolved} {exc.reason}") from None
     except YamlSyntaxError as exc:
         at = f" (line {exc.line})" if exc.line else ""
         raise refuse(f"the scenario {resolved} is not valid YAML{at}: {exc}") from None
@@ -225,8 +219,8 @@ def _scenario_source(spec: ExperimentSpec, naming_file: Path, shown: str, doc: A
     return parsed, resolved
 
 
-def _variants(spec: ExperimentSpec, folder: Path, shown: str, doc: Any) -> list[Variant]:
-    base_raw, scenario_path = _scenario_source(spec, folder / "experiment.yaml", shown, doc)
+def _variants(spec: ExperimentSpec, folder: Path, label: str, doc: Any) -> list[Variant]:
+    base_raw, scenario_path = _scenario_source(spec, folder / "experiment.yaml", label, doc)
     layouts = list(spec.layouts.items()) or [("base", None)]
     grid_points = [dict(zip(spec.grid, values, strict=True))
                    for values in itertools.product(*spec.grid.values())]
@@ -246,18 +240,18 @@ def _variants(spec: ExperimentSpec, folder: Path, shown: str, doc: Any) -> list[
             raw = _variant_raw(base_raw, spec, layout, point, hazards)
         except _ChangeProblem as exc:
             line = doc.line_of(exc.field) if doc else None
-            problem = Problem(shown, exc.field, f"variant {name!r}: {exc}", line)
+            problem = Problem(label, exc.field, f"variant {name!r}: {exc}", line)
             if problem not in problems:  # the same bad change in many variants is told once
                 problems.append(problem)
             continue
         try:
             scenario = load_scenario_data(raw, path=scenario_path)
         except ScenarioError as exc:
-            problems.extend(Problem(shown, p.path, f"variant {name!r}: {p.message}") for p in exc.problems)
+            problems.extend(Problem(label, p.path, f"variant {name!r}: {p.message}") for p in exc.problems)
             continue
         variants.append(Variant(len(variants), name, scenario, changes))
     if problems:
-        raise ScenarioError(problems)
+        raise ScenarioError(problems, "experiment")
     return variants
 
 

@@ -6,6 +6,8 @@
 * Only regular files are read: a folder, a device (``/dev/zero``), a FIFO or a socket is
   refused before anything is opened, and so is a file over the size limit of its kind.
 * Problems are told without quoting the file's content.
+
+Every input file is read through :func:`read_input_text`.
 """
 
 from __future__ import annotations
@@ -14,15 +16,20 @@ import os
 import stat
 from pathlib import Path
 
-__all__ = ["MAX_DATA_BYTES", "MAX_YAML_BYTES", "InputFileError", "is_bare_name", "read_input_text",
-           "resolve_reference", "unreadable"]
+from ..errors import SimError
+from .limits import MAX_DATA_BYTES, MAX_FILE_BYTES
 
-MAX_YAML_BYTES = 20 * 1024 * 1024    # a scenario, experiment or drill file
-MAX_DATA_BYTES = 512 * 1024 * 1024   # a data file (travel matrix, road network, places)
+__all__ = ["MAX_DATA_BYTES", "MAX_FILE_BYTES", "InputFileError", "input_file_problem", "is_bare_name",
+           "read_input_text", "resolve_reference"]
 
 
-class InputFileError(ValueError):
-    """A named file that cannot be used; the message says why, never what it holds."""
+class InputFileError(SimError):
+    """An input file that cannot be used; ``reason`` says why (never what the file holds)."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
 
 
 def is_bare_name(reference: str | Path) -> bool:
@@ -41,45 +48,55 @@ def resolve_reference(reference: str | Path, naming_file: Path | None) -> Path:
     return naming_file.parent / path
 
 
-def _size_text(size: int) -> str:
-    return f"{size / 1024 / 1024:,.1f} MB" if size >= 1024 * 1024 else f"{size:,} bytes"
+def _megabytes(size: float) -> str:
+    return f"{size / 2**20:,.1f} MB"
 
 
-def unreadable(path: Path, limit: int) -> str | None:
-    """Why ``path`` cannot be read as an input file (None when it can): missing, a folder,
-    not a regular file, or larger than ``limit`` bytes."""
+def _a(what: str) -> str:
+    """``what`` with its indefinite article."""
+    return f"{'an' if what[:1] in 'aeiou' else 'a'} {what}"
+
+
+def input_file_problem(path: str | Path, what: str = "file", limit: int = MAX_FILE_BYTES) -> str | None:
+    """Why ``path`` cannot be read as a ``what`` (missing, a folder, not a regular file, over
+    ``limit`` bytes, unreadable), or None when it can. Only the file's metadata is looked at."""
     try:
-        info = path.stat()
+        info = os.stat(path)
     except FileNotFoundError:
-        return "no such file"
+        return f"no such {what}"
     except NotADirectoryError:
-        return "no such file (a part of the path is a file, not a folder)"
+        return f"no such {what} (a part of the path is a file, not a folder)"
     except OSError as exc:
-        return f"cannot be read ({exc.strerror or exc})"
+        return f"cannot read the {what}: {exc.strerror or type(exc).__name__}"
     if stat.S_ISDIR(info.st_mode):
-        return "is a folder, not a file"
+        return f"is a folder, not {_a(what)}"
     if not stat.S_ISREG(info.st_mode):
-        return "is not a regular file (a device, pipe or socket), so it is not read"
+        return f"is not a regular file (a device, FIFO or socket), so it cannot be {_a(what)}"
     if info.st_size > limit:
-        return f"is {_size_text(info.st_size)}, more than the {_size_text(limit)} such a file may have"
+        return f"is too large for {_a(what)} ({_megabytes(info.st_size)}; at most {_megabytes(limit)})"
     if not os.access(path, os.R_OK):
-        return "cannot be read (permission denied)"
+        return f"cannot read the {what}: permission denied"
     return None
 
 
-def read_input_text(path: Path, limit: int = MAX_YAML_BYTES) -> str:
-    """The UTF-8 text of the regular file ``path``; raises :class:`InputFileError` (missing, a
-    folder or special file, too large, unreadable, not UTF-8 text)."""
-    problem = unreadable(path, limit)
+def read_input_text(path: str | Path, what: str = "file", encoding: str = "utf-8",
+                    limit: int = MAX_FILE_BYTES) -> str:
+    """The text of the input file ``path``, or :class:`InputFileError` saying why it cannot be
+    used: see :func:`input_file_problem`, and a file that is not UTF-8 text or holds NUL bytes
+    (a binary file). A byte-order mark is dropped."""
+    problem = input_file_problem(path, what, limit)
     if problem is not None:
-        raise InputFileError(problem)
+        raise InputFileError(path, problem)
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
     except OSError as exc:
-        raise InputFileError(f"cannot be read ({exc.strerror or exc})") from None
-    if b"\0" in data:
-        raise InputFileError("is not a text file (it holds NUL bytes)")
+        raise InputFileError(path, f"cannot read the {what}: {exc.strerror or type(exc).__name__}") from None
+    if len(data) > limit:
+        raise InputFileError(path, f"is too large for {_a(what)} (at most {_megabytes(limit)})")
+    if b"\x00" in data:
+        raise InputFileError(path, f"is a binary file, not {_a(what)} (it holds NUL bytes)")
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig" if encoding == "utf-8" else encoding)
     except UnicodeDecodeError as exc:
-        raise InputFileError(f"is not UTF-8 text (byte {exc.start} cannot be decoded)") from None
+        raise InputFileError(path, f"is not UTF-8 text (a byte at offset {exc.start} is not UTF-8)") from None

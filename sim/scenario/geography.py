@@ -22,7 +22,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 
-from ..errors import Problem
+from ..errors import Problem, shown
 from .files import MAX_DATA_BYTES, InputFileError, read_input_text, resolve_reference
 from .schema import AutoRoads, Region, Roads, Waterways
 
@@ -38,12 +38,6 @@ __all__ = [
 ]
 
 EARTH_RADIUS_KM = 6371.0088
-
-
-def shown(value: object) -> str:
-    """``repr(value)``, cut to about 100 characters."""
-    text = repr(value)
-    return text if len(text) <= 100 else text[:97] + "..."
 
 
 def haversine_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
@@ -279,9 +273,10 @@ def read_travel_matrix(path: Path, node_ids: tuple[str, ...], shown_as: str,
         return None, problems
 
     try:
-        rows = list(csv.reader(io.StringIO(read_input_text(path, MAX_DATA_BYTES), newline="")))
+        rows = list(csv.reader(io.StringIO(read_input_text(path, "travel matrix", limit=MAX_DATA_BYTES),
+                                           newline="")))
     except InputFileError as exc:
-        return refused(f"the travel matrix {shown_as} {exc}")
+        return refused(f"{shown_as} {exc.reason}")
     except csv.Error:
         return refused(f"{shown_as} is not a CSV travel matrix (it cannot be read as CSV)")
     # keep each row's physical line number (1-based) while skipping blank lines

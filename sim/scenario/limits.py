@@ -8,6 +8,7 @@ above any real county or city (the built-in scenarios use well under a thousandt
 limit                          value            what it bounds
 ============================== ================ ==============================================
 MAX_FILE_BYTES                 50 MB            a scenario, experiment or drill file
+MAX_DATA_BYTES                 512 MB           a data file a scenario names (travel matrix, roads, places)
 MAX_ALIAS_VALUES               1,000,000        values a YAML file adds through aliases (``*a``)
 MAX_ALIASES                    1,000            alias uses (``*a``, ``<<: *a``) in one file
 MAX_YAML_DEPTH                 100              nesting of mappings and lists in a YAML file
@@ -49,6 +50,7 @@ __all__ = [
     "MAX_CREW",
     "MAX_DENSE_NODES",
     "MAX_EDGES",
+    "MAX_DATA_BYTES",
     "MAX_FILE_BYTES",
     "MAX_HAZARD_EVENTS",
     "MAX_HORIZON",
@@ -69,7 +71,8 @@ __all__ = [
     "count_text",
 ]
 
-MAX_FILE_BYTES = 50_000_000
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_DATA_BYTES = 512 * 1024 * 1024
 MAX_ALIAS_VALUES = 1_000_000
 MAX_ALIASES = 1_000
 MAX_YAML_DEPTH = 100

@@ -151,9 +151,9 @@ def load_scenario(path: str | Path, overrides: list[str] | dict[str, object] | N
     resolved = resolve_scenario_path(path)
     shown = str(resolved)
     try:
-        text = read_input_text(resolved)
+        text = read_input_text(resolved, "scenario file")
     except InputFileError as exc:
-        message = _missing_text(path) if not resolved.exists() else f"the scenario file {exc}"
+        message = _missing_text(path) if not resolved.exists() else exc.reason
         raise ScenarioError([Problem(str(path) if not resolved.exists() else shown, (), message)]) from None
     try:
         doc = parse_yaml(text)

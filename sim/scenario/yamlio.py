@@ -21,8 +21,7 @@ import yaml
 
 from .limits import MAX_ALIAS_VALUES, MAX_ALIASES, MAX_FILE_BYTES, MAX_YAML_DEPTH, count_text
 
-__all__ = ["YamlDocument", "YamlLimitError", "YamlSyntaxError", "parse_yaml", "read_yaml_mapping",
-           "read_yaml_text"]
+__all__ = ["YamlDocument", "YamlLimitError", "YamlSyntaxError", "parse_yaml", "read_yaml_mapping"]
 
 Path_ = tuple[str | int, ...]
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: much faster
@@ -56,28 +55,6 @@ class YamlSyntaxError(ValueError):
 
 class YamlLimitError(YamlSyntaxError):
     """A file refused for its size, depth or aliases (see :mod:`sim.scenario.limits`)."""
-
-
-def _too_large(size: int, unit: str = "bytes") -> YamlLimitError:
-    return YamlLimitError(f"the file is too large: {count_text(size)} {unit} (at most "
-                          f"{count_text(MAX_FILE_BYTES)} bytes)", None)
-
-
-def read_yaml_text(path: str | Path) -> str:
-    """The UTF-8 text of a file, refusing one over :data:`~.limits.MAX_FILE_BYTES` before
-    reading it (a device or pipe that reports no size is read up to the limit, no further).
-
-    Raises ``FileNotFoundError``, ``OSError`` and ``UnicodeDecodeError`` as ``Path.read_text``
-    does, and :class:`YamlLimitError` for a file that is too large."""
-    path = Path(path)
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise _too_large(size)
-    with path.open(encoding="utf-8") as handle:
-        text = handle.read(MAX_FILE_BYTES + 1)
-    if len(text) > MAX_FILE_BYTES:
-        raise _too_large(len(text), "characters or more")
-    return text
 
 
 def _children(node: yaml.Node) -> Iterator[yaml.Node]:
@@ -180,7 +157,8 @@ def parse_yaml(text: str) -> YamlDocument:
     """Parse YAML text; raises :class:`YamlSyntaxError` with the line of the fault, and its
     subclass :class:`YamlLimitError` for a text over the limits of :mod:`sim.scenario.limits`."""
     if len(text) > MAX_FILE_BYTES:
-        raise _too_large(len(text), "characters")
+        raise YamlLimitError(f"the text is too large: {count_text(len(text))} characters (at most "
+                             f"{count_text(MAX_FILE_BYTES)})", None)
     loader = _LOADER(text)
     root: yaml.Node | None = None
     try:
@@ -219,19 +197,19 @@ def read_yaml_mapping(path: str | Path, what: str) -> YamlDocument:
     A missing or unreadable file, a syntax error, a key given twice or a top level that is not
     a mapping raise ``ScenarioError`` naming the file (and the line where there is one)."""
     from ..errors import Problem, ScenarioError
+    from .files import InputFileError, read_input_text
 
     shown = str(path)
     try:
-        doc = parse_yaml(read_yaml_text(path))
-    except FileNotFoundError:
-        raise ScenarioError([Problem(shown, (), f"no such {what} file")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem(shown, (), f"cannot read the file: {exc}")]) from None
+        doc = parse_yaml(read_input_text(path, f"{what} file"))
+    except InputFileError as exc:
+        raise ScenarioError([Problem(shown, (), exc.reason)], what) from None
     except YamlSyntaxError as exc:
-        raise ScenarioError([Problem(shown, (), str(exc), exc.line)]) from None
+        raise ScenarioError([Problem(shown, (), str(exc), exc.line)], what) from None
     if doc.duplicates:
         raise ScenarioError([Problem(shown, p, "this key appears twice in the same mapping", line)
-                             for p, line in doc.duplicates])
+                             for p, line in doc.duplicates], what)
     if not isinstance(doc.data, dict):
-        raise ScenarioError([Problem(shown, (), f"a {what} file holds a mapping (name, scenario, ...)")])
+        raise ScenarioError([Problem(shown, (), f"a {what} file holds a mapping (name, scenario, ...)")],
+                            what)
     return doc
