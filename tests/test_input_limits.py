@@ -18,10 +18,10 @@ import sim
 from sim.errors import SHOWN_CHARS, Problem, ScenarioError, format_path, shown
 from sim.scenario import limits
 from sim.scenario.distributions import DistributionError, parse_distribution
+from sim.scenario.files import InputFileError, read_input_text
 from sim.scenario.problems import problems_from_validation
 from sim.scenario.quantities import NUMBER, SPEED, parse_distance, parse_duration, parse_rate, parse_speed
 from sim.scenario.schema import Region, ScenarioSpec
-from sim.scenario.files import InputFileError, read_input_text
 from sim.scenario.yamlio import YamlLimitError, YamlSyntaxError, parse_yaml, read_yaml_mapping
 
 
@@ -336,11 +336,12 @@ def test_schema_never_crashes_on_wrong_shapes():
 
 # Cross-checks (sim/scenario/references.py) read the raw mapping and still fail on these; they
 # are listed so the fix there can be checked.
-@pytest.mark.xfail(reason="sim.scenario.references hashes list items and puts counts in an int64 "
-                          "matrix", raises=(TypeError, OverflowError))
 @pytest.mark.parametrize(("path", "value"), [
     (("region", "nodes", 1, "tags"), [{"a": 1}]),
     (("units", 0, "count"), 10**30),
+    (("units", 0, "capabilities"), [{"a": 1}]),
+    (("incident_types", "building_fire", "modes"), [{"a": 1}]),
+    (("incident_types", "building_fire", "requires", "fire"), "abc"),
 ])
 def test_cross_checks_on_wrong_shapes(path, value):
     raw = yaml.safe_load((SCENARIOS / "tiny.yaml").read_text(encoding="utf-8"))

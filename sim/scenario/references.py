@@ -15,7 +15,9 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_flow
 
+from ..errors import shown
 from ..plugins import ENTRY_POINT_GROUPS, plugin_names
+from .limits import MAX_UNITS
 from .schema import NODE_KINDS, _text_id
 
 __all__ = ["cross_checks", "known_policies", "max_simultaneous", "policy_problem"]
@@ -44,10 +46,17 @@ def _id(value: object) -> str | None:
 
 
 def _count(value: object, default: int = 1) -> int | None:
-    """A valid count, the default when absent, or None when it is malformed."""
+    """A valid count, the default when absent, or None when it is malformed or beyond any limit
+    (the schema says which)."""
     if value is None:
         return default
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_UNITS
+    return value if ok else None  # type: ignore[return-value]
+
+
+def _strings(value: object) -> list[str]:
+    """The string items of a list (anything else in it is the schema's to report)."""
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def _duplicates(ids: list[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -73,9 +82,9 @@ def _registered_problem(kind: str, what: str, name: str, builtin: list[str]) -> 
         return None
     known = ", ".join([*builtin, *plugin_names(kind)])
     hint = (" (a scenario file cannot name code to import: register the class under a name with "
-            f"sim.register_policy or an entry point in group {ENTRY_POINT_GROUPS[kind]!r}, and give "
+            f"sim.register_policy or an entry point in group {shown(ENTRY_POINT_GROUPS[kind])}, and give "
             "that name)") if ":" in name or "." in name else ""
-    return f"unknown {what} {name[:100]!r}; known: {known}{hint}"
+    return f"unknown {what} {shown(name)}; known: {known}{hint}"
 
 
 def policy_problem(name: str) -> str | None:
@@ -106,8 +115,8 @@ def max_simultaneous(requires: dict[str, int], groups: list[tuple[frozenset[str]
 
 def _unknown(what: str, value: str, known: Any) -> str:
     close = difflib.get_close_matches(value, list(known), n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"unknown {what} {value!r}{hint}"
+    hint = f" (did you mean {shown(close[0])}?)" if close else ""
+    return f"unknown {what} {shown(value)}{hint}"
 
 
 def cross_checks(raw: dict) -> Found:
@@ -116,7 +125,7 @@ def cross_checks(raw: dict) -> Found:
     node_items = _items(raw, "region", "nodes")
     nodes = {nid: item for _, item in node_items if (nid := _id(item.get("id")))}
     for i, nid in _duplicates([(i, _id(n.get("id"))) for i, n in node_items if _id(n.get("id"))]):
-        out.append((("region", "nodes", i, "id"), f"node id {nid!r} is used twice"))
+        out.append((("region", "nodes", i, "id"), f"node id {shown(nid)} is used twice"))
     for network in ("roads", "waterways"):
         for i, edge in _items(raw, "region", network, "edges"):
             ends = {key: _id(edge.get(key)) for key in ("from", "to")}
@@ -130,7 +139,7 @@ def cross_checks(raw: dict) -> Found:
     facility_items = _items(raw, "facilities")
     facilities = {fid: item for _, item in facility_items if (fid := _id(item.get("id")))}
     for i, fid in _duplicates([(i, _id(f.get("id"))) for i, f in facility_items if _id(f.get("id"))]):
-        out.append((("facilities", i, "id"), f"facility id {fid!r} is used twice"))
+        out.append((("facilities", i, "id"), f"facility id {shown(fid)} is used twice"))
     for i, f in facility_items:
         node = _id(f.get("node"))
         if node is not None and nodes and node not in nodes:
@@ -144,7 +153,7 @@ def cross_checks(raw: dict) -> Found:
     unit_items = _items(raw, "units")
     group_ids = [(i, _id(u.get("id")) or f"{u.get('type')}@{u.get('base')}") for i, u in unit_items]
     for i, gid in _duplicates(group_ids):
-        out.append((("units", i), f"unit group {gid!r} appears twice (give each an 'id')"))
+        out.append((("units", i), f"unit group {shown(gid)} appears twice (give each an 'id')"))
     for i, u in unit_items:
         base = _id(u.get("base"))
         if base is not None and facilities and base not in facilities:
@@ -174,25 +183,24 @@ def cross_checks(raw: dict) -> Found:
                 if have == 0:
                     known = ", ".join(sorted(supply)) or "none"
                     out.append((("incident_types", name, "requires", cap),
-                                f"no unit has capability {cap!r} (units have: {known})"))
+                                f"no unit has capability {shown(cap)} (units have: {known})"))
                 elif isinstance(n, int) and have < n:
                     out.append((("incident_types", name, "requires", cap),
-                                f"needs {n} units with {cap!r} but the scenario has only {have}"))
+                                f"needs {n} units with {shown(cap)} but the scenario has only {have}"))
             for step in _list(itype.get("escalation")):
                 for cap, n in _mapping(step, "add").items():
-                    if isinstance(n, int):
-                        requires = {**requires, cap: requires.get(cap, 0) + n}
-            needed = sum(n for n in requires.values() if isinstance(n, int))
+                    if _count(n, 0) is not None and _count(requires.get(cap), 0) is not None:
+                        requires = {**requires, cap: (requires.get(cap) or 0) + n}
+            needed = sum(n for n in requires.values() if _count(n, 0) is not None)
             if needed > total_units and len(out) == reported:
                 out.append((("incident_types", name, "requires"),
                             f"needs {needed} units but the scenario has {total_units}"))
-            elif len(out) == reported and all(isinstance(n, int) for n in requires.values()):
-                allowed = itype.get("modes")
-                usable = [g for g, m in zip(groups, modes, strict=True)
-                          if not isinstance(allowed, list) or m in allowed]
+            elif len(out) == reported and all(_count(n, 0) is not None for n in requires.values()):
+                allowed = _strings(itype.get("modes")) if isinstance(itype.get("modes"), list) else None
+                usable = [g for g, m in zip(groups, modes, strict=True) if allowed is None or m in allowed]
                 most = max_simultaneous(requires, usable)
                 if most < needed:
-                    how = f" by {'/'.join(allowed)}" if isinstance(allowed, list) else ""
+                    how = f" by {'/'.join(allowed)}" if allowed is not None else ""
                     out.append((("incident_types", name, "requires"),
                                 f"needs {needed} distinct units ({_format_need(requires)}) but at most "
                                 f"{most} can be sent together{how}: a unit with several of these "
@@ -206,7 +214,7 @@ def cross_checks(raw: dict) -> Found:
     generator_items = _items(raw, "generators")
     streams = [(i, _id(g.get("id")) or _id(g.get("type"))) for i, g in generator_items]
     for i, sid in _duplicates([(i, s) for i, s in streams if s]):
-        out.append((("generators", i), f"two generators named {sid!r} (give each an 'id')"))
+        out.append((("generators", i), f"two generators named {shown(sid)} (give each an 'id')"))
     for i, g in generator_items:
         gtype = _id(g.get("type"))
         if gtype is not None and types and gtype not in types:
@@ -242,12 +250,11 @@ def _where_problems(where: dict, nodes: dict[str, dict]) -> list[tuple[tuple[Any
     kinds = [k for k in _list(where.get("kinds")) if isinstance(k, str)]
     for kind in kinds:
         if kind not in NODE_KINDS:
-            out.append((("kinds",), f"unknown node kind {kind!r} (use one of: {', '.join(NODE_KINDS)})"))
-    node_tags = {nid: set(n.get("tags") or ()) if isinstance(n.get("tags"), list) else set()
-                 for nid, n in nodes.items()}
+            out.append((("kinds",), f"unknown node kind {shown(kind)} (use one of: {', '.join(NODE_KINDS)})"))
+    node_tags = {nid: set(_strings(n.get("tags"))) for nid, n in nodes.items()}
     for tag in tags:
         if not any(tag in t for t in node_tags.values()):
-            out.append((("tags",), f"no node has the tag {tag!r}"))
+            out.append((("tags",), f"no node has the tag {shown(tag)}"))
     if out:
         return out
     eligible = [nid for nid, n in nodes.items()
@@ -270,17 +277,17 @@ def _hazard_checks(raw: dict, nodes: dict, facilities: dict, types: dict, unit_i
     out: Found = []
     region = _mapping(raw, "region")
     has_roads = "travel_matrix" not in region
-    node_tags = {t for n in nodes.values() if isinstance(n.get("tags"), list) for t in n["tags"]}
+    node_tags = {t for n in nodes.values() for t in _strings(n.get("tags"))}
     edges = _items(raw, "region", "roads", "edges")
-    road_tags = {t for _, e in edges if isinstance(e.get("tags"), list) for t in e["tags"]}
+    road_tags = {t for _, e in edges for t in _strings(e.get("tags"))}
     if isinstance(region.get("auto_roads"), dict):  # synthetic roads take terrain tags from nodes
         terrain = region["auto_roads"].get("terrain_tags", ["mountain", "flood-prone", "low-lying",
                                                               "coast", "bridge"])
-        road_tags |= node_tags & set(terrain if isinstance(terrain, list) else [])
+        road_tags |= node_tags & set(_strings(terrain))
     hazards = _items(raw, "hazards")
     ids = [(i, _id(h.get("id"))) for i, h in hazards if _id(h.get("id"))]
     for i, hid in _duplicates(ids):
-        out.append((("hazards", i, "id"), f"hazard id {hid!r} is used twice"))
+        out.append((("hazards", i, "id"), f"hazard id {shown(hid)} is used twice"))
     kinds = {hid: h.get("kind") for (_, hid), (_, h) in zip(ids, hazards, strict=False)}
     groups = {(_id(u.get("id")) or f"{u.get('type')}@{u.get('base')}"): u for _, u in unit_items}
 
@@ -306,7 +313,7 @@ def _hazard_checks(raw: dict, nodes: dict, facilities: dict, types: dict, unit_i
                 key = str(key)
                 if key.startswith("tag:"):
                     if key[4:] not in node_tags:
-                        out.append(((*at, "intensity", key), f"no node has the tag {key[4:]!r}"))
+                        out.append(((*at, "intensity", key), f"no node has the tag {shown(key[4:])}"))
                 elif key != "default" and nodes and key not in nodes:
                     out.append(((*at, "intensity", key),
                                 _unknown("node", key, nodes) + " (or use 'default' or 'tag:NAME')"))
@@ -323,11 +330,11 @@ def _hazard_checks(raw: dict, nodes: dict, facilities: dict, types: dict, unit_i
                     out.append(((*at, "road_cuts"), "road cuts " + NEEDS_ROADS))
                 for tag in _mapping(cuts, "tags"):
                     if tag not in road_tags:
-                        out.append(((*at, "road_cuts", "tags", tag), f"no road has the tag {tag!r}"))
+                        out.append(((*at, "road_cuts", "tags", tag), f"no road has the tag {shown(tag)}"))
         elif kind == "landslide":
             for k, trigger in enumerate(_list(h.get("triggered_by"))):
                 if kinds.get(_id(trigger)) not in RAIN:
-                    out.append(((*at, "triggered_by", k), f"{trigger!r} is not a rain hazard"))
+                    out.append(((*at, "triggered_by", k), f"{shown(trigger)} is not a rain hazard"))
             known_type((*at, "incident_type"), h.get("incident_type"))
             if not has_roads:
                 out.append((at, "landslides cut roads: they " + NEEDS_ROADS))
@@ -335,7 +342,7 @@ def _hazard_checks(raw: dict, nodes: dict, facilities: dict, types: dict, unit_i
             known_type((*at, "incident_type"), h.get("incident_type"))
             for tag in _mapping(h, "fuel"):
                 if tag not in node_tags:
-                    out.append(((*at, "fuel", tag), f"no node has the tag {tag!r}"))
+                    out.append(((*at, "fuel", tag), f"no node has the tag {shown(tag)}"))
             out.extend(_fire_line_problems(at, _mapping(types, _id(h.get("incident_type")) or ""),
                                            groups, facilities))
         elif kind == "chemical":
@@ -353,7 +360,8 @@ def _hazard_checks(raw: dict, nodes: dict, facilities: dict, types: dict, unit_i
         hazard = _id(rule.get("hazard"))
         if hazard is not None and hazard not in warned:
             out.append((("prepositioning", i, "hazard"),
-                        f"{hazard!r} is not a warned hazard (a typhoon or heavy-rain id, or those kinds)"))
+                        f"{shown(hazard)} is not a warned hazard (a typhoon or heavy-rain id, or those "
+                        "kinds)"))
         for j, move in _items(rule, "moves"):
             group = _id(move.get("units"))
             if group is not None and groups and group not in groups:
@@ -370,7 +378,7 @@ def _fire_line_problems(at: tuple, itype: dict, groups: dict, facilities: dict) 
     requires = _mapping(itype, "requires")
     builders = []
     for group in groups.values():
-        caps = set(_list(group.get("capabilities")))
+        caps = set(_strings(group.get("capabilities")))
         if not caps & set(requires):
             continue
         if group.get("line_production") is not None:
@@ -398,7 +406,7 @@ def _people_and_supply_checks(raw: dict, nodes: dict, facilities: dict, types: d
 
     shelters = _items(raw, "shelters")
     for i, sid in _duplicates([(i, _id(s.get("id"))) for i, s in shelters if _id(s.get("id"))]):
-        out.append((("shelters", i, "id"), f"shelter id {sid!r} is used twice"))
+        out.append((("shelters", i, "id"), f"shelter id {shown(sid)} is used twice"))
     for i, shelter in shelters:
         known(("shelters", i, "node"), shelter.get("node"), "node", nodes)
     evacuation = raw.get("evacuation")
@@ -406,12 +414,12 @@ def _people_and_supply_checks(raw: dict, nodes: dict, facilities: dict, types: d
         if not shelters:
             out.append((("evacuation",), "people need shelters to go to: add a 'shelters' section"))
         hazards = {_id(h.get("id")): h.get("kind") for _, h in _items(raw, "hazards")}
-        kinds = set(hazards.values())
+        kinds = {kind for kind in hazards.values() if isinstance(kind, str)}
         for i, zone in _items(evacuation, "zones"):
             hazard = _id(zone.get("hazard"))
             if hazard is not None and hazard not in hazards and hazard not in kinds:
                 out.append((("evacuation", "zones", i, "hazard"),
-                            f"no hazard with id or kind {hazard!r} in this scenario"))
+                            f"no hazard with id or kind {shown(hazard)} in this scenario"))
         for section, key in (("buses", "depot"), ("boats", "base")):
             part = evacuation.get(section)
             if isinstance(part, dict):
@@ -423,7 +431,7 @@ def _people_and_supply_checks(raw: dict, nodes: dict, facilities: dict, types: d
     depots = _items(raw, "depots")
     depot_ids = {did: d for _, d in depots if (did := _id(d.get("id")))}
     for i, did in _duplicates([(i, _id(d.get("id"))) for i, d in depots if _id(d.get("id"))]):
-        out.append((("depots", i, "id"), f"depot id {did!r} is used twice"))
+        out.append((("depots", i, "id"), f"depot id {shown(did)} is used twice"))
     for i, depot in depots:
         known(("depots", i, "node"), depot.get("node"), "node", nodes)
         for item in _mapping(depot, "stock"):
