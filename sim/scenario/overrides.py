@@ -11,9 +11,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import yaml
-
 from ..errors import FieldProblem
+from .yamlio import YamlSyntaxError, parse_yaml
 
 __all__ = ["apply_overrides", "parse_assignment", "set_path"]
 
@@ -27,8 +26,8 @@ def parse_assignment(text: str) -> tuple[str, object]:
     if not path:
         raise FieldProblem(f"expected PATH=VALUE, got {text!r}")
     try:
-        parsed = yaml.safe_load(value) if value.strip() else ""
-    except yaml.YAMLError:
+        parsed = parse_yaml(value).data if value.strip() else ""
+    except YamlSyntaxError:  # not YAML (or refused by its limits): the text as it is
         parsed = value
     return path, parsed
 
