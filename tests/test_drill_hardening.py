@@ -9,8 +9,6 @@ import csv
 import json
 import os
 import re
-import subprocess
-import sys
 
 import pytest
 import yaml
@@ -514,19 +512,6 @@ def test_check_reports_every_problem_of_the_drill_file(tmp_path, capsys):
     assert f"{path}: set.units.nosuch.count: " in capsys.readouterr().err
     assert main(["drill", "check", str(tmp_path / "missing.yaml")]) == 2
     assert "no such drill file" in capsys.readouterr().err
-
-
-# ---------------------------------------------------------------- types
-
-
-def test_the_drill_modules_type_check(request):
-    pytest.importorskip("mypy")
-    cache = request.config.cache.mkdir("mypy") if request.config.cache else REPO / ".pytest_cache" / "mypy"
-    done = subprocess.run(
-        [sys.executable, "-m", "mypy", "sim/drills", "sim/cli_drill.py", "--follow-imports=silent",
-         "--cache-dir", str(cache)],
-        cwd=REPO, env={**os.environ, "MYPYPATH": str(REPO)}, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout[-3000:]
 
 
 def test_long_keys_are_quoted_briefly(tmp_path):

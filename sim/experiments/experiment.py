@@ -173,6 +173,7 @@ def load_experiment(source: str | Path | dict, *, base_dir: Path | None = None) 
     Raises ``ScenarioError`` listing the problems, each naming the experiment file (and the
     variant, for a variant whose scenario is invalid)."""
     path = None
+    raw: object
     if isinstance(source, dict):
         raw, label, doc = source, "<experiment>", None
     else:
@@ -225,7 +226,8 @@ def _variants(spec: ExperimentSpec, folder: Path, label: str, doc: Any) -> list[
     grid_points = [dict(zip(spec.grid, values, strict=True))
                    for values in itertools.product(*spec.grid.values())]
     hazard_sets = list(spec.hazard_sets.items()) or [("scenario", None)]
-    variants, problems = [], []
+    variants: list[Variant] = []
+    problems: list[Problem] = []
     for layout, point, (hazard_name, hazards) in itertools.product(layouts, grid_points, hazard_sets):
         parts = []
         if len(layouts) > 1:

@@ -221,7 +221,8 @@ def _taken(records: ReplicationRecords) -> dict[tuple[str, str], float]:
     shipments = records.table_frame("shipments")
     if not len(shipments):
         return {}
-    return {pair: float(q) for pair, q in shipments.groupby(["depot", "item"])["quantity"].sum().items()}
+    totals = shipments.groupby(["depot", "item"])["quantity"].sum()
+    return {(str(key[0]), str(key[1])): float(q) for key, q in totals.items()}  # type: ignore[index]
 
 
 def _candidates(scenario: Scenario, depots: list[str] | None,
@@ -334,15 +335,15 @@ def size_reserves(scenario: Scenario, *, service_level: float = 0.95, confidence
         reused=ev.reused, curve=curve, seed=seed, replications=reps)
 
 
-def _shipped(records: list[ReplicationRecords], reps: list[int], pairs: list[tuple[str, str]]) -> dict:
-    out = {pair: [] for pair in pairs}
+def _shipped(records: list[ReplicationRecords], reps: list[int], pairs: list[tuple[str, str]]
+             ) -> dict[tuple[str, str], list[float]]:
+    out: dict[tuple[str, str], list[float]] = {pair: [] for pair in pairs}
     for rec in records:
         if rec.replication not in reps:
             continue
-        shipments = rec.table_frame("shipments")
-        totals = shipments.groupby(["depot", "item"])["quantity"].sum() if len(shipments) else {}
+        totals = _taken(rec)
         for pair in pairs:
-            out[pair].append(float(totals.get(pair, 0.0)) if len(shipments) else 0.0)
+            out[pair].append(totals.get(pair, 0.0))
     return out
 
 

@@ -36,12 +36,13 @@ def run_task(scenario: Scenario, variant: int, seed: int, first: int, count: int
     started = time.perf_counter()
     records = [simulate(scenario, rep, seed) for rep in range(first, first + count)]
     result = RunResult(scenario, seed, records)
-    tables = {}
+    tables: dict[int, dict[str, dict[str, list]]] = {}
     if keep_records:
         for rec in records:
             frames = {"incidents": rec.incident_frame(), "assignments": rec.assignment_frame(),
                       "units": rec.unit_frame(), **{name: rec.table_frame(name) for name in rec.tables}}
-            tables[rec.replication] = {name: frame.to_dict("list") for name, frame in frames.items()}
+            tables[rec.replication] = {name: {str(k): v for k, v in frame.to_dict("list").items()}
+                                       for name, frame in frames.items()}
     kpis, histograms, nodes = kpi_rows(result), response_histograms(result), node_response(result)
     return TaskOutput(variant, first, count, time.perf_counter() - started, kpis, histograms, nodes, tables,
                       code=code_version())

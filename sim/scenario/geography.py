@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -64,8 +65,8 @@ class RoadNetwork:
     tags: tuple[tuple[str, ...], ...]
     synthetic: bool
     description: str
+    arc_road: np.ndarray
     has_one_way: bool = False
-    arc_road: np.ndarray | None = None
 
     @property
     def n_nodes(self) -> int:
@@ -73,7 +74,7 @@ class RoadNetwork:
 
     @property
     def n_roads(self) -> int:
-        return int(self.arc_road.max()) + 1 if self.arc_road is not None and len(self.arc_road) else 0
+        return int(self.arc_road.max()) + 1 if len(self.arc_road) else 0
 
     def road_ends(self) -> np.ndarray:
         """(n_roads, 2): the two end nodes of each road (from its first arc)."""
@@ -173,6 +174,7 @@ def _explicit_roads(roads: Roads, region: Region, index: dict[str, int]) -> Road
             t, length = edge.minutes, math.nan
         else:
             speed = edge.speed or roads.speeds[edge.road_class or "default"]
+            assert edge.km is not None  # an edge has minutes or km (the schema says so)
             t, length = edge.km / speed * 60.0, edge.km
         pairs = [(u, v)] if edge.one_way else [(u, v), (v, u)]
         for a, b in pairs:
@@ -236,7 +238,7 @@ def _auto_roads(auto: AutoRoads, region: Region) -> RoadNetwork:
     tail, head, minutes, km, classes, arc_road, tags = [], [], [], [], [], [], []
     for road, (i, j) in enumerate(sorted(pairs)):
         length = max(float(dist[i, j]) * auto.detour, 1e-6)
-        cls = "main" if nodes[i].kind in main and nodes[j].kind in main else "local"
+        cls: Literal["main", "local"] = "main" if nodes[i].kind in main and nodes[j].kind in main else "local"
         t = length / auto.speeds[cls] * 60.0
         road_tags = tuple(sorted((set(nodes[i].tags) | set(nodes[j].tags)) & terrain))
         for a, b in ((i, j), (j, i)):
@@ -333,9 +335,9 @@ def read_travel_matrix(path: Path, node_ids: tuple[str, ...], shown_as: str,
             matrix[i, pos[node]] = value
     if not problems:
         diag = np.diag(matrix)
-        for i in np.nonzero(diag != 0)[0]:
-            problem(f"travel time from {node_ids[i]!r} to itself must be 0 (got {diag[i]:g})",
-                    body[row_ids.index(node_ids[i])][0])
+        for k in np.nonzero(diag != 0)[0].tolist():
+            problem(f"travel time from {shown(node_ids[k])} to itself must be 0 (got {diag[k]:g})",
+                    body[row_ids.index(node_ids[k])][0])
     if problems:
         return None, problems
     return TravelMatrix(node_ids, matrix, source=Path(path).name), problems

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -59,11 +60,13 @@ def _strings(value: object) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
-def _duplicates(ids: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """Second and later uses of an id, with their positions."""
+def _duplicates(ids: Sequence[tuple[int, str | None]]) -> list[tuple[int, str]]:
+    """Second and later uses of an id, with their positions (missing ids are left out)."""
     seen: set[str] = set()
     repeats = []
     for pos, value in ids:
+        if value is None:
+            continue
         if value in seen:
             repeats.append((pos, value))
         seen.add(value)
@@ -442,7 +445,7 @@ def _people_and_supply_checks(raw: dict, nodes: dict, facilities: dict, types: d
             known(("depots", i, "replenish", "from"), source, "depot", depot_ids)
             if _id(source) == _id(depot.get("id")):
                 out.append((("depots", i, "replenish", "from"), "a depot cannot replenish from itself"))
-            upstream = _mapping(depot_ids.get(_id(source), {}), "stock")
+            upstream = _mapping(depot_ids.get(_id(source) or "", {}), "stock")
             if _id(source) in depot_ids:
                 for item, qty in _mapping(depot, "stock").items():
                     if _positive(qty) and not _positive(upstream.get(item)):
