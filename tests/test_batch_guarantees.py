@@ -233,3 +233,26 @@ def test_a_worker_without_sim_is_one_clear_error(tmp_path):
             pytest.raises(SimError, match="cannot run sim tasks .*No module named 'sim'.*install the same"):
         sim.run_batch(TINY, tmp_path / "d.sqlite", backend="dask", scheduler=local.scheduler_address)
     assert not (tmp_path / "d.sqlite").exists()
+
+
+def test_a_full_disk_leaves_the_store_intact_and_resumable(tmp_path, capsys):
+    """The database may not grow (as on a full disk): the task is refused whole, in one error,
+    and the store keeps what it had; freed again, --resume finishes it."""
+    store_path = tmp_path / "r.sqlite"
+    _interrupted(store_path, tasks=1)
+    store = ResultsStore(store_path)
+    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+    store.db.execute(f"PRAGMA max_page_count = {pages}")
+    extra = sim.load_experiment(TINY).variants[1].scenario
+    from sim.experiments.tasks import run_task
+
+    with pytest.raises(StoreError, match="the disk is full.*intact with the 1 tasks stored before"):
+        store.write(run_task(extra, 1, TINY["seed"], 0, 2))
+    assert store.db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    store.close()
+    again = ResultsStore(store_path)
+    assert again.tasks()[["variant", "first", "count"]].values.tolist() == [[0, 0, 2]]
+    again.close()
+    finished = sim.run_batch(TINY, store_path, resume=True)
+    whole = sim.run_batch(TINY, tmp_path / "whole.sqlite")
+    pd.testing.assert_frame_equal(kpi_table(finished), kpi_table(whole), check_exact=True)

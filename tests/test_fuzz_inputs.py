@@ -87,7 +87,8 @@ def _mutate(tree: dict, path: tuple, how: str, value: Any) -> None:
     elif how == "unknown_key" and isinstance(current, dict):
         current["no_such_key"] = copy.deepcopy(value)
     elif how == "scale" and isinstance(current, int | float) and not isinstance(current, bool):
-        parent[key] = current * value if isinstance(value, int | float) and not isinstance(value, bool) else -current
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        parent[key] = current * value if number else -current
     elif how == "unit" and isinstance(current, str):
         parent[key] = current.replace("min", "km/h").replace(" d", " furlongs").replace("/ y", "/ ms")
     else:

@@ -34,6 +34,7 @@ perhaps the last; when a batch ends, the store is the ``.sqlite`` file alone.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -41,7 +42,7 @@ import json
 import math
 import sqlite3
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -209,22 +210,37 @@ class ResultsStore:
         record_rows = [(out.variant, int(rep), name, _packed(columns))
                        for rep, tables in out.records.items() for name, columns in tables.items()]
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        with self.db:
-            self.db.execute("INSERT INTO tasks VALUES (?, ?, ?, ?, ?)",
-                            (out.variant, out.first, out.count, out.seconds, now))
-            self.db.executemany("INSERT INTO kpis VALUES (?, ?, ?, ?, ?, ?)", kpi_rows)
-            self.db.executemany("INSERT INTO histograms VALUES (?, ?, ?)", hist_rows)
-            self.db.executemany("INSERT INTO node_response VALUES (?, ?, ?, ?, ?)", node_rows)
-            self.db.executemany("INSERT INTO records VALUES (?, ?, ?, ?)", record_rows)
-        self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        with self._writing(f"variant {out.variant}, replications {out.first}-{out.first + out.count - 1}"):
+            with self.db:
+                self.db.execute("INSERT INTO tasks VALUES (?, ?, ?, ?, ?)",
+                                (out.variant, out.first, out.count, out.seconds, now))
+                self.db.executemany("INSERT INTO kpis VALUES (?, ?, ?, ?, ?, ?)", kpi_rows)
+                self.db.executemany("INSERT INTO histograms VALUES (?, ?, ?)", hist_rows)
+                self.db.executemany("INSERT INTO node_response VALUES (?, ?, ?, ?, ?)", node_rows)
+                self.db.executemany("INSERT INTO records VALUES (?, ?, ?, ?)", record_rows)
+            self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    @contextlib.contextmanager
+    def _writing(self, what: str) -> Iterator[None]:
+        """A write that fails (a full disk, a read-only file) is rolled back whole and told as
+        one error: the store keeps every task stored before."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            reason = "the disk is full" if "full" in str(exc) else str(exc)
+            stored = len(self.done())
+            raise StoreError(f"{self.path}: cannot store the task of {what} ({reason}); the store is intact "
+                             f"with the {stored} tasks stored before: make room and run the same command "
+                             "with --resume") from None
 
     def mark_complete(self) -> None:
         """Record that the batch ran everything it asked for, and fold the write-ahead log into
         the main file (which alone is then the whole store)."""
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        with self.db:
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('complete', ?)", (now,))
-        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        with self._writing("the end of the batch"):
+            with self.db:
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('complete', ?)", (now,))
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @property
     def complete(self) -> bool:
