@@ -76,11 +76,12 @@ def line_scenario(units: list[dict], types: dict | None = None, *, hospitals: di
 
 def incident(t: float, node: str, type: str = "fire", *, detect: float = 0.0, report: float = 0.0,
              handle: float = 0.0, on_scene: float = 30.0, transport: bool = False,
-             handover: float = 0.0, u: tuple[float, ...] = ()) -> dict:
-    """One hand-placed incident: occurrence time, node, type, delays and turnout uniforms."""
+             handover: float = 0.0, u: tuple[float, ...] = (), leg: float = 0.0) -> dict:
+    """One hand-placed incident: occurrence time, node, type, delays, turnout uniforms, and the
+    stretch from its node to its spot inside the node's area (network minutes)."""
     return {"time": t, "node": node, "type": type, "detection_delay": detect,
             "report_delay": report, "handling_time": handle, "on_scene": on_scene,
-            "transport": transport, "handover": handover, "u": u}
+            "transport": transport, "handover": handover, "u": u, "leg": leg}
 
 
 def make_stream(scenario: sim.Scenario, incidents: list[dict]) -> IncidentStream:
@@ -112,6 +113,7 @@ def make_stream(scenario: sim.Scenario, incidents: list[dict]) -> IncidentStream
         turnout_u=turnout_u,
         type_names=type_names,
         generator_names=("manual",),
+        leg=col("leg"),
     )
 
 

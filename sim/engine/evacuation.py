@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
 
+from ..model.areas import radius_km
 from ..model.evacuation_plan import EvacGroup
 from ..model.units import ROAD, WATER
 
@@ -93,6 +94,7 @@ class EvacuationControl:
         lat = np.array([n.lat for n in nodes])
         from .travel import straight_line_km
         self.km = straight_line_km(lon, lat)
+        self.radius = radius_km(spec.region).tolist()  # the area of each node (sim.model.areas)
         self._walkable: dict[int, list[int]] = {}  # node -> shelters in walking reach
         facility_node = {f.id: index[f.node] for f in spec.facilities}
         self.buses = [_Vehicle(facility_node[cfg.buses.depot]) for _ in range(cfg.buses.count)] \
@@ -164,6 +166,17 @@ class EvacuationControl:
         """Some shelter can be reached from ``node`` travelling by ``minutes``."""
         return any(math.isfinite(minutes(node, where)) for _, where, _ in self.shelters)
 
+    def _stretch(self, k: int, node: int, mode: str) -> float:
+        """Minutes from the group's homes, inside the node's area, to the node: on foot or by
+        car (buses and boats pick people up at the node, where they walk while it comes)."""
+        km = self.radius[node] * self.plan[k].spot
+        if mode == "walk":
+            return km * self.cfg.walking.detour / self.cfg.walking.speed * 60
+        if mode == "car":
+            areas = self.engine.scenario.spec.region.areas
+            return km * areas.detour / areas.speed * 60
+        return 0.0
+
     def _walk_minutes(self, a: int, b: int) -> float:
         walk = self.cfg.walking
         return self.km[a][b] * walk.detour / walk.speed * 60
@@ -204,8 +217,9 @@ class EvacuationControl:
         now = self.engine.env.now
         start = now if start is None else start
         sent = 0
+        stretch = self._stretch(k, node, mode)
         for shelter, count, over in self._places(node, people, minutes, among, overflow):
-            arrive = start + minutes(node, self.shelters[shelter][1])
+            arrive = start + stretch + minutes(node, self.shelters[shelter][1])
             move: Move = {"group": k, "node": node, "people": count, "mode": mode, "shelter": shelter,
                           "left": start, "arrived": math.nan, "overflow": over}
             self.moves.append(move)

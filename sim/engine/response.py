@@ -43,7 +43,7 @@ from ..model.dispatch import DispatchPolicy, Fleet, make_policy
 from ..model.fire import FireGrowth
 from ..model.hazards import HazardTimeline
 from ..model.incidents import IncidentStream
-from ..model.units import AIR, AT_BASE, AWAY, BUSY, HOMING, MODES, Unit, UnitInfo, heading
+from ..model.units import AIR, AT_BASE, AWAY, BUSY, HOMING, MODES, ROAD, Unit, UnitInfo, heading
 from ..results.records import ReplicationRecords
 from ..scenario.geography import waterway_network
 from ..scenario.loader import Scenario
@@ -124,11 +124,11 @@ class Call:
 
     __slots__ = ("index", "type_name", "node", "priority", "call_time", "seq", "need", "required",
                  "slots", "assigned", "on_scene", "freed", "queued", "scene", "version", "over",
-                 "modes")
+                 "modes", "leg")
 
     def __init__(self, index: int, type_name: str, node: int, priority: int, call_time: float,
                  seq: int, need: dict[str, int], scene: WorkScene | FireScene,
-                 modes: frozenset[int] | None) -> None:
+                 modes: frozenset[int] | None, leg: float = 0.0) -> None:
         self.index = index
         self.type_name = type_name
         self.node = node
@@ -146,6 +146,7 @@ class Call:
         self.version = 0  # invalidates scene timers scheduled before the last change
         self.over = False
         self.modes = modes
+        self.leg = leg  # network minutes from its node to its spot inside the node's area
 
 
 def _queue_key(call: Call) -> tuple[int, int]:
@@ -215,8 +216,9 @@ class ResponseEngine:
         self.on_scene = incidents.on_scene.tolist()
         self.transport = incidents.transport.tolist()
         self.handover = incidents.handover.tolist()
-        event_of, fire_of = incidents.event, incidents.fire
-        assert event_of is not None and fire_of is not None  # IncidentStream fills both in
+        event_of, fire_of, leg = incidents.event, incidents.fire, incidents.leg
+        assert event_of is not None and fire_of is not None and leg is not None  # IncidentStream fills them
+        self.leg = leg.tolist()
         self.event_of = event_of
         self.fire_of = fire_of.tolist()
         self.turnout_u = incidents.turnout_u
@@ -309,7 +311,7 @@ class ResponseEngine:
         else:
             scene = WorkScene(self.on_scene[i], sum(self.requires[t].values()))
         call = Call(i, self.type_names[t], self.node[i], self.priority[t], self.env.now,
-                    self._seq, dict(self.requires[t]), scene, self.allowed_modes[t])
+                    self._seq, dict(self.requires[t]), scene, self.allowed_modes[t], self.leg[i])
         self.open_calls += 1
         self.cut_off[i] = self.roads.is_cut_off(call.node)
         if self.supplies.active:
@@ -396,7 +398,7 @@ class ResponseEngine:
         record = [i, unit.index, capability, unit.node, was_away, now, now + turnout,
                   NAN, NAN, NAN, NAN, NAN, False, False]
         travel, from_node = self.drive(unit, call.node, now + turnout, unit.speed, self._on_arrival,
-                                       (call, record))
+                                       (call, record), call.leg if unit.mode == ROAD else 0.0)
         if not math.isfinite(travel):
             raise SimError(f"dispatch policy {type(self.policy).__name__} chose unit {unit.info.id}, "
                            f"which cannot reach {self.node_ids[call.node]!r}")
@@ -420,22 +422,27 @@ class ResponseEngine:
     # ---------------------------------------------------------------- moving units
 
     def drive(self, unit: Unit, target: int, depart: float, pace: float,
-              callback: Callable[[Fired[tuple[Unit, int, P]]], None], payload: P) -> tuple[float, int]:
-        """Start ``unit`` for ``target`` from where it is (partway along a road, too), leaving
-        at ``depart`` (after a turnout), and call ``callback`` on arrival. Returns the clock
-        minutes of the drive and the node it goes through first; ``inf`` if it cannot get
-        there (it then goes on to the next node and waits)."""
+              callback: Callable[[Fired[tuple[Unit, int, P]]], None], payload: P,
+              leg: float = 0.0) -> tuple[float, int]:
+        """Start ``unit`` for ``target`` from where it is (partway along a road, or at a spot
+        inside an area, too), leaving at ``depart`` (after a turnout), and call ``callback`` on
+        arrival, ``leg`` network minutes past ``target`` (the stretch to a spot inside its area).
+        Returns the clock minutes of the drive and the node it goes through first; ``inf`` if
+        it cannot get there (it then goes on to the next node and waits)."""
         oracle = self.modes[unit.mode]
         minutes, via, behind, covered = heading(unit, target, self.env.now, oracle.rows, oracle.reversible)
         if not math.isfinite(minutes):  # it goes on to the next node and waits there
             self._pull_over(unit, via)
             return math.inf, via
         edge = covered + minutes - oracle.rows[via][target]
-        unit.start_trip(oracle, via, target, behind, edge, depart - covered / pace, pace)
+        start = depart - covered / pace
+        if behind is None and unit.offset:  # from the spot back to its node first
+            start, unit.offset = depart + unit.offset / pace, 0.0
+        unit.start_trip(oracle, via, target, behind, edge, start, pace)
         unit.epoch += 1
-        unit.task = (callback, payload, target, pace, depart)
-        self.at(depart - self.env.now + minutes / pace, callback, (unit, unit.epoch, payload))
-        return minutes / pace, via
+        unit.task = (callback, payload, target, pace, depart, leg)
+        self.at(depart - self.env.now + (minutes + leg) / pace, callback, (unit, unit.epoch, payload))
+        return (minutes + leg) / pace, via
 
     def _pull_over(self, unit: Unit, node: int) -> None:
         """Drive on to ``node`` (the end of the road it is on) and wait there; a unit standing
@@ -453,7 +460,7 @@ class ResponseEngine:
         pace = unit.route_pace
         edge = covered + minutes - oracle.rows[via][node]
         unit.start_trip(oracle, via, node, behind, edge, self.env.now - covered / pace, pace)
-        unit.task = (self._on_pulled_over, node, node, pace, self.env.now)
+        unit.task = (self._on_pulled_over, node, node, pace, self.env.now, 0.0)
         self.at(minutes / pace, self._on_pulled_over, (unit, unit.epoch, node))
 
     def _on_pulled_over(self, event: Fired[tuple[Unit, int, int]]) -> None:
@@ -485,6 +492,8 @@ class ResponseEngine:
         unit.stop_route()
         unit.task = None
         unit.node = call.node
+        if unit.mode == ROAD:
+            unit.offset = call.leg  # at the spot, inside the area of its node
         if call.over:  # the work is done; this unit came for the waiting patient
             self._carry_patient(unit, call, record)
             return

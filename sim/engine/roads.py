@@ -97,8 +97,8 @@ class RoadControl:
                 self._reroute(unit, unit.task, old)
         blocked, self.blocked = self.blocked, []
         for unit, task in blocked:  # try again the trips that waited for a road
-            callback, payload, target, pace, depart = task
-            minutes, _ = engine.drive(unit, target, now, pace, callback, payload)
+            callback, payload, target, pace, depart, leg = task
+            minutes, _ = engine.drive(unit, target, now, pace, callback, payload, leg)
             if not math.isfinite(minutes):
                 self.blocked.append((unit, task))
         if engine.evacuation is not None:
@@ -114,7 +114,7 @@ class RoadControl:
     def _reroute(self, unit: Unit, task: Task, old: TravelTimes) -> None:
         """Reroute a unit whose remaining route got slower (or broken); ``task`` is its trip."""
         engine = self.engine
-        callback, payload, target, pace, depart = task
+        callback, payload, target, pace, depart, leg = task
         if unit.moving:
             unit.position(engine.env.now)  # work out its route under the old roads
             nodes, cum = unit.route, unit.route_minutes
@@ -125,13 +125,13 @@ class RoadControl:
             ahead = range(k + 1, len(nodes) - 1)  # the roads after the one it is on
             if all(rows[nodes[j]][nodes[j + 1]] <= cum[j + 1] - cum[j] + 1e-9 for j in ahead):
                 return  # nothing ahead of it got slower
-        minutes, _ = engine.drive(unit, target, max(depart, engine.env.now), pace, callback, payload)
+        minutes, _ = engine.drive(unit, target, max(depart, engine.env.now), pace, callback, payload, leg)
         if math.isfinite(minutes):
             return
         if callback == engine._on_arrival:  # bound methods: compare with ==, not is
             engine.withdraw(unit)  # it cannot get there: someone else must
         elif callback != engine._on_home:
-            self.blocked.append((unit, (callback, payload, target, pace, depart)))  # waits for a road
+            self.blocked.append((unit, (callback, payload, target, pace, depart, leg)))  # waits for a road
 
     def _update_cut_off(self, now: float) -> None:
         cut = self.engine.modes[ROAD].unreachable_from(self.bases)

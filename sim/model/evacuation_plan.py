@@ -16,6 +16,7 @@ departures whatever the layout. How people travel and where they shelter is the 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -41,6 +42,7 @@ class EvacGroup:
     reached: float      # when the group was told
     departs: float      # when the compliant ones leave
     impact: float       # when the hazard strikes
+    spot: float = 0.0   # where in the node's area they live: sqrt(U), a share of its radius
 
 
 def _split(total: int, parts: int) -> list[int]:
@@ -82,7 +84,14 @@ def draw_evacuation(scenario: Scenario, streams: Streams, timeline: HazardTimeli
                 taken.add(i)
                 groups.extend(_node_groups(cfg, zone, rng, event.index, i, people, warned,
                                            warned + township[node.area_id] + village[i], event.start))
-    return groups
+    return _with_spots(groups, streams)
+
+
+def _with_spots(groups: list[EvacGroup], streams: Streams) -> list[EvacGroup]:
+    """Each group's home drawn uniformly in its node's area (:mod:`sim.model.areas`), from a
+    stream of its own so that the other draws stay as they are."""
+    spots = np.sqrt(streams["evacuation/spots"].random(len(groups)))
+    return [dataclasses.replace(g, spot=float(u)) for g, u in zip(groups, spots, strict=True)]
 
 
 def _node_groups(cfg, zone, rng: np.random.Generator, event: int, node: int, people: int, warned: float,

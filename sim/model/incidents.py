@@ -22,8 +22,9 @@ import numpy as np
 from ..engine.streams import Streams
 from ..scenario.loader import Scenario
 from ..scenario.schema import Generator, Node, Where
+from .areas import draw_legs, leg_scale
 
-__all__ = ["GeneratorDraw", "IncidentStream", "assemble", "draw_attributes", "draw_generator",
+__all__ = ["GeneratorDraw", "IncidentStream", "area_legs", "assemble", "draw_attributes", "draw_generator",
            "draw_incidents", "draw_nodes", "intensity_grid", "max_slots", "needing_supplies", "node_weights",
            "poisson_times"]
 
@@ -49,11 +50,14 @@ class IncidentStream:
     generator_names: tuple[str, ...]
     event: np.ndarray | None = None  # hazard event that caused it (-1: none)
     fire: np.ndarray | None = None   # index into the hazard timeline's fires (-1: not a fire)
+    leg: np.ndarray | None = None    # network minutes from its node to its spot (sim.model.areas)
 
     def __post_init__(self) -> None:
         for name in ("event", "fire"):
             if getattr(self, name) is None:
                 object.__setattr__(self, name, np.full(len(self.time), -1, dtype=np.int64))
+        if self.leg is None:
+            object.__setattr__(self, "leg", np.zeros(len(self.time)))
 
     def __len__(self) -> int:
         return len(self.time)
@@ -152,7 +156,17 @@ def draw_attributes(scenario: Scenario, type_name: str, time: np.ndarray, node: 
         "turnout_u": streams[f"turnout/{stream}"].random((count, max_slots(scenario))),
         "event": np.full(count, -1, dtype=np.int64),
         "fire": np.full(count, -1, dtype=np.int64),
+        "leg": draw_legs(area_legs(scenario), np.asarray(node, dtype=np.int64),
+                         streams[f"leg/{stream}"].random(count)),
     }
+
+
+def area_legs(scenario: Scenario) -> np.ndarray:
+    """Each node's stretch scale (:func:`sim.model.areas.leg_scale`), worked out once."""
+    scale = scenario.cache.get("leg_scale")
+    if scale is None:
+        scale = scenario.cache["leg_scale"] = leg_scale(scenario.spec.region)
+    return scale
 
 
 @dataclass(frozen=True)
@@ -207,6 +221,6 @@ def needing_supplies(scenario: Scenario, stream: IncidentStream) -> IncidentStre
     fields = {f: getattr(stream, f) for f in ("time", "node", "type_index", "generator_index",
                                              "detection_delay", "report_delay", "handling_time",
                                              "on_scene", "transport", "handover", "turnout_u",
-                                             "event", "fire")}
+                                             "event", "fire", "leg")}
     return IncidentStream(**{f: v[keep] for f, v in fields.items()}, type_names=names,
                           generator_names=stream.generator_names)

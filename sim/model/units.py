@@ -63,8 +63,9 @@ class Routes(Protocol):
 # A trip whose node-by-node route is not worked out yet: (oracle, via, target, behind, edge).
 Trip: TypeAlias = "tuple[Routes, int, int, int | None, float]"
 # The trip a unit is on, to redo it after a change of roads: (arrival callback, payload, target,
-# pace, depart). The callback gets (unit, epoch, payload) when the unit arrives.
-Task: TypeAlias = "tuple[Callable[[Fired[tuple[Unit, int, Any]]], None], Any, int, float, float]"
+# pace, depart, leg). The callback gets (unit, epoch, payload) when the unit arrives; ``leg`` is
+# the stretch from the target node to the spot it drives to (an incident inside an area).
+Task: TypeAlias = "tuple[Callable[[Fired[tuple[Unit, int, Any]]], None], Any, int, float, float, float]"
 
 
 class Unit:
@@ -72,7 +73,7 @@ class Unit:
 
     __slots__ = ("info", "index", "capabilities", "base_node", "speed", "turnout", "status",
                  "node", "epoch", "route", "route_minutes", "route_start", "route_pace", "trip", "mode",
-                 "home_base", "task", "assignment")
+                 "home_base", "task", "assignment", "offset")
 
     def __init__(self, info: UnitInfo) -> None:
         self.info = info
@@ -93,6 +94,7 @@ class Unit:
         self.trip: Trip | None = None  # a route not worked out yet (most never need to be)
         self.task: Task | None = None  # (arrival callback, payload, target, pace, depart) of the trip
         self.assignment: tuple | None = None  # (call, record) while busy on a call
+        self.offset = 0.0  # network minutes from where it stands to its node (at a spot in an area)
 
     @property
     def moving(self) -> bool:
@@ -142,9 +144,10 @@ def heading(unit: Unit, target: int, now: float, rows: list[list[float]],
     behind it when it is partway along a road (``None`` when it stands at a node), and the
     network minutes already covered on that road in the chosen direction. A unit on a road
     drives on to the next node, or turns back when that is faster and every road is two-way.
+    A unit standing at a spot inside an area (an incident's) first goes back to its node.
     """
     if not unit.moving:
-        return rows[unit.node][target], unit.node, None, 0.0
+        return unit.offset + rows[unit.node][target], unit.node, None, 0.0
     last, nxt, done, left = unit.position(now)
     if last == nxt:
         return rows[last][target], last, None, 0.0

@@ -37,6 +37,8 @@ from .limits import (
 from .quantities import format_duration, parse_duration, parse_rate, parse_speed
 
 __all__ = [
+    "AREA_KINDS",
+    "Areas",
     "AutoRoads",
     "Dispatch",
     "Facility",
@@ -106,6 +108,8 @@ class Strict(BaseModel):
 # ---------------------------------------------------------------- region
 
 NODE_KINDS = ("township", "subdistrict", "village", "community", "facility_site", "junction")
+AREA_KINDS = ("township", "subdistrict", "village", "community")
+"""Kinds of node that stand for a settlement: with people, they cover an area (see ``Areas``)."""
 
 
 class Node(Strict):
@@ -120,6 +124,7 @@ class Node(Strict):
     forest_ha: float = Field(default=0.0, ge=0)
     tags: tuple[str, ...] = ()
     area: Id | None = None  # disaster area (e.g. its township) for relief supplies; default: itself
+    area_km2: float | None = Field(default=None, ge=0, le=100_000)  # land it covers (Areas); 0: a point
 
     @property
     def area_id(self) -> str:
@@ -207,6 +212,17 @@ class AutoRoads(Strict):
         return self
 
 
+class Areas(Strict):
+    """How the land a settlement covers is worked out, and how fast one drives across it
+    (:mod:`sim.model.areas`): a settlement node without ``area_km2`` covers its population
+    divided by ``density`` (people per km^2); a stretch inside it goes at ``speed`` over
+    ``detour`` times the straight line."""
+
+    density: float = Field(default=1000.0, gt=0, le=100_000)
+    speed: Speed = 30.0
+    detour: float = Field(default=1.3, ge=1.0, le=5.0)
+
+
 class Region(Strict):
     """Nodes and one of three ways to get travel times between them."""
 
@@ -216,6 +232,7 @@ class Region(Strict):
     travel_matrix: str | None = Field(default=None, min_length=1)
     waterways: Waterways | None = None
     water_detour: float = Field(default=1.3, ge=1.0, le=5.0)
+    areas: Areas = Field(default_factory=Areas)
 
     @model_validator(mode="after")
     def _one_travel_form(self) -> Region:
