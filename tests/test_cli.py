@@ -45,7 +45,9 @@ def test_run_prints_the_kpi_table_and_writes_the_report_files(workdir, capsys):
         assert heading in out
     assert "building_fire" in out and "road_accident" in out
     files = {p.name for p in (workdir / "out" / "t").iterdir()}
-    assert files == {"incidents.csv", "assignments.csv", "units.csv", "summary.json", "response_cdf.png"}
+    assert files == {"incidents.csv", "assignments.csv", "units.csv", "summary.json", "response_cdf.png",
+                     "nodes.csv", "facilities.csv", "places.geojson", "roads.geojson", "facilities.geojson",
+                     "incidents.geojson", "response_by_place.geojson", "coverage.geojson"}
     for name in ("incidents", "assignments", "units"):
         frame = pd.read_csv(workdir / "out" / "t" / f"{name}.csv")
         assert set(frame["replication"]) == {0, 1}

@@ -2,9 +2,10 @@
 
 A node that stands for a settlement (a township seat, subdistrict, village or community with
 people, or any node given an ``area_km2``) covers an area ``A``: its ``area_km2``, else its
-population divided by ``region.areas.density`` (``area_km2: 0`` makes a settlement a point). Incidents and the households that evacuate
-are spread over that area, not stacked on the node, so a trip to (or from) one of them has a
-last (or first) stretch between the node and the spot:
+population divided by ``region.areas.density`` (``area_km2: 0`` makes a settlement a point).
+Incidents and the households that evacuate are spread over that area, not stacked on the
+node, so a trip to (or from) one of them has a last (or first) stretch between the node and
+the spot:
 
 * the spot is a point drawn uniformly in a disc of area ``A`` around the node, so its
   distance from the centre is ``r = R * sqrt(U)`` with ``R = sqrt(A / pi)`` and ``U`` uniform

@@ -6,9 +6,12 @@ import json
 import math
 from pathlib import Path
 
+import pandas as pd
+
 from .. import __version__
 from ..results.outcome import RunResult
 from ..results.stats import Estimate
+from .gis import node_positions, write_gis
 from .plots import hazards_plot, people_supplies_plot, response_cdf_plot
 from .writing import output_folder, write_csv, write_text
 
@@ -95,7 +98,12 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> list[Path]:
     ``response_cdf.png`` into ``out_dir`` (created if needed); return their paths."""
     out = output_folder(out_dir)
     paths = []
-    tables = [("incidents", result.incidents), ("assignments", result.assignments), ("units", result.units)]
+    lon, lat = node_positions(result.scenario)
+    where = dict(zip(result.scenario.travel.node_ids, zip(lon.tolist(), lat.tolist(), strict=True),
+                     strict=True))
+    tables = [("incidents", _with_position(result.incidents, "node", where)),
+              ("assignments", result.assignments),
+              ("units", _with_position(result.units, "base_node", where))]
     if result.has_hazards:
         tables += [(name, result.table(name)) for name in HAZARD_TABLES]
     if result.has_evacuation:
@@ -115,4 +123,14 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> list[Path]:
         paths.append(hazards_plot(result, out / "hazards.png"))
     if result.has_evacuation or result.has_supplies:
         paths.append(people_supplies_plot(result, out / "shelters_and_stock.png"))
+    paths.extend(write_gis(result, out))
     return paths
+
+
+def _with_position(frame: pd.DataFrame, column: str, where: dict[str, tuple[float, float]]) -> pd.DataFrame:
+    """``frame`` with ``lon`` and ``lat`` columns of the node in ``column`` (WGS84)."""
+    frame = frame.copy()
+    points = [where.get(str(node), (math.nan, math.nan)) for node in frame[column]]
+    frame["lon"] = [p[0] for p in points]
+    frame["lat"] = [p[1] for p in points]
+    return frame

@@ -29,6 +29,7 @@ from .schema import AutoRoads, Region, Roads, Waterways
 
 __all__ = [
     "EARTH_RADIUS_KM",
+    "RoadInfo",
     "RoadNetwork",
     "TravelMatrix",
     "build_travel_source",
@@ -46,6 +47,17 @@ def haversine_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.
     lon1, lat1, lon2, lat2 = (np.radians(np.asarray(a, dtype=float)) for a in (lon1, lat1, lon2, lat2))
     a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+@dataclass(frozen=True)
+class RoadInfo:
+    """Per road (index = ``arc_road``): its name, the OSM ways (or source ids) it is made of,
+    whether it is a bridge, and its shape as (lon, lat) points from one end to the other."""
+
+    names: tuple[str, ...]
+    ways: tuple[tuple[int, ...], ...]
+    bridge: np.ndarray
+    geometry: tuple[tuple[tuple[float, float], ...], ...]
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,11 @@ class RoadNetwork:
     description: str
     arc_road: np.ndarray
     has_one_way: bool = False
+    lon: np.ndarray | None = None
+    """Positions of every node (WGS84); None: the region's nodes are all the network's nodes."""
+    lat: np.ndarray | None = None
+    roads: RoadInfo | None = None
+    """What is known of each road beyond its arcs (imported networks): names, OSM ways, shape."""
 
     @property
     def n_nodes(self) -> int:
