@@ -44,6 +44,7 @@ from ..errors import FieldProblem, Problem, ScenarioError, format_path, shown
 from ..scenario.files import InputFileError, is_bare_name, read_input_text
 from ..scenario.loader import Scenario, load_scenario_data, resolve_scenario_path
 from ..scenario.overrides import set_path
+from ..scenario.places import expand_places
 from ..scenario.problems import problems_from_validation
 from ..scenario.yamlio import YamlSyntaxError, parse_yaml, read_yaml_mapping
 
@@ -217,7 +218,10 @@ def _scenario_source(spec: ExperimentSpec, naming_file: Path, label: str, doc: A
         raise refuse(f"the scenario {resolved} is not valid YAML{at}: {exc}") from None
     if not isinstance(parsed, dict):
         raise refuse(f"the scenario {resolved} does not hold a mapping of sections (name, region, ...)")
-    return parsed, resolved
+    expanded, places = expand_places(parsed, resolved, str(resolved))  # layouts may change places too
+    if places.problems:
+        raise ScenarioError(places.problems)
+    return expanded, resolved
 
 
 def _variants(spec: ExperimentSpec, folder: Path, label: str, doc: Any) -> list[Variant]:

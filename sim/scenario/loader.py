@@ -19,6 +19,7 @@ from ..errors import FieldProblem, Problem, ScenarioError
 from .files import InputFileError, is_bare_name, read_input_text, resolve_reference
 from .geography import RoadNetwork, TravelMatrix, build_travel_source, unreachable_nodes
 from .overrides import apply_overrides
+from .places import ExpandedPlaces, expand_places
 from .problems import problems_from_validation
 from .references import cross_checks, known_policies, policy_problem
 from .schema import ScenarioSpec
@@ -92,6 +93,27 @@ def _digest(raw: dict, travel: RoadNetwork | TravelMatrix | None) -> str:
     return h.hexdigest()[:16]
 
 
+def _from_place_file(problem: Problem, raw: dict, places: ExpandedPlaces) -> Problem:
+    """A problem in an item read from a place file, told at that file's line (or feature)."""
+    path = problem.path
+    at = 2 if path[:1] == ("region",) else 1
+    section = path[at - 1] if len(path) >= at else None
+    position = path[at] if len(path) > at else None
+    if section not in ("nodes", "facilities", "shelters") or not isinstance(position, int):
+        return problem
+    items = raw["region"]["nodes"] if section == "nodes" else raw.get(str(section))
+    item = items[position] if isinstance(items, list) and position < len(items) else None
+    if not isinstance(item, dict):
+        return problem
+    origin = places.origin.get((str(section), str(item.get("id"))))
+    if origin is None:
+        return problem
+    label, where = origin
+    feature = label.lower().endswith((".geojson", ".json"))
+    rest: tuple[str | int, ...] = (("features", where) if feature else ()) + tuple(path[at + 1:])
+    return Problem(label, rest, f"place {item['id']!r}: {problem.message}", None if feature else where)
+
+
 def load_scenario_data(raw: object, *, path: Path | None = None, doc: YamlDocument | None = None,
                        overrides: list[str] | dict[str, object] | None = None) -> Scenario:
     """Validate an already-parsed scenario mapping (e.g. built in Python) and build it."""
@@ -101,6 +123,9 @@ def load_scenario_data(raw: object, *, path: Path | None = None, doc: YamlDocume
         raise ScenarioError([Problem(file, (), "the file must hold a mapping of sections "
                                      "(name, region, facilities, units, incident_types, generators)",
                                      1)])
+    raw, places = expand_places(raw, path, file)
+    if places.problems:
+        raise ScenarioError(places.problems)
     if overrides:
         try:
             raw = apply_overrides(raw, overrides)
@@ -127,7 +152,9 @@ def load_scenario_data(raw: object, *, path: Path | None = None, doc: YamlDocume
                                         f"unreachable: node(s) {shown} cannot reach or be reached "
                                         "from the rest of the network", doc.line_of(loc) if doc else None))
     if problems:
-        raise ScenarioError(sorted(problems, key=lambda p: p.line or 0))
+        if places.origin:
+            problems = [_from_place_file(p, raw, places) for p in problems]
+        raise ScenarioError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
     assert spec is not None and travel is not None
     return Scenario(spec=spec, raw=raw, travel=travel, path=path, digest=_digest(raw, travel),
                     node_index={n.id: i for i, n in enumerate(spec.region.nodes)})

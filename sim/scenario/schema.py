@@ -34,7 +34,7 @@ from .limits import (
     at_most_items,
     count_text,
 )
-from .quantities import format_duration, parse_duration, parse_rate, parse_speed
+from .quantities import format_duration, parse_distance, parse_duration, parse_rate, parse_speed
 
 __all__ = [
     "AREA_KINDS",
@@ -48,11 +48,14 @@ __all__ = [
     "IncidentType",
     "NODE_KINDS",
     "Node",
+    "PlaceFile",
     "Region",
     "RoadEdge",
+    "RoadNetworkFile",
     "Roads",
     "RunSettings",
     "ScenarioSpec",
+    "Snapping",
     "UnitGroup",
     "Where",
 ]
@@ -90,6 +93,7 @@ Id = Annotated[str, BeforeValidator(_text_id), Field(min_length=1)]
 NonNegDuration = Annotated[float, BeforeValidator(_bounded(parse_duration, positive=False))]
 PositiveDuration = Annotated[float, BeforeValidator(_bounded(parse_duration, positive=True))]
 Speed = Annotated[float, BeforeValidator(_bounded(parse_speed, positive=True))]
+Km = Annotated[float, BeforeValidator(_bounded(parse_distance, positive=True))]
 Rate = Annotated[float, BeforeValidator(_bounded(parse_rate, positive=False))]
 Delay = Annotated[Distribution, BeforeValidator(lambda v: parse_distribution(v, positive=False))]
 WorkTime = Annotated[Distribution, BeforeValidator(lambda v: parse_distribution(v, positive=True))]
@@ -223,10 +227,44 @@ class Areas(Strict):
     detour: float = Field(default=1.3, ge=1.0, le=5.0)
 
 
+class Snapping(Strict):
+    """How places join an imported road network: each to its nearest road node, by an access
+    road of the straight distance times ``detour`` at ``speed``, both ways. A place farther
+    than ``warn`` is listed in the load report; farther than ``max`` is an error (a place off
+    the map of the network, or a wrong coordinate)."""
+
+    speed: Speed = 20.0
+    detour: float = Field(default=1.3, ge=1.0, le=5.0)
+    warn: Km = 1.0
+    max: Km = 20.0
+
+
+class RoadNetworkFile(Strict):
+    """A real road network read from a file (relative to the scenario file): OpenStreetMap
+    (``.osm``, ``.osm.bz2``, ``.osm.pbf``), GraphML as saved by osmnx, or CSV (``file`` the edge
+    table, ``nodes`` the node table); ``format`` defaults from the suffix. ``speeds`` overrides
+    the speed of road classes (``{primary: "70 km/h"}``); see :mod:`sim.network`."""
+
+    file: str = Field(min_length=1)
+    format: Literal["osm", "osm_pbf", "graphml", "csv"] | None = None
+    nodes: str | None = Field(default=None, min_length=1)
+    speeds: dict[str, Speed] = Field(default_factory=dict)
+    snap: Snapping = Field(default_factory=Snapping)
+
+
+class PlaceFile(Strict):
+    """A CSV or GeoJSON file of places (:mod:`sim.scenario.places`); ``kind`` for rows without."""
+
+    file: str = Field(min_length=1)
+    kind: str | None = None
+
+
 class Region(Strict):
-    """Nodes and one of three ways to get travel times between them."""
+    """Nodes (inline, or from place files) and a way to get travel times between them."""
 
     nodes: Annotated[list[Node], at_most_items(MAX_NODES, "nodes")] = Field(min_length=1)
+    places: list[PlaceFile | str] = Field(default_factory=list)
+    road_network: RoadNetworkFile | None = None
     roads: Roads | None = None
     auto_roads: AutoRoads | None = None
     travel_matrix: str | None = Field(default=None, min_length=1)
@@ -236,12 +274,16 @@ class Region(Strict):
 
     @model_validator(mode="after")
     def _one_travel_form(self) -> Region:
-        given = [k for k in ("roads", "auto_roads", "travel_matrix") if getattr(self, k) is not None]
+        forms = ("road_network", "roads", "auto_roads", "travel_matrix")
+        given = [k for k in forms if getattr(self, k) is not None]
+        if given == ["road_network", "roads"]:
+            return self  # edges written in the file join the imported network (a ferry, a planned road)
         if len(given) != 1:
             raise FieldProblem(
-                "give exactly one way to travel: roads (explicit edges), auto_roads "
-                f"(synthetic, from node positions) or travel_matrix (a CSV file); got {given or 'none'}")
-        if self.roads is None and len(self.nodes) > MAX_DENSE_NODES:
+                "give one way to travel: road_network (a file of real roads, optionally with roads "
+                "added by hand), roads (explicit edges), auto_roads (synthetic, from node positions) "
+                f"or travel_matrix (a CSV file); got {given or 'none'}")
+        if self.road_network is None and self.roads is None and len(self.nodes) > MAX_DENSE_NODES:
             form = "auto_roads" if self.auto_roads is not None else "travel_matrix"
             raise FieldProblem(f"at most {count_text(MAX_DENSE_NODES)} nodes with {form}, which holds "
                                f"a node-by-node matrix (got {len(self.nodes):,}); give explicit roads",
