@@ -240,7 +240,7 @@ def test_two_travel_forms(tmp_path):
     """Roads and auto_roads together are ambiguous; both are named."""
     text = edit(("  roads:\n", "  auto_roads: {}\n  roads:\n"))
     problem, path = single_problem(tmp_path, text)
-    check(problem, path, "region", "give exactly one way to travel", line_of(text, "region:"))
+    check(problem, path, "region", "give one way to travel", line_of(text, "region:"))
     assert "'roads'" in problem.message and "'auto_roads'" in problem.message
 
 
