@@ -57,6 +57,8 @@ def supply_raw(depots: list[dict], need: float = 45, items: dict | None = None,
     raw["run"]["horizon"] = "10 d"
     raw["generators"] = [{"type": "fire", "rate": "1 / y"}]
     nodes = raw["region"]["nodes"]
+    for node in nodes:
+        node["area_km2"] = 0  # points: times worked out by hand
     nodes[0]["area"] = nodes[1]["area"] = "east"
     nodes[2]["area"] = "west"
     nodes += [{"id": "county", "kind": "township", "lon": 121.20, "lat": 30.70, "area": "ctr"},
