@@ -4,6 +4,7 @@ of paired differences; bad stores and experiments give clear errors; sequential 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -280,7 +281,13 @@ def test_cli_batch_compare_and_export(tmp_path, monkeypatch, capsys):
     assert "response.all.response_mean by variant" in printed and "units.engine.count=2" in printed
     out = tmp_path / "out" / "exp"
     assert {"results.sqlite", "kpis.csv", "layouts.png", "response_cdfs.png",
-            "compare_response_all_response_mean.csv"} <= {p.name for p in out.iterdir()}
+            "compare_response_all_response_mean.csv", "variant_facilities.geojson",
+            "variant_response.geojson"} <= {p.name for p in out.iterdir()}
+    layer = json.loads((out / "variant_facilities.geojson").read_text(encoding="utf-8"))
+    assert {f["properties"]["variant"] for f in layer["features"]} == {"units.engine.count=1",
+                                                                        "units.engine.count=2"}
+    changed = [f["properties"] for f in layer["features"] if f["properties"]["changed"]]
+    assert changed and all(p["variant"] == "units.engine.count=2" for p in changed)
     assert main(["compare", str(out / "results.sqlite"), "--kpi", "response.all.within_target"]) == 0
     assert "higher is better" in capsys.readouterr().out
     assert main(["compare", str(out / "results.sqlite"), "--kpi", "response.all.nonsense"]) == 2

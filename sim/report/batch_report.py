@@ -14,8 +14,9 @@ import pandas as pd
 from ..errors import SimError
 from ..experiments.batch_result import BatchResult
 from ..experiments.compare import higher_is_better
+from .gis import batch_layers
 from .plots import plot_label, pyplot, save_figure
-from .writing import output_folder, replacing, write_csv
+from .writing import output_folder, replacing, write_csv, write_text
 
 __all__ = ["comparison_text", "export_results", "kpi_plot", "layout_maps", "response_cdfs",
            "write_batch_report"]
@@ -190,4 +191,6 @@ def write_batch_report(result: BatchResult, kpis: list[str], out: Path, baseline
         paths.append(kpi_plot(result, kpi, out / f"kpi_{stem}.png"))
     paths.append(response_cdfs(result, out / "response_cdfs.png"))
     paths.append(layout_maps(result, out / "layouts.png"))
+    for name, text in batch_layers(result.layouts(), result.node_response(), result.baseline).items():
+        paths.append(write_text(out / f"{name}.geojson", text))
     return paths

@@ -40,8 +40,8 @@ from ..scenario.geography import RoadNetwork
 from ..scenario.loader import Scenario
 from .writing import write_text
 
-__all__ = ["MAX_INCIDENTS", "coverage_table", "feature_collection", "node_positions", "places_table",
-           "write_gis"]
+__all__ = ["MAX_INCIDENTS", "batch_layers", "coverage_table", "feature_collection", "node_positions",
+           "places_table", "write_gis"]
 
 MAX_INCIDENTS = 100_000
 
@@ -240,3 +240,36 @@ def write_gis(result: RunResult, out: Path) -> list[Path]:
                                                    p["population"], **wide.get(str(p["id"]), {})})
                        for p in places])
     return paths
+
+
+def batch_layers(layouts: dict[str, dict[str, Any]], node_response: pd.DataFrame,
+                 baseline: str) -> dict[str, str]:
+    """GeoJSON layers of a batch, one feature per variant and place or facility (filter on
+    ``variant`` in a GIS): ``variant_facilities`` (kind, node, units, changed from the
+    baseline, removed) and ``variant_response`` (incidents and mean response time per place).
+    ``layouts`` and ``node_response`` are what :class:`~sim.experiments.batch_result.BatchResult`
+    gives."""
+    base = {f[0]: f for f in layouts.get(baseline, next(iter(layouts.values())))["facilities"]}
+    facilities, response = [], []
+    for name, layout in layouts.items():
+        positions = layout["nodes"]
+        mine = {f[0]: f for f in layout["facilities"]}
+        for fid, kind, node, units in mine.values():
+            if node in positions:
+                lon, lat = positions[node]
+                facilities.append(_point(lon, lat, {
+                    "variant": name, "id": fid, "kind": kind, "node": node, "units": units,
+                    "changed": base.get(fid) != [fid, kind, node, units], "removed": False}))
+        for fid, kind, node, _ in base.values():
+            if fid not in mine and node in positions:
+                lon, lat = positions[node]
+                facilities.append(_point(lon, lat, {"variant": name, "id": fid, "kind": kind, "node": node,
+                                                    "units": 0, "changed": True, "removed": True}))
+        rows = node_response[node_response["variant_name"] == name]
+        for node, incidents, mean in zip(rows["node"], rows["incidents"], rows["response_mean"], strict=True):
+            if node in positions:
+                lon, lat = positions[node]
+                response.append(_point(lon, lat, {"variant": name, "node": node, "incidents": incidents,
+                                                  "response_mean": mean}))
+    return {"variant_facilities": feature_collection("variant_facilities", facilities),
+            "variant_response": feature_collection("variant_response", response)}
