@@ -15,14 +15,12 @@ same file is a read of arrays instead of a parse and a build.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import hashlib
 import json
 import os
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +28,7 @@ import numpy as np
 
 from ..errors import SimError
 from ..report.writing import replacing
+from .bulk import collector_paused
 from .imported import ImportedNetwork
 from .report import LoadReport
 
@@ -119,22 +118,8 @@ def load_cached(folder: Path, key: str) -> ImportedNetwork | None:
     path = cache_path(folder, key)
     if not path.is_file():
         return None
-    with _collector_paused():
+    with collector_paused():
         return _load(path, key)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a few hundred thousand labels are made: its
-    passes over every live object would take longer than the load itself (nothing here makes
-    reference cycles)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _load(path: Path, key: str) -> ImportedNetwork | None:

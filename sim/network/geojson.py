@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..report.writing import output_folder, write_text
+from .bulk import collector_paused
 from .imported import ImportedNetwork
 
 __all__ = ["network_geojson", "write_network_geojson"]
@@ -19,6 +20,11 @@ def network_geojson(network: ImportedNetwork) -> dict[str, Any]:
     """A FeatureCollection of the roads: properties ``road`` (index), ``class``, ``name``,
     ``ref``, ``km``, ``minutes`` (from start to end), ``one_way``, ``way_ids``, ``bridge``,
     ``tunnel``; coordinates from the road's start to its end."""
+    with collector_paused():
+        return _collection(network)
+
+
+def _collection(network: ImportedNetwork) -> dict[str, Any]:
     lon = network.geometry_lon.round(_DIGITS).tolist()
     lat = network.geometry_lat.round(_DIGITS).tolist()
     starts = network.geometry_start.tolist()

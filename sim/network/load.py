@@ -18,6 +18,7 @@ from pathlib import Path
 from ..errors import SimError
 from ..scenario.files import MAX_DATA_BYTES, input_file_problem
 from .build import build_network
+from .bulk import collector_paused
 from .cache import cache_folder, cache_key, cache_path, file_digest, load_cached, store_cached
 from .errors import NetworkError
 from .imported import ImportedNetwork
@@ -108,8 +109,9 @@ def load_network(file: str | Path | NetworkSource, *, format: str | None = None,
                              seconds=time.perf_counter() - started, cache_file=str(cache_path(folder, key)),
                              cache_note=None)
             return replace(cached, report=report)
-    network = build_network(_read(fmt, path, shown, nodes_path, nodes_shown, table), shown, fmt,
-                            "n" if fmt == "csv" else "osm:", nodes_shown)
+    with collector_paused():
+        ways = _read(fmt, path, shown, nodes_path, nodes_shown, table)
+        network = build_network(ways, shown, fmt, "n" if fmt == "csv" else "osm:", nodes_shown)
     note, cache_file = None, None
     if cache:
         try:
