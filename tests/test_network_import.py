@@ -370,8 +370,20 @@ def test_a_class_added_to_the_speed_table_is_kept_and_a_dropped_one_left_out():
 # ---------------------------------------------------------------------------------------------
 # Bad files: one clear error each, naming the file, never quoting it
 
+def _entity_bomb(body: str) -> bytes:
+    """XML whose entities expand to 10^9 characters (a "billion laughs")."""
+    lines = ['<?xml version="1.0"?>', "<!DOCTYPE lolz [", '<!ENTITY l0 "SECRET">']
+    lines += [f'<!ENTITY l{i} "' + f"&l{i - 1};" * 10 + '">' for i in range(1, 10)]
+    return ("\n".join(lines) + "\n]>\n" + body.replace("BOMB", "&l9;")).encode()
+
+
 def test_bad_road_network_files_each_give_one_clear_error(tmp_path):
     cases = {
+        "bomb.osm": (_entity_bomb('<osm version="0.6"><node id="1" lat="1" lon="1"><tag k="a" v="BOMB"/>'
+                                  "</node></osm>"), "XML entities are not supported"),
+        "bomb.graphml": (_entity_bomb('<graphml xmlns="http://graphml.graphdrawing.org/xmlns"><graph '
+                                      'edgedefault="directed"><node id="BOMB"/></graph></graphml>'),
+                         "amplification"),
         "missing.osm": (None, "no such road network file"),
         "empty.osm.pbf": (b"", "is empty"),
         "image.osm.pbf": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR SECRET" + bytes(200),

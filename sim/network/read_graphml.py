@@ -25,7 +25,7 @@ from xml.etree.ElementTree import ParseError
 
 import networkx as nx
 
-from ..errors import shown
+from ..errors import one_line, shown
 from .errors import NetworkError
 from .osm_tags import BOTH, FORWARD, is_yes, motor_access_denied
 from .ways import ReadCounts, WayTable, WayTableBuilder
@@ -77,8 +77,9 @@ def _read(path: Path, shown_as: str) -> nx.MultiDiGraph:
         graph = nx.read_graphml(path, force_multigraph=True)
     except ParseError as exc:
         line, column = getattr(exc, "position", (None, None))
-        raise NetworkError(shown_as, f"is not well-formed XML (error at line {line}, column {column}; "
-                                     "truncated or not a GraphML file?)", line) from None
+        detail = one_line(str(exc).partition(": line")[0], 80)
+        raise NetworkError(shown_as, f"is not well-formed XML (error at line {line}, column {column}: "
+                                     f"{detail}; truncated or not a GraphML file?)", line) from None
     except nx.NetworkXError:
         raise NetworkError(shown_as, "is XML but not a GraphML file (no <graphml> graph found)") from None
     except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
