@@ -16,6 +16,7 @@ from pathlib import Path
 from . import __version__
 from .cli_batch import BATCH_COMMANDS, add_batch_commands
 from .cli_drill import DRILL_COMMANDS, add_drill_commands
+from .cli_network import NETWORK_COMMANDS, add_network_commands
 from .errors import FieldProblem, SimError
 
 __all__ = ["main"]
@@ -85,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("scenarios", help="list the built-in scenarios")
     add_batch_commands(sub)
     add_drill_commands(sub)
+    add_network_commands(sub)
     return parser
 
 
@@ -222,7 +224,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``sim`` command."""
     args = _parser().parse_args(argv)
     handler = {"run": _cmd_run, "validate": _cmd_validate, "reserves": _cmd_reserves,
-               "scenarios": _cmd_scenarios, **BATCH_COMMANDS, **DRILL_COMMANDS}[args.command]
+               "scenarios": _cmd_scenarios, **BATCH_COMMANDS, **DRILL_COMMANDS,
+               **NETWORK_COMMANDS}[args.command]
     try:
         return handler(args)
     except (SimError, FieldProblem) as exc:
