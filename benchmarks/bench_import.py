@@ -25,9 +25,7 @@ import osmium
 from sim.network import load_network
 
 REPO = Path(__file__).resolve().parent.parent
-# next to the repository, or next to the folder holding it when the repository is a git worktree
-_PLACES = (REPO.parent / "shared" / "peers" / "osm", REPO.parent.parent / "shared" / "peers" / "osm")
-DEFAULT_OSM = next((folder for folder in _PLACES if folder.is_dir()), _PLACES[0])
+DEFAULT_OSM = REPO.parent / "shared" / "peers" / "osm"   # next to the repository, never copied in
 
 
 def write_grid(path: Path, junctions: int) -> int:

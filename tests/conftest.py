@@ -20,6 +20,9 @@ settings.load_profile("default")
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"
+SHARED = REPO.parent / "shared"
+"""Reference data next to the repository (``../shared``: OSM extracts, the Utrecht workload),
+read from there and never copied in; tests that need it skip when it is absent."""
 
 _BASE = {
     "name": "Test county",

@@ -18,7 +18,7 @@ import networkx as nx
 import numpy as np
 import osmium
 import pytest
-from conftest import REPO
+from conftest import REPO, SHARED
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 
@@ -41,15 +41,7 @@ from sim.scenario.geography import haversine_km, unreachable_nodes
 DATA = REPO / "tests" / "data" / "networks"
 
 
-def _osm_folder() -> Path:
-    """The shared OSM extracts: next to the repository (``../shared/peers/osm``), or next to the
-    folder holding it when the repository is a git worktree (``wt/<name>``)."""
-    here = Path(__file__).resolve()
-    candidates = [here.parents[2] / "shared" / "peers" / "osm", here.parents[3] / "shared" / "peers" / "osm"]
-    return next((c for c in candidates if c.is_dir()), candidates[0])
-
-
-OSM = _osm_folder()
+OSM = SHARED / "peers" / "osm"   # the shared OSM extracts, next to the repository
 needs_osm = pytest.mark.skipif(not OSM.is_dir(), reason=f"the shared OSM extracts are not there ({OSM}); "
                                                          "these tests read them from ../shared/peers/osm")
 
