@@ -105,6 +105,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     too_large = size_problem(scenario.spec, args.replications or scenario.spec.run.replications)
     if too_large and not args.force:
         raise SimError(too_large)
+    for note in getattr(scenario.travel, "notes", ()):
+        if note.startswith("WARNING"):
+            print(note, file=sys.stderr)
     started = time.perf_counter()
     result = run(scenario, replications=args.replications, seed=args.seed)
     elapsed = time.perf_counter() - started
@@ -165,6 +168,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
           f"{len(spec.facilities)} facilities, {units} units, {len(spec.incident_types)} incident "
           f"types, {len(spec.generators)} generators")
     print(f"Travel: {scenario.travel.description}")
+    for note in getattr(scenario.travel, "notes", ()):
+        print(note)
     return 0
 
 

@@ -14,6 +14,7 @@ Every node has a station ``s<node>``. Nodes are 0.01 degrees of longitude apart 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 
@@ -177,6 +178,23 @@ def test_unit_held_up_by_a_closure_cannot_arrive_early():
     timeline = storm(closures=[RoadClosure(ROAD_DE, 20.0, 21.0, 0)])   # shut for one minute
     _, inc, _ = run(scenario, [incident(0, "E")], timeline)
     assert inc.loc[0, "first_arrival"] >= 40 - EPS
+
+
+def test_a_patient_waits_for_a_road_to_the_hospital_and_then_goes():
+    """The only road to the hospital (at A) is cut before the unit leaves the scene at E with a
+    patient: it waits there, and sets out when the road reopens (once the unit was lost for
+    good, the incident left open for ever)."""
+    types = {"medical": itype({"ems": 1}, hospital={"probability": 1})}
+    scenario = county([unit("amb", "E", ("ems",))], types,
+                      facilities=({"id": "hosp", "kind": "hospital", "node": "A"},))
+    stream = make_stream(scenario, [incident(0, "E", "medical", on_scene=30)])
+    stream = dataclasses.replace(stream, transport=np.ones(1, bool))
+    timeline = storm(closures=[RoadClosure(ROAD_DE, 10.0, 200.0, 0)])
+    engine = ResponseEngine(scenario, stream, 0, 0, timeline=timeline)
+    records = engine.run()
+    inc, asg = records.incident_frame(), records.assignment_frame()
+    check(sent(asg, 0), arrival=0, leave_scene=30, hospital_arrival=200 + 40, free=240)
+    check(inc.loc[0], status="cleared", transported=True)
 
 
 def test_cut_off_table_records_node_hours():

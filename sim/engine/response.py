@@ -45,7 +45,7 @@ from ..model.hazards import HazardTimeline
 from ..model.incidents import IncidentStream
 from ..model.units import AIR, AT_BASE, AWAY, BUSY, HOMING, MODES, ROAD, Unit, UnitInfo, heading
 from ..results.records import ReplicationRecords
-from ..scenario.geography import waterway_network
+from ..scenario.geography import node_positions, waterway_network
 from ..scenario.loader import Scenario
 from .air import AirControl
 from .evacuation import EvacuationControl
@@ -74,8 +74,7 @@ def travel_modes(scenario: Scenario) -> list:
     modes = scenario.cache.get("modes")
     if modes is None:
         spec = scenario.spec
-        lon = np.array([n.lon for n in spec.region.nodes])
-        lat = np.array([n.lat for n in spec.region.nodes])
+        lon, lat = node_positions(scenario.travel, spec.region)
         ids = scenario.travel.node_ids
         road = TravelTimes(scenario.travel)
         water: TravelTimes | DirectTravel
@@ -608,7 +607,11 @@ class ResponseEngine:
         candidates = self.helipads if unit.mode == AIR else self.hospitals
         oracle = self.modes[unit.mode]
         hospital = min(candidates, key=lambda h: oracle.rows[call.node][h])
-        self.drive(unit, hospital, self.env.now, unit.speed, self._on_hospital, (call, record, hospital))
+        payload = (call, record, hospital)
+        minutes, _ = self.drive(unit, hospital, self.env.now, unit.speed, self._on_hospital, payload)
+        if not math.isfinite(minutes):  # no open road to a hospital: it waits with the patient
+            task = (self._on_hospital, payload, hospital, unit.speed, self.env.now, 0.0)
+            self.roads.wait_for_road(unit, task)
 
     def _on_hospital(self, event: Fired[tuple[Unit, int, tuple[Call, list, int]]]) -> None:
         unit = event.value[0]

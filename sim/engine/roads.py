@@ -111,6 +111,11 @@ class RoadControl:
                     engine.send_home(unit)
             engine.serve_queue_all()
 
+    def wait_for_road(self, unit: Unit, task: Task) -> None:
+        """``unit`` (busy, with a patient) found no open road for ``task``: it sets out again
+        when roads reopen."""
+        self.blocked.append((unit, task))
+
     def _reroute(self, unit: Unit, task: Task, old: TravelTimes) -> None:
         """Reroute a unit whose remaining route got slower (or broken); ``task`` is its trip."""
         engine = self.engine

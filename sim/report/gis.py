@@ -37,6 +37,7 @@ import pandas as pd
 from ..model.areas import area_km2, mean_leg_minutes
 from ..results.outcome import RunResult
 from ..scenario.geography import RoadNetwork
+from ..scenario.geography import node_positions as positions_of
 from ..scenario.loader import Scenario
 from .writing import write_text
 
@@ -77,11 +78,7 @@ def feature_collection(name: str, features: list[dict[str, Any]]) -> str:
 
 def node_positions(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
     """lon, lat of every node of the travel network (the region's places first)."""
-    travel = scenario.travel
-    if isinstance(travel, RoadNetwork) and travel.lon is not None and travel.lat is not None:
-        return travel.lon, travel.lat
-    nodes = scenario.spec.region.nodes
-    return np.array([n.lon for n in nodes]), np.array([n.lat for n in nodes])
+    return positions_of(scenario.travel, scenario.spec.region)
 
 
 def places_table(scenario: Scenario) -> pd.DataFrame:

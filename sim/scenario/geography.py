@@ -34,6 +34,7 @@ __all__ = [
     "TravelMatrix",
     "build_travel_source",
     "haversine_km",
+    "node_positions",
     "read_travel_matrix",
     "unreachable_nodes",
     "waterway_network",
@@ -55,7 +56,7 @@ class RoadInfo:
     whether it is a bridge, and its shape as (lon, lat) points from one end to the other."""
 
     names: tuple[str, ...]
-    ways: tuple[tuple[int, ...], ...]
+    ways: tuple[tuple[str, ...], ...]
     bridge: np.ndarray
     geometry: tuple[tuple[tuple[float, float], ...], ...]
 
@@ -84,6 +85,15 @@ class RoadNetwork:
     lat: np.ndarray | None = None
     roads: RoadInfo | None = None
     """What is known of each road beyond its arcs (imported networks): names, OSM ways, shape."""
+    notes: tuple[str, ...] = ()
+    """What the import found worth telling (the load report, places far from a road)."""
+    place_of: np.ndarray | None = None
+    """The place (region node) each node belongs to: itself, or the nearest place for a
+    junction of an imported network. None: every node is a place."""
+
+    def places_of(self, nodes: np.ndarray) -> np.ndarray:
+        """The place each of ``nodes`` belongs to."""
+        return nodes if self.place_of is None else self.place_of[nodes]
 
     @property
     def n_nodes(self) -> int:
@@ -364,6 +374,10 @@ def build_travel_source(region: Region, base_dir: Path,
                         shown_as: str) -> tuple[RoadNetwork | TravelMatrix | None, list[Problem]]:
     """Build the road network or travel matrix of ``region`` (node ids are already known good)."""
     index = {nd.id: i for i, nd in enumerate(region.nodes)}
+    if region.road_network is not None:
+        from .road_network import imported_road_network
+
+        return imported_road_network(region, base_dir, shown_as)
     if region.roads is not None:
         return _explicit_roads(region.roads, region, index), []
     if region.auto_roads is not None:
@@ -373,6 +387,14 @@ def build_travel_source(region: Region, base_dir: Path,
     shown = region.travel_matrix if Path(region.travel_matrix).is_absolute() \
         else str(Path(shown_as).parent / region.travel_matrix)
     return read_travel_matrix(path, tuple(index), shown, shown_as)
+
+
+def node_positions(travel: RoadNetwork | TravelMatrix, region: Region) -> tuple[np.ndarray, np.ndarray]:
+    """lon, lat of every node of the travel network (the region's places first, then the
+    junctions of an imported network)."""
+    if isinstance(travel, RoadNetwork) and travel.lon is not None and travel.lat is not None:
+        return travel.lon, travel.lat
+    return np.array([n.lon for n in region.nodes]), np.array([n.lat for n in region.nodes])
 
 
 def unreachable_nodes(source: RoadNetwork | TravelMatrix) -> list[list[str]]:

@@ -29,7 +29,7 @@ from .schema import (
     Strict,
     Where,
     WorkTime,
-    _bounded,
+    bounded,
 )
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "Outages",
     "Prepositioning",
     "RoadCuts",
+    "RoadSelection",
     "Typhoon",
     "hazard_load",
 ]
@@ -68,7 +69,7 @@ def _time_point(value: object) -> float | dt.datetime:
 
 
 TimePoint = Annotated[float | dt.datetime, BeforeValidator(_time_point)]
-Distance = Annotated[float, BeforeValidator(_bounded(parse_distance, positive=True))]
+Distance = Annotated[float, BeforeValidator(bounded(parse_distance, positive=True))]
 Probability = Annotated[float, Field(ge=0, le=1)]
 Monthly = tuple[Annotated[float, Field(ge=0)], ...]
 SpeedDist = Annotated[Distribution, BeforeValidator(lambda v: parse_distribution(v, quantity=SPEED))]
@@ -102,12 +103,45 @@ class HazardIncidents(Strict):
     where: Where = Field(default_factory=Where)
 
 
+class RoadSelection(Strict):
+    """Roads named by what they are, with the ``probability`` (at intensity 1) that the event
+    cuts each of them: OSM ``ways`` (ids), road ``names`` (any of a road's names, case
+    insensitive), ``bridges`` or ``tunnels``, road ``classes``, or the roads with a point inside
+    a ``box`` (west, south, east, north) or a ``polygon`` (lon, lat points). A road is selected
+    when it meets every criterion given (bridges inside a box, say)."""
+
+    probability: Probability = 1.0
+    ways: tuple[Id, ...] = ()
+    names: tuple[str, ...] = ()
+    bridges: bool = False
+    tunnels: bool = False
+    classes: tuple[str, ...] = ()
+    box: tuple[float, float, float, float] | None = None
+    polygon: tuple[tuple[float, float], ...] | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> RoadSelection:
+        if not (self.ways or self.names or self.bridges or self.tunnels or self.classes or self.box
+                or self.polygon):
+            raise FieldProblem("name the roads: ways, names, bridges, tunnels, classes, box or polygon")
+        if self.box is not None:
+            west, south, east, north = self.box
+            if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+                raise FieldProblem("a box is [west, south, east, north] in degrees, west < east and "
+                                   "south < north", ("box",))
+        if self.polygon is not None and len(self.polygon) < 3:
+            raise FieldProblem("a polygon needs at least 3 points", ("polygon",))
+        return self
+
+
 class RoadCuts(Strict):
-    """Each road is cut with ``probability`` plus the sum of its ``tags`` (at intensity 1), at a
-    uniform time during the event, and reopens after ``repair``."""
+    """Each road is cut with ``probability`` plus the sum of its ``tags`` and of the
+    ``roads`` selections it is in (at intensity 1), at a uniform time during the event, and
+    reopens after ``repair``."""
 
     probability: Probability = 0.0
     tags: dict[str, Probability] = Field(default_factory=dict)
+    roads: list[RoadSelection] = Field(default_factory=list)
     repair: Delay = Field(default_factory=lambda: parse_distribution("12 h"))
 
 

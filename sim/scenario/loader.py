@@ -22,6 +22,7 @@ from .overrides import apply_overrides
 from .places import ExpandedPlaces, expand_places
 from .problems import problems_from_validation
 from .references import cross_checks, known_policies, policy_problem
+from .road_selection import selection_problems
 from .schema import ScenarioSpec
 from .yamlio import YamlDocument, YamlSyntaxError, parse_yaml
 
@@ -144,13 +145,16 @@ def load_scenario_data(raw: object, *, path: Path | None = None, doc: YamlDocume
         travel, travel_problems = build_travel_source(spec.region, base_dir, file)
         problems.extend(travel_problems)
         if travel is not None:
+            index = {n.id: i for i, n in enumerate(spec.region.nodes)}
             for group in unreachable_nodes(travel):
-                shown = ", ".join(repr(n) for n in group[:8]) + (" ..." if len(group) > 8 else "")
-                loc = ("region", "nodes", next(i for i, n in enumerate(spec.region.nodes)
-                                               if n.id == group[0]))
-                problems.append(Problem(file, loc,
-                                        f"unreachable: node(s) {shown} cannot reach or be reached "
-                                        "from the rest of the network", doc.line_of(loc) if doc else None))
+                listed = ", ".join(repr(n) for n in group[:8]) + (" ..." if len(group) > 8 else "")
+                place = next((index[n] for n in group if n in index), None)
+                where: tuple[str | int, ...] = ("region",) if place is None else ("region", "nodes", place)
+                problems.append(Problem(file, where,
+                                        f"unreachable: node(s) {listed} cannot reach or be reached "
+                                        "from the rest of the network", doc.line_of(where) if doc else None))
+    if travel is not None and spec is not None and not problems:
+        problems.extend(selection_problems(spec, travel, file))
     if problems:
         if places.origin:
             problems = [_from_place_file(p, raw, places) for p in problems]

@@ -19,7 +19,7 @@ from scipy.sparse.csgraph import maximum_flow
 from ..errors import shown
 from ..plugins import ENTRY_POINT_GROUPS, plugin_names
 from .limits import MAX_UNITS
-from .schema import NODE_KINDS, _text_id
+from .schema import NODE_KINDS, text_id
 
 __all__ = ["cross_checks", "known_policies", "max_simultaneous", "policy_problem"]
 
@@ -42,7 +42,7 @@ def _mapping(raw: object, *keys: str) -> dict:
 
 
 def _id(value: object) -> str | None:
-    value = _text_id(value)
+    value = text_id(value)
     return value if isinstance(value, str) and value else None
 
 
@@ -287,6 +287,9 @@ def _hazard_checks(raw: dict, nodes: dict, facilities: dict, types: dict, unit_i
         terrain = region["auto_roads"].get("terrain_tags", ["mountain", "flood-prone", "low-lying",
                                                               "coast", "bridge"])
         road_tags |= node_tags & set(_strings(terrain))
+    if isinstance(region.get("road_network"), dict):  # imported roads: their places' terrain, bridges
+        road_tags |= (node_tags & {"mountain", "flood-prone", "low-lying", "coast", "bridge"}) | {"bridge",
+                                                                                                 "tunnel"}
     hazards = _items(raw, "hazards")
     ids = [(i, _id(h.get("id"))) for i, h in hazards if _id(h.get("id"))]
     for i, hid in _duplicates(ids):

@@ -38,6 +38,8 @@ from .quantities import format_duration, parse_distance, parse_duration, parse_r
 
 __all__ = [
     "AREA_KINDS",
+    "bounded",
+    "text_id",
     "Areas",
     "AutoRoads",
     "Dispatch",
@@ -61,7 +63,7 @@ __all__ = [
 ]
 
 
-def _text_id(value: object) -> object:
+def text_id(value: object) -> object:
     """Ids may be written as numbers in YAML (postal codes); they are always strings inside."""
     if isinstance(value, bool):
         return value
@@ -72,7 +74,7 @@ def _text_id(value: object) -> object:
     return value
 
 
-def _bounded(parse: Callable[[object], float], *, positive: bool) -> Callable[[object], float]:
+def bounded(parse: Callable[[object], float], *, positive: bool) -> Callable[[object], float]:
     """A validator that parses a quantity and refuses negative (or, if ``positive``, zero) values."""
 
     def check(value: object) -> float:
@@ -89,12 +91,12 @@ def _wall_clock(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=None)
 
 
-Id = Annotated[str, BeforeValidator(_text_id), Field(min_length=1)]
-NonNegDuration = Annotated[float, BeforeValidator(_bounded(parse_duration, positive=False))]
-PositiveDuration = Annotated[float, BeforeValidator(_bounded(parse_duration, positive=True))]
-Speed = Annotated[float, BeforeValidator(_bounded(parse_speed, positive=True))]
-Km = Annotated[float, BeforeValidator(_bounded(parse_distance, positive=True))]
-Rate = Annotated[float, BeforeValidator(_bounded(parse_rate, positive=False))]
+Id = Annotated[str, BeforeValidator(text_id), Field(min_length=1)]
+NonNegDuration = Annotated[float, BeforeValidator(bounded(parse_duration, positive=False))]
+PositiveDuration = Annotated[float, BeforeValidator(bounded(parse_duration, positive=True))]
+Speed = Annotated[float, BeforeValidator(bounded(parse_speed, positive=True))]
+Km = Annotated[float, BeforeValidator(bounded(parse_distance, positive=True))]
+Rate = Annotated[float, BeforeValidator(bounded(parse_rate, positive=False))]
 Delay = Annotated[Distribution, BeforeValidator(lambda v: parse_distribution(v, positive=False))]
 WorkTime = Annotated[Distribution, BeforeValidator(lambda v: parse_distribution(v, positive=True))]
 

@@ -12,12 +12,12 @@ from ..errors import FieldProblem
 from .distributions import parse_distribution
 from .limits import MAX_STOCK, MAX_VEHICLES, at_most
 from .quantities import parse_duration, parse_mass, parse_mass_rate
-from .schema import Delay, Id, NonNegDuration, PositiveDuration, Speed, Strict, _bounded
+from .schema import Delay, Id, NonNegDuration, PositiveDuration, Speed, Strict, bounded
 
 __all__ = ["Depot", "Item", "Lift", "Replenish", "SupplySettings", "TIERS", "Trucks"]
 
-Mass = Annotated[float, BeforeValidator(_bounded(parse_mass, positive=True))]
-MassRate = Annotated[float, BeforeValidator(_bounded(parse_mass_rate, positive=True))]
+Mass = Annotated[float, BeforeValidator(bounded(parse_mass, positive=True))]
+MassRate = Annotated[float, BeforeValidator(bounded(parse_mass_rate, positive=True))]
 Quantity = Annotated[float, Field(ge=0), at_most(MAX_STOCK, "units of an item")]
 Fleet = Annotated[int, Field(ge=0), at_most(MAX_VEHICLES, "vehicles in a fleet")]
 TIERS = ("township", "county", "city", "province", "aid")

@@ -49,6 +49,7 @@ class HazardContext:
         self.roads: RoadNetwork | None = network if isinstance(network, RoadNetwork) else None
         if self.roads is not None:
             self.road_ends = self.roads.road_ends()
+            self.road_places = self.roads.places_of(self.road_ends)  # where a road's intensity is read
             self.road_tags = self.roads.road_tags()
 
     def rng(self, name: str) -> np.random.Generator:

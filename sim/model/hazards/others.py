@@ -181,8 +181,7 @@ def draw_earthquakes(ctx: HazardContext, spec: Earthquake) -> None:
         end = float(t)
         closures = []
         if spec.road_damage is not None and ctx.roads is not None:
-            ends = ctx.road_ends
-            road_i = np.maximum(intensity[ends[:, 0]], intensity[ends[:, 1]])
+            road_i = np.maximum(intensity[ctx.road_places[:, 0]], intensity[ctx.road_places[:, 1]])
             damaged = r.random(len(road_i)) < _fragility(road_i, spec.road_damage)
             repair = spec.road_damage.repair.ppf(r.random(len(road_i)))
             closures = [(int(road), float(t + repair[road])) for road in np.nonzero(damaged)[0]]

@@ -7,8 +7,9 @@ An event is warned ``lead`` before landfall and lasts ``duration``. Its intensit
 * incident rates of the listed types are multiplied at each node by ``1 + (m - 1) I`` (extra
   incidents are drawn as a second Poisson stream; for ``m < 1`` incidents are thinned);
 * the hazard's own incidents (e.g. flood rescues) arrive at ``rate`` per node share times ``I``;
-* each road is cut with probability ``(p + sum of its tags' p) I`` (``I`` the larger of its two
-  ends) at a uniform time during the event, and reopens after a repair time;
+* each road is cut with probability ``(p + sum of its tags' p + sum of the p of the road
+  selections it is in) I`` (``I`` the larger of its two ends; on an imported network, of the
+  places they belong to) at a uniform time during the event, and reopens after a repair time;
 * "three cuts": communications and power fail per node with probability ``p I``; while
   communications are down, detection and report delays there are multiplied;
 * wind at each node is ``peak_wind I`` (helicopters are grounded above their limit).
@@ -18,7 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...scenario.geography import node_positions
 from ...scenario.hazard_schema import Outages, RoadCuts, Typhoon
+from ...scenario.road_selection import RoadFacts, selected_roads
 from .common import HazardContext, clip01, event_times
 from .timeline import HazardEvent, IncidentBatch, Outage, RateChange, RoadClosure, WindWindow
 
@@ -102,9 +105,16 @@ def _incidents(ctx: HazardContext, spec: Typhoon, k: int, event: int, t0: float,
 def _road_cuts(ctx: HazardContext, spec: Typhoon, cuts: RoadCuts, k: int, event: int, t0: float,
                t1: float, intensity: np.ndarray) -> None:
     rng = ctx.rng(f"{spec.id}/{k}/roads")
-    ends = ctx.road_ends
-    road_intensity = np.maximum(intensity[ends[:, 0]], intensity[ends[:, 1]])
+    road_intensity = np.maximum(intensity[ctx.road_places[:, 0]], intensity[ctx.road_places[:, 1]])
     base = np.array([cuts.probability + sum(cuts.tags.get(t, 0.0) for t in tags) for tags in ctx.road_tags])
+    if cuts.roads:
+        facts = ctx.scenario.cache.get("road_facts")
+        if facts is None:
+            assert ctx.roads is not None  # road cuts are drawn only on a road network
+            lon, lat = node_positions(ctx.roads, ctx.scenario.spec.region)
+            facts = ctx.scenario.cache["road_facts"] = RoadFacts(ctx.roads, lon, lat)
+        for selection in cuts.roads:
+            base = base + selection.probability * selected_roads(facts, selection)
     p = clip01(base * road_intensity)
     n_roads = len(p)
     cut = rng.random(n_roads) < p
