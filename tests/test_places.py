@@ -95,7 +95,7 @@ def test_a_default_kind_for_the_file(tmp_path):
     (("shelter,121.02,30.715,,300", "shelter,121.02,30.715,,"), "places.csv:5: capacity", "needs a capacity"),
     (("1200,,flood-prone", "12.5,,flood-prone"), "places.csv:2: population", "a whole number"),
     (("id,name,kind", "id,nom,kind"), "places.csv:1: nom", "unknown column"),
-    (("v2,Village two", "v1,Village two"), "places.csv:3: id", "place 'v1': node id 'v1' is used twice"),
+    (("v2,Village two", "v1,Village two"), "places.csv:3: id", "node id 'v1' is used twice"),
 ])
 def test_problems_name_the_place_file_line_and_column(tmp_path, edit, where, message):
     path = scenario_file(tmp_path, PLACES.replace(*edit))

@@ -44,6 +44,7 @@ class RoadControl:
         self._next = 0
         self.closed: Counter[int] = Counter()
         self.bases = tuple(sorted({u.home_base for u in engine.units if u.mode == ROAD}))
+        self.places = len(engine.scenario.spec.region.nodes)  # only places are cut off (not junctions)
         self.cut: frozenset[int] = frozenset()
         self.cut_since: dict[int, float] = {}
         self.intervals: list[tuple[int, float, float]] = []  # (node, from, to) cut off
@@ -139,7 +140,7 @@ class RoadControl:
             self.blocked.append((unit, (callback, payload, target, pace, depart, leg)))  # waits for a road
 
     def _update_cut_off(self, now: float) -> None:
-        cut = self.engine.modes[ROAD].unreachable_from(self.bases)
+        cut = self.engine.modes[ROAD].unreachable_from(self.bases, self.places)
         for node in self.cut - cut:
             self.intervals.append((node, self.cut_since.pop(node), now))
         for node in cut - self.cut:

@@ -115,7 +115,7 @@ class TravelTimes(_Oracle):
         self.node_ids = source.node_ids
         self._weights = weights
         self._pred: dict[int, np.ndarray] | np.ndarray = {}  # per origin (all rows: one array)
-        self._unreachable: dict[tuple[int, ...], frozenset[int]] = {}
+        self._unreachable: dict[tuple[tuple[int, ...], int | None], frozenset[int]] = {}
         if isinstance(source, RoadNetwork):
             self._graph = source.closed_graph(closed) if weights is None else source.csgraph(weights, closed)
             # A unit between two nodes may turn back only where every road is two-way.
@@ -162,13 +162,15 @@ class TravelTimes(_Oracle):
             new._pred[origin] = pred
         return new
 
-    def unreachable_from(self, origins: tuple[int, ...]) -> frozenset[int]:
-        """Nodes that none of ``origins`` can reach (kept per set of origins: road states come
-        back, e.g. when roads reopen)."""
-        nodes = self._unreachable.get(origins)
+    def unreachable_from(self, origins: tuple[int, ...], among: int | None = None) -> frozenset[int]:
+        """Nodes (of the first ``among``, default all: the places of an imported network) that
+        none of ``origins`` can reach; kept per set of origins, as road states come back when
+        roads reopen."""
+        key = (origins, among)
+        nodes = self._unreachable.get(key)
         if nodes is None:
-            rows = [self.rows[o] for o in origins]
-            nodes = self._unreachable[origins] = frozenset(
+            rows = [self.rows[o][:among] for o in origins]
+            nodes = self._unreachable[key] = frozenset(
                 j for j, column in enumerate(zip(*rows, strict=True)) if min(column) == math.inf) \
                 if rows else frozenset()
         return nodes

@@ -112,7 +112,9 @@ def _from_place_file(problem: Problem, raw: dict, places: ExpandedPlaces) -> Pro
     label, where = origin
     feature = label.lower().endswith((".geojson", ".json"))
     rest: tuple[str | int, ...] = (("features", where) if feature else ()) + tuple(path[at + 1:])
-    return Problem(label, rest, f"place {item['id']!r}: {problem.message}", None if feature else where)
+    named = repr(str(item["id"])) in problem.message
+    return Problem(label, rest, problem.message if named else f"place {item['id']!r}: {problem.message}",
+                   None if feature else where)
 
 
 def load_scenario_data(raw: object, *, path: Path | None = None, doc: YamlDocument | None = None,
