@@ -7,11 +7,14 @@ import math
 
 import numpy as np
 import pytest
+import yaml
 from conftest import base_raw, load
 from test_engine import incident, line_scenario, run_engine, unit
 
 import sim
+from sim.engine.streams import Streams
 from sim.model.areas import area_km2, draw_legs, leg_scale, mean_leg_minutes, radius_km
+from sim.model.exogenous import draw_replication
 
 
 def test_an_area_comes_from_the_population_or_is_given():
@@ -101,3 +104,34 @@ def test_built_in_scenarios_have_almost_no_zero_minute_trips(name):
     travel = result.assignments["travel_minutes"].dropna()
     assert len(travel) > 20
     assert (travel <= 1e-9).mean() < 0.03
+
+
+def test_incidents_at_given_points_are_served_at_their_nearest_place(tmp_path):
+    """Spots from a file: each incident is at one of them (by weight), at its nearest place, and
+    the stretch is the spot's real distance to that place at the areas' detour and speed."""
+    raw = base_raw()
+    raw["region"]["areas"] = {"speed": "30 km/h", "detour": 1.0}
+    lon_a, lat_a = raw["region"]["nodes"][0]["lon"], raw["region"]["nodes"][0]["lat"]
+    (tmp_path / "spots.csv").write_text(f"lon,lat,weight\n{lon_a + 0.01},{lat_a},3\n{lon_a},{lat_a},0\n",
+                                        encoding="utf-8")
+    raw["generators"] = [{"type": "fire", "rate": "2000 / y", "where": {"points": "spots.csv"}}]
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    scenario = sim.load_scenario(path)
+    spots = scenario.points["spots.csv"]
+    assert spots.node.tolist() == [0, 0] and spots.weight.tolist() == [3, 0]
+    km = float(sim.scenario.geography.haversine_km(lon_a + 0.01, lat_a, lon_a, lat_a))
+    assert spots.leg[0] == pytest.approx(km / 30 * 60)
+    incidents, _ = draw_replication(scenario, Streams(1, 0))
+    assert len(incidents) > 50 and set(incidents.node.tolist()) == {0}
+    assert np.allclose(incidents.leg, spots.leg[0])   # the weight-0 spot never comes up
+    (tmp_path / "spots.csv").write_text("lon,lat\n121.0,95\n", encoding="utf-8")
+    with pytest.raises(sim.ScenarioError, match=r"spots.csv:2: lat: lat must be a number from -90 to 90"):
+        sim.load_scenario(path)
+    spots_where = {"points": "spots.csv"}
+    raw["hazards"] = [{"kind": "typhoon", "id": "t", "at": "1 d", "duration": "1 h",
+                       "intensity": {"default": 1},
+                       "incidents": [{"type": "fire", "rate": "1 / d", "where": spots_where}]}]
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(sim.ScenarioError, match="incident spots from a file are for generators"):
+        sim.load_scenario(path)

@@ -129,10 +129,12 @@ def max_slots(scenario: Scenario) -> int:
 
 
 def draw_attributes(scenario: Scenario, type_name: str, time: np.ndarray, node: np.ndarray,
-                    stream: str, streams: Streams, generator: int = -1) -> dict[str, np.ndarray]:
+                    stream: str, streams: Streams, generator: int = -1,
+                    legs: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Everything random about incidents of one type at given times and places: delays,
     on-scene time, hospital transport and turnout uniforms, each from its own named stream
-    (``"<what>/<stream>"``)."""
+    (``"<what>/<stream>"``), and the stretch from each place to the spot (drawn inside the
+    place's area, unless ``legs`` gives it)."""
     spec = scenario.spec
     itype = spec.incident_types[type_name]
     count = len(time)
@@ -156,8 +158,8 @@ def draw_attributes(scenario: Scenario, type_name: str, time: np.ndarray, node: 
         "turnout_u": streams[f"turnout/{stream}"].random((count, max_slots(scenario))),
         "event": np.full(count, -1, dtype=np.int64),
         "fire": np.full(count, -1, dtype=np.int64),
-        "leg": draw_legs(area_legs(scenario), np.asarray(node, dtype=np.int64),
-                         streams[f"leg/{stream}"].random(count)),
+        "leg": legs if legs is not None else draw_legs(area_legs(scenario), np.asarray(node, dtype=np.int64),
+                                                       streams[f"leg/{stream}"].random(count)),
     }
 
 
@@ -187,9 +189,15 @@ def draw_generator(scenario: Scenario, index: int, streams: Streams) -> Generato
     name = gen.stream_id
     edges, cumulative = intensity_grid(gen.rate, run.horizon, run.start, gen.time_of_day, gen.season)
     times = poisson_times(streams[f"arrivals/{name}"], edges, cumulative)
-    weights = node_weights(gen.where, spec.region.nodes, scenario.node_index)
-    nodes = draw_nodes(streams[f"locations/{name}"], weights, len(times))
-    columns = draw_attributes(scenario, gen.incident_type, times, nodes, name, streams, index)
+    points = scenario.points.get(gen.where.points) if gen.where.points is not None else None
+    if points is not None:  # at given spots, each served at its nearest place
+        spot = draw_nodes(streams[f"locations/{name}"], points.weight, len(times))
+        nodes, legs = points.node[spot], points.leg[spot]
+        weights = np.bincount(points.node, weights=points.weight, minlength=len(spec.region.nodes))
+    else:
+        weights = node_weights(gen.where, spec.region.nodes, scenario.node_index)
+        nodes, legs = draw_nodes(streams[f"locations/{name}"], weights, len(times)), None
+    columns = draw_attributes(scenario, gen.incident_type, times, nodes, name, streams, index, legs)
     return GeneratorDraw(columns, edges, cumulative, weights)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 
 from ..errors import FieldProblem, Problem, ScenarioError
@@ -20,6 +21,7 @@ from .files import InputFileError, is_bare_name, read_input_text, resolve_refere
 from .geography import RoadNetwork, TravelMatrix, build_travel_source, unreachable_nodes
 from .overrides import apply_overrides
 from .places import ExpandedPlaces, expand_places
+from .points import PointSet, scenario_points
 from .problems import problems_from_validation
 from .references import cross_checks, known_policies, policy_problem
 from .road_selection import selection_problems
@@ -43,6 +45,8 @@ class Scenario:
     path: Path | None = None
     digest: str = ""
     node_index: dict[str, int] = field(default_factory=dict)
+    points: dict[str, PointSet] = field(default_factory=dict)
+    """The incident spots of generators with ``where.points``, by file name as written."""
     cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """Derived objects that are costly to build (the travel-time oracle), kept per scenario."""
 
@@ -87,10 +91,17 @@ def _missing_text(name: str | Path) -> str:
 
 # ---------------------------------------------------------------- entry points
 
-def _digest(raw: dict, travel: RoadNetwork | TravelMatrix | None) -> str:
+def _digest(raw: dict, travel: RoadNetwork | TravelMatrix | None, points: dict[str, PointSet]) -> str:
+    """Identifies what the scenario simulates: its mapping and the data files it names."""
     h = hashlib.sha256(json.dumps(raw, sort_keys=True, default=str, ensure_ascii=False).encode())
     if isinstance(travel, TravelMatrix):
         h.update(travel.minutes.tobytes())
+    elif isinstance(travel, RoadNetwork) and travel.lon is not None:  # an imported network
+        for array in (travel.tail, travel.head, travel.minutes):
+            h.update(np.ascontiguousarray(array).tobytes())
+    for name in sorted(points):
+        for array in (points[name].node, points[name].leg, points[name].weight):
+            h.update(np.ascontiguousarray(array).tobytes())
     return h.hexdigest()[:16]
 
 
@@ -155,15 +166,18 @@ def load_scenario_data(raw: object, *, path: Path | None = None, doc: YamlDocume
                 problems.append(Problem(file, where,
                                         f"unreachable: node(s) {listed} cannot reach or be reached "
                                         "from the rest of the network", doc.line_of(where) if doc else None))
+    points: dict[str, PointSet] = {}
     if travel is not None and spec is not None and not problems:
         problems.extend(selection_problems(spec, travel, file))
+        points, point_problems = scenario_points(spec, path.parent if path is not None else Path.cwd(), file)
+        problems.extend(point_problems)
     if problems:
         if places.origin:
             problems = [_from_place_file(p, raw, places) for p in problems]
         raise ScenarioError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
     assert spec is not None and travel is not None
-    return Scenario(spec=spec, raw=raw, travel=travel, path=path, digest=_digest(raw, travel),
-                    node_index={n.id: i for i, n in enumerate(spec.region.nodes)})
+    return Scenario(spec=spec, raw=raw, travel=travel, path=path, digest=_digest(raw, travel, points),
+                    node_index={n.id: i for i, n in enumerate(spec.region.nodes)}, points=points)
 
 
 def load_scenario(path: str | Path, overrides: list[str] | dict[str, object] | None = None) -> Scenario:

@@ -224,7 +224,8 @@ def cross_checks(raw: dict) -> Found:
             out.append((("generators", i, "type"), _unknown("incident type", gtype, types)))
         where = g.get("where", {})
         if isinstance(where, dict) and nodes:
-            out.extend((("generators", i, "where", *loc), msg) for loc, msg in _where_problems(where, nodes))
+            out.extend((("generators", i, "where", *loc), msg)
+                       for loc, msg in _where_problems(where, nodes, points=True))
 
     out.extend(_hazard_checks(raw, nodes, facilities, types, unit_items))
     out.extend(_people_and_supply_checks(raw, nodes, facilities, types))
@@ -241,8 +242,14 @@ def _list(value: object) -> list:
     return value if isinstance(value, list) else []
 
 
-def _where_problems(where: dict, nodes: dict[str, dict]) -> list[tuple[tuple[Any, ...], str]]:
+def _where_problems(where: dict, nodes: dict[str, dict], points: bool = False) -> Found:
+    """Problems of a ``where`` (``points`` allowed only where ``points`` is true: generators)."""
     out: list[tuple[tuple[Any, ...], str]] = []
+    if where.get("points") is not None:
+        if not points:
+            out.append((("points",), "incident spots from a file are for generators; a hazard's incidents go "
+                                     "by nodes, tags or kinds"))
+        return out  # a file of spots: read and checked when the scenario is built
     explicit = where.get("nodes")
     if isinstance(explicit, dict):
         for node in explicit:

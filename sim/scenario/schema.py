@@ -438,20 +438,27 @@ class Where(Strict):
     """Where incidents of a generator happen: node weights.
 
     ``weight: population`` (default), ``uniform`` or ``forest`` (forest hectares), optionally
-    restricted to nodes carrying one of ``tags`` or of one of ``kinds``; or explicit
-    ``nodes: {id: weight}``.
+    restricted to nodes carrying one of ``tags`` or of one of ``kinds``; explicit
+    ``nodes: {id: weight}``; or ``points``: a CSV or GeoJSON file of the spots where they
+    happen (``lon``, ``lat``, optional ``weight``; relative to the scenario file), each drawn
+    with its weight and served at its nearest place, its real distance to that place (times
+    ``region.areas.detour`` at its speed) taking the place of a drawn stretch inside the area.
     """
 
     weight: Literal["population", "uniform", "forest"] = "population"
     tags: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     nodes: dict[Id, Annotated[float, Field(ge=0)]] | None = None
+    points: str | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _explicit_alone(self) -> Where:
-        if self.nodes is not None and (self.tags or self.kinds or "weight" in self.model_fields_set):
-            raise FieldProblem("explicit node weights cannot be combined with weight/tags/kinds",
-                               ("nodes",))
+        for key in ("nodes", "points"):
+            chosen = self.tags or self.kinds or "weight" in self.model_fields_set
+            if getattr(self, key) is not None and chosen:
+                raise FieldProblem(f"explicit {key} cannot be combined with weight/tags/kinds", (key,))
+        if self.nodes is not None and self.points is not None:
+            raise FieldProblem("give nodes or points, not both", ("points",))
         return self
 
 
