@@ -132,3 +132,13 @@ def test_a_place_beyond_the_warning_distance_is_listed(tmp_path, capsys):
     assert any(n.startswith("WARNING: 1 places more than 1 km from a road: 'kruununhaka'")
                for n in scenario.travel.notes)
     assert np.isfinite(sim.simulate(scenario, 0).incident_frame()["response_time"]).all()
+
+
+def test_sim_network_says_how_far_the_places_are_from_the_roads(tmp_path, capsys):
+    from sim.cli import main
+
+    assert main(["network", str(HELSINKI), "--places", str(DATA / "places.csv"), "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "8 places: the farthest from a road 'school' 0.07 km" in out
+    access = json.loads((tmp_path / "access.geojson").read_text(encoding="utf-8"))
+    assert len(access["features"]) == 8 and all(f["properties"]["km"] < 0.2 for f in access["features"])
