@@ -142,3 +142,14 @@ def test_sim_network_says_how_far_the_places_are_from_the_roads(tmp_path, capsys
     assert "8 places: the farthest from a road 'school' 0.07 km" in out
     access = json.loads((tmp_path / "access.geojson").read_text(encoding="utf-8"))
     assert len(access["features"]) == 8 and all(f["properties"]["km"] < 0.2 for f in access["features"])
+
+
+def test_the_readme_example_runs_as_written(tmp_path, capsys):
+    """`sim run tests/data/helsinki/scenario.yaml` (the file names the shared extract by a path
+    relative to itself) writes the GIS layers the README lists."""
+    from sim.cli import main
+
+    assert main(["run", str(DATA / "scenario.yaml"), "--out", str(tmp_path), "-r", "1", "--quiet"]) == 0
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"places.geojson", "roads.geojson", "facilities.geojson", "incidents.geojson",
+            "response_by_place.geojson", "coverage.geojson", "nodes.csv"} <= names
