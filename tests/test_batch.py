@@ -282,7 +282,8 @@ def test_cli_batch_compare_and_export(tmp_path, monkeypatch, capsys):
     out = tmp_path / "out" / "exp"
     assert {"results.sqlite", "kpis.csv", "layouts.png", "response_cdfs.png",
             "compare_response_all_response_mean.csv", "variant_facilities.geojson",
-            "variant_response.geojson"} <= {p.name for p in out.iterdir()}
+            "variant_response.geojson", "nodes.csv"} <= {p.name for p in out.iterdir()}
+    assert {"id", "lon", "lat"} <= set(pd.read_csv(out / "nodes.csv").columns)
     layer = json.loads((out / "variant_facilities.geojson").read_text(encoding="utf-8"))
     assert {f["properties"]["variant"] for f in layer["features"]} == {"units.engine.count=1",
                                                                         "units.engine.count=2"}

@@ -191,6 +191,10 @@ def write_batch_report(result: BatchResult, kpis: list[str], out: Path, baseline
         paths.append(kpi_plot(result, kpi, out / f"kpi_{stem}.png"))
     paths.append(response_cdfs(result, out / "response_cdfs.png"))
     paths.append(layout_maps(result, out / "layouts.png"))
-    for name, text in batch_layers(result.layouts(), result.node_response(), result.baseline).items():
+    layouts = result.layouts()
+    for name, text in batch_layers(layouts, result.node_response(), result.baseline).items():
         paths.append(write_text(out / f"{name}.geojson", text))
+    base = layouts.get(result.baseline, next(iter(layouts.values())))["nodes"]
+    nodes = pd.DataFrame([{"id": node, "lon": lon, "lat": lat} for node, (lon, lat) in base.items()])
+    paths.append(write_csv(out / "nodes.csv", nodes))
     return paths
