@@ -6,10 +6,13 @@ or a scaling exponent more than 0.25 higher.
     python benchmarks/check.py --refresh          # run the suite and make it the new baseline
 
 Only figures measured within one run are compared (costs in floor events, parallel
-efficiency, the road-cut update in floor events, and scaling exponents), so the check holds
-across machines of different speeds. An exponent is compared by difference, not by ratio: one
-near zero (cost against units) moves by a large fraction of itself between runs, and what
-matters is how much steeper the cost grows. Refresh the baseline after a deliberate change (and say why in the
+efficiency, the road-cut update in floor events, scaling exponents, the speed-up of a cached
+network import over a cold one), so the check holds across machines of different speeds; and
+the peak memory of the county on imported roads, which no machine's speed enters. A figure is
+compared only when both runs have it (a run of some sections: ``run.py --section``). An
+exponent is compared by difference, not by ratio: one near zero (cost against units) moves by
+a large fraction of itself between runs, and what matters is how much steeper the cost grows.
+Refresh the baseline after a deliberate change (and say why in the
 commit); it is kept out of the test run because timings need a quiet machine.
 """
 
@@ -30,15 +33,26 @@ EXPONENT_TOLERANCE = 0.25  # an exponent may be this much higher
 
 
 def ratios(figures: dict) -> dict[str, tuple[float, bool]]:
-    """Name -> (value, higher is better)."""
+    """Name -> (value, higher is better), of the sections the run had (``run.py --section``)."""
     floor = figures["floor_seconds_per_event"]
     out = {f"engine.{name}.incident_cost_in_floor_events": (e["incident_cost_in_floor_events"], False)
-           for name, e in figures["engine"].items()}
-    out.update({f"scaling.{key}.exponent": (v["exponent"], False) for key, v in figures["scaling"].items()})
-    out["batches.efficiency"] = (figures["batches"]["efficiency"], True)
-    out["oracle.cut_update_in_floor_events"] = (figures["oracle"]["cut_update_seconds"] / floor, False)
+           for name, e in figures.get("engine", {}).items()}
+    out.update({f"scaling.{key}.exponent": (v["exponent"], False)
+                for key, v in figures.get("scaling", {}).items()})
+    if "batches" in figures:
+        out["batches.efficiency"] = (figures["batches"]["efficiency"], True)
+    if "oracle" in figures:
+        out["oracle.cut_update_in_floor_events"] = (figures["oracle"]["cut_update_seconds"] / floor, False)
     for name, peer in figures.get("peer", {}).items():  # only when the peer data was there
         out[f"peer.{name}.incident_cost_in_floor_events"] = (peer["incident_cost_in_floor_events"], False)
+    roads = figures.get("roads", {})
+    for name, entry in roads.get("import", {}).items():  # Helsinki only when the extract was there
+        out[f"roads.import.{name}.speed_up"] = (entry["speed_up"], True)
+    for name, entry in roads.get("engine", {}).items():
+        out[f"roads.engine.{name}.incident_cost_in_floor_events"] = (entry["incident_cost_in_floor_events"],
+                                                                     False)
+    for name, entry in roads.get("memory", {}).items():  # MB, not a ratio, but no machine's speed in it
+        out[f"roads.memory.{name}.peak_rss_mb"] = (entry["peak_rss_mb"], False)
     return out
 
 

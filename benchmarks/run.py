@@ -20,15 +20,28 @@ figure that matters is a ratio within this one run:
     a road cut (the new state derived, the stations' rows it touched recomputed);
 (f) when ``../shared/peers/elaspy-utrecht`` is next to the repository: Utrecht's public
     ambulance workload (see peer_utrecht.py), calls/s and cost per call in floor events, and the
-    engine's response times against an independent implementation of the same rules.
+    engine's response times against an independent implementation of the same rules;
+(g) imported road networks (see bench_import.py and bench_roads.py): the seconds to import
+    Helsinki's OSM extract (when ``../shared/peers/osm`` or ``--osm`` has it) and the synthetic
+    OSM grid of 10^5 junctions, cold (an empty cache in a temporary folder) and again from the
+    cache, and the speed-up; a county of Pinghu's size (30 villages, 60 stations, 100 units,
+    about 1,500 incidents and two storms cutting roads a year) on that imported grid and on a
+    synthetic grid of the same size written inline, each from a cold cache: incidents/s and cost
+    per incident in floor events, with and without the storms; and the peak memory of loading
+    and running the county on the imported grid, in a fresh process.
+
+``--section g`` (or ``--section bg`` ...) runs only those sections; the floor is always measured.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -39,6 +52,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_batch import measure_batches  # noqa: E402
 from bench_core import floor_per_event  # noqa: E402
+from bench_import import DEFAULT_OSM, timed, write_grid  # noqa: E402
+from bench_roads import grid_county, imported_county  # noqa: E402
 from output import print_rows, write_json  # noqa: E402
 from peer_utrecht import DEFAULT_DATA as PEER_DATA  # noqa: E402
 from peer_utrecht import measure as measure_peer  # noqa: E402
@@ -178,19 +193,118 @@ def oracle(nodes: int, stations: int = 50) -> dict:
             "rows_recomputed": stations - kept}
 
 
+def engine_entry(scenario: sim.Scenario, replications: int) -> dict[str, float]:
+    """Section (b)'s figures for one scenario: its replications timed from a cold start (the
+    scenario's caches emptied), the floor measured just before and after (the lower kept)."""
+    before = floor_per_event(events=200_000, repeats=3)
+    scenario.cache.clear()
+    cost = engine_cost(scenario, replications)
+    local = min(before, floor_per_event(events=200_000, repeats=3))
+    per_incident = cost["seconds"] / max(cost["incidents"], 1)
+    return {**cost, "replications": replications, "floor_seconds_per_event": local,
+            "incidents_per_s": cost["incidents"] / cost["seconds"],
+            "events_per_s": cost["events"] / cost["seconds"],
+            "incident_cost_in_floor_events": per_incident / local,
+            "event_cost_in_floor_events": cost["seconds"] / cost["events"] / local}
+
+
+def imports(path: Path, cache: Path) -> dict:
+    """Import ``path`` into an empty cache, then again from it (bench_import.timed)."""
+    first, cached, net = timed(path, cache)
+    report = net.report  # type: ignore[attr-defined]
+    return {"junctions": report.nodes, "arcs": report.arcs, "roads": report.roads,
+            "first_seconds": first, "cached_seconds": cached, "speed_up": first / cached}
+
+
+def peak_memory(scenario: Path, replications: int, cache: Path) -> dict:
+    """bench_roads.py's peak memory of loading and running ``scenario``, in a fresh process
+    (``cache`` its network cache: an empty one makes the load an import)."""
+    command = [sys.executable, str(Path(__file__).resolve().parent / "bench_roads.py"), "memory",
+               str(scenario), "--replications", str(replications)]
+    done = subprocess.run(command, check=True, capture_output=True, text=True,
+                          env={**os.environ, "SIM_CACHE_DIR": str(cache)})
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def imported_roads(osm: Path, junctions: int, replications: int) -> tuple[dict, list[tuple[str, str, str]]]:
+    """Section (g): imports, the county's cost on the imported and the inline grid, memory."""
+    out: dict = {"junctions": junctions, "import": {}, "engine": {}, "memory": {}}
+    rows = []
+    saved = os.environ.get("SIM_CACHE_DIR")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        cache = folder / "cache"
+        helsinki = osm / "helsinki.osm.pbf"
+        grid = folder / f"grid-{junctions}.osm.pbf"
+        write_grid(grid, junctions)
+        named = [("helsinki", helsinki)] if helsinki.is_file() else []
+        if not named:
+            rows.append(("roads: import Helsinki", "skipped", f"no {helsinki} (give --osm FOLDER)"))
+        for name, path in [*named, ("grid", grid)]:
+            entry = out["import"][name] = imports(path, cache)
+            rows.append((f"roads: import {path.name}", f"{entry['first_seconds']:.2f} s, cached "
+                         f"{entry['cached_seconds']:.3f} s", f"{entry['speed_up']:.0f}x faster from the "
+                         f"cache; {entry['junctions']:,} junctions, {entry['roads']:,} roads"))
+        county = imported_county(folder, grid, cache_dir=cache, replications=replications)
+        cases = [("imported", "imported grid", lambda: sim.load_scenario(county)),
+                 ("imported-core", "imported grid, no storms",
+                  lambda: sim.load_scenario(county, ["hazards=[]"])),
+                 ("grid", "inline grid", lambda: grid_county(folder, junctions, replications=replications)),
+                 ("grid-core", "inline grid, no storms",
+                  lambda: grid_county(folder, junctions, replications=replications, storms=False))]
+        os.environ["SIM_CACHE_DIR"] = str(cache)  # the county's load reads the grid from this cache
+        try:
+            for name, what, build in cases:
+                started = time.perf_counter()
+                scenario = build()
+                load = time.perf_counter() - started
+                entry = out["engine"][name] = {**engine_entry(scenario, replications), "load_seconds": load,
+                                               "nodes": scenario.travel.n_nodes}
+                rows.append((f"roads: county on the {what}", f"{entry['incidents_per_s']:,.0f} incidents/s",
+                             f"{entry['incident_cost_in_floor_events']:,.0f}x floor per incident; "
+                             f"{entry['nodes']:,} nodes, {replications} years, loaded in {load:.1f} s"))
+                del scenario
+        finally:
+            if saved is None:
+                os.environ.pop("SIM_CACHE_DIR", None)
+            else:
+                os.environ["SIM_CACHE_DIR"] = saved
+        mem = out["memory"]["imported"] = peak_memory(county, replications, cache)
+        rows.append(("roads: peak memory, imported grid", f"{mem['peak_rss_mb']:,.0f} MB",
+                     f"resident; a fresh process loading the county (its network cached) and running "
+                     f"{replications} years (target: under 2,048 MB)"))
+        mem = out["memory"]["imported-load"] = peak_memory(county, 0, folder / "empty-cache")
+        rows.append(("roads: peak memory, importing", f"{mem['peak_rss_mb']:,.0f} MB",
+                     "resident; a fresh process loading the county with an empty cache (the import)"))
+    return out, rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--full", action="store_true", help="also 10^6 incidents and a 10^5-node engine run")
     parser.add_argument("--json", type=Path, default=RESULTS / "suite.json")
     parser.add_argument("--batch-replications", type=int, default=200)
+    parser.add_argument("--section", default="bcdefg",
+                        help="the sections to run, by letter (default all: bcdefg; the floor always)")
+    parser.add_argument("--osm", type=Path, default=DEFAULT_OSM,
+                        help="folder of the shared OSM extracts, for Helsinki in (g)")
+    parser.add_argument("--road-junctions", type=int, default=100_000,
+                        help="junctions of the synthetic OSM grid in (g)")
+    parser.add_argument("--road-replications", type=int, default=2,
+                        help="years of the county on roads in (g)")
     args = parser.parse_args(argv)
+    sections = set(args.section.lower())
+    if not sections <= set("abcdefg"):
+        parser.error(f"unknown section(s) {''.join(sorted(sections - set('abcdefg')))} (a to g)")
     floor = min(floor_per_event() for _ in range(2))
     resource = min(floor_resource() for _ in range(2))
     figures: dict = {"python": platform.python_version(), "simpy": simpy.__version__, "cpus": os.cpu_count(),
-                     "floor_seconds_per_event": floor, "resource_seconds_per_event": resource, "engine": {}}
+                     "floor_seconds_per_event": floor, "resource_seconds_per_event": resource}
     rows = [("floor: SimPy timeout loop", f"{floor * 1e6:.2f} us/event", ""),
             ("floor: resource request/release", f"{resource * 1e6:.2f} us/event", f"{resource / floor:.2f}x")]
-    for name, source, overrides, reps in ENGINE_RUNS:
+    if "b" in sections:
+        figures["engine"] = {}
+    for name, source, overrides, reps in ENGINE_RUNS if "b" in sections else []:
         scenario = sim.load_scenario(source, overrides)
         # the floor drifts on a shared machine: measure it again right next to each engine run,
         # and time the engine twice (the faster kept, the least disturbed)
@@ -207,21 +321,24 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((f"engine: {name} ({reps} years)", f"{entry['incidents_per_s']:,.0f} incidents/s",
                      f"{entry['incident_cost_in_floor_events']:.0f}x floor per incident, "
                      f"{entry['event_cost_in_floor_events']:.1f}x per event"))
-    figures["scaling"] = scaling(args.full)
-    for key in ("incidents", "nodes", "units"):
-        rows.append((f"scaling with {key}", f"exponent {figures['scaling'][key]['exponent']:.2f}",
-                     ", ".join(f"{r[key]:,}" for r in figures["scaling"][key]["runs"])))
-    figures["batches"] = batches(args.batch_replications)
-    b = figures["batches"]
-    rows.append(("batches (Pinghu years)", f"{b['serial_per_s']:.1f} / {b['parallel_per_s']:.1f} per s",
-                 f"serial / 2 processes, efficiency {b['efficiency']:.0%}"))
-    figures["oracle"] = oracle(100_000)
-    o = figures["oracle"]
-    rows.append((f"oracle: {o['nodes']:,}-node grid", f"build {o['build_seconds']:.2f} s",
-                 f"road cut update {o['cut_update_seconds']:.2f} s "
-                 f"({o['rows_recomputed']} of {o['stations']} "
-                 "station rows recomputed)"))
-    if (PEER_DATA / "travel_min.csv").exists():
+    if "c" in sections:
+        figures["scaling"] = scaling(args.full)
+        for key in ("incidents", "nodes", "units"):
+            rows.append((f"scaling with {key}", f"exponent {figures['scaling'][key]['exponent']:.2f}",
+                         ", ".join(f"{r[key]:,}" for r in figures["scaling"][key]["runs"])))
+    if "d" in sections:
+        figures["batches"] = batches(args.batch_replications)
+        b = figures["batches"]
+        rows.append(("batches (Pinghu years)", f"{b['serial_per_s']:.1f} / {b['parallel_per_s']:.1f} per s",
+                     f"serial / 2 processes, efficiency {b['efficiency']:.0%}"))
+    if "e" in sections:
+        figures["oracle"] = oracle(100_000)
+        o = figures["oracle"]
+        rows.append((f"oracle: {o['nodes']:,}-node grid", f"build {o['build_seconds']:.2f} s",
+                     f"road cut update {o['cut_update_seconds']:.2f} s "
+                     f"({o['rows_recomputed']} of {o['stations']} "
+                     "station rows recomputed)"))
+    if "f" in sections and (PEER_DATA / "travel_min.csv").exists():
         peer, _ = measure_peer(PEER_DATA)
         figures["peer"] = {"utrecht": {k: v for k, v in peer.items() if k != "streams"}}
         u = figures["peer"]["utrecht"]
@@ -229,8 +346,11 @@ def main(argv: list[str] | None = None) -> int:
                      f"{u['incident_cost_in_floor_events']:.0f}x floor per call; response "
                      f"{u['mean']['engine']['mean_response']:.2f} min, as the same rules in plain "
                      f"Python to {u['largest_difference_from_reference_drive']:.0e} min"))
-    else:
+    elif "f" in sections:
         rows.append(("peer: Utrecht ambulances (ELASPY)", "skipped", f"no data at {PEER_DATA}"))
+    if "g" in sections:
+        figures["roads"], more = imported_roads(args.osm, args.road_junctions, args.road_replications)
+        rows += more
     print_rows(rows)
     write_json(args.json, figures)
     return 0

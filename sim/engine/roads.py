@@ -92,7 +92,7 @@ class RoadControl:
         old = engine.modes[ROAD]
         engine.modes[ROAD] = self._oracle(closed)
         self.closed_log.append((now, len(closed)))
-        self._update_cut_off(now)
+        self._update_cut_off(now, opened_only=closed <= old.closed)
         for unit in engine.units:
             if unit.mode == ROAD and unit.task is not None and unit.task[0] != engine._on_pulled_over:
                 self._reroute(unit, unit.task, old)
@@ -125,11 +125,15 @@ class RoadControl:
             unit.position(engine.env.now)  # work out its route under the old roads
             nodes, cum = unit.route, unit.route_minutes
             assert nodes is not None and cum is not None  # position() has just worked them out
-            rows = engine.modes[ROAD].rows
+            oracle = engine.modes[ROAD]
+            rows = oracle.rows
             covered = (engine.env.now - unit.route_start) * unit.route_pace
             k = max(0, next((j for j, c in enumerate(cum) if c > covered), len(cum)) - 1)
             ahead = range(k + 1, len(nodes) - 1)  # the roads after the one it is on
-            if all(rows[nodes[j]][nodes[j + 1]] <= cum[j + 1] - cum[j] + 1e-9 for j in ahead):
+            # a road still open at its minutes needs no row from its start (on a large network,
+            # a shortest-path search and a row kept for every junction of the route)
+            if all(oracle.arc_minutes(nodes[j], nodes[j + 1]) <= cum[j + 1] - cum[j] + 1e-9
+                   or rows[nodes[j]][nodes[j + 1]] <= cum[j + 1] - cum[j] + 1e-9 for j in ahead):
                 return  # nothing ahead of it got slower
         minutes, _ = engine.drive(unit, target, max(depart, engine.env.now), pace, callback, payload, leg)
         if math.isfinite(minutes):
@@ -139,7 +143,9 @@ class RoadControl:
         elif callback != engine._on_home:
             self.blocked.append((unit, (callback, payload, target, pace, depart, leg)))  # waits for a road
 
-    def _update_cut_off(self, now: float) -> None:
+    def _update_cut_off(self, now: float, opened_only: bool = False) -> None:
+        if opened_only and not self.cut:
+            return  # roads only reopened and no place was cut off: none is
         cut = self.engine.modes[ROAD].unreachable_from(self.bases, self.places)
         for node in self.cut - cut:
             self.intervals.append((node, self.cut_since.pop(node), now))

@@ -22,10 +22,12 @@ a path. The event loop only ever reads plain Python lists, never networkx or pan
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 
 import numpy as np
+from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra  # type: ignore[import-untyped]  # scipy ships no type hints
 
 from ..scenario.geography import RoadNetwork, TravelMatrix, haversine_km
@@ -39,26 +41,30 @@ _FINITE = float(np.finfo(float).max)  # shortest paths never go over an infinite
 class LazyRows:
     """``rows[i]``: the list of minutes from node ``i`` to every node, computed on first use."""
 
-    __slots__ = ("_rows", "_compute")
+    __slots__ = ("_rows", "_compute", "_known")
 
     def __init__(self, n: int, compute: Callable[[int], list[float]]) -> None:
         self._rows: list[list[float] | None] = [None] * n
         self._compute = compute
+        self._known: list[int] = []  # origins with a row, so listing them scans no empty slots
 
     def __getitem__(self, origin: int) -> list[float]:
         row = self._rows[origin]
         if row is None:
             row = self._rows[origin] = self._compute(origin)
+            self._known.append(origin)
         return row
 
     def __len__(self) -> int:
         return len(self._rows)
 
     def known(self) -> list[int]:
-        """Origins whose row has been computed."""
-        return [i for i, row in enumerate(self._rows) if row is not None]
+        """Origins whose row has been computed, in increasing order."""
+        return sorted(self._known)
 
     def put(self, origin: int, row: list[float]) -> None:
+        if self._rows[origin] is None:
+            self._known.append(origin)
         self._rows[origin] = row
 
 
@@ -125,17 +131,16 @@ class TravelTimes(_Oracle):
                 self.rows = dist.tolist()
                 self._pred = pred
             else:
-                self.rows = LazyRows(source.n_nodes, self._shortest_paths)
+                # the search holds the graph and the predecessors, not this oracle: a road state
+                # dropped from the scenario's cache is freed at once (its rows too), instead of
+                # waiting, a cycle with its rows, for a full garbage collection
+                preds: dict[int, np.ndarray] = {}
+                self._pred = preds
+                self.rows = LazyRows(source.n_nodes, functools.partial(_shortest_paths, self._graph, preds))
         else:
             self._graph = None
             self.rows = np.array(source.minutes, dtype=float).tolist()
             self.reversible = True
-
-    def _shortest_paths(self, origin: int) -> list[float]:
-        dist, pred = dijkstra(self._graph, directed=True, indices=origin, return_predecessors=True,
-                              limit=_FINITE)
-        self._pred[origin] = pred
-        return dist.tolist()
 
     def after(self, closed: frozenset[int]) -> TravelTimes:
         """The same network with ``closed`` roads cut instead, keeping the rows the change
@@ -169,11 +174,28 @@ class TravelTimes(_Oracle):
         key = (origins, among)
         nodes = self._unreachable.get(key)
         if nodes is None:
-            rows = [self.rows[o][:among] for o in origins]
-            nodes = self._unreachable[key] = frozenset(
-                j for j, column in enumerate(zip(*rows, strict=True)) if min(column) == math.inf) \
-                if rows else frozenset()
+            if isinstance(self.rows, LazyRows) and origins:
+                # one search from all the origins at once (the distance to the nearest), rather
+                # than computing and keeping a row per origin in every road state
+                nearest = dijkstra(self._graph, directed=True, indices=list(origins), min_only=True,
+                                   limit=_FINITE)[:among]
+                nodes = frozenset(np.nonzero(nearest == math.inf)[0].tolist())
+            else:
+                rows = [self.rows[o][:among] for o in origins]
+                nodes = frozenset(j for j, column in enumerate(zip(*rows, strict=True))
+                                  if min(column) == math.inf) if rows else frozenset()
+            self._unreachable[key] = nodes
         return nodes
+
+    def arc_minutes(self, tail: int, head: int) -> float:
+        """Minutes of the fastest open road straight from ``tail`` to ``head`` (``inf`` if none,
+        or for a matrix): never less than ``rows[tail][head]``, and read without a row."""
+        graph = self._graph
+        if graph is None:
+            return math.inf
+        start, end = graph.indptr[tail], graph.indptr[tail + 1]
+        hit = np.nonzero(graph.indices[start:end] == head)[0]
+        return float(graph.data[start + hit[0]]) if len(hit) else math.inf
 
     def route(self, origin: int, destination: int) -> tuple[list[int], list[float]]:
         if origin == destination or self._graph is None:
@@ -185,6 +207,13 @@ class TravelTimes(_Oracle):
             path.append(int(pred[path[-1]]))
         path.reverse()
         return path, [row[node] for node in path]
+
+
+def _shortest_paths(graph: csr_matrix, preds: dict[int, np.ndarray], origin: int) -> list[float]:
+    """The row of ``origin`` (its predecessors put in ``preds``)."""
+    dist, pred = dijkstra(graph, directed=True, indices=origin, return_predecessors=True, limit=_FINITE)
+    preds[origin] = pred
+    return dist.tolist()
 
 
 def straight_line_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
