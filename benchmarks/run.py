@@ -61,6 +61,7 @@ from synthetic import grid_network, grid_scenario  # noqa: E402
 
 import sim  # noqa: E402
 from sim.engine.response import ResponseEngine  # noqa: E402
+from sim.engine.road_rows import RoadRows  # noqa: E402
 from sim.engine.streams import Streams  # noqa: E402
 from sim.engine.travel import TravelTimes  # noqa: E402
 from sim.model.exogenous import draw_replication  # noqa: E402
@@ -176,8 +177,9 @@ def oracle(nodes: int, stations: int = 50) -> dict:
     for s in sources:
         roads.rows[s]
     build = time.perf_counter() - start
+    assert isinstance(roads.rows, RoadRows)  # a large network: rows on demand
     # cut the road most used: the first arc out of the first station's shortest-path tree
-    tree = roads._pred[sources[0]]
+    tree = roads.rows.preds[sources[0]]
     child = int(next(i for i in rng.permutation(network.n_nodes) if tree[i] >= 0))
     parent = int(tree[child])
     arc = int(np.nonzero((network.tail == parent) & (network.head == child))[0][0])

@@ -76,11 +76,13 @@ def travel_modes(scenario: Scenario) -> list:
         spec = scenario.spec
         lon, lat = node_positions(scenario.travel, spec.region)
         ids = scenario.travel.node_ids
-        road = TravelTimes(scenario.travel)
+        # on a large network, rows from the facilities, columns toward the rest (see road_rows)
+        sources = frozenset(scenario.node_index[f.node] for f in spec.facilities)
+        road = TravelTimes(scenario.travel, sources=sources)
         water: TravelTimes | DirectTravel
         if spec.region.waterways is not None:
             network = waterway_network(spec.region.waterways, spec.region)
-            water = TravelTimes(network, weights=network.km * 60.0)
+            water = TravelTimes(network, weights=network.km * 60.0, sources=sources)
         else:
             water = DirectTravel(ids, lon, lat, spec.region.water_detour)
         modes = scenario.cache["modes"] = [road, DirectTravel(ids, lon, lat), water]

@@ -12,25 +12,26 @@ Three modes share one interface (``rows[i][j]``, :meth:`route`, :meth:`nearest`,
 * water: shortest paths over ``region.waterways`` (in km), or straight lines times
   ``region.water_detour``; again ``km * 60`` divided by the boat's speed.
 
-Beyond ``EAGER_NODES`` nodes, rows are computed on first use, so a region of 100,000 nodes
-costs only the rows the run reads (its stations, depots and the places units pass through).
+Beyond ``EAGER_NODES`` nodes, minutes are worked out on first use (see :mod:`.road_rows`): a
+row from each facility (the sources given), a column toward each place units head for, so a
+region of 100,000 nodes costs only the searches the run needs, not one from every scene.
 When roads close or reopen, :meth:`TravelTimes.after` derives the new state from the old one
 and keeps every row the change cannot affect: closing a road changes a row only if its
 shortest-path tree uses one of the road's arcs; reopening one, only if an arc would shorten
-a path. The event loop only ever reads plain Python lists, never networkx or pandas.
+a path. The event loop only ever reads plain Python lists and arrays, never networkx or pandas.
 """
 
 from __future__ import annotations
 
-import functools
 import math
+from array import array
 from collections.abc import Callable
 
 import numpy as np
-from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra  # type: ignore[import-untyped]  # scipy ships no type hints
 
 from ..scenario.geography import RoadNetwork, TravelMatrix, haversine_km
+from .road_rows import RoadRows
 
 __all__ = ["DirectTravel", "EAGER_NODES", "LazyRows", "TravelTimes", "straight_line_km"]
 
@@ -39,16 +40,17 @@ _FINITE = float(np.finfo(float).max)  # shortest paths never go over an infinite
 
 
 class LazyRows:
-    """``rows[i]``: the list of minutes from node ``i`` to every node, computed on first use."""
+    """``rows[i]``: the minutes from node ``i`` to every node (an ``array('d')``: 8 bytes a node),
+    computed on first use."""
 
     __slots__ = ("_rows", "_compute", "_known")
 
-    def __init__(self, n: int, compute: Callable[[int], list[float]]) -> None:
-        self._rows: list[list[float] | None] = [None] * n
+    def __init__(self, n: int, compute: Callable[[int], array]) -> None:
+        self._rows: list[array | None] = [None] * n
         self._compute = compute
         self._known: list[int] = []  # origins with a row, so listing them scans no empty slots
 
-    def __getitem__(self, origin: int) -> list[float]:
+    def __getitem__(self, origin: int) -> array:
         row = self._rows[origin]
         if row is None:
             row = self._rows[origin] = self._compute(origin)
@@ -62,18 +64,20 @@ class LazyRows:
         """Origins whose row has been computed, in increasing order."""
         return sorted(self._known)
 
-    def put(self, origin: int, row: list[float]) -> None:
-        if self._rows[origin] is None:
-            self._known.append(origin)
-        self._rows[origin] = row
+    def row(self, origin: int) -> array:
+        """The full row of ``origin``."""
+        return self[origin]
 
 
 class _Oracle:
     """Shared queries over rows of minutes (``rows[origin][destination]``)."""
 
     node_ids: tuple[str, ...]
-    rows: LazyRows | list[list[float]]
+    rows: LazyRows | RoadRows | list[list[float]]
     reversible: bool
+    # a lower bound of rows[origin][target] that costs no search, where reading the exact
+    # minutes may cost one (rows on demand over a large road network); else None
+    lower_bound: Callable[[int, int], float] | None = None
 
     @property
     def n_nodes(self) -> int:
@@ -82,7 +86,9 @@ class _Oracle:
     @property
     def minutes(self) -> np.ndarray:
         """The full matrix (every row computed: for small regions and tests)."""
-        return np.array([self.rows[i] for i in range(self.n_nodes)], dtype=float)
+        rows = self.rows
+        return np.array([rows[i] if isinstance(rows, list) else rows.row(i) for i in range(self.n_nodes)],
+                        dtype=float)
 
     def time(self, origin: int, destination: int) -> float:
         """Minutes from ``origin`` to ``destination`` at speed 1 (``inf`` if unreachable)."""
@@ -112,15 +118,20 @@ class TravelTimes(_Oracle):
         Indices of roads that are cut.
     weights
         Arc weights to use instead of the network's minutes (e.g. ``km * 60`` for waterways).
+    sources
+        On a large network, the nodes that get rows of their own (the facilities); from other
+        nodes minutes are read from columns toward the targets. ``None``: a row from every
+        origin asked for.
     """
 
     def __init__(self, source: RoadNetwork | TravelMatrix, closed: frozenset[int] = frozenset(),
-                 weights: np.ndarray | None = None) -> None:
+                 weights: np.ndarray | None = None, sources: frozenset[int] | None = None) -> None:
         self.source = source
         self.closed = closed
         self.node_ids = source.node_ids
         self._weights = weights
-        self._pred: dict[int, np.ndarray] | np.ndarray = {}  # per origin (all rows: one array)
+        self._sources = sources
+        self._pred: np.ndarray | None = None  # every row's predecessors, when all are computed at once
         self._unreachable: dict[tuple[tuple[int, ...], int | None], frozenset[int]] = {}
         if isinstance(source, RoadNetwork):
             self._graph = source.closed_graph(closed) if weights is None else source.csgraph(weights, closed)
@@ -130,13 +141,9 @@ class TravelTimes(_Oracle):
                 dist, pred = dijkstra(self._graph, directed=True, return_predecessors=True, limit=_FINITE)
                 self.rows = dist.tolist()
                 self._pred = pred
-            else:
-                # the search holds the graph and the predecessors, not this oracle: a road state
-                # dropped from the scenario's cache is freed at once (its rows too), instead of
-                # waiting, a cycle with its rows, for a full garbage collection
-                preds: dict[int, np.ndarray] = {}
-                self._pred = preds
-                self.rows = LazyRows(source.n_nodes, functools.partial(_shortest_paths, self._graph, preds))
+            else:  # rows from the sources, columns toward the targets, on first use
+                self.rows = RoadRows(self._graph, sources)
+                self.lower_bound = self.rows.lower_bound
         else:
             self._graph = None
             self.rows = np.array(source.minutes, dtype=float).tolist()
@@ -145,8 +152,8 @@ class TravelTimes(_Oracle):
     def after(self, closed: frozenset[int]) -> TravelTimes:
         """The same network with ``closed`` roads cut instead, keeping the rows the change
         cannot affect."""
-        new = TravelTimes(self.source, closed, self._weights)
-        if not isinstance(new.rows, LazyRows) or not isinstance(self.rows, LazyRows):
+        new = TravelTimes(self.source, closed, self._weights, self._sources)
+        if not isinstance(new.rows, RoadRows) or not isinstance(self.rows, RoadRows):
             return new  # a matrix, or small enough to have been computed whole
         network = self.source
         # rows computed on first use come only from a road network (a matrix is read whole)
@@ -157,14 +164,8 @@ class TravelTimes(_Oracle):
         shut_arcs = list(zip(network.tail[shut].tolist(), network.head[shut].tolist(), strict=True))
         open_arcs = list(zip(network.tail[opened].tolist(), network.head[opened].tolist(),
                              weights[opened].tolist(), strict=True))
-        for origin in self.rows.known():
-            row, pred = self.rows[origin], self._pred[origin]
-            if any(pred[h] == t for t, h in shut_arcs):
-                continue  # its shortest-path tree used a road now cut
-            if any(row[t] + w < row[h] - 1e-12 for t, h, w in open_arcs):
-                continue  # a reopened road would shorten some of its paths
-            new.rows.put(origin, row)
-            new._pred[origin] = pred
+        new.rows = self.rows.derive(new.rows.graph, shut_arcs, open_arcs)
+        new.lower_bound = new.rows.lower_bound
         return new
 
     def unreachable_from(self, origins: tuple[int, ...], among: int | None = None) -> frozenset[int]:
@@ -174,14 +175,13 @@ class TravelTimes(_Oracle):
         key = (origins, among)
         nodes = self._unreachable.get(key)
         if nodes is None:
-            if isinstance(self.rows, LazyRows) and origins:
+            if isinstance(self.rows, RoadRows):
                 # one search from all the origins at once (the distance to the nearest), rather
                 # than computing and keeping a row per origin in every road state
-                nearest = dijkstra(self._graph, directed=True, indices=list(origins), min_only=True,
-                                   limit=_FINITE)[:among]
-                nodes = frozenset(np.nonzero(nearest == math.inf)[0].tolist())
+                nodes = self.rows.unreachable(list(origins), among) if origins else frozenset()
             else:
-                rows = [self.rows[o][:among] for o in origins]
+                rows = [self.rows.row(o)[:among] if isinstance(self.rows, LazyRows) else self.rows[o][:among]
+                        for o in origins]
                 nodes = frozenset(j for j, column in enumerate(zip(*rows, strict=True))
                                   if min(column) == math.inf) if rows else frozenset()
             self._unreachable[key] = nodes
@@ -200,20 +200,16 @@ class TravelTimes(_Oracle):
     def route(self, origin: int, destination: int) -> tuple[list[int], list[float]]:
         if origin == destination or self._graph is None:
             return super().route(origin, destination)
+        if isinstance(self.rows, RoadRows):
+            return self.rows.route(origin, destination)
         row = self.rows[origin]
+        assert self._pred is not None  # every row computed at once, with its predecessors
         pred = self._pred[origin]
         path = [destination]
         while path[-1] != origin:
             path.append(int(pred[path[-1]]))
         path.reverse()
         return path, [row[node] for node in path]
-
-
-def _shortest_paths(graph: csr_matrix, preds: dict[int, np.ndarray], origin: int) -> list[float]:
-    """The row of ``origin`` (its predecessors put in ``preds``)."""
-    dist, pred = dijkstra(graph, directed=True, indices=origin, return_predecessors=True, limit=_FINITE)
-    preds[origin] = pred
-    return dist.tolist()
 
 
 def straight_line_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -238,6 +234,8 @@ class DirectTravel(_Oracle):
         else:
             self.rows = LazyRows(len(node_ids), self._row)
 
-    def _row(self, origin: int) -> list[float]:
+    def _row(self, origin: int) -> array:
         km = haversine_km(self._lon[origin], self._lat[origin], self._lon, self._lat)
-        return (km * self._factor).tolist()
+        row = array("d")
+        row.frombytes(np.ascontiguousarray(km * self._factor, dtype=float).tobytes())
+        return row

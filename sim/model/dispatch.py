@@ -22,7 +22,7 @@ from typing import Protocol
 from ..engine.streams import keyed_uniform
 from ..errors import SimError
 from ..plugins import make_plugin
-from .units import AIR, AT_BASE, AWAY, Unit, heading
+from .units import AIR, AT_BASE, AWAY, Unit, heading, heading_bound
 
 __all__ = ["CallView", "DispatchPolicy", "Fleet", "NearestAvailable", "POLICIES", "make_policy"]
 
@@ -41,6 +41,7 @@ class CallView(Protocol):
 class Oracle(Protocol):
     rows: list[list[float]]
     reversible: bool
+    lower_bound: Callable[[int, int], float] | None  # see sim.engine.travel
 
 
 MAX_ORDER_STATES = 64  # road-and-bases states whose station orders are kept
@@ -140,11 +141,22 @@ class Fleet:
                 kth_best = local[k - 1][0]
         for unit in self.away.values():
             if capability in unit.capabilities and unit.index not in exclude:
+                if len(local) >= k and self._surely_slower(unit, node, local[k - 1][0]):
+                    continue
                 self._consider(unit, node, call, local, aid)
         chosen = local[:k]  # both lists are kept sorted by (rank, unit number)
         if len(chosen) < k and aid:
             chosen += aid[:k - len(chosen)]
         return [(eta, unit) for _, _, eta, unit in chosen]
+
+    def _surely_slower(self, unit: Unit, node: int, rank: float) -> bool:
+        """Whether a lower bound of the unit's minutes to ``node`` is above ``rank`` already (on
+        a large road network, where its exact minutes may cost a search; see road_rows)."""
+        oracle = self.modes[unit.mode]
+        bound = oracle.lower_bound
+        if bound is None:
+            return False
+        return heading_bound(unit, node, self._clock(), bound, oracle.reversible) / unit.speed > rank
 
     def _consider(self, unit: Unit, node: int, call: CallView | None, local: list, aid: list) -> bool:
         """Add an eligible unit that can get there to ``local`` (or ``aid``); True if local."""
