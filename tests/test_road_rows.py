@@ -119,7 +119,7 @@ def test_a_road_cut_keeps_only_the_trees_it_cannot_touch():
     assert isinstance(cut.rows, RoadRows)
     assert 0 not in cut.rows.known()  # its tree used the cut road
     assert 0 < len(cut.rows.known()) < len(sources)
-    assert 0 < len(cut.rows.targets())
+    assert len(cut.rows.targets()) > 0
     fresh = TravelTimes(network, frozenset({road}), sources=sources)
     for o in [0, 1, 17, 300, 1234, 2999]:
         for t in [*sorted(sources), 1234, 5]:

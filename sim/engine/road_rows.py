@@ -29,13 +29,13 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra  # type: ignore[import-untyped]  # scipy ships no type hints
 
-__all__ = ["KEEP", "RoadRows", "Toward"]
+__all__ = ["KEEP", "RoadRows", "Toward", "tree_route"]
 
 KEEP = 64  # columns kept toward targets that are not sources
 _FINITE = float(np.finfo(float).max)  # shortest paths never go over an infinite (cut) entry
@@ -46,6 +46,16 @@ def _search(graph: csr_matrix, node: int) -> tuple[array, np.ndarray]:
     minutes = array("d")
     minutes.frombytes(dist.tobytes())
     return minutes, pred
+
+
+def tree_route(row: Sequence[float], pred: np.ndarray, origin: int, target: int) -> tuple[list[int], list[float]]:
+    """The route from ``origin`` to ``target`` in the shortest-path tree ``pred`` of ``row``
+    (the nodes, and the cumulative minutes at each)."""
+    path = [target]
+    while path[-1] != origin:
+        path.append(int(pred[path[-1]]))
+    path.reverse()
+    return path, [row[node] for node in path]
 
 
 class Toward:
@@ -163,12 +173,7 @@ class RoadRows:
         """Nodes of the fastest route and the cumulative minutes at each of them."""
         slot = self[origin]
         if isinstance(slot, array):
-            pred = self.preds[origin]
-            path = [target]
-            while path[-1] != origin:
-                path.append(int(pred[path[-1]]))
-            path.reverse()
-            return path, [slot[node] for node in path]
+            return tree_route(slot, self.preds[origin], origin, target)
         col = self.column(target)
         succ = self._successors[target]
         path = [origin]

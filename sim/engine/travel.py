@@ -31,7 +31,7 @@ import numpy as np
 from scipy.sparse.csgraph import dijkstra  # type: ignore[import-untyped]  # scipy ships no type hints
 
 from ..scenario.geography import RoadNetwork, TravelMatrix, haversine_km
-from .road_rows import RoadRows
+from .road_rows import RoadRows, tree_route
 
 __all__ = ["DirectTravel", "EAGER_NODES", "LazyRows", "TravelTimes", "straight_line_km"]
 
@@ -202,14 +202,8 @@ class TravelTimes(_Oracle):
             return super().route(origin, destination)
         if isinstance(self.rows, RoadRows):
             return self.rows.route(origin, destination)
-        row = self.rows[origin]
         assert self._pred is not None  # every row computed at once, with its predecessors
-        pred = self._pred[origin]
-        path = [destination]
-        while path[-1] != origin:
-            path.append(int(pred[path[-1]]))
-        path.reverse()
-        return path, [row[node] for node in path]
+        return tree_route(self.rows[origin], self._pred[origin], origin, destination)
 
 
 def straight_line_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
