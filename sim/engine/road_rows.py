@@ -48,7 +48,8 @@ def _search(graph: csr_matrix, node: int) -> tuple[array, np.ndarray]:
     return minutes, pred
 
 
-def tree_route(row: Sequence[float], pred: np.ndarray, origin: int, target: int) -> tuple[list[int], list[float]]:
+def tree_route(row: Sequence[float], pred: np.ndarray, origin: int,
+               target: int) -> tuple[list[int], list[float]]:
     """The route from ``origin`` to ``target`` in the shortest-path tree ``pred`` of ``row``
     (the nodes, and the cumulative minutes at each)."""
     path = [target]
