@@ -188,8 +188,17 @@ def grid_county(folder: Path, nodes: int, **run: Any) -> sim.Scenario:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident set so far, in MiB (``ru_maxrss`` is KiB on Linux, bytes on
-    macOS)."""
+    """This process's peak resident set so far, in MiB: ``VmHWM`` of ``/proc/self/status`` on
+    Linux (its own, from its exec: ``ru_maxrss`` keeps the parent's peak across fork and exec,
+    so a benchmark run from a big process would report that one's), else ``ru_maxrss`` (KiB
+    on Linux, bytes on macOS)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 2**10
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
 

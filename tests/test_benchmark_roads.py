@@ -60,3 +60,16 @@ def test_the_memory_helper_prints_its_figures_as_json(folder, capsys):
     figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert figures["replications"] == 1 and figures["incidents"] > 50
     assert 0 < figures["rss_before_mb"] <= figures["peak_rss_mb"]
+
+
+def test_road_states_kept_stay_within_their_memory_budget_and_change_no_record(folder, monkeypatch):
+    path = bench_roads.imported_county(folder, folder / "grid.osm.pbf", replications=1, days=120.0)
+    overrides = ["hazards.storms.rate=12 / y"]
+    records = sim.simulate(sim.load_scenario(path, overrides), 0)
+    monkeypatch.setattr("sim.engine.roads._STATE_BYTES", 1)  # keep only the state in use
+    scenario = sim.load_scenario(path, overrides)
+    tight = sim.simulate(scenario, 0)
+    assert len(records.table_frame("road_closures")) > 0
+    assert len(scenario.cache["road_states"]) == 1
+    assert tight.incident_frame().equals(records.incident_frame())
+    assert tight.assignment_frame().equals(records.assignment_frame())

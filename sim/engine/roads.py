@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["RoadControl"]
 
 _MAX_STATES = 64  # road states kept per scenario
+_STATE_BYTES = 512 * 2**20  # and no more than about this much of their minutes and graphs
 
 
 class RoadControl:
@@ -60,7 +61,9 @@ class RoadControl:
         states = self.engine.scenario.cache.setdefault("road_states", {})
         oracle = states.get(closed)
         if oracle is None:
-            if len(states) >= _MAX_STATES:
+            # the oldest states go first; one still in use lives on until its replication ends
+            while states and (len(states) >= _MAX_STATES
+                              or sum(state.kept_bytes() for state in states.values()) > _STATE_BYTES):
                 states.pop(next(iter(states)))
             oracle = states[closed] = self.engine.modes[ROAD].after(closed)
         return oracle
