@@ -3,7 +3,8 @@ the independent reference that ``test_kpi_columns.py`` checks the column pass ag
 
 Kept as it was (DataFrames of all replications, boolean indexing per replication, ``_melt``,
 ``groupby``); only the entry point :func:`reference_kpis` takes a scenario and records instead
-of a ``RunResult``.
+of a ``RunResult``, and :func:`sim.results.people_kpis.completed`, plain Python that did not
+change, is imported rather than copied.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from sim.results.people_kpis import completed
 from sim.results.records import ReplicationRecords
 from sim.scenario.schema import ScenarioSpec
 from sim.scenario.supply_schema import SupplySettings
@@ -23,6 +25,7 @@ HISTOGRAM_BINS = 360
 INCIDENT_METRICS = ("incidents", "lost", "open", "response_mean", "response_median",
                     "response_p90", "response_p95", "within_target", "report_mean",
                     "report_within_target", "waited_share", "queue_wait_mean")
+
 
 def _share(hit: np.ndarray, known: np.ndarray) -> float:
     return float(hit[known].mean()) if known.any() else np.nan
@@ -156,14 +159,30 @@ def fire_kpis(fires: pd.DataFrame, replications: list[int], forest_ha: float, ye
     return pd.DataFrame(rows)
 
 
+def mode_kpis(assignments: pd.DataFrame, incidents: pd.DataFrame, replications: list[int],
+              warmup: float) -> pd.DataFrame:
+    """One row per (replication, mode), plus a mutual-aid row."""
+    counted = incidents[incidents["occurrence"] >= warmup]
+    a = assignments.merge(counted[["replication", "incident"]], on=["replication", "incident"])
+    rows = []
+    for rep in replications:
+        ar = a[a["replication"] == rep]
+        ir = counted[counted["replication"] == rep]
+        for mode in ("road", "air", "water"):
+            am = ar[ar["mode"] == mode]
+            rows.append({"replication": rep, "mode": mode, "units_sent": float(len(am)),
+                         "mean_travel_min": float(am["travel_minutes"].mean()) if len(am) else math.nan,
+                         "first_to_arrive": float((ir["first_mode"] == mode).sum())})
+        aid = ar[ar["mutual_aid"]]
+        rows.append({"replication": rep, "mode": "mutual aid", "units_sent": float(len(aid)),
+                     "mean_travel_min": float(aid["travel_minutes"].mean()) if len(aid) else math.nan,
+                     "first_to_arrive": float(np.nan)})
+    return pd.DataFrame(rows)
+
+
 def evacuation_kpis(nodes: pd.DataFrame, moves: pd.DataFrame, occupancy: pd.DataFrame,
                     replications: list[int], hazards: list[str]) -> pd.DataFrame:
-    """One row per replication and hazard of ``hazards`` (:func:`evacuation_hazards`), then one
-    per replication for all hazards together (``hazard == "all"``, which alone has the shelter
-    peak). Every replication has the same rows, so the KPIs of a replication never depend on
-    which other replications are computed with it. ``warning_hours`` is the mean time from
-    warning to impact: zero for sudden events (a chemical accident, an earthquake), whose
-    people are all still in the zone at impact."""
+    """One row per replication and hazard, then one per replication for ``all``."""
     rows = []
     for rep in replications:
         n = nodes[nodes["replication"] == rep] if len(nodes) else nodes
@@ -235,7 +254,7 @@ def first_batches(requests: pd.DataFrame, shipments: pd.DataFrame, settings: Sup
         for t, request, quantity in asked:
             if t > first:
                 continue
-            done, by = _completed(arrivals.get((rep, request), []), share * quantity)
+            done, by = completed(arrivals.get((rep, request), []), share * quantity)
             if not done <= when:   # the latest request decides (NaN when one never completes)
                 when, tier = done, by
         target = settings.target_for(tier or "county")
@@ -258,16 +277,6 @@ def _arrivals(shipments: pd.DataFrame) -> dict[tuple[int, int], list[tuple[float
         out.setdefault((int(reps[i]), int(requests[i])), []).append(
             (float(arrived[i]), float(quantities[i]), str(tiers[i])))
     return out
-
-
-def _completed(arrivals: list[tuple[float, float, str]], needed: float) -> tuple[float, str]:
-    """When the arrivals add up to ``needed`` (NaN if never), and the tier of the one that did."""
-    total = 0.0
-    for t, q, tier in arrivals:
-        total += q
-        if total >= needed - 1e-9 * max(1.0, needed):
-            return t, tier
-    return math.nan, ""
 
 
 def supply_kpis(requests: pd.DataFrame, batches: pd.DataFrame, replications: list[int],
@@ -304,55 +313,64 @@ def _melt(frame: pd.DataFrame, section: str, key: str | None) -> pd.DataFrame:
     return long[["replication", "section", "group", "metric", "value"]]
 
 
-
 def _frames(records: list[ReplicationRecords], name: str) -> pd.DataFrame:
     return pd.concat([r.table_frame(name) for r in records], ignore_index=True)
 
 
-def reference_kpis(scenario, records: list[ReplicationRecords]) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
-    """The KPI table, response histograms and node response of ``records``, as computed before."""
+def reference_kpis(scenario, records: list[ReplicationRecords]) -> dict[str, object]:
+    """The tables of ``records`` as they were computed before: ``kpi_rows`` (the long table of a
+    batch), ``histograms``, ``node_response``, and the per-replication frames behind the
+    summaries: ``incidents`` (``RunResult.kpis``), ``units``, ``hazards``, ``fires``, ``modes``,
+    ``evacuation``, ``first_batches`` and ``supplies`` (those the scenario has)."""
     spec = scenario.spec
+    run = spec.run
     reps = [r.replication for r in records]
     end_times = {r.replication: r.end_time for r in records}
     incidents = pd.concat([r.incident_frame() for r in records], ignore_index=True)
     assignments = pd.concat([r.assignment_frame() for r in records], ignore_index=True)
     static = pd.concat([r.unit_frame() for r in records], ignore_index=True)
-    units = unit_kpis(assignments, static, spec.run.warmup, spec.run.horizon, end_times)
-    parts = [_melt(incident_kpis(incidents, spec, end_times, reps), "response", "type")]
+    out: dict[str, object] = {"incidents": incident_kpis(incidents, spec, end_times, reps),
+                              "units": unit_kpis(assignments, static, run.warmup, run.horizon, end_times),
+                              "modes": mode_kpis(assignments, incidents, reps, run.warmup)}
+    units = out["units"]
+    parts = [_melt(out["incidents"], "response", "type")]
     if len(units):
         per_type = units.groupby(["replication", "type"], sort=False)[["busy_fraction", "assignments"]].mean()
         parts.append(_melt(per_type.reset_index(), "units", "type"))
     if spec.hazards:
         kinds = list(dict.fromkeys(h.kind for h in spec.hazards))
-        parts.append(_melt(hazard_kpis(_frames(records, "hazards"), _frames(records, "cut_off"), reps, kinds),
-                           "hazards", "kind"))
+        out["hazards"] = hazard_kpis(_frames(records, "hazards"), _frames(records, "cut_off"), reps, kinds)
+        parts.append(_melt(out["hazards"], "hazards", "kind"))
         if any(h.kind == "forest_fire" for h in spec.hazards):
             forest = sum(n.forest_ha for n in spec.region.nodes)
-            years = (spec.run.horizon - spec.run.warmup) / MINUTES_PER_YEAR
-            parts.append(_melt(fire_kpis(_frames(records, "fires"), reps, forest, years, spec.run.warmup),
-                               "fires", None))
+            years = (run.horizon - run.warmup) / MINUTES_PER_YEAR
+            out["fires"] = fire_kpis(_frames(records, "fires"), reps, forest, years, run.warmup)
+            parts.append(_melt(out["fires"], "fires", None))
     if spec.evacuation is not None:
         named = {zone.hazard for zone in spec.evacuation.zones}
         hazards = [h.id for h in spec.hazards if h.id in named or h.kind in named]
-        evacuation = evacuation_kpis(_frames(records, "evacuation_nodes"), _frames(records, "evacuation"),
-                                     _frames(records, "shelter_occupancy"), reps, hazards)
-        parts.append(_melt(evacuation, "evacuation", "hazard"))
+        nodes, moves = _frames(records, "evacuation_nodes"), _frames(records, "evacuation")
+        occupancy = _frames(records, "shelter_occupancy")
+        out["evacuation"] = evacuation_kpis(nodes, moves, occupancy, reps, hazards)
+        parts.append(_melt(out["evacuation"], "evacuation", "hazard"))
     if spec.items and spec.depots:
         requests = _frames(records, "supply_requests")
-        batches = first_batches(requests, _frames(records, "shipments"), spec.supply)
-        parts.append(_melt(supply_kpis(requests, batches, reps, _frames(records, "shelter_needs")),
-                           "supplies", None))
+        out["first_batches"] = first_batches(requests, _frames(records, "shipments"), spec.supply)
+        out["supplies"] = supply_kpis(requests, out["first_batches"], reps, _frames(records, "shelter_needs"))
+        parts.append(_melt(out["supplies"], "supplies", None))
     rows = pd.concat([p for p in parts if len(p)], ignore_index=True)
-    rows = rows.sort_values(["replication", "section", "group", "metric"], kind="stable", ignore_index=True)
+    out["kpi_rows"] = rows.sort_values(["replication", "section", "group", "metric"], kind="stable",
+                                       ignore_index=True)
 
-    counted = incidents[incidents["occurrence"] >= spec.run.warmup]
+    counted = incidents[incidents["occurrence"] >= run.warmup]
     histograms = {}
     for rep in reps:
         times = counted.loc[counted["replication"] == rep, "response_time"].to_numpy(dtype=float)
         times = times[np.isfinite(times)]
         bins = np.minimum(times.astype(np.int64), HISTOGRAM_BINS - 1)
         histograms[rep] = np.bincount(bins, minlength=HISTOGRAM_BINS).astype(np.int64)
+    out["histograms"] = histograms
     answered = counted[np.isfinite(counted["response_time"].to_numpy(dtype=float))]
     grouped = answered.groupby(["replication", "node"], sort=True)["response_time"].agg(["count", "sum"])
-    nodes = grouped.reset_index().rename(columns={"count": "incidents", "sum": "response_sum"})
-    return rows, histograms, nodes
+    out["node_response"] = grouped.reset_index().rename(columns={"count": "incidents", "sum": "response_sum"})
+    return out

@@ -1,4 +1,4 @@
-"""Rows of one table in groups (incident types, unit types): per-group counts and values.
+"""Rows of one table in groups (incident types): per-group counts and values.
 
 A :class:`Grouping` holds each row's group (``0 .. groups-1``). :meth:`Grouping.parts` gives
 each group's values in their original row order, as slices of one array, so that a sum or mean
@@ -17,17 +17,12 @@ class Grouping:
     a code of ``groups`` or more belongs to no group)."""
 
     def __init__(self, codes: np.ndarray, groups: int) -> None:
-        self.codes = codes
+        self.codes = np.minimum(codes, groups)
         self.groups = groups
-        self._member = np.zeros((len(codes), groups + 1))   # one-hot: row i is in group codes[i]
-        self._member[np.arange(len(codes)), np.minimum(codes, groups)] = 1.0
 
-    def counts(self, masks: list[np.ndarray]) -> list[list[int]]:
-        """For each mask, how many rows of each group it holds (exact: sums of zeros and ones)."""
-        if not masks:
-            return []
-        held = np.array(masks, dtype=float).reshape(len(masks), len(self.codes)) @ self._member
-        return held[:, :self.groups].astype(np.int64).tolist()
+    def counts(self, mask: np.ndarray) -> list[int]:
+        """How many rows of each group ``mask`` holds."""
+        return np.bincount(self.codes[mask], minlength=self.groups + 1)[:self.groups].tolist()
 
     def parts(self, values: np.ndarray, mask: np.ndarray | None = None) -> list[np.ndarray]:
         """``values`` of each group's rows (where ``mask`` is true), in row order."""

@@ -32,11 +32,13 @@ from ..scenario.schema import ScenarioSpec
 from .columns import floats, texts
 from .groups import Groups
 from .hazard_kpis import fire_metrics, hazard_metrics, years_of
-from .kpis import incident_metrics, unit_type_metrics
+from .kpis import incident_metrics
 from .outcome import RunResult
 from .people_kpis import evacuation_hazards, evacuation_metrics, supply_metrics
 from .records import ReplicationRecords
+from .reductions import group_sums
 from .task_tables import KpiRow, KpiTable, NodeTable
+from .unit_kpis import unit_type_metrics
 
 __all__ = ["HISTOGRAM_BINS", "Section", "TaskKpis", "kpi_rows", "kpi_sections", "node_response",
            "replication_kpis", "response_histograms", "task_kpis"]
@@ -98,10 +100,11 @@ def _histogram(response: np.ndarray) -> np.ndarray:
 
 def _add_nodes(table: NodeTable, replication: int, nodes: np.ndarray, response: np.ndarray) -> None:
     names, index = np.unique(nodes, return_inverse=True)
+    sums, counts = group_sums(index.tolist(), response.tolist(), len(names))
     table.replication.extend([replication] * len(names))
     table.node.extend(str(n) for n in names)
-    table.incidents.extend(np.bincount(index, minlength=len(names)).tolist())
-    table.response_sum.extend(np.bincount(index, weights=response, minlength=len(names)).tolist())
+    table.incidents.extend(counts)
+    table.response_sum.extend(sums)
 
 
 @dataclass

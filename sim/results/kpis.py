@@ -21,12 +21,9 @@ after the warm-up:
                            that had a unit sent)
 =========================  ==============================================================
 
-Per unit: ``busy_minutes`` (sent until free again, or the end of the run, inside the measured
-window ``[warm-up, horizon]``), ``busy_fraction`` (busy minutes / window length) and
-``assignments`` (units sent within the window). Driving home does not count as busy.
-
 Every figure of a replication comes from that replication's own columns
-(:func:`incident_metrics`, :func:`unit_busy`); the DataFrames are built from them.
+(:func:`incident_metrics`); the DataFrame of several replications is built from them. How busy
+the units were: :mod:`.unit_kpis`.
 """
 
 from __future__ import annotations
@@ -40,12 +37,11 @@ from ..scenario.schema import ScenarioSpec
 from .columns import flags, floats, texts
 from .grouping import Grouping
 from .groups import Groups, per_replication
-from .records import UNIT_COLUMNS, ReplicationRecords
+from .records import ReplicationRecords
 from .reductions import median_sorted, quantile_sorted
 from .stats import Estimate, estimate
 
-__all__ = ["INCIDENT_METRICS", "incident_kpis", "incident_metrics", "summarize", "unit_busy",
-           "unit_kpis", "unit_summary", "unit_type_metrics"]
+__all__ = ["INCIDENT_METRICS", "incident_kpis", "incident_metrics", "summarize"]
 
 INCIDENT_METRICS = ("incidents", "lost", "open", "response_mean", "response_median",
                     "response_p90", "response_p95", "within_target", "report_mean",
@@ -82,7 +78,7 @@ def _metrics(c: dict[str, np.ndarray], end: float, grouping: Grouping) -> list[d
     masks = {"incidents": np.ones(len(status), dtype=bool), "lost": lost, "open": status == "open",
              "known": known, "hit": hit, "reported": reported, "rknown": rknown, "rhit": rhit,
              "called": called, "waited": called & c["waited"]}
-    counts = dict(zip(masks, grouping.counts(list(masks.values())), strict=True))
+    counts = {name: grouping.counts(mask) for name, mask in masks.items()}
     times = grouping.parts(response, reached)
     reports = grouping.parts(np.where(reported, report, 0.0))     # NaN counts as 0, then / reported
     waits = grouping.parts(c["first_dispatch"] - c["call"], sent)
@@ -142,71 +138,3 @@ def summarize(kpis: pd.DataFrame, level: float = 0.95) -> dict[str, dict[str, Es
     for name, group in kpis.groupby("type", sort=False):
         out[str(name)] = {m: estimate(group[m].to_numpy(), level) for m in INCIDENT_METRICS}
     return out
-
-
-def unit_busy(records: ReplicationRecords, warmup: float, horizon: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per unit of ``records.units`` (in its order): busy minutes (float) and assignments (int)
-    in ``[warm-up, horizon]``. An assignment still running at the end is busy until then."""
-    ids = records.units.get("unit", [])
-    index = {unit: i for i, unit in enumerate(ids)}
-    a = records.assignments
-    codes = np.array([index.get(u, -1) for u in a.get("unit", [])], dtype=np.int64)
-    dispatch, free = floats(a, "dispatch"), floats(a, "free")
-    free = np.where(np.isnan(free), records.end_time, free)
-    busy = np.maximum(np.clip(free, warmup, horizon) - np.clip(dispatch, warmup, horizon), 0.0)
-    busy = np.where(np.isnan(busy), 0.0, busy)
-    counted = (dispatch >= warmup) & (dispatch < horizon)
-    mine = codes >= 0
-    minutes = np.bincount(codes[mine], weights=busy[mine], minlength=len(ids))
-    jobs = np.bincount(codes[mine & counted], minlength=len(ids)).astype(np.int64)
-    return minutes, jobs
-
-
-def unit_type_metrics(records: ReplicationRecords, warmup: float, horizon: float) -> Groups:
-    """Per unit type (in order of first appearance): the mean busy fraction and assignments of
-    its units."""
-    minutes, jobs = unit_busy(records, warmup, horizon)
-    fraction = minutes / (horizon - warmup)
-    types = texts(records.units, "type")
-    names = list(dict.fromkeys(types.tolist()))
-    code_of = {name: i for i, name in enumerate(names)}
-    codes = np.array([code_of[t] for t in types], dtype=np.int64)
-    count = np.bincount(codes, minlength=len(names))
-    busy = np.bincount(codes, weights=fraction, minlength=len(names)) / count
-    work = np.bincount(codes, weights=jobs, minlength=len(names)) / count
-    return [(str(name), {"busy_fraction": float(busy[i]), "assignments": float(work[i])})
-            for i, name in enumerate(names)]
-
-
-def unit_kpis(records: list[ReplicationRecords], warmup: float, horizon: float) -> pd.DataFrame:
-    """Units table with busy minutes, busy fraction and assignments in ``[warm-up, horizon]``."""
-    parts = []
-    for r in records:
-        frame = r.unit_frame()
-        minutes, jobs = unit_busy(r, warmup, horizon)
-        frame["busy_minutes"] = minutes
-        frame["assignments"] = jobs
-        parts.append(frame)
-    out = pd.concat(parts, ignore_index=True)
-    out = out.astype({"replication": np.int64, "busy_minutes": np.float64, "assignments": np.int64})
-    out["busy_fraction"] = out["busy_minutes"] / (horizon - warmup)
-    return out[["replication", *UNIT_COLUMNS, "busy_minutes", "assignments", "busy_fraction"]]
-
-
-def unit_summary(units: pd.DataFrame, by: str = "group", level: float = 0.95) -> pd.DataFrame:
-    """Per unit group (``by="group"``) or unit type (``by="type"``): number of units, mean busy
-    fraction and assignments per unit, with CIs across replications."""
-    rows = []
-    for key, df in units.groupby(by, sort=False):
-        per_rep = df.groupby("replication").agg(busy=("busy_fraction", "mean"),
-                                                jobs=("assignments", "mean"))
-        busy = estimate(per_rep["busy"].to_numpy(), level)
-        jobs = estimate(per_rep["jobs"].to_numpy(), level)
-        first = df.iloc[0]
-        bases = df["base"].unique()
-        rows.append({by: key, **({"type": first["type"]} if by != "type" else {}),
-                     "base": bases[0] if len(bases) == 1 else f"{len(bases)} bases",
-                     "units": int(df["unit"].nunique()), "busy_fraction": busy.mean,
-                     "busy_fraction_half_width": busy.half_width, "assignments_per_unit": jobs.mean,
-                     "assignments_half_width": jobs.half_width})
-    return pd.DataFrame(rows)

@@ -9,9 +9,10 @@ import pandas as pd
 
 from ..scenario.loader import Scenario
 from .columns import table
+from .frames import joined
 from .groups import per_replication
 from .hazard_kpis import fire_kpis, hazard_kpis, mode_kpis, summarize_by, years_of
-from .kpis import incident_kpis, summarize, unit_kpis, unit_summary
+from .kpis import incident_kpis, summarize
 from .people_kpis import (
     batch_frame,
     evacuation_hazards,
@@ -22,6 +23,7 @@ from .people_kpis import (
 )
 from .records import ReplicationRecords
 from .stats import Estimate, estimate
+from .unit_kpis import unit_kpis, unit_summary
 
 __all__ = ["RunResult"]
 
@@ -45,12 +47,12 @@ class RunResult:
     @cached_property
     def incidents(self) -> pd.DataFrame:
         """One row per incident, all replications."""
-        return pd.concat([r.incident_frame() for r in self.records], ignore_index=True)
+        return joined([r.incident_frame() for r in self.records])
 
     @cached_property
     def assignments(self) -> pd.DataFrame:
         """One row per unit assignment, all replications."""
-        return pd.concat([r.assignment_frame() for r in self.records], ignore_index=True)
+        return joined([r.assignment_frame() for r in self.records])
 
     @cached_property
     def units(self) -> pd.DataFrame:
@@ -92,7 +94,7 @@ class RunResult:
         (``supply_requests``, ``shipments``, ``stock``, ``stockouts``, ``shelter_needs``)."""
         cache = self.__dict__.setdefault("_tables", {})
         if name not in cache:
-            cache[name] = pd.concat([r.table_frame(name) for r in self.records], ignore_index=True)
+            cache[name] = joined([r.table_frame(name) for r in self.records])
         return cache[name]
 
     @property

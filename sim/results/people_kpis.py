@@ -41,7 +41,7 @@ from .groups import Groups, per_replication
 from .records import Columns, ReplicationRecords
 from .reductions import mean_or_nan, nan_mean, nan_sum
 
-__all__ = ["BATCH_COLUMNS", "Batch", "batch_frame", "evacuation_hazards", "evacuation_kpis",
+__all__ = ["BATCH_COLUMNS", "Batch", "batch_frame", "completed", "evacuation_hazards", "evacuation_kpis",
            "evacuation_metrics", "first_batch_rows", "first_batches", "stockout_hours", "supply_kpis",
            "supply_metrics"]
 
@@ -192,7 +192,7 @@ def first_batch_rows(requests: Columns, shipments: Columns, settings: SupplySett
     tier = [""] * len(index)
     for group, request, quantity in zip(codes[at_first].tolist(), numbers.tolist(), quantities.tolist(),
                                         strict=True):
-        done, by = _completed(arrivals.get(request, []), share * quantity)
+        done, by = completed(arrivals.get(request, []), share * quantity)
         if not done <= when[group]:   # the latest request decides (NaN when one never completes)
             when[group], tier[group] = done, by
     rows = []
@@ -218,7 +218,7 @@ def _arrivals(shipments: Columns, requests: np.ndarray) -> dict[int, list[tuple[
     return out
 
 
-def _completed(arrivals: list[tuple[float, float, str]], needed: float) -> tuple[float, str]:
+def completed(arrivals: list[tuple[float, float, str]], needed: float) -> tuple[float, str]:
     """When the arrivals add up to ``needed`` (NaN if never), and the tier of the one that did."""
     total = 0.0
     for t, q, tier in arrivals:

@@ -3,6 +3,8 @@
 :func:`nan_sum` and :func:`nan_mean` skip NaNs the way pandas' ``Series.sum``/``mean`` do:
 NaNs are replaced by zeros and the whole column is summed (numpy's pairwise sum), the mean
 dividing by the number of values that are not NaN. So they give the same bits as pandas.
+:func:`group_sums` sums per group with compensation (Kahan), as pandas' ``groupby`` sums and means
+do, so that a sum or mean per group has the bits of pandas'.
 :func:`median_sorted` and :func:`quantile_sorted` give numpy's median and (linear) quantiles
 of a sorted array, without numpy's per-call overhead.
 """
@@ -13,7 +15,7 @@ import math
 
 import numpy as np
 
-__all__ = ["mean_or_nan", "median_sorted", "nan_mean", "nan_sum", "quantile_sorted", "share"]
+__all__ = ["group_sums", "mean_or_nan", "median_sorted", "nan_mean", "nan_sum", "quantile_sorted", "share"]
 
 
 def nan_sum(values: np.ndarray) -> float:
@@ -73,3 +75,20 @@ def quantile_sorted(values: np.ndarray, q: float) -> float:
     gamma = rank - below
     a, b = float(values[below]), float(values[below + 1])
     return b - (b - a) * (1 - gamma) if gamma >= 0.5 else a + (b - a) * gamma
+
+
+def group_sums(codes: list[int], values: list[float], groups: int) -> tuple[list[float], list[int]]:
+    """Per group ``0 .. groups-1``: the compensated (Kahan) sum of its values that are not NaN,
+    in row order, and how many there are: the sums (and, divided, the means) of pandas'
+    ``groupby``. ``codes`` gives each value's group."""
+    total, error, count = [0.0] * groups, [0.0] * groups, [0] * groups
+    for group, value in zip(codes, values, strict=True):
+        if value != value:
+            continue
+        count[group] += 1
+        y = value - error[group]
+        t = total[group] + y
+        e = t - total[group] - y
+        error[group] = 0.0 if e != e else e    # an infinite value: no compensation
+        total[group] = t
+    return total, count

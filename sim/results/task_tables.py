@@ -8,6 +8,7 @@ node. Both are lists, filled replication by replication; :meth:`frame` gives the
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from typing import ClassVar
 
 import pandas as pd
 
@@ -19,17 +20,23 @@ KpiRow = tuple[str, str, str, float]
 
 @dataclass
 class _Table:
+    TYPES: ClassVar[dict[str, str]] = {}
+    """The type of each column in the DataFrame (whether or not the table has rows)."""
+
     def __len__(self) -> int:
         return len(getattr(self, fields(self)[0].name))
 
     def frame(self) -> pd.DataFrame:
         """The table as a DataFrame, its columns in field order."""
-        return pd.DataFrame({f.name: getattr(self, f.name) for f in fields(self)})
+        return pd.DataFrame({f.name: getattr(self, f.name) for f in fields(self)}).astype(self.TYPES)
 
 
 @dataclass
 class KpiTable(_Table):
     """KPI rows of several replications, one list per column."""
+
+    TYPES: ClassVar[dict[str, str]] = {"replication": "int64", "section": "str", "group": "str",
+                                       "metric": "str", "value": "float64"}
 
     replication: list[int] = field(default_factory=list)
     section: list[str] = field(default_factory=list)
@@ -48,22 +55,16 @@ class KpiTable(_Table):
         self.metric.extend(metrics)
         self.value.extend(values)
 
-    def frame(self) -> pd.DataFrame:
-        frame = super().frame()
-        return frame.astype({"replication": "int64", "section": "str", "group": "str", "metric": "str",
-                             "value": "float64"})
-
 
 @dataclass
 class NodeTable(_Table):
     """Per replication and node: incidents answered and the sum of their response times."""
+
+    TYPES: ClassVar[dict[str, str]] = {"replication": "int64", "node": "str", "incidents": "int64",
+                                       "response_sum": "float64"}
 
     replication: list[int] = field(default_factory=list)
     node: list[str] = field(default_factory=list)
     incidents: list[int] = field(default_factory=list)
     response_sum: list[float] = field(default_factory=list)
 
-    def frame(self) -> pd.DataFrame:
-        frame = super().frame()
-        return frame.astype({"replication": "int64", "node": "str", "incidents": "int64",
-                             "response_sum": "float64"})
