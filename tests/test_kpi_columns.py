@@ -4,10 +4,17 @@ bits, on every built-in scenario, drill and experiment variant, at several repli
 only from replication 0), with replications that have no incidents at all and variants without
 incidents of a type.
 
-One intended difference: where a table has no rows, the old computation left column types to
-pandas (a node column of floats, first batches of objects); the new one gives each column its
-type whatever the rows (the types are tested in ``test_record_frames.py``). Such empty tables
-are compared by columns only.
+Intended differences, both of column types only (tested on their own in
+``test_record_frames.py``):
+
+* the record tables of several replications (``RunResult.incidents``, ``.assignments``,
+  ``.table(name)``): where some replication had no rows, joining its empty table turned whole
+  numbers into floats (``priority``, a hazard's ``incidents``) and truth values and strings into
+  objects; now they keep the types of the replications with rows. The comparison expects those
+  ints, bools and strings where the old tables had floats and objects, with the same values;
+* a KPI table without any rows: the old computation left its column types to pandas (a node
+  column of floats, first batches of objects), the new one gives each column its type; such
+  empty tables are compared by their columns.
 """
 
 from __future__ import annotations
@@ -154,3 +161,28 @@ def test_the_cases_include_empty_replications_and_missing_types():
     assert reps_without_incidents("tiny-all-empty") == 3
     scenario = CASES["tiny-no-building-fires"][0]()
     assert "building_fire" not in simulate(scenario, 2, SEED).incidents["type"]
+
+
+def _record_tables(result: RunResult) -> dict[str, tuple[pd.DataFrame, list[pd.DataFrame]]]:
+    """Each record table of ``result``, with the frames of its replications."""
+    records = result.records
+    out = {"incidents": (result.incidents, [r.incident_frame() for r in records]),
+           "assignments": (result.assignments, [r.assignment_frame() for r in records])}
+    for name in records[0].tables:
+        out[name] = (result.table(name), [r.table_frame(name) for r in records])
+    return out
+
+
+def test_record_tables_differ_from_the_old_join_only_in_types_that_empty_replications_changed(case):
+    scenario, records, _ = case
+    for name, (new, frames) in _record_tables(RunResult(scenario, SEED, records)).items():
+        old = pd.concat(frames, ignore_index=True)   # how the tables were joined before
+        if not len(old):
+            assert list(new.columns) == list(old.columns) and not len(new), name
+            continue
+        changed = {c: new[c].dtype for c in old.columns if new[c].dtype != old[c].dtype}
+        assert not changed or any(not len(f) for f in frames), name
+        for column, kind in changed.items():
+            assert (str(old[column].dtype), str(kind)) in {("float64", "int64"), ("object", "bool"),
+                                                           ("object", "str")}, (name, column)
+        assert_identical(new, old.astype(changed))
