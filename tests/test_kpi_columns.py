@@ -186,3 +186,15 @@ def test_record_tables_differ_from_the_old_join_only_in_types_that_empty_replica
             assert (str(old[column].dtype), str(kind)) in {("float64", "int64"), ("object", "bool"),
                                                            ("object", "str")}, (name, column)
         assert_identical(new, old.astype(changed))
+
+
+def test_a_batch_stores_the_kpis_pandas_computed(tmp_path):
+    raw = {"name": "Pinghu layouts", "scenario": "pinghu", "replications": 3, "seed": SEED,
+           "set": {"run.horizon": "60 d", "run.warmup": "0 d"}, "grid": {"units.engine-danghu.count": [1, 3]}}
+    batch = sim.run_batch(raw, tmp_path / "b.sqlite", chunk=2)
+    stored = batch.store.kpis()
+    for variant in sim.load_experiment(raw).variants:
+        records = [simulate(variant.scenario, rep, SEED) for rep in range(3)]
+        old = reference_kpis(variant.scenario, records)["kpi_rows"]
+        mine = stored[stored["variant"] == variant.index].drop(columns=["variant", "variant_name"])
+        assert_identical(mine.reset_index(drop=True), old)

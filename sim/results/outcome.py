@@ -46,7 +46,8 @@ class RunResult:
 
     @cached_property
     def incidents(self) -> pd.DataFrame:
-        """One row per incident, all replications."""
+        """One row per incident, all replications (column types those of the replications
+        with incidents: :func:`.frames.joined`)."""
         return joined([r.incident_frame() for r in self.records])
 
     @cached_property
@@ -91,7 +92,8 @@ class RunResult:
         """A record table over all replications, with a ``replication`` column: hazards
         (``hazards``, ``fires``, ``road_closures``, ``cut_off``, ``outages``, ``staging_moves``),
         evacuation (``evacuation``, ``evacuation_nodes``, ``shelter_occupancy``) and supplies
-        (``supply_requests``, ``shipments``, ``stock``, ``stockouts``, ``shelter_needs``)."""
+        (``supply_requests``, ``shipments``, ``stock``, ``stockouts``, ``shelter_needs``).
+        Replications without rows leave the column types alone (:func:`.frames.joined`)."""
         cache = self.__dict__.setdefault("_tables", {})
         if name not in cache:
             cache[name] = joined([r.table_frame(name) for r in self.records])
