@@ -29,8 +29,8 @@ import sim
 from sim.drills.base_scenario import drill_scenario
 from sim.drills.spec import load_drill_spec, resolve_templates
 from sim.engine.runner import simulate
-from sim.results.groups import per_replication
 from sim.results.hazard_kpis import fire_kpis, hazard_kpis, mode_kpis, years_of
+from sim.results.kpi_groups import per_replication
 from sim.results.kpi_rows import kpi_rows, node_response, response_histograms, task_kpis
 from sim.results.outcome import RunResult
 from sim.results.people_kpis import (

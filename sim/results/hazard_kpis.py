@@ -28,7 +28,7 @@ import pandas as pd
 
 from ..scenario.quantities import MINUTES_PER_YEAR
 from .columns import flags, floats, table, texts
-from .groups import Groups, per_replication
+from .kpi_groups import Groups, per_replication
 from .records import ReplicationRecords
 from .reductions import mean_or_nan, nan_mean, nan_sum
 from .stats import Estimate, estimate

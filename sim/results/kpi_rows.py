@@ -30,8 +30,8 @@ import pandas as pd
 from ..scenario.loader import Scenario
 from ..scenario.schema import ScenarioSpec
 from .columns import floats, texts
-from .groups import Groups
 from .hazard_kpis import fire_metrics, hazard_metrics, years_of
+from .kpi_groups import Groups
 from .kpis import incident_metrics
 from .outcome import RunResult
 from .people_kpis import evacuation_hazards, evacuation_metrics, supply_metrics

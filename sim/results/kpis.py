@@ -36,7 +36,7 @@ import pandas as pd
 from ..scenario.schema import ScenarioSpec
 from .columns import flags, floats, texts
 from .grouping import Grouping
-from .groups import Groups, per_replication
+from .kpi_groups import Groups, per_replication
 from .records import ReplicationRecords
 from .reductions import median_sorted, quantile_sorted
 from .stats import Estimate, estimate

@@ -10,8 +10,8 @@ import pandas as pd
 from ..scenario.loader import Scenario
 from .columns import table
 from .frames import joined
-from .groups import per_replication
 from .hazard_kpis import fire_kpis, hazard_kpis, mode_kpis, summarize_by, years_of
+from .kpi_groups import per_replication
 from .kpis import incident_kpis, summarize
 from .people_kpis import (
     batch_frame,

@@ -37,7 +37,7 @@ import pandas as pd
 from ..scenario.schema import ScenarioSpec
 from ..scenario.supply_schema import SupplySettings
 from .columns import flags, floats, integers, split, table, texts
-from .groups import Groups, per_replication
+from .kpi_groups import Groups, per_replication
 from .records import Columns, ReplicationRecords
 from .reductions import mean_or_nan, nan_mean, nan_sum
 

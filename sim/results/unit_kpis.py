@@ -18,7 +18,7 @@ import pandas as pd
 
 from .columns import floats, texts
 from .frames import joined
-from .groups import Groups
+from .kpi_groups import Groups
 from .records import UNIT_COLUMNS, ReplicationRecords
 from .reductions import group_sums
 from .stats import estimate
