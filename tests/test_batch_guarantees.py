@@ -26,6 +26,7 @@ import sim
 from sim.cli import main
 from sim.errors import SimError
 from sim.experiments.store import ResultsStore, StoreError, TaskOutput
+from sim.results.task_tables import KpiTable, NodeTable
 
 PINGHU = {
     "name": "Pinghu task sizes",
@@ -144,10 +145,8 @@ def test_each_task_is_in_the_main_file_as_soon_as_it_is_stored(tmp_path):
 def test_a_task_computed_with_other_code_is_not_stored(tmp_path):
     result = sim.run_batch({**TINY, "replications": 1}, tmp_path / "r.sqlite")
     store = ResultsStore(result.store.path)
-    empty = pd.DataFrame(columns=["replication", "section", "group", "metric", "value"])
-    nodes = pd.DataFrame(columns=["replication", "node", "incidents", "response_sum"])
     with pytest.raises(StoreError, match=r"ran other code \(0.0.1\+changed"):
-        store.write(TaskOutput(0, 5, 1, 0.1, empty, {}, nodes, code="0.0.1+changed"))
+        store.write(TaskOutput(0, 5, 1, 0.1, KpiTable(), {}, NodeTable(), code="0.0.1+changed"))
     assert store.tasks()["first"].tolist() == [0, 0]
 
 

@@ -51,6 +51,7 @@ import pandas as pd
 
 from .. import __version__
 from ..errors import SimError
+from ..results.task_tables import KpiTable, NodeTable
 
 __all__ = ["ResultsStore", "StoreError", "TaskOutput", "code_version"]
 
@@ -101,9 +102,9 @@ class TaskOutput:
     first: int
     count: int
     seconds: float
-    kpis: pd.DataFrame
+    kpis: KpiTable
     histograms: dict[int, np.ndarray]
-    nodes: pd.DataFrame
+    nodes: NodeTable
     records: dict[int, dict[str, dict[str, list]]] = field(default_factory=dict)
     code: str = ""
     """The code version the task ran with (:func:`code_version` in the process that ran it)."""
@@ -198,15 +199,12 @@ class ResultsStore:
                              f"{out.first + out.count - 1}) ran other code ({out.code or 'unknown'}; "
                              "this store "
                              f"holds {stored}): it was not stored; install the same sim on every worker")
-        k = out.kpis
-        kpi_cols = k[["replication", "section", "group", "metric", "value"]]
-        kpi_rows = [(out.variant, int(r), s, g, m, None if not math.isfinite(v) else float(v))
-                    for r, s, g, m, v in kpi_cols.itertuples(index=False)]
+        k, n, variant = out.kpis, out.nodes, [out.variant]
+        values = [v if math.isfinite(v) else None for v in k.value]
+        kpi_rows = zip(variant * len(k), k.replication, k.section, k.group, k.metric, values, strict=True)
         hist_rows = [(out.variant, int(rep), json.dumps(counts.tolist()))
                      for rep, counts in out.histograms.items()]
-        node_cols = out.nodes[["replication", "node", "incidents", "response_sum"]]
-        node_rows = [(out.variant, int(r), str(n), int(c), float(s))
-                     for r, n, c, s in node_cols.itertuples(index=False)]
+        node_rows = zip(variant * len(n), n.replication, n.node, n.incidents, n.response_sum, strict=True)
         record_rows = [(out.variant, int(rep), name, _packed(columns))
                        for rep, tables in out.records.items() for name, columns in tables.items()]
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

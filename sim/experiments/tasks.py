@@ -12,8 +12,7 @@ import time
 from dataclasses import dataclass
 
 from ..engine.runner import simulate
-from ..results.kpi_rows import kpi_rows, node_response, response_histograms
-from ..results.outcome import RunResult
+from ..results.kpi_rows import task_kpis
 from ..scenario.loader import Scenario
 from .store import TaskOutput, code_version
 
@@ -35,7 +34,6 @@ def run_task(scenario: Scenario, variant: int, seed: int, first: int, count: int
     the output carries the code version it was computed with."""
     started = time.perf_counter()
     records = [simulate(scenario, rep, seed) for rep in range(first, first + count)]
-    result = RunResult(scenario, seed, records)
     tables: dict[int, dict[str, dict[str, list]]] = {}
     if keep_records:
         for rec in records:
@@ -43,9 +41,9 @@ def run_task(scenario: Scenario, variant: int, seed: int, first: int, count: int
                       "units": rec.unit_frame(), **{name: rec.table_frame(name) for name in rec.tables}}
             tables[rec.replication] = {name: {str(k): v for k, v in frame.to_dict("list").items()}
                                        for name, frame in frames.items()}
-    kpis, histograms, nodes = kpi_rows(result), response_histograms(result), node_response(result)
-    return TaskOutput(variant, first, count, time.perf_counter() - started, kpis, histograms, nodes, tables,
-                      code=code_version())
+    kpis = task_kpis(scenario, records)
+    return TaskOutput(variant, first, count, time.perf_counter() - started, kpis.kpis, kpis.histograms,
+                      kpis.nodes, tables, code=code_version())
 
 
 def plan_tasks(missing: dict[int, list[int]], workers: int, chunk: int | None = None) -> list[Task]:

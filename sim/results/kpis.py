@@ -1,115 +1,135 @@
 """Key performance indicators, computed from the record tables (never inside the engine).
 
-Per replication and incident type (plus an ``all`` row):
+Per replication and incident type (plus an ``all`` row), over the incidents that occurred
+after the warm-up:
 
 =========================  ==============================================================
 ``incidents``              incidents that occurred after the warm-up
 ``lost``                   of those, calls turned away (scenarios that do not queue calls)
 ``open``                   of those, still not cleared when the run ended
 ``response_mean`` ...      response time (first arrival - occurrence), minutes: mean,
-``response_p95``           median, 90th and 95th percentile
+``response_p95``           median, 90th and 95th percentile, of the incidents not lost
+                           that were reached
 ``within_target``          share of incidents whose response time met the type's target;
                            incidents still waiting at the end count as misses once they
                            have waited longer than the target, and are left out before
 ``report_mean``            minutes from occurrence to the report reaching the command centre
-``report_within_target``   share of reports within the type's ``report_target``
+``report_within_target``   share of reports within the type's ``report_target`` (reports
+                           still missing at the end count as misses once overdue)
 ``waited_share``           share of calls that had to wait for a unit (queue)
-``queue_wait_mean``        mean minutes from the call to the first unit sent (all calls)
+``queue_wait_mean``        mean minutes from the call to the first unit sent (calls not lost
+                           that had a unit sent)
 =========================  ==============================================================
 
-Per unit: ``busy_minutes`` (sent until free again, inside the measured window
-``[warm-up, horizon]``), ``busy_fraction`` (busy minutes / window length) and ``assignments``
-(units sent within the window). Driving home does not count as busy.
+Every figure of a replication comes from that replication's own columns
+(:func:`incident_metrics`); the DataFrame of several replications is built from them. How busy
+the units were: :mod:`.unit_kpis`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
 
 import numpy as np
 import pandas as pd
 
 from ..scenario.schema import ScenarioSpec
+from .columns import flags, floats, texts
+from .grouping import Grouping
+from .kpi_groups import Groups, per_replication
+from .records import ReplicationRecords
+from .reductions import median_sorted, quantile_sorted
 from .stats import Estimate, estimate
 
-__all__ = ["INCIDENT_METRICS", "incident_kpis", "summarize", "unit_kpis", "unit_summary"]
+__all__ = ["INCIDENT_METRICS", "incident_kpis", "incident_metrics", "summarize"]
 
 INCIDENT_METRICS = ("incidents", "lost", "open", "response_mean", "response_median",
                     "response_p90", "response_p95", "within_target", "report_mean",
                     "report_within_target", "waited_share", "queue_wait_mean")
 
-
-def _share(hit: np.ndarray, known: np.ndarray) -> float:
-    return float(hit[known].mean()) if known.any() else np.nan
+_TIMES = ("response_time", "occurrence", "report", "first_dispatch", "call")
 
 
-_COLUMNS = ("status", "response_time", "target", "occurrence", "report", "report_target", "first_dispatch",
-            "call", "waited")
+def _mean(values: np.ndarray) -> float:
+    return float(values.sum()) / len(values) if len(values) else math.nan
 
 
-def _metrics(c: dict[str, np.ndarray], end: float) -> dict[str, float]:
-    """The metrics of one group of incidents, from its columns."""
-    lost = c["status"] == "lost"
+def _share(hits: int, known: int) -> float:
+    return hits / known if known else math.nan
+
+
+def _metrics(c: dict[str, np.ndarray], end: float, grouping: Grouping) -> list[dict[str, float]]:
+    """The metrics of each group of incidents, from their columns. A missing time (NaN) is
+    never within a target, and the targets are finite or NaN (none)."""
+    status, response, occurrence = c["status"], c["response_time"], c["occurrence"]
+    lost = status == "lost"
     served = ~lost
-    response = c["response_time"][served]
-    reached = np.isfinite(response)
-    rt = response[reached]
-    target = c["target"][served]
-    waited_so_far = end - c["occurrence"][served]
-    has_target = np.isfinite(target)
-    known = has_target & (reached | (waited_so_far > target))
-    hit = reached & (np.nan_to_num(response, nan=np.inf) <= target)
-    report = c["report"] - c["occurrence"]
+    reached = served & np.isfinite(response)
+    target = c["target"]
+    known = served & np.isfinite(target) & (np.isfinite(response) | (end - occurrence > target))
+    hit = known & (response <= target)
+    report = c["report"] - occurrence
+    reported = ~np.isnan(report)
     rtarget = c["report_target"]
-    rknown = np.isfinite(rtarget) & (np.isfinite(report) | (end - c["occurrence"] > rtarget))
-    rhit = np.nan_to_num(report, nan=np.inf) <= rtarget
-    first_dispatch, call = c["first_dispatch"][served], c["call"][served]
-    sent = np.isfinite(first_dispatch)
-    wait = first_dispatch[sent] - call[sent]
+    rknown = np.isfinite(rtarget) & (np.isfinite(report) | (end - occurrence > rtarget))
+    rhit = rknown & (report <= rtarget)
     called = np.isfinite(c["call"])
-    return {
-        "incidents": float(len(lost)),
-        "lost": float(lost.sum()),
-        "open": float((c["status"] == "open").sum()),
-        "response_mean": float(rt.mean()) if len(rt) else np.nan,
-        "response_median": float(np.median(rt)) if len(rt) else np.nan,
-        "response_p90": float(np.quantile(rt, 0.9)) if len(rt) else np.nan,
-        "response_p95": float(np.quantile(rt, 0.95)) if len(rt) else np.nan,
-        "within_target": _share(hit, known),
-        "report_mean": float(np.nanmean(report)) if np.isfinite(report).any() else np.nan,
-        "report_within_target": _share(rhit, rknown),
-        "waited_share": _share(c["waited"].astype(bool), called),
-        "queue_wait_mean": float(wait.mean()) if len(wait) else np.nan,
-    }
+    sent = served & np.isfinite(c["first_dispatch"])
+    masks = {"incidents": np.ones(len(status), dtype=bool), "lost": lost, "open": status == "open",
+             "known": known, "hit": hit, "reported": reported, "rknown": rknown, "rhit": rhit,
+             "called": called, "waited": called & c["waited"]}
+    counts = {name: grouping.counts(mask) for name, mask in masks.items()}
+    times = grouping.parts(response, reached)
+    reports = grouping.parts(np.where(reported, report, 0.0))     # NaN counts as 0, then / reported
+    waits = grouping.parts(c["first_dispatch"] - c["call"], sent)
+    out = []
+    for i in range(grouping.groups):
+        rt = np.sort(times[i])
+        n = {name: values[i] for name, values in counts.items()}
+        out.append({
+            "incidents": float(n["incidents"]),
+            "lost": float(n["lost"]),
+            "open": float(n["open"]),
+            "response_mean": _mean(times[i]),
+            "response_median": median_sorted(rt),
+            "response_p90": quantile_sorted(rt, 0.9),
+            "response_p95": quantile_sorted(rt, 0.95),
+            "within_target": _share(n["hit"], n["known"]),
+            "report_mean": float(reports[i].sum()) / n["reported"] if n["reported"] else math.nan,
+            "report_within_target": _share(n["rhit"], n["rknown"]),
+            "waited_share": _share(n["waited"], n["called"]),
+            "queue_wait_mean": _mean(waits[i]),
+        })
+    return out
 
 
-def incident_kpis(incidents: pd.DataFrame, spec: ScenarioSpec, end_times: Mapping[int, float],
-                  replications: list[int] | None = None) -> pd.DataFrame:
+def _target(minutes: float | None) -> float:
+    return math.nan if minutes is None else float(minutes)
+
+
+def incident_metrics(records: ReplicationRecords, spec: ScenarioSpec) -> Groups:
+    """The incident KPIs of one replication: each incident type of ``spec`` in file order,
+    then ``all``."""
+    inc = records.incidents
+    keep = floats(inc, "occurrence") >= spec.run.warmup
+    columns = {name: floats(inc, name)[keep] for name in _TIMES}
+    columns["status"] = texts(inc, "status")[keep]
+    columns["waited"] = flags(inc, "waited")[keep]
+    names = list(spec.incident_types)
+    code_of = {name: i for i, name in enumerate(names)}
+    codes = np.array([code_of.get(t, len(names)) for t in texts(inc, "type")[keep]], dtype=np.int64)
+    targets = np.array([_target(spec.incident_types[n].target) for n in names] + [math.nan])
+    report_targets = np.array([_target(spec.incident_types[n].report_target) for n in names] + [math.nan])
+    columns["target"], columns["report_target"] = targets[codes], report_targets[codes]
+    end = records.end_time
+    by_type = _metrics(columns, end, Grouping(codes, len(names)))
+    everything = _metrics(columns, end, Grouping(np.zeros(len(codes), dtype=np.int64), 1))
+    return [*zip(names, by_type, strict=True), ("all", everything[0])]
+
+
+def incident_kpis(records: list[ReplicationRecords], spec: ScenarioSpec) -> pd.DataFrame:
     """One row per (replication, incident type), plus an ``all`` row per replication."""
-    targets = {name: t.target for name, t in spec.incident_types.items()}
-    report_targets = {name: t.report_target for name, t in spec.incident_types.items()}
-    df = incidents[incidents["occurrence"] >= spec.run.warmup]
-    types = df["type"].to_numpy(dtype=object)
-    columns = {name: df[name].to_numpy() for name in _COLUMNS if name in df}
-    columns["status"] = df["status"].to_numpy(dtype=object)
-    columns["target"] = np.array([targets.get(t, np.nan) for t in types], dtype=float)
-    columns["report_target"] = np.array([report_targets.get(t, np.nan) for t in types], dtype=float)
-    for name in ("response_time", "occurrence", "report", "first_dispatch", "call"):
-        columns[name] = columns[name].astype(float)
-    rep_of = df["replication"].to_numpy()
-    reps = replications if replications is not None else sorted(end_times)
-    rows = []
-    for rep in reps:
-        in_rep = np.nonzero(rep_of == rep)[0]
-        mine = {k: v[in_rep] for k, v in columns.items()}
-        rep_types = types[in_rep]
-        end = end_times[rep]
-        for name in spec.incident_types:
-            pick = rep_types == name
-            group = {k: v[pick] for k, v in mine.items()}
-            rows.append({"replication": rep, "type": name, **_metrics(group, end)})
-        rows.append({"replication": rep, "type": "all", **_metrics(mine, end)})
-    return pd.DataFrame(rows, columns=["replication", "type", *INCIDENT_METRICS])
+    return per_replication({r.replication: incident_metrics(r, spec) for r in records}, "type")
 
 
 def summarize(kpis: pd.DataFrame, level: float = 0.95) -> dict[str, dict[str, Estimate]]:
@@ -118,41 +138,3 @@ def summarize(kpis: pd.DataFrame, level: float = 0.95) -> dict[str, dict[str, Es
     for name, group in kpis.groupby("type", sort=False):
         out[str(name)] = {m: estimate(group[m].to_numpy(), level) for m in INCIDENT_METRICS}
     return out
-
-
-def unit_kpis(assignments: pd.DataFrame, units: pd.DataFrame, warmup: float, horizon: float,
-              end_times: Mapping[int, float]) -> pd.DataFrame:
-    """Units table with busy minutes, busy fraction and assignments in ``[warm-up, horizon]``."""
-    a = assignments.copy()
-    end = a["replication"].map(end_times).astype(float)
-    free = a["free"].fillna(end)
-    start = a["dispatch"].clip(lower=warmup, upper=horizon)
-    stop = free.clip(lower=warmup, upper=horizon)
-    a["busy"] = (stop - start).clip(lower=0.0)
-    a["counted"] = (a["dispatch"] >= warmup) & (a["dispatch"] < horizon)
-    per_unit = a.groupby(["replication", "unit"]).agg(
-        busy_minutes=("busy", "sum"), assignments=("counted", "sum")).reset_index()
-    out = units.merge(per_unit, on=["replication", "unit"], how="left")
-    out["busy_minutes"] = out["busy_minutes"].fillna(0.0)
-    out["assignments"] = out["assignments"].fillna(0).astype(np.int64)
-    out["busy_fraction"] = out["busy_minutes"] / (horizon - warmup)
-    return out
-
-
-def unit_summary(units: pd.DataFrame, by: str = "group", level: float = 0.95) -> pd.DataFrame:
-    """Per unit group (``by="group"``) or unit type (``by="type"``): number of units, mean busy
-    fraction and assignments per unit, with CIs across replications."""
-    rows = []
-    for key, df in units.groupby(by, sort=False):
-        per_rep = df.groupby("replication").agg(busy=("busy_fraction", "mean"),
-                                                jobs=("assignments", "mean"))
-        busy = estimate(per_rep["busy"].to_numpy(), level)
-        jobs = estimate(per_rep["jobs"].to_numpy(), level)
-        first = df.iloc[0]
-        bases = df["base"].unique()
-        rows.append({by: key, **({"type": first["type"]} if by != "type" else {}),
-                     "base": bases[0] if len(bases) == 1 else f"{len(bases)} bases",
-                     "units": int(df["unit"].nunique()), "busy_fraction": busy.mean,
-                     "busy_fraction_half_width": busy.half_width, "assignments_per_unit": jobs.mean,
-                     "assignments_half_width": jobs.half_width})
-    return pd.DataFrame(rows)

@@ -8,11 +8,22 @@ from functools import cached_property
 import pandas as pd
 
 from ..scenario.loader import Scenario
+from .columns import table
+from .frames import joined
 from .hazard_kpis import fire_kpis, hazard_kpis, mode_kpis, summarize_by, years_of
-from .kpis import incident_kpis, summarize, unit_kpis, unit_summary
-from .people_kpis import evacuation_hazards, evacuation_kpis, first_batches, stockout_hours, supply_kpis
+from .kpi_groups import per_replication
+from .kpis import incident_kpis, summarize
+from .people_kpis import (
+    batch_frame,
+    evacuation_hazards,
+    evacuation_metrics,
+    first_batch_rows,
+    stockout_hours,
+    supply_metrics,
+)
 from .records import ReplicationRecords
 from .stats import Estimate, estimate
+from .unit_kpis import unit_kpis, unit_summary
 
 __all__ = ["RunResult"]
 
@@ -35,26 +46,25 @@ class RunResult:
 
     @cached_property
     def incidents(self) -> pd.DataFrame:
-        """One row per incident, all replications."""
-        return pd.concat([r.incident_frame() for r in self.records], ignore_index=True)
+        """One row per incident, all replications (column types those of the replications
+        with incidents: :func:`.frames.joined`)."""
+        return joined([r.incident_frame() for r in self.records])
 
     @cached_property
     def assignments(self) -> pd.DataFrame:
         """One row per unit assignment, all replications."""
-        return pd.concat([r.assignment_frame() for r in self.records], ignore_index=True)
+        return joined([r.assignment_frame() for r in self.records])
 
     @cached_property
     def units(self) -> pd.DataFrame:
         """One row per unit and replication, with busy fraction and assignments."""
-        static = pd.concat([r.unit_frame() for r in self.records], ignore_index=True)
         run = self.scenario.spec.run
-        return unit_kpis(self.assignments, static, run.warmup, run.horizon, self.end_times)
+        return unit_kpis(self.records, run.warmup, run.horizon)
 
     @cached_property
     def kpis(self) -> pd.DataFrame:
         """KPIs per replication and incident type (see :mod:`sim.results.kpis`)."""
-        return incident_kpis(self.incidents, self.scenario.spec, self.end_times,
-                             [r.replication for r in self.records])
+        return incident_kpis(self.records, self.scenario.spec)
 
     @cached_property
     def summary(self) -> dict[str, dict[str, Estimate]]:
@@ -82,10 +92,11 @@ class RunResult:
         """A record table over all replications, with a ``replication`` column: hazards
         (``hazards``, ``fires``, ``road_closures``, ``cut_off``, ``outages``, ``staging_moves``),
         evacuation (``evacuation``, ``evacuation_nodes``, ``shelter_occupancy``) and supplies
-        (``supply_requests``, ``shipments``, ``stock``, ``stockouts``, ``shelter_needs``)."""
+        (``supply_requests``, ``shipments``, ``stock``, ``stockouts``, ``shelter_needs``).
+        Replications without rows leave the column types alone (:func:`.frames.joined`)."""
         cache = self.__dict__.setdefault("_tables", {})
         if name not in cache:
-            cache[name] = pd.concat([r.table_frame(name) for r in self.records], ignore_index=True)
+            cache[name] = joined([r.table_frame(name) for r in self.records])
         return cache[name]
 
     @property
@@ -104,17 +115,15 @@ class RunResult:
     def hazard_summary(self) -> dict[str, dict[str, Estimate]]:
         """Per hazard kind (and ``cut off``): events, people affected, roads cut, hours cut off,
         power-out people-hours; mean and 95 % CI across replications."""
-        reps = [r.replication for r in self.records]
-        return summarize_by(hazard_kpis(self.table("hazards"), self.table("cut_off"), reps,
-                                        self.hazard_kinds), "kind")
+        return summarize_by(hazard_kpis(self.records, self.hazard_kinds), "kind")
 
     @cached_property
     def fire_summary(self) -> dict[str, Estimate]:
         """Forest fires: burned area, yearly damage rate (per mille), first attack; CIs."""
         spec = self.scenario.spec
         forest = sum(n.forest_ha for n in spec.region.nodes)
-        per_rep = fire_kpis(self.table("fires"), [r.replication for r in self.records], forest,
-                            years_of(spec.run.horizon, spec.run.warmup), spec.run.warmup)
+        years = years_of(spec.run.horizon, spec.run.warmup)
+        per_rep = fire_kpis(self.records, forest, years, spec.run.warmup)
         return summarize_by(per_rep, None)["all"]
 
     @cached_property
@@ -126,8 +135,7 @@ class RunResult:
     @cached_property
     def mode_summary(self) -> dict[str, dict[str, Estimate]]:
         """Units sent by road, air and water (and mutual aid), mean travel, first arrivals."""
-        per_rep = mode_kpis(self.assignments, self.incidents, [r.replication for r in self.records],
-                            self.scenario.spec.run.warmup)
+        per_rep = mode_kpis(self.records, self.scenario.spec.run.warmup)
         return summarize_by(per_rep, "mode", ["units_sent", "mean_travel_min", "first_to_arrive"])
 
     # ---------------------------------------------------------------- people and supplies
@@ -146,22 +154,24 @@ class RunResult:
         """Per hazard id and ``"all"``: people told to move, warning hours, at risk at impact,
         evacuated before impact, vulnerable reached, hours to clear, overflow, and (all only)
         the shelter peak (see :mod:`sim.results.people_kpis`)."""
-        per_rep = evacuation_kpis(self.table("evacuation_nodes"), self.table("evacuation"),
-                                  self.table("shelter_occupancy"), [r.replication for r in self.records],
-                                  evacuation_hazards(self.scenario.spec))
+        hazards = evacuation_hazards(self.scenario.spec)
+        per_rep = per_replication({r.replication: evacuation_metrics(r, hazards) for r in self.records},
+                                  "hazard")
         return summarize_by(per_rep, "hazard")
 
     @cached_property
     def first_batches(self) -> pd.DataFrame:
         """Per replication, event and disaster area: the first batch of relief and its target."""
-        return first_batches(self.table("supply_requests"), self.table("shipments"),
-                             self.scenario.spec.supply)
+        settings = self.scenario.spec.supply
+        rows = [(r.replication, *batch) for r in self.records
+                for batch in first_batch_rows(table(r, "supply_requests"), table(r, "shipments"), settings)]
+        return batch_frame(rows)
 
     @cached_property
     def supply_summary(self) -> dict[str, Estimate]:
         """First-batch hours and punctuality, the fill rate and sheltered people's needs met."""
-        per_rep = supply_kpis(self.table("supply_requests"), self.first_batches,
-                              [r.replication for r in self.records], self.table("shelter_needs"))
+        settings = self.scenario.spec.supply
+        per_rep = per_replication({r.replication: supply_metrics(r, settings) for r in self.records}, None)
         return summarize_by(per_rep, None)["all"]
 
     @cached_property
