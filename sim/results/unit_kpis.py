@@ -72,9 +72,11 @@ def unit_summary(units: pd.DataFrame, by: str = "group", level: float = 0.95) ->
     """Per unit group (``by="group"``) or unit type (``by="type"``): number of units, mean busy
     fraction and assignments per unit, with CIs across replications."""
     rows = []
+    # one grouping by key and replication (grouping each key's rows again costs 20 ms a key)
+    per_cell = units.groupby([by, "replication"], sort=False).agg(busy=("busy_fraction", "mean"),
+                                                                 jobs=("assignments", "mean"))
     for key, df in units.groupby(by, sort=False):
-        per_rep = df.groupby("replication").agg(busy=("busy_fraction", "mean"),
-                                                jobs=("assignments", "mean"))
+        per_rep = per_cell.loc[key].sort_index()
         busy = estimate(per_rep["busy"].to_numpy(), level)
         jobs = estimate(per_rep["jobs"].to_numpy(), level)
         first = df.iloc[0]
