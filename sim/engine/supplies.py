@@ -49,7 +49,8 @@ from .streams import keyed_uniform
 if TYPE_CHECKING:  # pragma: no cover
     from ..scenario.distributions import Distribution
     from ..scenario.supply_schema import Lift
-    from .response import ResponseEngine
+    from .evacuation import EvacuationControl
+    from .interface import Core
     from .scheduling import Fired
 
 __all__ = ["AllocationPolicy", "DepotState", "NearestTierFirst", "Request", "SupplyControl",
@@ -181,8 +182,10 @@ def make_allocation(name: str) -> AllocationPolicy:
 class SupplyControl:
     """Relief supplies of one replication."""
 
-    def __init__(self, engine: ResponseEngine, stocks: dict[tuple[str, str], float] | None = None) -> None:
+    def __init__(self, engine: Core, stocks: dict[tuple[str, str], float] | None = None,
+                 evacuation: EvacuationControl | None = None) -> None:
         self.engine = engine
+        self.evacuation = evacuation  # the shelters' occupancy
         spec = engine.scenario.spec
         self.cfg = spec.supply
         self.items = spec.items
@@ -242,7 +245,7 @@ class SupplyControl:
             self._use(shelter, now)
 
     def _occupancy(self, shelter: int) -> int:
-        evac = self.engine.evacuation
+        evac = self.evacuation
         return evac.occupancy[shelter] if evac is not None else 0
 
     def _use(self, shelter: int, now: float) -> None:
@@ -270,7 +273,7 @@ class SupplyControl:
         if people == 0 or now >= self.engine.horizon:  # no one left, or past the horizon: no more asking
             self.reviewing[shelter] = False
             return
-        evac = self.engine.evacuation
+        evac = self.evacuation
         assert evac is not None  # only shelters with people in them are reviewed
         node = self.shelter_node[shelter]
         for item, spec in self.items.items():
