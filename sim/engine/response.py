@@ -43,41 +43,34 @@ from ..model.dispatch import DispatchPolicy, Fleet, make_policy
 from ..model.fire import FireGrowth
 from ..model.hazards import HazardTimeline
 from ..model.incidents import IncidentStream
-from ..model.units import AIR, AT_BASE, AWAY, BUSY, MODES, ROAD, TO_CALL, TO_HOSPITAL, Task, Unit
+from ..model.units import AIR, AT_BASE, AWAY, BUSY, MODES, ROAD, TO_CALL, Unit
 from ..results.records import ReplicationRecords
 from ..scenario.loader import Scenario
 from .air import AirControl
 from .calls import (
-    ARRIVAL,
-    CAP,
-    DEPART,
     FREE,
     FROM,
-    HOSPITAL,
-    LEAVE,
-    STOOD_DOWN,
     TRAVEL,
-    WITHDRAWN,
     Call,
     build_units,
     queue_key,
     travel_modes,
 )
 from .evacuation import EvacuationControl
+from .onscene import OnScene
 from .recording import build_records
 from .roads import RoadControl
 from .scenes import FireScene, WorkScene
 from .scheduling import Clock, Fired
 from .staging import Staging
 from .supplies import SupplyControl
-from .timeline import UnitTimelines
 
 __all__ = ["Call", "ResponseEngine", "build_units", "travel_modes"]
 
 NAN = math.nan
 
 
-class ResponseEngine(UnitTimelines):
+class ResponseEngine(OnScene):
     """Simulates one replication and returns its records.
 
     Parameters
@@ -238,7 +231,7 @@ class ResponseEngine(UnitTimelines):
         for step in self.escalation[t]:
             self.at(step.after, self._on_escalate, (call, step.add))
         if fire >= 0:
-            self._scene_changed(call)  # the fire may burn out before anyone arrives
+            self.scene_changed(call)  # the fire may burn out before anyone arrives
         self._dispatch(call)
 
     def _on_escalate(self, event: Fired[tuple[Call, dict[str, int]]]) -> None:
@@ -250,8 +243,8 @@ class ResponseEngine(UnitTimelines):
             return
         for capability, count in add.items():
             call.need[capability] = call.need.get(capability, 0) + count
-        self._retry(call)
-        self._enqueue_if_waiting(call)
+        self.retry(call)
+        self.enqueue_if_waiting(call)
 
     def _dispatch(self, call: Call) -> None:
         self.settle_homes()
@@ -265,9 +258,9 @@ class ResponseEngine(UnitTimelines):
             self._assign(unit, call, capability)
         if picks:
             self.plan_scene(call)
-        self._enqueue_if_waiting(call)
+        self.enqueue_if_waiting(call)
 
-    def _enqueue_if_waiting(self, call: Call) -> None:
+    def enqueue_if_waiting(self, call: Call) -> None:
         if call.need and not call.queued:
             call.queued = True
             self.waited[call.index] = True
@@ -282,14 +275,14 @@ class ResponseEngine(UnitTimelines):
             if unit.status == BUSY:
                 return
             if not unit.capabilities.isdisjoint(call.need):
-                self._retry(call)
+                self.retry(call)
 
     def serve_queue_all(self) -> None:
         """Something changed for every waiting call (a road reopened, the sun rose)."""
         for call in list(self.queue):
-            self._retry(call)
+            self.retry(call)
 
-    def _retry(self, call: Call) -> None:
+    def retry(self, call: Call) -> None:
         self.settle_homes()
         picks = self.policy.select(call, call.need, self.fleet)
         for other, capability in picks:
@@ -297,9 +290,9 @@ class ResponseEngine(UnitTimelines):
         if picks:
             self.plan_scene(call)
         if not call.need:
-            self._dequeue(call)
+            self.dequeue(call)
 
-    def _dequeue(self, call: Call) -> None:
+    def dequeue(self, call: Call) -> None:
         if call.queued:
             self.queue.remove(call)
             call.queued = False
@@ -344,161 +337,6 @@ class ResponseEngine(UnitTimelines):
             self.air.dispatched(unit)
         if self.first_dispatch[i] != self.first_dispatch[i]:  # NaN: the first unit sent
             self.first_dispatch[i] = now
-
-    # ---------------------------------------------------------------- on scene
-
-    def arrived(self, unit: Unit, call: Call, record: list, when: float, lazy: bool) -> None:
-        """``unit`` reached ``call`` at ``when`` (earlier than now when applied lazily: an
-        ordinary scene's end was planned with it, so nothing is scheduled)."""
-        record[ARRIVAL] = when
-        unit.node = call.node
-        if unit.mode == ROAD:
-            unit.offset = call.leg  # at the spot, inside the area of its node
-        if call.over:  # the work is done; this unit came for the waiting patient
-            self._carry_patient(unit, call, record)
-            return
-        i = call.index
-        call.on_scene.append((unit, record))
-        if self.first_arrival[i] != self.first_arrival[i]:  # NaN: the first unit on scene
-            self.first_arrival[i] = when
-            self.first_mode[i] = unit.mode
-        if len(call.on_scene) == call.required:
-            self.full_complement[i] = when
-        if lazy:
-            call.scene.update(when, len(call.on_scene))
-        else:
-            self._scene_changed(call)
-
-    def _production(self, call: Call) -> float:
-        """Fire line the units on scene build, m/min (helicopters by bucket drops)."""
-        return sum(self.air.bucket_line_rate(unit, call.node) if unit.mode == AIR
-                   else unit.info.line_production for unit, _ in call.on_scene)
-
-    def _scene_changed(self, call: Call) -> None:
-        """Units came or went: ask the scene when its next transition is, and schedule it (an
-        ordinary scene: plan its end with the arrivals to come)."""
-        now = self.env.now
-        scene = call.scene
-        if isinstance(scene, FireScene):
-            due = scene.update(now, self._production(call), len(call.on_scene))
-            call.version += 1
-            if math.isfinite(due):
-                self.at(due - now, self.on_scene_timer, (call, call.version))
-        else:
-            scene.update(now, len(call.on_scene))
-            self.plan_scene(call)
-
-    def on_scene_timer(self, event: Fired[tuple[Call, int]]) -> None:
-        call, version = event.value
-        if version != call.version:  # units came or went since this was scheduled
-            return
-        scene = call.scene
-        if isinstance(scene, FireScene) and scene.burning:
-            scene.contain(self.env.now)
-            if call.on_scene:  # no more units needed: the rest are called off
-                self._dequeue(call)
-                call.need.clear()
-                for unit, record in list(call.assigned):
-                    if all(unit is not u for u, _ in call.on_scene) and record[FREE] != record[FREE]:
-                        self._stand_down(unit, call, record)
-            self._scene_changed(call)
-            return
-        self.settle_call(call, self.env.now)
-        self._end_scene(call)
-
-    def _end_scene(self, call: Call) -> None:
-        i = call.index
-        now = self.env.now
-        call.over = True
-        self.scene_end[i] = now
-        self._dequeue(call)
-        call.need.clear()
-        carrier_cap = self.carrier[self.type_index[i]] if self.transport[i] else None
-        carrier = next((u for u, rec in call.on_scene if rec[CAP] == carrier_cap), None)
-        on_scene = {id(u) for u, _ in call.on_scene}
-        coming = None
-        if carrier_cap is not None and carrier is None:  # the patient waits for a carrier
-            coming = next((u for u, rec in call.assigned if rec[CAP] == carrier_cap
-                           and id(u) not in on_scene and rec[FREE] != rec[FREE]), None)
-            if coming is None:
-                call.need[carrier_cap] = 1  # asked for once the others are released
-            elif coming.lazy:
-                self.mark_arrival(coming)  # its arrival now matters: the patient waits for it
-        for unit, record in list(call.assigned):
-            if record[FREE] == record[FREE]:
-                continue  # stood down or withdrawn earlier
-            if id(unit) in on_scene:
-                record[LEAVE] = now
-                if unit is carrier:
-                    self._carry_patient(unit, call, record)
-                else:
-                    self.release(unit, call, record)
-            elif unit is not coming:
-                self._stand_down(unit, call, record)
-        if call.need:
-            self._retry(call)
-            self._enqueue_if_waiting(call)
-
-    def _stand_down(self, unit: Unit, call: Call, record: list) -> None:
-        """Called off on the way: free where it is (still at its station during turnout)."""
-        record[STOOD_DOWN] = True
-        unit.epoch += 1
-        unit.task = None
-        if record[DEPART] > self.env.now:  # still turning out: it never left
-            record[DEPART] = NAN
-            unit.stop_route()
-        self.release(unit, call, record)
-
-    def withdraw(self, unit: Unit) -> None:
-        """Take a busy unit off its call (sunset for a helicopter, or cut off by a road): its
-        place on the call is asked for again. A unit carrying a patient carries on."""
-        if unit.assignment is None:
-            return
-        call, record = unit.assignment
-        self.settle_call(call, self.env.now)
-        if call.over or record[ARRIVAL] == record[ARRIVAL] and all(u is not unit for u, _ in call.on_scene):
-            return
-        if any(u is unit for u, _ in call.on_scene):
-            call.on_scene = [(u, r) for u, r in call.on_scene if u is not unit]
-            record[LEAVE] = self.env.now
-            record[WITHDRAWN] = True
-            unit.epoch += 1
-            unit.task = None
-            self._scene_changed(call)
-            self.release(unit, call, record)
-        else:
-            self._stand_down(unit, call, record)
-            if not isinstance(call.scene, FireScene):
-                self.plan_scene(call)  # one fewer on the way
-        call.need[record[CAP]] = call.need.get(record[CAP], 0) + 1
-        self._retry(call)
-        self._enqueue_if_waiting(call)
-
-    def _carry_patient(self, unit: Unit, call: Call, record: list) -> None:
-        record[LEAVE] = self.env.now
-        candidates = self.helipads if unit.mode == AIR else self.hospitals
-        oracle = self.modes[unit.mode]
-        hospital = min(candidates, key=lambda h: oracle.rows[call.node][h])
-        payload = (call, record, hospital)
-        minutes, _ = self.drive(unit, hospital, self.env.now, unit.speed, TO_HOSPITAL, payload)
-        if math.isfinite(minutes):
-            self.mark_arrival(unit)
-        else:  # no open road to a hospital: it waits with the patient
-            task = Task(TO_HOSPITAL, payload, hospital, unit.speed, self.env.now, 0.0)
-            self.roads.wait_for_road(unit, task)
-
-    def at_hospital(self, record: list, when: float) -> None:
-        record[HOSPITAL] = when
-
-    def on_handed_over(self, event: Fired[tuple[Unit, int, tuple[Call, list, int]]]) -> None:
-        unit, epoch, (call, record, _) = event.value
-        if unit.epoch != epoch:  # rerouted on the way: a later event frees it
-            return
-        self.settle(unit)
-        self.release(unit, call, record)
-
-    def landed(self, unit: Unit) -> None:
-        self.air.landed(unit)
 
     # ---------------------------------------------------------------- free again
 

@@ -68,6 +68,14 @@ class UnitTimelines:
     return_pace: float
     events: int
     handover: list[float]
+    # what the classes above this one do when a trip ends (sim.engine.onscene, sim.engine.response)
+    arrived: Callable[[Unit, Call, list, float, bool], None]  # (unit, call, record, when, lazy)
+    at_hospital: Callable[[list, float], None]  # (record, when)
+    on_handed_over: Callable[[Fired[tuple[Unit, int, tuple[Call, list, int]]]], None]
+    on_scene_timer: Callable[[Fired[tuple[Call, int]]], None]
+    landed: Callable[[Unit], None]  # a helicopter home: it refuels
+    withdraw: Callable[[Unit], None]
+    serve_queue: Callable[[Unit], None]
 
     def start_timelines(self) -> None:
         self.events = 0
@@ -301,26 +309,3 @@ class UnitTimelines:
     def last_due(self) -> float:
         """When the last trip with no event ends (-inf if none)."""
         return max((u.due for u in self.units if u.lazy and u.task is not None), default=-math.inf)
-
-    # ---------------------------------------------------------------- the core's part
-
-    def arrived(self, unit: Unit, call: Call, record: list, when: float, lazy: bool) -> None:
-        raise NotImplementedError
-
-    def at_hospital(self, record: list, when: float) -> None:
-        raise NotImplementedError
-
-    def on_handed_over(self, event: Fired[tuple[Unit, int, tuple[Call, list, int]]]) -> None:
-        raise NotImplementedError
-
-    def on_scene_timer(self, event: Fired[tuple[Call, int]]) -> None:
-        raise NotImplementedError
-
-    def landed(self, unit: Unit) -> None:
-        raise NotImplementedError
-
-    def withdraw(self, unit: Unit) -> None:
-        raise NotImplementedError
-
-    def serve_queue(self, unit: Unit) -> None:
-        raise NotImplementedError

@@ -81,7 +81,7 @@ class Unit:
 
     __slots__ = ("info", "index", "capabilities", "base_node", "speed", "turnout", "status",
                  "node", "epoch", "route", "route_minutes", "route_start", "route_pace", "trip", "mode",
-                 "home_base", "task", "assignment", "offset", "due", "order", "lazy")
+                 "home_base", "task", "assignment", "offset", "due", "order", "lazy", "plain")
 
     def __init__(self, info: UnitInfo) -> None:
         self.info = info
@@ -104,6 +104,9 @@ class Unit:
         self.due = 0.0  # when the trip ends (the clock time its arrival event has or would have)
         self.order = 0  # when that arrival was scheduled, in scheduling order (ties fire in it)
         self.lazy = False  # no event marks the arrival: it is applied when someone asks
+        # a road or water unit that always answers and is not a neighbour's: eligible for any
+        # call its mode may serve, ranked by its travel time alone
+        self.plain = info.availability >= 1.0 and info.mutual_aid is None and info.mode != AIR
         self.assignment: tuple | None = None  # (call, record) while busy on a call
         self.offset = 0.0  # network minutes from where it stands to its node (at a spot in an area)
 
