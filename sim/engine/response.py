@@ -111,6 +111,7 @@ class ResponseEngine(OnScene):
         types = [spec.incident_types[name] for name in incidents.type_names]
         self.type_names = incidents.type_names
         self.requires = [dict(t.requires) for t in types]
+        self.required = [sum(r.values()) for r in self.requires]
         self.priority = [t.priority for t in types]
         self.carrier = [t.transport_capability for t in types]
         self.allowed_modes = [frozenset(MODES.index(m) for m in t.modes) if t.modes else None for t in types]
@@ -138,7 +139,8 @@ class ResponseEngine(OnScene):
         self.leg = leg.tolist()
         self.event_of = event_of
         self.fire_of = fire_of.tolist()
-        self.turnout_u = incidents.turnout_u
+        self.turnout_u = incidents.turnout_u.tolist()  # rows of uniforms, one per unit sent
+        self.last_slot = incidents.turnout_u.shape[1] - 1  # units sent beyond them reuse the last
         self.first_dispatch = [NAN] * n
         self.full_dispatch = [NAN] * n
         self.first_arrival = [NAN] * n
@@ -218,11 +220,11 @@ class ResponseEngine(OnScene):
                 spec.ignition, self.on_scene[i])
             self.fire_scenes[i] = scene
         else:
-            scene = WorkScene(self.on_scene[i], sum(self.requires[t].values()))
+            scene = WorkScene(self.on_scene[i], self.required[t])
         call = Call(i, self.type_names[t], self.node[i], self.priority[t], self.env.now,
                     self._seq, dict(self.requires[t]), scene, self.allowed_modes[t], self.leg[i])
         self.open_calls += 1
-        self.cut_off[i] = self.roads.is_cut_off(call.node)
+        self.cut_off[i] = call.node in self.roads.cut
         if self.supplies.active:
             self.supplies.incident_called(call.type_name, call.node, i, int(self.event_of[i]))
         if not self.respond:
@@ -299,9 +301,12 @@ class ResponseEngine(OnScene):
 
     def _assign(self, unit: Unit, call: Call, capability: str) -> None:
         now = self.env.now
-        self.settle(unit)  # it may be home by now
+        if unit.lazy:
+            self.settle(unit)  # it may be home by now
         if unit.status not in (AT_BASE, AWAY) or capability not in unit.capabilities \
-                or call.need.get(capability, 0) <= 0 or not self.fleet.eligible(unit, call):
+                or call.need.get(capability, 0) <= 0 or not (
+                    unit.plain and (call.modes is None or unit.mode in call.modes)
+                    or self.fleet.eligible(unit, call)):
             raise SimError(f"dispatch policy {type(self.policy).__name__} chose unit "
                            f"{unit.info.id} for {capability!r}, which it cannot serve now")
         i = call.index
@@ -310,8 +315,8 @@ class ResponseEngine(OnScene):
             del self.fleet.away[unit.index]
             turnout = 0.0
         else:
-            slot = min(call.slots, self.turnout_u.shape[1] - 1)  # units sent again reuse the last
-            turnout = unit.turnout.ppf1(float(self.turnout_u[i, slot]))
+            slot = call.slots if call.slots < self.last_slot else self.last_slot
+            turnout = unit.turnout.ppf1(self.turnout_u[i][slot])
         call.slots += 1
         record = [i, unit.index, capability, unit.node, was_away, now, now + turnout,
                   NAN, NAN, NAN, NAN, NAN, False, False]

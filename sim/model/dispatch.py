@@ -44,6 +44,8 @@ class Oracle(Protocol):
 
 
 MAX_ORDER_STATES = 64  # road-and-bases states whose station orders are kept
+# station orders of one state: (node, capability) -> (travel times, unit indices), fastest first
+Orders = dict[tuple[int, str], tuple[list[float], list[int]]]
 
 
 class Fleet:
@@ -60,7 +62,7 @@ class Fleet:
     def __init__(self, units: list[Unit], modes: list[Oracle], clock: Callable[[], float], *,
                  key: tuple[int, int] = (0, 0), air_margin: float = 0.0,
                  can_fly: Callable[[Unit, int], bool] | None = None,
-                 orders: dict[tuple, dict[tuple[int, str], list[tuple[float, int]]]] | None = None) -> None:
+                 orders: dict[tuple, Orders] | None = None) -> None:
         self.units = units
         self.modes = modes
         self.away: dict[int, Unit] = {}  # available units not standing in their station
@@ -70,9 +72,9 @@ class Fleet:
         self._can_fly = can_fly
         # station orders per (road state, where the units are based): shared by the replications
         # of a scenario when ``orders`` is given, as unit indices
-        self._orders: dict[tuple, dict[tuple[int, str], list[tuple[float, int]]]] = \
-            {} if orders is None else orders
-        self._units_by_order: dict[tuple, list[tuple[float, Unit]]] = {}  # this fleet's units in those orders
+        self._orders: dict[tuple, Orders] = {} if orders is None else orders
+        # this fleet's units in those orders, with their times
+        self._units_by_order: dict[tuple, tuple[list[float], list[Unit]]] = {}
         self._bases = tuple(u.base_node for u in units)
         self._supply = Counter(cap for u in units for cap in u.capabilities)
 
@@ -132,7 +134,7 @@ class Fleet:
         aid: list[tuple[float, int, float, Unit]] = []
         kth_best = math.inf  # the k-th best rank once there are k: no station further can beat it
         modes = None if call is None else call.modes
-        for eta, unit in self._stations_by_distance(node, capability):
+        for eta, unit in zip(*self._stations_by_distance(node, capability), strict=True):
             if eta > kth_best or eta == math.inf:
                 break  # stations come by travel time: no later one can do better
             if unit.status != AT_BASE or unit.index in exclude:
@@ -173,15 +175,15 @@ class Fleet:
         self._bases = tuple(u.base_node for u in self.units)
         self._units_by_order.clear()
 
-    def _stations_by_distance(self, node: int, capability: str) -> list[tuple[float, Unit]]:
-        """Units with ``capability`` by travel time from their station to ``node`` (with that
-        time), kept per road state (closed roads) and bases, so states that come back reuse
-        their orders."""
+    def _stations_by_distance(self, node: int, capability: str) -> tuple[list[float], list[Unit]]:
+        """Units with ``capability`` by travel time from their station to ``node``, and those
+        times, kept per road state (closed roads) and bases, so states that come back reuse
+        their orders (two flat lists: few objects for the garbage collector to look at)."""
         closed = getattr(self.modes[0], "closed", None)
         local = (closed, node, capability)
-        units = self._units_by_order.get(local)
-        if units is not None:
-            return units
+        found = self._units_by_order.get(local)
+        if found is not None:
+            return found
         state = (closed, self._bases)
         orders = self._orders.get(state)
         if orders is None:
@@ -191,11 +193,12 @@ class Fleet:
         order = orders.get((node, capability))
         if order is None:
             modes = self.modes
-            order = orders[(node, capability)] = sorted(
-                (modes[u.mode].rows[u.base_node][node] / u.speed, u.index)
-                for u in self.units if capability in u.capabilities)
-        units = self._units_by_order[local] = [(eta, self.units[i]) for eta, i in order]
-        return units
+            ranked = sorted((modes[u.mode].rows[u.base_node][node] / u.speed, u.index)
+                            for u in self.units if capability in u.capabilities)
+            order = orders[(node, capability)] = ([eta for eta, _ in ranked], [i for _, i in ranked])
+        etas, indices = order
+        found = self._units_by_order[local] = (etas, [self.units[i] for i in indices])
+        return found
 
 
 class DispatchPolicy(ABC):

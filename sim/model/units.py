@@ -160,7 +160,7 @@ def heading(unit: Unit, target: int, now: float, rows: list[list[float]],
     drives on to the next node, or turns back when that is faster and every road is two-way.
     A unit standing at a spot inside an area (an incident's) first goes back to its node.
     """
-    if not unit.moving:
+    if unit.trip is None and unit.route is None:  # standing (not unit.moving, inlined: a hot path)
         return unit.offset + rows[unit.node][target], unit.node, None, 0.0
     last, nxt, done, left = unit.position(now)
     if last == nxt:
