@@ -182,17 +182,17 @@ class ResponseEngine(OnScene):
         self.staging.start()
         if self.evacuation is not None:
             self.evacuation.start()
-        if self.drain:
+        if self.drain:  # the last unit home or goods delivered end the run
             self.env.run()
-            end = max(self.env.now, self.last_due())  # the last unit home ends the run
-            self.settle_all(end)
+            end = done_by = max(self.env.now, self.last_due(), self.supplies.last_arrival())
         else:
             self.env.run(until=self.horizon)
             end = self.env.now
-            self.settle_all(math.nextafter(end, -math.inf))  # what the horizon stopped is not done
+            done_by = math.nextafter(end, -math.inf)  # what the horizon stopped did not happen
+        self.settle_all(done_by)
         self.end_time = end
         self.roads.finish(end)
-        self.supplies.finish(end)
+        self.supplies.finish(end, done_by)
         return build_records(self)
 
     def _feed_next_call(self) -> None:

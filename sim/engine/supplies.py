@@ -96,6 +96,9 @@ class SupplyControl:
         self._activated: dict[int, float] = {}
         self._first_sent: set[tuple[int, str]] = set()  # (event, area) pairs with a shipment
         self._orders = 0
+        # goods on their way to shelters and incidents: (arrival, order sent, trip), a heap
+        self._arriving: list[tuple[float, int, tuple[DepotState, Request, dict, float]]] = []
+        self._arrivals = 0
         shelters = spec.shelters
         self.shelter_node = [index[s.node] for s in shelters]
         self.shelter_ids = [s.id for s in shelters]
@@ -129,7 +132,11 @@ class SupplyControl:
 
     def _use(self, shelter: int, now: float) -> None:
         """Take what the shelter's people used since the last look out of its stock; what they
-        needed and did not have is counted short."""
+        needed and did not have is counted short (goods delivered by then first)."""
+        self._deliver_due(now)
+        self._account(shelter, now)
+
+    def _account(self, shelter: int, now: float) -> None:
         days = (now - self.last_use[shelter]) / 1440.0
         self.last_use[shelter] = now
         people = self._occupancy(shelter)
@@ -304,7 +311,12 @@ class SupplyControl:
                     shipment["mode"] = "+".join(filter(None, [shipment["mode"], mode]))
                 qty = shipment["quantity"] * carry / loads.weight
                 trip = (depot, loads.request, shipment, qty)
-                self.engine.at(minutes, self._on_delivered, trip)
+                if loads.request.kind == "replenish":  # stock coming in: others may take it at once
+                    self.engine.at(minutes, self._on_delivered, trip)
+                else:  # only the shelter's accounts and the records see it: no event
+                    self._arrivals += 1
+                    heapq.heappush(self._arriving, (now + (minutes if minutes > 0.0 else 0.0), self._arrivals,
+                                                    trip))
                 # it drives back empty the way it came: free again at the depot then
                 heapq.heappush(depot.lifts_back if mode == "air" else depot.trucks_back,
                                (now + minutes) + minutes)
@@ -319,8 +331,21 @@ class SupplyControl:
             self.engine.at(back - now, self._on_wake, (depot, back))
 
     def _on_delivered(self, event: Fired[tuple[DepotState, Request, dict, float]]) -> None:
-        depot, req, shipment, qty = event.value
-        now = self.engine.env.now
+        self._delivered(event.value, self.engine.env.now)
+
+    def _deliver_due(self, now: float) -> None:
+        """Deliver, in order, the goods for shelters and incidents that arrived by ``now``."""
+        arriving = self._arriving
+        while arriving and arriving[0][0] <= now:
+            when, _, trip = heapq.heappop(arriving)
+            self._delivered(trip, when)
+
+    def last_arrival(self) -> float:
+        """When the last goods under way with no event arrive (-inf if none)."""
+        return max((when for when, _, _ in self._arriving), default=-math.inf)
+
+    def _delivered(self, trip: tuple[DepotState, Request, dict, float], now: float) -> None:
+        depot, req, shipment, qty = trip
         shipment["arrived"] = now
         shipment["received"] += qty
         req.delivered += qty
@@ -329,7 +354,7 @@ class SupplyControl:
             req.first_tier = depot.tier
         if req.kind == "shelter":
             s = req.shelter
-            self._use(s, now)
+            self._account(s, now)
             self.coming[s][req.item] -= qty
             self.held[s][req.item] += qty
         elif req.kind == "replenish":
@@ -388,11 +413,14 @@ class SupplyControl:
                 self._waiting.discard(req.index)
                 self._allocate(req)
 
-    def finish(self, end: float) -> None:
-        """Account shelters' use up to the end; close the stock-outs still running."""
+    def finish(self, end: float, delivered_by: float) -> None:
+        """Deliver what arrived by ``delivered_by`` (the end, or just before the horizon: what it
+        stopped did not happen), account shelters' use up to the end; close the stock-outs still
+        running."""
+        self._deliver_due(delivered_by)
         if self.active:
             for shelter in range(len(self.shelter_ids)):
-                self._use(shelter, end)
+                self._account(shelter, end)
         for depot in self.depots:
             for item, since in depot.empty_since.items():
                 self.stockouts.append((depot.id, item, since, end))

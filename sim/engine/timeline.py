@@ -125,13 +125,13 @@ class UnitTimelines:
             start, unit.offset = depart + unit.offset / pace, 0.0
         unit.start_trip(oracle, via, target, behind, edge, start, pace)
         unit.epoch += 1
-        unit.task = Task(kind, payload, target, pace, depart, leg)
+        # a NamedTuple built as a tuple: Task(...) costs four times as much, on every trip
+        unit.task = tuple.__new__(Task, (kind, payload, target, pace, depart, leg))
         delay = depart - now + (minutes + leg) / pace
         unit.due = now + (delay if delay > 0.0 else 0.0)
         self._order += 1
         unit.order = self._order
-        unit.lazy = False
-        self._lazy_home.pop(unit.index, None)
+        unit.lazy = False  # (an entry left in _lazy_home is dropped when next looked at)
         return (minutes + leg) / pace, via
 
     def mark_arrival(self, unit: Unit) -> None:
@@ -226,6 +226,12 @@ class UnitTimelines:
     def _coming(call: Call) -> list[tuple[float, int, Unit]]:
         """The units on their way to ``call`` with no event for their arrival, by arrival (the
         order of scheduling on ties)."""
+        if len(call.assigned) == 1:  # the common case, without a loop
+            unit, record = call.assigned[0]
+            task = unit.task
+            if unit.lazy and task is not None and task.kind == TO_CALL and task.payload[1] is record:
+                return [(unit.due, unit.order, unit)]
+            return []
         coming = []
         for unit, record in call.assigned:
             task = unit.task
@@ -288,18 +294,31 @@ class UnitTimelines:
     def calls_waiting(self) -> None:
         """A call is waiting: units going home must arrive by an event, as it tries them again."""
         now = self.env.now
-        for unit in list(self._lazy_home.values()):
+        for unit in self._homing_lazily():
             if unit.due <= now:
                 self.settle(unit, now)
             else:
                 self._event_at_due(unit)
 
+    def _homing_lazily(self) -> list[Unit]:
+        """The units going home with no event for their arrival (dropping those sent elsewhere
+        since)."""
+        homing = []
+        for index, unit in list(self._lazy_home.items()):
+            task = unit.task
+            if unit.lazy and task is not None and task.kind == HOME:
+                homing.append(unit)
+            else:
+                del self._lazy_home[index]
+        return homing
+
     def settle_homes(self) -> None:
         """Put in their stations the units home by now (before a dispatch looks at them)."""
         if self._lazy_home:
             now = self.env.now
-            for unit in [u for u in self._lazy_home.values() if u.due <= now]:
-                self._reach(unit, unit.due, lazy=True)
+            for unit in self._homing_lazily():
+                if unit.due <= now:
+                    self._reach(unit, unit.due, lazy=True)
 
     def settle_all(self, now: float) -> None:
         for unit in self.units:

@@ -73,8 +73,8 @@ class Fleet:
         # station orders per (road state, where the units are based): shared by the replications
         # of a scenario when ``orders`` is given, as unit indices
         self._orders: dict[tuple, Orders] = {} if orders is None else orders
-        # this fleet's units in those orders, with their times
-        self._units_by_order: dict[tuple, tuple[list[float], list[Unit]]] = {}
+        # the orders this fleet has looked up, by (closed roads, node, capability)
+        self._units_by_order: dict[tuple, tuple[list[float], list[int]]] = {}
         self._bases = tuple(u.base_node for u in units)
         self._supply = Counter(cap for u in units for cap in u.capabilities)
 
@@ -134,7 +134,9 @@ class Fleet:
         aid: list[tuple[float, int, float, Unit]] = []
         kth_best = math.inf  # the k-th best rank once there are k: no station further can beat it
         modes = None if call is None else call.modes
-        for eta, unit in zip(*self._stations_by_distance(node, capability), strict=True):
+        units = self.units
+        for eta, index in zip(*self._stations_by_distance(node, capability), strict=True):
+            unit = units[index]
             if eta > kth_best or eta == math.inf:
                 break  # stations come by travel time: no later one can do better
             if unit.status != AT_BASE or unit.index in exclude:
@@ -175,10 +177,11 @@ class Fleet:
         self._bases = tuple(u.base_node for u in self.units)
         self._units_by_order.clear()
 
-    def _stations_by_distance(self, node: int, capability: str) -> tuple[list[float], list[Unit]]:
-        """Units with ``capability`` by travel time from their station to ``node``, and those
-        times, kept per road state (closed roads) and bases, so states that come back reuse
-        their orders (two flat lists: few objects for the garbage collector to look at)."""
+    def _stations_by_distance(self, node: int, capability: str) -> tuple[list[float], list[int]]:
+        """Units with ``capability`` (their indices) by travel time from their station to
+        ``node``, and those times, kept per road state (closed roads) and bases, so states that
+        come back reuse their orders (two flat lists shared by the replications: few objects for
+        the garbage collector to look at)."""
         closed = getattr(self.modes[0], "closed", None)
         local = (closed, node, capability)
         found = self._units_by_order.get(local)
@@ -196,9 +199,8 @@ class Fleet:
             ranked = sorted((modes[u.mode].rows[u.base_node][node] / u.speed, u.index)
                             for u in self.units if capability in u.capabilities)
             order = orders[(node, capability)] = ([eta for eta, _ in ranked], [i for _, i in ranked])
-        etas, indices = order
-        found = self._units_by_order[local] = (etas, [self.units[i] for i in indices])
-        return found
+        self._units_by_order[local] = order
+        return order
 
 
 class DispatchPolicy(ABC):
