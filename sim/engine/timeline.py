@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from heapq import heappop, heappush
 from typing import Any, TypeVar, overload
 
 from simpy.events import Timeout
@@ -80,7 +81,9 @@ class UnitTimelines:
     def start_timelines(self) -> None:
         self.events = 0
         self._order = 0
-        self._lazy_home: dict[int, Unit] = {}  # units going home with no event for their arrival
+        # units going home with no event for their arrival: (due, trip order, unit), a heap; an
+        # entry whose unit has set off on another trip since is dropped when it comes up
+        self._homes: list[tuple[float, int, Unit]] = []
 
     # ---------------------------------------------------------------- scheduling
 
@@ -131,7 +134,7 @@ class UnitTimelines:
         unit.due = now + (delay if delay > 0.0 else 0.0)
         self._order += 1
         unit.order = self._order
-        unit.lazy = False  # (an entry left in _lazy_home is dropped when next looked at)
+        unit.lazy = False
         return (minutes + leg) / pace, via
 
     def mark_arrival(self, unit: Unit) -> None:
@@ -152,13 +155,12 @@ class UnitTimelines:
                          (unit, unit.epoch, task.payload))
         elif kind == HOME and unit.mode != AIR and unit.status == AWAY and not self.queue:
             unit.lazy = True
-            self._lazy_home[unit.index] = unit
+            heappush(self._homes, (unit.due, unit.order, unit))
         else:
             self._event_at_due(unit)
 
     def _event_at_due(self, unit: Unit) -> None:
         unit.lazy = False
-        self._lazy_home.pop(unit.index, None)
         self.at_time(unit.due, self._on_due, (unit, unit.epoch))
 
     def retrip(self, unit: Unit, task: Task, depart: float) -> bool:
@@ -182,7 +184,6 @@ class UnitTimelines:
         unit.epoch += 1  # whatever trip it was on is over
         unit.task = None
         unit.lazy = False
-        self._lazy_home.pop(unit.index, None)
         if not unit.moving:
             return
         now = self.env.now
@@ -270,7 +271,6 @@ class UnitTimelines:
         elif kind == HOME:
             unit.node = unit.base_node
             self.fleet.away.pop(unit.index, None)
-            self._lazy_home.pop(unit.index, None)
             if unit.mode == AIR:
                 self.landed(unit)
                 return
@@ -294,31 +294,28 @@ class UnitTimelines:
     def calls_waiting(self) -> None:
         """A call is waiting: units going home must arrive by an event, as it tries them again."""
         now = self.env.now
-        for unit in self._homing_lazily():
-            if unit.due <= now:
-                self.settle(unit, now)
-            else:
-                self._event_at_due(unit)
+        homes, self._homes = self._homes, []
+        for due, order, unit in sorted(homes):
+            if self._homing(unit, order):
+                if due <= now:
+                    self._reach(unit, due, lazy=True)
+                else:
+                    self._event_at_due(unit)
 
-    def _homing_lazily(self) -> list[Unit]:
-        """The units going home with no event for their arrival (dropping those sent elsewhere
-        since)."""
-        homing = []
-        for index, unit in list(self._lazy_home.items()):
-            task = unit.task
-            if unit.lazy and task is not None and task.kind == HOME:
-                homing.append(unit)
-            else:
-                del self._lazy_home[index]
-        return homing
+    @staticmethod
+    def _homing(unit: Unit, order: int) -> bool:
+        """``unit`` is still on the trip home ``order`` with no event for its arrival."""
+        task = unit.task
+        return unit.lazy and unit.order == order and task is not None and task.kind == HOME
 
     def settle_homes(self) -> None:
         """Put in their stations the units home by now (before a dispatch looks at them)."""
-        if self._lazy_home:
-            now = self.env.now
-            for unit in self._homing_lazily():
-                if unit.due <= now:
-                    self._reach(unit, unit.due, lazy=True)
+        homes = self._homes
+        now = self.env.now
+        while homes and homes[0][0] <= now:
+            due, order, unit = heappop(homes)
+            if self._homing(unit, order):
+                self._reach(unit, due, lazy=True)
 
     def settle_all(self, now: float) -> None:
         for unit in self.units:
