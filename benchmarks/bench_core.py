@@ -1,6 +1,6 @@
 """Event-core benchmark: the engine on one simulated Pinghu year, against a plain SimPy floor.
 
-    python benchmarks/bench_core.py [--replications 200] [--json benchmarks/results/core.json]
+    python benchmarks/bench_core.py [--replications 200] [--core] [--json benchmarks/results/core.json]
 
 Absolute times drift on shared machines, so the figures that matter are ratios measured in
 the same process:
@@ -9,7 +9,8 @@ the same process:
   model can spend per event);
 * engine: one simulated year of Pinghu, repeated over replications; incidents per second,
   SimPy events per second, and the cost per incident as a multiple of the floor's cost per
-  event ("an incident costs as much as N bare SimPy events").
+  event ("an incident costs as much as N bare SimPy events"). ``--core`` switches hazards,
+  evacuation and pre-positioning off: the response core alone (as ``pinghu-core`` in run.py).
 """
 
 from __future__ import annotations
@@ -71,11 +72,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", default="pinghu", help="scenario file or built-in name")
     parser.add_argument("--replications", type=int, default=200, help="simulated years to run")
+    parser.add_argument("--core", action="store_true", help="the response core alone (no hazards, "
+                        "evacuation or pre-positioning)")
     parser.add_argument("--json", type=Path, default=Path(__file__).parent / "results" / "core.json",
                         help="where to write the figures")
     args = parser.parse_args(argv)
 
-    scenario = sim.load_scenario(args.scenario, ["run.warmup=0 d", "run.horizon=365 d"])
+    core = ["hazards=[]", "prepositioning=[]", "evacuation=null"] if args.core else []
+    scenario = sim.load_scenario(args.scenario, ["run.warmup=0 d", "run.horizon=365 d", *core])
     engine_year(scenario, 3)  # warm caches (travel oracle, imports) before timing
     floor = floor_per_event()
     run = engine_year(scenario, args.replications)

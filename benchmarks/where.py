@@ -40,7 +40,7 @@ class TimedEngine(ResponseEngine):
         self.seconds, self.calls = seconds, calls
         super().__init__(*args, **kwargs)
 
-    def at(self, delay, callback, value=None):
+    def _timed(self, callback):
         name = callback.__qualname__
 
         def timed(event, callback=callback, name=name):
@@ -49,7 +49,13 @@ class TimedEngine(ResponseEngine):
             self.seconds[name] += time.perf_counter() - start
             self.calls[name] += 1
 
-        super().at(delay, timed, value)
+        return timed
+
+    def at(self, delay, callback, value=None):
+        super().at(delay, self._timed(callback), value)
+
+    def at_time(self, when, callback, value):
+        super().at_time(when, self._timed(callback), value)
 
 
 def time_callbacks(scenario: sim.Scenario, replications: int) -> dict:

@@ -24,7 +24,7 @@ def test_every_event_is_timed_under_its_callback():
     scenario = sim.load_scenario("pinghu", ["run.warmup=0 d", "run.horizon=120 d"])
     m = where.time_callbacks(scenario, 2)
     assert sum(m["calls"].values()) == m["events"] > 0
-    assert {"ResponseEngine._on_call", "ResponseEngine._on_arrival"} <= set(m["calls"])
+    assert {"ResponseEngine._on_call", "OnScene.on_scene_timer"} <= set(m["calls"])
     assert 0 < sum(m["seconds"].values()) < m["total"]
 
 

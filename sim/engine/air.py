@@ -30,7 +30,7 @@ from ..model.daylight import sunrise_sunset
 from ..model.units import AIR, AT_BASE, BUSY, GROUNDED, HOMING, Unit
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .response import ResponseEngine
+    from .interface import Core
     from .scheduling import Fired
 
 __all__ = ["AirControl"]
@@ -39,7 +39,7 @@ __all__ = ["AirControl"]
 class AirControl:
     """The helicopter rules of one replication."""
 
-    def __init__(self, engine: ResponseEngine) -> None:
+    def __init__(self, engine: Core) -> None:
         self.engine = engine
         spec = engine.scenario.spec
         self.air_units = [u for u in engine.units if u.mode == AIR]

@@ -37,7 +37,7 @@ from ..model.units import ROAD, WATER
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..scenario.people_schema import Evacuation
-    from .response import ResponseEngine
+    from .interface import Core
     from .scheduling import Fired
 
 __all__ = ["EvacuationControl", "Move"]
@@ -70,7 +70,7 @@ class _Vehicle:
 class EvacuationControl:
     """Evacuation of one replication."""
 
-    def __init__(self, engine: ResponseEngine) -> None:
+    def __init__(self, engine: Core) -> None:
         self.engine = engine
         spec = engine.scenario.spec
         cfg = spec.evacuation

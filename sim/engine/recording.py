@@ -4,26 +4,81 @@ from __future__ import annotations
 
 import json
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from ..model.units import MODES
 from ..results.records import Columns, ReplicationRecords
+from .calls import (
+    ARRIVAL,
+    AWAY,
+    CAP,
+    DEPART,
+    DISPATCH,
+    FREE,
+    FROM,
+    HOSPITAL,
+    INCIDENT,
+    LEAVE,
+    STOOD_DOWN,
+    TRAVEL,
+    UNIT,
+    WITHDRAWN,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .response import ResponseEngine
+    from ..model.hazards import HazardTimeline
+    from ..model.incidents import IncidentStream
+    from ..model.units import UnitInfo
+    from ..scenario.loader import Scenario
+    from .evacuation import EvacuationControl
+    from .roads import RoadControl
+    from .scenes import FireScene
+    from .staging import Staging
+    from .supplies import SupplyControl
 
-__all__ = ["build_records"]
-
-(_INCIDENT, _UNIT, _CAP, _FROM, _AWAY, _DISPATCH, _DEPART, _ARRIVAL, _LEAVE, _HOSPITAL, _FREE,
- _TRAVEL, _STOOD_DOWN, _WITHDRAWN) = range(14)
+__all__ = ["RecordSource", "build_records"]
 
 
-def build_records(engine: ResponseEngine) -> ReplicationRecords:
+class RecordSource(Protocol):
+    """What the records are built from: a finished replication of the response core."""
+
+    scenario: Scenario
+    incidents: IncidentStream
+    timeline: HazardTimeline
+    replication: int
+    seed: int
+    horizon: float
+    end_time: float  # the clock at the end of the run
+    events: int
+    node_ids: tuple[str, ...]
+    unit_infos: list[UnitInfo]
+    assignments: list[list]  # assignment records (fields at the positions of sim.engine.calls)
+    node: list[int]
+    type_index: list[int]
+    priority: list[int]
+    first_dispatch: list[float]
+    full_dispatch: list[float]
+    first_arrival: list[float]
+    full_complement: list[float]
+    scene_end: list[float]
+    cleared: list[float]
+    first_mode: list[int]
+    waited: list[bool]
+    lost: list[bool]
+    cut_off: list[bool]
+    fire_scenes: dict[int, FireScene]
+    roads: RoadControl
+    staging: Staging
+    evacuation: EvacuationControl | None
+    supplies: SupplyControl
+
+
+def build_records(engine: RecordSource) -> ReplicationRecords:
     inc = engine.incidents
     assert inc.event is not None  # IncidentStream fills it in
-    end = engine.env.now
+    end = engine.end_time
     node_ids = engine.node_ids
     infos = engine.unit_infos
     events = engine.timeline.events
@@ -38,9 +93,9 @@ def build_records(engine: ResponseEngine) -> ReplicationRecords:
     sent: dict[int, list[str]] = {}
     transported = np.zeros(len(inc), dtype=bool)
     for rec in engine.assignments:
-        sent.setdefault(rec[_INCIDENT], []).append(infos[rec[_UNIT]].id)
-        if rec[_HOSPITAL] == rec[_HOSPITAL]:
-            transported[rec[_INCIDENT]] = True
+        sent.setdefault(rec[INCIDENT], []).append(infos[rec[UNIT]].id)
+        if rec[HOSPITAL] == rec[HOSPITAL]:
+            transported[rec[INCIDENT]] = True
     cleared = np.array(engine.cleared)
     status = np.where(engine.lost, "lost", np.where(np.isnan(cleared), "open", "cleared"))
     event_of = inc.event.tolist()
@@ -77,22 +132,22 @@ def build_records(engine: ResponseEngine) -> ReplicationRecords:
         return [r[k] for r in recs]
 
     assignments: Columns = {
-        "incident": np.array(column(_INCIDENT), dtype=np.int64),
-        "unit": [infos[r[_UNIT]].id for r in recs],
-        "mode": [MODES[infos[r[_UNIT]].mode] for r in recs],
-        "mutual_aid": np.array([infos[r[_UNIT]].mutual_aid is not None for r in recs], dtype=bool),
-        "capability": column(_CAP),
-        "from_node": [node_ids[r[_FROM]] for r in recs],
-        "was_away": np.array(column(_AWAY), dtype=bool),
-        "dispatch": np.array(column(_DISPATCH), dtype=float),
-        "depart": np.array(column(_DEPART), dtype=float),
-        "arrival": np.array(column(_ARRIVAL), dtype=float),
-        "leave_scene": np.array(column(_LEAVE), dtype=float),
-        "hospital_arrival": np.array(column(_HOSPITAL), dtype=float),
-        "free": np.array(column(_FREE), dtype=float),
-        "travel_minutes": np.array(column(_TRAVEL), dtype=float),
-        "stood_down": np.array(column(_STOOD_DOWN), dtype=bool),
-        "withdrawn": np.array(column(_WITHDRAWN), dtype=bool),
+        "incident": np.array(column(INCIDENT), dtype=np.int64),
+        "unit": [infos[r[UNIT]].id for r in recs],
+        "mode": [MODES[infos[r[UNIT]].mode] for r in recs],
+        "mutual_aid": np.array([infos[r[UNIT]].mutual_aid is not None for r in recs], dtype=bool),
+        "capability": column(CAP),
+        "from_node": [node_ids[r[FROM]] for r in recs],
+        "was_away": np.array(column(AWAY), dtype=bool),
+        "dispatch": np.array(column(DISPATCH), dtype=float),
+        "depart": np.array(column(DEPART), dtype=float),
+        "arrival": np.array(column(ARRIVAL), dtype=float),
+        "leave_scene": np.array(column(LEAVE), dtype=float),
+        "hospital_arrival": np.array(column(HOSPITAL), dtype=float),
+        "free": np.array(column(FREE), dtype=float),
+        "travel_minutes": np.array(column(TRAVEL), dtype=float),
+        "stood_down": np.array(column(STOOD_DOWN), dtype=bool),
+        "withdrawn": np.array(column(WITHDRAWN), dtype=bool),
     }
     units: Columns = {
         "unit": [u.id for u in infos],
@@ -113,7 +168,7 @@ def build_records(engine: ResponseEngine) -> ReplicationRecords:
     return records
 
 
-def _hazard_tables(engine: ResponseEngine, records: ReplicationRecords, end: float) -> None:
+def _hazard_tables(engine: RecordSource, records: ReplicationRecords, end: float) -> None:
     timeline = engine.timeline
     node_ids = engine.node_ids
     population = np.array([n.population for n in engine.scenario.spec.region.nodes], dtype=float)
@@ -200,7 +255,7 @@ FIRE_COLUMNS = ["incident", "event", "node", "ignition", "detected_by_sensors", 
                 "wind_kmh"]
 
 
-def _people_tables(engine: ResponseEngine, records: ReplicationRecords) -> None:
+def _people_tables(engine: RecordSource, records: ReplicationRecords) -> None:
     evac = engine.evacuation
     if evac is None:
         return
@@ -255,7 +310,7 @@ def _people_tables(engine: ResponseEngine, records: ReplicationRecords) -> None:
         "occupancy": [n for _, _, n in log], "capacity": [evac.shelters[s][2] for _, s, _ in log]}
 
 
-def _supply_tables(engine: ResponseEngine, records: ReplicationRecords) -> None:
+def _supply_tables(engine: RecordSource, records: ReplicationRecords) -> None:
     sup = engine.supplies
     if not sup.active:
         return

@@ -23,7 +23,10 @@ Hazards act through helpers: :class:`~sim.engine.roads.RoadControl` closes and r
 
 The event loop schedules plain SimPy timeouts with callbacks (no generator process per
 incident) and reads travel times from precomputed Python lists: no pandas, networkx or
-logging per event. Simultaneous events run in the order they were scheduled.
+logging per event. Simultaneous events run in the order they were scheduled. Where units are
+and when their trips end is worked out in :mod:`sim.engine.timeline`: an ordinary scene costs
+one event for its end, whatever the number of units arriving; helpers (air, roads, staging,
+supplies, evacuation) see the core through :class:`sim.engine.interface.Core`.
 """
 
 from __future__ import annotations
@@ -31,130 +34,43 @@ from __future__ import annotations
 import math
 from bisect import insort
 from collections import Counter
-from collections.abc import Callable
-from typing import Any, TypeVar, overload
+from typing import Any
 
 import numpy as np
-import simpy
-from simpy.events import Timeout
 
 from ..errors import SimError
 from ..model.dispatch import DispatchPolicy, Fleet, make_policy
 from ..model.fire import FireGrowth
 from ..model.hazards import HazardTimeline
 from ..model.incidents import IncidentStream
-from ..model.units import AIR, AT_BASE, AWAY, BUSY, HOMING, MODES, ROAD, Unit, UnitInfo, heading
+from ..model.units import AIR, AT_BASE, AWAY, BUSY, MODES, ROAD, TO_CALL, Unit
 from ..results.records import ReplicationRecords
-from ..scenario.geography import node_positions, waterway_network
 from ..scenario.loader import Scenario
 from .air import AirControl
+from .calls import (
+    FREE,
+    FROM,
+    TRAVEL,
+    Call,
+    build_units,
+    queue_key,
+    travel_modes,
+)
 from .evacuation import EvacuationControl
+from .onscene import OnScene
 from .recording import build_records
 from .roads import RoadControl
 from .scenes import FireScene, WorkScene
-from .scheduling import Fired
+from .scheduling import Clock, Fired
 from .staging import Staging
 from .supplies import SupplyControl
-from .travel import DirectTravel, TravelTimes
 
 __all__ = ["Call", "ResponseEngine", "build_units", "travel_modes"]
 
 NAN = math.nan
-# positions in an assignment record (a plain list, filled in as the assignment goes on)
-(_INCIDENT, _UNIT, _CAP, _FROM, _AWAY, _DISPATCH, _DEPART, _ARRIVAL, _LEAVE, _HOSPITAL, _FREE,
- _TRAVEL, _STOOD_DOWN, _WITHDRAWN) = range(14)
-KMH_TO_M_PER_MIN = 1000.0 / 60.0
-
-V = TypeVar("V")
-P = TypeVar("P")
 
 
-def travel_modes(scenario: Scenario) -> list:
-    """Road, air and water oracles of the scenario (roads all open), built once and kept."""
-    modes = scenario.cache.get("modes")
-    if modes is None:
-        spec = scenario.spec
-        lon, lat = node_positions(scenario.travel, spec.region)
-        ids = scenario.travel.node_ids
-        # on a large network, rows from the facilities, columns toward the rest (see road_rows)
-        sources = frozenset(scenario.node_index[f.node] for f in spec.facilities)
-        road = TravelTimes(scenario.travel, sources=sources)
-        water: TravelTimes | DirectTravel
-        if spec.region.waterways is not None:
-            network = waterway_network(spec.region.waterways, spec.region)
-            water = TravelTimes(network, weights=network.km * 60.0, sources=sources)
-        else:
-            water = DirectTravel(ids, lon, lat, spec.region.water_detour)
-        modes = scenario.cache["modes"] = [road, DirectTravel(ids, lon, lat), water]
-    return modes
-
-
-def build_units(scenario: Scenario) -> list[UnitInfo]:
-    """One :class:`UnitInfo` per unit, numbered ``group#1``, ``group#2`` ... in file order
-    (built once per scenario: they never change)."""
-    infos = scenario.cache.get("units")
-    if infos is None:
-        infos = scenario.cache["units"] = _build_units(scenario)
-    return infos
-
-
-def _build_units(scenario: Scenario) -> list[UnitInfo]:
-    facility_node = {f.id: scenario.node_index[f.node] for f in scenario.spec.facilities}
-    infos: list[UnitInfo] = []
-    for group in scenario.spec.units:
-        mode = MODES.index(group.mode)
-        if group.mode == "road":
-            speed = group.speed_factor
-        else:
-            assert group.speed is not None  # the schema requires a speed for air and water units
-            speed = float(group.speed)
-        production = (group.line_production or 0.0) * KMH_TO_M_PER_MIN
-        for k in range(group.count):
-            infos.append(UnitInfo(
-                index=len(infos), id=f"{group.group_id}#{k + 1}", group=group.group_id,
-                type=group.type, capabilities=frozenset(group.capabilities), crew=group.crew,
-                base=group.base, base_node=facility_node[group.base], speed_factor=speed,
-                turnout=group.mutual_aid.activation if group.mutual_aid else group.turnout,
-                mode=mode, availability=group.availability, line_production=production,
-                air=group.air_ops, mutual_aid=group.mutual_aid))
-    return infos
-
-
-class Call:
-    """A reported incident being served: what it still needs, who is on it, its scene."""
-
-    __slots__ = ("index", "type_name", "node", "priority", "call_time", "seq", "need", "required",
-                 "slots", "assigned", "on_scene", "freed", "queued", "scene", "version", "over",
-                 "modes", "leg")
-
-    def __init__(self, index: int, type_name: str, node: int, priority: int, call_time: float,
-                 seq: int, need: dict[str, int], scene: WorkScene | FireScene,
-                 modes: frozenset[int] | None, leg: float = 0.0) -> None:
-        self.index = index
-        self.type_name = type_name
-        self.node = node
-        self.priority = priority
-        self.call_time = call_time
-        self.seq = seq
-        self.need = need
-        self.required = sum(need.values())
-        self.slots = 0
-        self.assigned: list[tuple[Unit, list]] = []
-        self.on_scene: list[tuple[Unit, list]] = []
-        self.freed = 0
-        self.queued = False
-        self.scene = scene
-        self.version = 0  # invalidates scene timers scheduled before the last change
-        self.over = False
-        self.modes = modes
-        self.leg = leg  # network minutes from its node to its spot inside the node's area
-
-
-def _queue_key(call: Call) -> tuple[int, int]:
-    return call.priority, call.seq
-
-
-class ResponseEngine:
+class ResponseEngine(OnScene):
     """Simulates one replication and returns its records.
 
     Parameters
@@ -181,8 +97,8 @@ class ResponseEngine:
         self.seed = seed
         self.respond = respond  # False: calls ask for supplies but no unit is sent
         self.timeline = timeline if timeline is not None else HazardTimeline()
-        self.env = simpy.Environment()
-        self.modes = list(travel_modes(scenario))
+        self.env = Clock()
+        self.modes: list[Any] = list(travel_modes(scenario))
         self.node_ids = scenario.travel.node_ids
         self.unit_infos = build_units(scenario)
         self.units = [Unit(info) for info in self.unit_infos]
@@ -195,6 +111,7 @@ class ResponseEngine:
         types = [spec.incident_types[name] for name in incidents.type_names]
         self.type_names = incidents.type_names
         self.requires = [dict(t.requires) for t in types]
+        self.required = [sum(r.values()) for r in self.requires]
         self.priority = [t.priority for t in types]
         self.carrier = [t.transport_capability for t in types]
         self.allowed_modes = [frozenset(MODES.index(m) for m in t.modes) if t.modes else None for t in types]
@@ -222,7 +139,8 @@ class ResponseEngine:
         self.leg = leg.tolist()
         self.event_of = event_of
         self.fire_of = fire_of.tolist()
-        self.turnout_u = incidents.turnout_u
+        self.turnout_u = incidents.turnout_u.tolist()  # rows of uniforms, one per unit sent
+        self.last_slot = incidents.turnout_u.shape[1] - 1  # units sent beyond them reuse the last
         self.first_dispatch = [NAN] * n
         self.full_dispatch = [NAN] * n
         self.first_arrival = [NAN] * n
@@ -236,33 +154,20 @@ class ResponseEngine:
         self.fire_scenes: dict[int, FireScene] = {}
         self.assignments: list[list] = []
         self.queue: list[Call] = []
-        self.events = 0
+        self.start_timelines()
         self.open_calls = 0
         self._next_call = 0
         self._seq = 0
         self.roads = RoadControl(self)
         self.staging = Staging(self)
         self.evacuation = EvacuationControl(self) if spec.evacuation is not None else None
-        self.supplies = SupplyControl(self, stocks)
+        self.supplies = SupplyControl(self, stocks, self.evacuation)
+        self.roads.listeners = [self.supplies.roads_changed] if self.evacuation is None else \
+            [self.evacuation.roads_changed, self.supplies.roads_changed]
+        self.end_time = 0.0
         if self.evacuation is not None:
             self.evacuation.on_arrival = self.supplies.shelter_arrival
             self.evacuation.before_change = self.supplies.occupancy_changes
-
-    # ---------------------------------------------------------------- scheduling
-
-    @overload
-    def at(self, delay: float, callback: Callable[[Fired[None]], None]) -> None: ...
-
-    @overload
-    def at(self, delay: float, callback: Callable[[Fired[V]], None], value: V) -> None: ...
-
-    def at(self, delay: float, callback: Callable[[Fired[Any]], None], value: object = None) -> None:
-        """Schedule ``callback(event)`` after ``delay`` minutes (``event.value`` is ``value``)."""
-        event = Timeout(self.env, delay if delay > 0.0 else 0.0, value)
-        # SimPy types callbacks as taking any Event; this one gets a Timeout carrying ``value``
-        event.callbacks.append(callback)  # type: ignore[arg-type]
-        self.events += 1
-
 
     @property
     def busy(self) -> bool:
@@ -277,12 +182,17 @@ class ResponseEngine:
         self.staging.start()
         if self.evacuation is not None:
             self.evacuation.start()
-        if self.drain:
+        if self.drain:  # the last unit home or goods delivered end the run
             self.env.run()
+            end = done_by = max(self.env.now, self.last_due(), self.supplies.last_arrival())
         else:
             self.env.run(until=self.horizon)
-        self.roads.finish(self.env.now)
-        self.supplies.finish(self.env.now)
+            end = self.env.now
+            done_by = math.nextafter(end, -math.inf)  # what the horizon stopped did not happen
+        self.settle_all(done_by)
+        self.end_time = end
+        self.roads.finish(end)
+        self.supplies.finish(end, done_by)
         return build_records(self)
 
     def _feed_next_call(self) -> None:
@@ -310,11 +220,11 @@ class ResponseEngine:
                 spec.ignition, self.on_scene[i])
             self.fire_scenes[i] = scene
         else:
-            scene = WorkScene(self.on_scene[i], sum(self.requires[t].values()))
+            scene = WorkScene(self.on_scene[i], self.required[t])
         call = Call(i, self.type_names[t], self.node[i], self.priority[t], self.env.now,
                     self._seq, dict(self.requires[t]), scene, self.allowed_modes[t], self.leg[i])
         self.open_calls += 1
-        self.cut_off[i] = self.roads.is_cut_off(call.node)
+        self.cut_off[i] = call.node in self.roads.cut
         if self.supplies.active:
             self.supplies.incident_called(call.type_name, call.node, i, int(self.event_of[i]))
         if not self.respond:
@@ -323,7 +233,7 @@ class ResponseEngine:
         for step in self.escalation[t]:
             self.at(step.after, self._on_escalate, (call, step.add))
         if fire >= 0:
-            self._scene_changed(call)  # the fire may burn out before anyone arrives
+            self.scene_changed(call)  # the fire may burn out before anyone arrives
         self._dispatch(call)
 
     def _on_escalate(self, event: Fired[tuple[Call, dict[str, int]]]) -> None:
@@ -335,10 +245,11 @@ class ResponseEngine:
             return
         for capability, count in add.items():
             call.need[capability] = call.need.get(capability, 0) + count
-        self._retry(call)
-        self._enqueue_if_waiting(call)
+        self.retry(call)
+        self.enqueue_if_waiting(call)
 
     def _dispatch(self, call: Call) -> None:
+        self.settle_homes()
         picks = self.policy.select(call, call.need, self.fleet)
         if not self.queue_calls and not call.assigned \
                 and Counter(cap for _, cap in picks) != Counter(call.need):
@@ -347,13 +258,16 @@ class ResponseEngine:
             return
         for unit, capability in picks:
             self._assign(unit, call, capability)
-        self._enqueue_if_waiting(call)
+        if picks:
+            self.plan_scene(call)
+        self.enqueue_if_waiting(call)
 
-    def _enqueue_if_waiting(self, call: Call) -> None:
+    def enqueue_if_waiting(self, call: Call) -> None:
         if call.need and not call.queued:
             call.queued = True
             self.waited[call.index] = True
-            insort(self.queue, call, key=_queue_key)
+            insort(self.queue, call, key=queue_key)
+            self.calls_waiting()
         if call.need and self.air.day_units:
             self.air.waiting_at_night(call.need)
 
@@ -363,28 +277,36 @@ class ResponseEngine:
             if unit.status == BUSY:
                 return
             if not unit.capabilities.isdisjoint(call.need):
-                self._retry(call)
+                self.retry(call)
 
     def serve_queue_all(self) -> None:
         """Something changed for every waiting call (a road reopened, the sun rose)."""
         for call in list(self.queue):
-            self._retry(call)
+            self.retry(call)
 
-    def _retry(self, call: Call) -> None:
-        for other, capability in self.policy.select(call, call.need, self.fleet):
+    def retry(self, call: Call) -> None:
+        self.settle_homes()
+        picks = self.policy.select(call, call.need, self.fleet)
+        for other, capability in picks:
             self._assign(other, call, capability)
+        if picks:
+            self.plan_scene(call)
         if not call.need:
-            self._dequeue(call)
+            self.dequeue(call)
 
-    def _dequeue(self, call: Call) -> None:
+    def dequeue(self, call: Call) -> None:
         if call.queued:
             self.queue.remove(call)
             call.queued = False
 
     def _assign(self, unit: Unit, call: Call, capability: str) -> None:
         now = self.env.now
+        if unit.lazy:
+            self.settle(unit)  # it may be home by now
         if unit.status not in (AT_BASE, AWAY) or capability not in unit.capabilities \
-                or call.need.get(capability, 0) <= 0 or not self.fleet.eligible(unit, call):
+                or call.need.get(capability, 0) <= 0 or not (
+                    unit.plain and (call.modes is None or unit.mode in call.modes)
+                    or self.fleet.eligible(unit, call)):
             raise SimError(f"dispatch policy {type(self.policy).__name__} chose unit "
                            f"{unit.info.id} for {capability!r}, which it cannot serve now")
         i = call.index
@@ -393,17 +315,18 @@ class ResponseEngine:
             del self.fleet.away[unit.index]
             turnout = 0.0
         else:
-            slot = min(call.slots, self.turnout_u.shape[1] - 1)  # units sent again reuse the last
-            turnout = unit.turnout.ppf1(float(self.turnout_u[i, slot]))
+            slot = call.slots if call.slots < self.last_slot else self.last_slot
+            turnout = unit.turnout.ppf1(self.turnout_u[i][slot])
         call.slots += 1
         record = [i, unit.index, capability, unit.node, was_away, now, now + turnout,
                   NAN, NAN, NAN, NAN, NAN, False, False]
-        travel, from_node = self.drive(unit, call.node, now + turnout, unit.speed, self._on_arrival,
-                                       (call, record), call.leg if unit.mode == ROAD else 0.0)
+        travel, from_node = self.drive(unit, call.node, now + turnout, unit.speed, TO_CALL, (call, record),
+                                       call.leg if unit.mode == ROAD else 0.0)
         if not math.isfinite(travel):
             raise SimError(f"dispatch policy {type(self.policy).__name__} chose unit {unit.info.id}, "
                            f"which cannot reach {self.node_ids[call.node]!r}")
-        record[_FROM], record[_TRAVEL] = from_node, travel
+        self.mark_arrival(unit)
+        record[FROM], record[TRAVEL] = from_node, travel
         unit.status = BUSY
         unit.assignment = (call, record)
         left = call.need[capability] - 1
@@ -420,223 +343,12 @@ class ResponseEngine:
         if self.first_dispatch[i] != self.first_dispatch[i]:  # NaN: the first unit sent
             self.first_dispatch[i] = now
 
-    # ---------------------------------------------------------------- moving units
-
-    def drive(self, unit: Unit, target: int, depart: float, pace: float,
-              callback: Callable[[Fired[tuple[Unit, int, P]]], None], payload: P,
-              leg: float = 0.0) -> tuple[float, int]:
-        """Start ``unit`` for ``target`` from where it is (partway along a road, or at a spot
-        inside an area, too), leaving at ``depart`` (after a turnout), and call ``callback`` on
-        arrival, ``leg`` network minutes past ``target`` (the stretch to a spot inside its area).
-        Returns the clock minutes of the drive and the node it goes through first; ``inf`` if
-        it cannot get there (it then goes on to the next node and waits)."""
-        oracle = self.modes[unit.mode]
-        minutes, via, behind, covered = heading(unit, target, self.env.now, oracle.rows, oracle.reversible)
-        if not math.isfinite(minutes):  # it goes on to the next node and waits there
-            self._pull_over(unit, via)
-            return math.inf, via
-        edge = covered + minutes - oracle.rows[via][target]
-        start = depart - covered / pace
-        if behind is None and unit.offset:  # from the spot back to its node first
-            start, unit.offset = depart + unit.offset / pace, 0.0
-        unit.start_trip(oracle, via, target, behind, edge, start, pace)
-        unit.epoch += 1
-        unit.task = (callback, payload, target, pace, depart, leg)
-        self.at(depart - self.env.now + (minutes + leg) / pace, callback, (unit, unit.epoch, payload))
-        return (minutes + leg) / pace, via
-
-    def _pull_over(self, unit: Unit, node: int) -> None:
-        """Drive on to ``node`` (the end of the road it is on) and wait there; a unit standing
-        at a node just stays."""
-        unit.epoch += 1  # whatever trip it was on is over
-        unit.task = None
-        if not unit.moving:
-            return
-        oracle = self.modes[unit.mode]
-        minutes, via, behind, covered = heading(unit, node, self.env.now, oracle.rows, oracle.reversible)
-        if not math.isfinite(minutes):  # pragma: no cover - the node ends its own road
-            unit.stop_route()
-            unit.node = node
-            return
-        pace = unit.route_pace
-        edge = covered + minutes - oracle.rows[via][node]
-        unit.start_trip(oracle, via, node, behind, edge, self.env.now - covered / pace, pace)
-        unit.task = (self._on_pulled_over, node, node, pace, self.env.now, 0.0)
-        self.at(minutes / pace, self._on_pulled_over, (unit, unit.epoch, node))
-
-    def _on_pulled_over(self, event: Fired[tuple[Unit, int, int]]) -> None:
-        node = self._payload(event.value)
-        if node is None:
-            return
-        unit = event.value[0]
-        unit.stop_route()
-        unit.node = node
-        unit.task = None
-
-    @staticmethod
-    def _payload(value: tuple[Unit, int, P]) -> P | None:
-        """The payload of a trip's arrival event, or None when the trip was replaced since
-        (stood down, rerouted, re-dispatched)."""
-        unit, epoch, payload = value
-        return payload if unit.epoch == epoch else None
-
-    # ---------------------------------------------------------------- on scene
-
-    def _on_arrival(self, event: Fired[tuple[Unit, int, tuple[Call, list]]]) -> None:
-        unit = event.value[0]
-        task = self._payload(event.value)
-        if task is None:  # stood down or rerouted on the way
-            return
-        call, record = task
-        now = self.env.now
-        record[_ARRIVAL] = now
-        unit.stop_route()
-        unit.task = None
-        unit.node = call.node
-        if unit.mode == ROAD:
-            unit.offset = call.leg  # at the spot, inside the area of its node
-        if call.over:  # the work is done; this unit came for the waiting patient
-            self._carry_patient(unit, call, record)
-            return
-        i = call.index
-        call.on_scene.append((unit, record))
-        if self.first_arrival[i] != self.first_arrival[i]:  # NaN: the first unit on scene
-            self.first_arrival[i] = now
-            self.first_mode[i] = unit.mode
-        if len(call.on_scene) == call.required:
-            self.full_complement[i] = now
-        self._scene_changed(call)
-
-    def _production(self, call: Call) -> float:
-        """Fire line the units on scene build, m/min (helicopters by bucket drops)."""
-        return sum(self.air.bucket_line_rate(unit, call.node) if unit.mode == AIR
-                   else unit.info.line_production for unit, _ in call.on_scene)
-
-    def _scene_changed(self, call: Call) -> None:
-        """Units came or went: ask the scene when its next transition is, and schedule it."""
-        now = self.env.now
-        scene = call.scene
-        if isinstance(scene, FireScene):
-            due = scene.update(now, self._production(call), len(call.on_scene))
-        else:
-            due = scene.update(now, len(call.on_scene))
-        call.version += 1
-        if math.isfinite(due):
-            self.at(due - now, self._on_scene_timer, (call, call.version))
-
-    def _on_scene_timer(self, event: Fired[tuple[Call, int]]) -> None:
-        call, version = event.value
-        if version != call.version:  # units came or went since this was scheduled
-            return
-        scene = call.scene
-        if isinstance(scene, FireScene) and scene.burning:
-            scene.contain(self.env.now)
-            if call.on_scene:  # no more units needed: the rest are called off
-                self._dequeue(call)
-                call.need.clear()
-                for unit, record in list(call.assigned):
-                    if all(unit is not u for u, _ in call.on_scene) and record[_FREE] != record[_FREE]:
-                        self._stand_down(unit, call, record)
-            self._scene_changed(call)
-            return
-        self._end_scene(call)
-
-    def _end_scene(self, call: Call) -> None:
-        i = call.index
-        now = self.env.now
-        call.over = True
-        self.scene_end[i] = now
-        self._dequeue(call)
-        call.need.clear()
-        carrier_cap = self.carrier[self.type_index[i]] if self.transport[i] else None
-        carrier = next((u for u, rec in call.on_scene if rec[_CAP] == carrier_cap), None)
-        on_scene = {id(u) for u, _ in call.on_scene}
-        coming = None
-        if carrier_cap is not None and carrier is None:  # the patient waits for a carrier
-            coming = next((u for u, rec in call.assigned if rec[_CAP] == carrier_cap
-                           and id(u) not in on_scene and rec[_FREE] != rec[_FREE]), None)
-            if coming is None:
-                call.need[carrier_cap] = 1  # asked for once the others are released
-        for unit, record in list(call.assigned):
-            if record[_FREE] == record[_FREE]:
-                continue  # stood down or withdrawn earlier
-            if id(unit) in on_scene:
-                record[_LEAVE] = now
-                if unit is carrier:
-                    self._carry_patient(unit, call, record)
-                else:
-                    self.release(unit, call, record)
-            elif unit is not coming:
-                self._stand_down(unit, call, record)
-        if call.need:
-            self._retry(call)
-            self._enqueue_if_waiting(call)
-
-    def _stand_down(self, unit: Unit, call: Call, record: list) -> None:
-        """Called off on the way: free where it is (still at its station during turnout)."""
-        record[_STOOD_DOWN] = True
-        unit.epoch += 1
-        unit.task = None
-        if record[_DEPART] > self.env.now:  # still turning out: it never left
-            record[_DEPART] = NAN
-            unit.stop_route()
-        self.release(unit, call, record)
-
-    def withdraw(self, unit: Unit) -> None:
-        """Take a busy unit off its call (sunset for a helicopter, or cut off by a road): its
-        place on the call is asked for again. A unit carrying a patient carries on."""
-        if unit.assignment is None:
-            return
-        call, record = unit.assignment
-        if call.over or record[_ARRIVAL] == record[_ARRIVAL] and all(u is not unit for u, _ in call.on_scene):
-            return
-        if any(u is unit for u, _ in call.on_scene):
-            call.on_scene = [(u, r) for u, r in call.on_scene if u is not unit]
-            record[_LEAVE] = self.env.now
-            record[_WITHDRAWN] = True
-            unit.epoch += 1
-            unit.task = None
-            self._scene_changed(call)
-            self.release(unit, call, record)
-        else:
-            self._stand_down(unit, call, record)
-        call.need[record[_CAP]] = call.need.get(record[_CAP], 0) + 1
-        self._retry(call)
-        self._enqueue_if_waiting(call)
-
-    def _carry_patient(self, unit: Unit, call: Call, record: list) -> None:
-        record[_LEAVE] = self.env.now
-        candidates = self.helipads if unit.mode == AIR else self.hospitals
-        oracle = self.modes[unit.mode]
-        hospital = min(candidates, key=lambda h: oracle.rows[call.node][h])
-        payload = (call, record, hospital)
-        minutes, _ = self.drive(unit, hospital, self.env.now, unit.speed, self._on_hospital, payload)
-        if not math.isfinite(minutes):  # no open road to a hospital: it waits with the patient
-            task = (self._on_hospital, payload, hospital, unit.speed, self.env.now, 0.0)
-            self.roads.wait_for_road(unit, task)
-
-    def _on_hospital(self, event: Fired[tuple[Unit, int, tuple[Call, list, int]]]) -> None:
-        unit = event.value[0]
-        task = self._payload(event.value)
-        if task is None:
-            return
-        call, record, hospital = task
-        record[_HOSPITAL] = self.env.now
-        unit.stop_route()
-        unit.task = None
-        unit.node = hospital
-        self.at(self.handover[call.index], self._on_handover, (unit, call, record))
-
-    def _on_handover(self, event: Fired[tuple[Unit, Call, list]]) -> None:
-        unit, call, record = event.value
-        self.release(unit, call, record)
-
-    # ---------------------------------------------------------------- free again, going home
+    # ---------------------------------------------------------------- free again
 
     def release(self, unit: Unit, call: Call, record: list) -> None:
         """The unit is done with ``call``: it takes waiting work or goes home."""
         now = self.env.now
-        record[_FREE] = now
+        record[FREE] = now
         unit.assignment = None
         call.freed += 1
         if call.freed == len(call.assigned) and not call.need:
@@ -654,29 +366,3 @@ class ResponseEngine:
             self.serve_queue(unit)
         if unit.status == AWAY:
             self.send_home(unit)
-
-    def send_home(self, unit: Unit) -> None:
-        """Drive home (available on the way unless re-dispatch en route is off)."""
-        minutes, _ = self.drive(unit, unit.base_node, self.env.now, unit.speed * self.return_pace,
-                                self._on_home, None)
-        if not math.isfinite(minutes):  # cut off from home: wait here for the roads to reopen
-            unit.stop_route()
-            return
-        if not self.redispatch or unit.mode == AIR:
-            self.fleet.away.pop(unit.index, None)
-            unit.status = HOMING
-
-    def _on_home(self, event: Fired[tuple[Unit, int, None]]) -> None:
-        unit = event.value[0]
-        if unit.epoch != event.value[1]:  # re-dispatched on the way: this trip home never ended
-            return
-        unit.stop_route()
-        unit.task = None
-        unit.node = unit.base_node
-        self.fleet.away.pop(unit.index, None)
-        if unit.mode == AIR:
-            self.air.landed(unit)
-            return
-        unit.status = AT_BASE
-        if self.queue:
-            self.serve_queue(unit)

@@ -14,16 +14,16 @@ nothing). Then:
 
 from __future__ import annotations
 
-import math
 from collections import Counter
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..model.units import BUSY, ROAD, Task, Unit
+from ..model.units import BUSY, PULL_OVER, ROAD, Task, Unit
 from ..scenario.geography import RoadNetwork
 from .travel import TravelTimes
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .response import ResponseEngine
+    from .interface import Core
     from .scheduling import Fired
 
 __all__ = ["RoadControl"]
@@ -35,8 +35,9 @@ _STATE_BYTES = 512 * 2**20  # and no more than about this much of their minutes 
 class RoadControl:
     """Road closures of one replication."""
 
-    def __init__(self, engine: ResponseEngine) -> None:
+    def __init__(self, engine: Core) -> None:
         self.engine = engine
+        self.listeners: list[Callable[[], None]] = []  # told after each change (evacuation, supplies)
         closures = engine.timeline.closures
         network = engine.scenario.travel
         self.network = network if isinstance(network, RoadNetwork) else None
@@ -97,17 +98,17 @@ class RoadControl:
         self.closed_log.append((now, len(closed)))
         self._update_cut_off(now, opened_only=closed <= old.closed)
         for unit in engine.units:
-            if unit.mode == ROAD and unit.task is not None and unit.task[0] != engine._on_pulled_over:
+            if unit.mode == ROAD:
+                engine.settle(unit)  # trips ended by now are over, with or without an event
+        for unit in engine.units:
+            if unit.mode == ROAD and unit.task is not None and unit.task.kind != PULL_OVER:
                 self._reroute(unit, unit.task, old)
         blocked, self.blocked = self.blocked, []
         for unit, task in blocked:  # try again the trips that waited for a road
-            callback, payload, target, pace, depart, leg = task
-            minutes, _ = engine.drive(unit, target, now, pace, callback, payload, leg)
-            if not math.isfinite(minutes):
+            if not engine.retrip(unit, task, now):
                 self.blocked.append((unit, task))
-        if engine.evacuation is not None:
-            engine.evacuation.roads_changed()
-        engine.supplies.roads_changed()
+        for listener in self.listeners:
+            listener()
         if reopened:
             for unit in engine.units:  # idle units that waited for a road go home
                 if unit.mode == ROAD and unit.task is None and unit.status != BUSY \
@@ -123,7 +124,6 @@ class RoadControl:
     def _reroute(self, unit: Unit, task: Task, old: TravelTimes) -> None:
         """Reroute a unit whose remaining route got slower (or broken); ``task`` is its trip."""
         engine = self.engine
-        callback, payload, target, pace, depart, leg = task
         if unit.moving:
             unit.position(engine.env.now)  # work out its route under the old roads
             nodes, cum = unit.route, unit.route_minutes
@@ -138,13 +138,8 @@ class RoadControl:
             if all(oracle.arc_minutes(nodes[j], nodes[j + 1]) <= cum[j + 1] - cum[j] + 1e-9
                    or rows[nodes[j]][nodes[j + 1]] <= cum[j + 1] - cum[j] + 1e-9 for j in ahead):
                 return  # nothing ahead of it got slower
-        minutes, _ = engine.drive(unit, target, max(depart, engine.env.now), pace, callback, payload, leg)
-        if math.isfinite(minutes):
-            return
-        if callback == engine._on_arrival:  # bound methods: compare with ==, not is
-            engine.withdraw(unit)  # it cannot get there: someone else must
-        elif callback != engine._on_home:
-            self.blocked.append((unit, (callback, payload, target, pace, depart, leg)))  # waits for a road
+        if not engine.retrip(unit, task, max(task.depart, engine.env.now)):
+            self.blocked.append((unit, task))  # waits for a road
 
     def _update_cut_off(self, now: float, opened_only: bool = False) -> None:
         if opened_only and not self.cut:

@@ -35,10 +35,35 @@ class WorkScene:
 
     def update(self, now: float, present: int) -> float:
         """Units on scene are now ``present``: bank the work done, return the end time."""
-        self.work_left = max(0.0, self.work_left - self.rate * (now - self.mark))
+        self.work_left, self.rate, due = _work_step(self.work_left, self.rate, self.mark, now, present,
+                                                    self.required)
         self.mark = now
-        self.rate = present / self.required
-        return now + self.work_left / self.rate if self.rate > 0 else math.inf
+        return due
+
+    def end_after(self, present: int, arrivals: list[float]) -> float:
+        """The clock time of the end, with ``present`` units on scene now and more arriving at
+        ``arrivals`` (in order), as the end timer set at the last arrival before it would fire
+        (``mark + (due - mark)``, the same float operations as an update at each arrival);
+        ``inf`` when it will not end with them."""
+        work, rate, mark = self.work_left, self.rate, self.mark
+        due = mark + work / rate if rate > 0 else math.inf
+        end = mark + (due - mark)
+        for when in arrivals:
+            if end < when:
+                break  # done before the next one comes
+            present += 1
+            work, rate, due = _work_step(work, rate, mark, when, present, self.required)
+            mark = when
+            end = mark + (due - mark)
+        return end
+
+
+def _work_step(work: float, rate: float, mark: float, now: float, present: int,
+               required: int) -> tuple[float, float, float]:
+    """Work left and rate once ``present`` units work from ``now`` on, and the end time."""
+    work = max(0.0, work - rate * (now - mark))
+    rate = present / required
+    return work, rate, (now + work / rate if rate > 0 else math.inf)
 
 
 class FireScene:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from ..model.units import AT_BASE, AWAY
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .response import ResponseEngine
+    from .interface import Core
     from .scheduling import Fired
 
 __all__ = ["Staging"]
@@ -23,7 +23,7 @@ __all__ = ["Staging"]
 class Staging:
     """The pre-positioning moves of one replication."""
 
-    def __init__(self, engine: ResponseEngine) -> None:
+    def __init__(self, engine: Core) -> None:
         self.engine = engine
         scenario = engine.scenario
         facility_node = {f.id: scenario.node_index[f.node] for f in scenario.spec.facilities}
@@ -52,6 +52,7 @@ class Staging:
             target = unit.home_base if node is None else node
             if unit.base_node == target:
                 continue
+            engine.settle(unit)  # home by now or not, before its home moves
             unit.base_node = target
             self.log.append((engine.env.now, unit.info.id, engine.node_ids[target], event))
             if unit.status == AT_BASE:  # idle: drive to the new base, available on the way

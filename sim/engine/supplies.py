@@ -35,154 +35,36 @@ from __future__ import annotations
 
 import heapq
 import math
-from abc import ABC, abstractmethod
 from bisect import insort
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..errors import SimError
 from ..model.units import AIR, ROAD
-from ..plugins import make_plugin
+from .allocation import (
+    ALLOCATION_POLICIES,
+    AllocationPolicy,
+    DepotState,
+    Loads,
+    NearestTierFirst,
+    Request,
+    make_allocation,
+)
 from .streams import keyed_uniform
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..scenario.distributions import Distribution
-    from ..scenario.supply_schema import Lift
-    from .response import ResponseEngine
+    from .evacuation import EvacuationControl
+    from .interface import Core
     from .scheduling import Fired
 
 __all__ = ["AllocationPolicy", "DepotState", "NearestTierFirst", "Request", "SupplyControl",
            "ALLOCATION_POLICIES"]
 
-TIER_ORDER = {"township": 0, "county": 1, "city": 2, "province": 3, "aid": 4}
-
-
-@dataclass(slots=True)
-class Request:
-    """A demand for one item at one place."""
-
-    index: int
-    time: float
-    kind: str          # shelter, incident or replenish
-    node: int
-    area: str
-    item: str
-    quantity: float
-    source: str        # the shelter, incident or depot that asked
-    left: float = 0.0  # not yet allocated
-    from_depot: str | None = None  # replenishment: the upstream depot that must ship it
-    event: int = -1    # the hazard event behind it (-1: none, e.g. everyday incidents)
-    delivered: float = 0.0
-    first_delivery: float = math.nan
-    first_tier: str = ""
-    shelter: int = -1  # the shelter that asked (kind "shelter")
-
-
-@dataclass(slots=True)
-class _Loads:
-    """A shipment at its depot: how much of its weight is loaded, and how much has left."""
-
-    request: Request
-    shipment: dict
-    weight: float
-    first: bool = False  # the first shipment to its disaster area in its event
-    order: int = 0
-    ready: float = 0.0   # loaded
-    sent: float = 0.0
-    tolerance: float = 0.0  # weight below which what is left counts as nothing
-
-    def __post_init__(self) -> None:
-        self.tolerance = 1e-9 * max(1.0, self.weight)
-
-    def rank(self) -> tuple[bool, int]:
-        return not self.first, self.order
-
-
-@dataclass
-class DepotState:
-    """A depot during a run."""
-
-    index: int
-    id: str
-    node: int
-    area: str
-    tier: str
-    stock: dict[str, float]
-    start: dict[str, float]
-    loading: float                 # kg per minute
-    trucks_free: int               # at the depot (see trucks_back)
-    truck_capacity: float
-    truck_speed: float
-    lifts_free: int
-    lift: Lift | None
-    activation: Distribution
-    bay_busy: bool = False
-    waiting_loads: list[_Loads] = field(default_factory=list)  # shipments not yet all sent
-    on_order: dict[str, float] = field(default_factory=dict)  # replenishment under way, per item
-    empty_since: dict[str, float] = field(default_factory=dict)
-    trucks_back: list[float] = field(default_factory=list)  # heap: when trucks out come back
-    lifts_back: list[float] = field(default_factory=list)
-    wake: float = math.inf         # when the depot looks again for a vehicle coming back
-
-    def reclaim(self, now: float) -> None:
-        """Vehicles back by ``now`` are free again."""
-        while self.trucks_back and self.trucks_back[0] <= now:
-            heapq.heappop(self.trucks_back)
-            self.trucks_free += 1
-        while self.lifts_back and self.lifts_back[0] <= now:
-            heapq.heappop(self.lifts_back)
-            self.lifts_free += 1
-
-
-class AllocationPolicy(ABC):
-    """Decides which depots ship how much of a request. Subclass it, register it under a name
-    (:mod:`sim.plugins`) and give that name as ``supply.policy``."""
-
-    @abstractmethod
-    def allocate(self, request: Request, depots: list[DepotState],
-                 minutes_to: Callable[[DepotState], float]) -> list[tuple[DepotState, float]]:
-        """``(depot, quantity)`` pairs, at most the depots' stock, at most ``request.left`` in
-        all. ``minutes_to(depot)`` is the travel time from a depot to the request's node."""
-
-
-class NearestTierFirst(AllocationPolicy):
-    """Tier by tier, nearest depot with stock first; township depots serve their own area."""
-
-    name = "nearest_tier_first"
-
-    def allocate(self, request, depots, minutes_to):
-        candidates = [d for d in depots if d.stock.get(request.item, 0) > 0
-                      and (d.tier != "township" or d.area == request.area)]
-        candidates.sort(key=lambda d: (TIER_ORDER[d.tier], minutes_to(d), d.index))
-        out, left = [], request.left
-        for depot in candidates:
-            if left <= 0:
-                break
-            take = min(depot.stock[request.item], left)
-            out.append((depot, take))
-            left -= take
-        return out
-
-
-ALLOCATION_POLICIES = {NearestTierFirst.name: NearestTierFirst}
-
-
-def make_allocation(name: str) -> AllocationPolicy:
-    """The built-in allocation policy ``name``, or the one registered under it (:mod:`sim.plugins`)."""
-    if name in ALLOCATION_POLICIES:
-        return ALLOCATION_POLICIES[name]()
-    policy = make_plugin("allocation", name)
-    if not callable(getattr(policy, "allocate", None)):
-        raise SimError(f"the allocation policy registered as {name!r} has no allocate() method")
-    return policy  # type: ignore[no-any-return]
-
-
 class SupplyControl:
     """Relief supplies of one replication."""
 
-    def __init__(self, engine: ResponseEngine, stocks: dict[tuple[str, str], float] | None = None) -> None:
+    def __init__(self, engine: Core, stocks: dict[tuple[str, str], float] | None = None,
+                 evacuation: EvacuationControl | None = None) -> None:
         self.engine = engine
+        self.evacuation = evacuation  # the shelters' occupancy
         spec = engine.scenario.spec
         self.cfg = spec.supply
         self.items = spec.items
@@ -214,6 +96,9 @@ class SupplyControl:
         self._activated: dict[int, float] = {}
         self._first_sent: set[tuple[int, str]] = set()  # (event, area) pairs with a shipment
         self._orders = 0
+        # goods on their way to shelters and incidents: (arrival, order sent, trip), a heap
+        self._arriving: list[tuple[float, int, tuple[DepotState, Request, dict, float]]] = []
+        self._arrivals = 0
         shelters = spec.shelters
         self.shelter_node = [index[s.node] for s in shelters]
         self.shelter_ids = [s.id for s in shelters]
@@ -242,12 +127,16 @@ class SupplyControl:
             self._use(shelter, now)
 
     def _occupancy(self, shelter: int) -> int:
-        evac = self.engine.evacuation
+        evac = self.evacuation
         return evac.occupancy[shelter] if evac is not None else 0
 
     def _use(self, shelter: int, now: float) -> None:
         """Take what the shelter's people used since the last look out of its stock; what they
-        needed and did not have is counted short."""
+        needed and did not have is counted short (goods delivered by then first)."""
+        self._deliver_due(now)
+        self._account(shelter, now)
+
+    def _account(self, shelter: int, now: float) -> None:
         days = (now - self.last_use[shelter]) / 1440.0
         self.last_use[shelter] = now
         people = self._occupancy(shelter)
@@ -270,7 +159,7 @@ class SupplyControl:
         if people == 0 or now >= self.engine.horizon:  # no one left, or past the horizon: no more asking
             self.reviewing[shelter] = False
             return
-        evac = self.engine.evacuation
+        evac = self.evacuation
         assert evac is not None  # only shelters with people in them are reviewed
         node = self.shelter_node[shelter]
         for item, spec in self.items.items():
@@ -342,8 +231,8 @@ class SupplyControl:
         first = req.event >= 0 and (req.event, req.area) not in self._first_sent
         if req.event >= 0:
             self._first_sent.add((req.event, req.area))
-        loads = _Loads(req, shipment, weight, first=first, order=len(self.shipments))
-        insort(depot.waiting_loads, loads, key=_Loads.rank)
+        loads = Loads(req, shipment, weight, first=first, order=len(self.shipments))
+        insort(depot.waiting_loads, loads, key=Loads.rank)
         if not depot.bay_busy:
             self._next_chunk(depot)
 
@@ -372,7 +261,7 @@ class SupplyControl:
             self._activated[depot.index] = now + depot.activation.ppf1(u)
         return self._activated[depot.index]
 
-    def _on_chunk_loaded(self, event: Fired[tuple[DepotState, _Loads, float]]) -> None:
+    def _on_chunk_loaded(self, event: Fired[tuple[DepotState, Loads, float]]) -> None:
         depot, loads, chunk = event.value
         loads.ready += chunk
         if loads.weight - loads.ready <= loads.tolerance:
@@ -422,7 +311,12 @@ class SupplyControl:
                     shipment["mode"] = "+".join(filter(None, [shipment["mode"], mode]))
                 qty = shipment["quantity"] * carry / loads.weight
                 trip = (depot, loads.request, shipment, qty)
-                self.engine.at(minutes, self._on_delivered, trip)
+                if loads.request.kind == "replenish":  # stock coming in: others may take it at once
+                    self.engine.at(minutes, self._on_delivered, trip)
+                else:  # only the shelter's accounts and the records see it: no event
+                    self._arrivals += 1
+                    heapq.heappush(self._arriving, (now + (minutes if minutes > 0.0 else 0.0), self._arrivals,
+                                                    trip))
                 # it drives back empty the way it came: free again at the depot then
                 heapq.heappush(depot.lifts_back if mode == "air" else depot.trucks_back,
                                (now + minutes) + minutes)
@@ -437,8 +331,21 @@ class SupplyControl:
             self.engine.at(back - now, self._on_wake, (depot, back))
 
     def _on_delivered(self, event: Fired[tuple[DepotState, Request, dict, float]]) -> None:
-        depot, req, shipment, qty = event.value
-        now = self.engine.env.now
+        self._delivered(event.value, self.engine.env.now)
+
+    def _deliver_due(self, now: float) -> None:
+        """Deliver, in order, the goods for shelters and incidents that arrived by ``now``."""
+        arriving = self._arriving
+        while arriving and arriving[0][0] <= now:
+            when, _, trip = heapq.heappop(arriving)
+            self._delivered(trip, when)
+
+    def last_arrival(self) -> float:
+        """When the last goods under way with no event arrive (-inf if none)."""
+        return max((when for when, _, _ in self._arriving), default=-math.inf)
+
+    def _delivered(self, trip: tuple[DepotState, Request, dict, float], now: float) -> None:
+        depot, req, shipment, qty = trip
         shipment["arrived"] = now
         shipment["received"] += qty
         req.delivered += qty
@@ -447,7 +354,7 @@ class SupplyControl:
             req.first_tier = depot.tier
         if req.kind == "shelter":
             s = req.shelter
-            self._use(s, now)
+            self._account(s, now)
             self.coming[s][req.item] -= qty
             self.held[s][req.item] += qty
         elif req.kind == "replenish":
@@ -506,11 +413,14 @@ class SupplyControl:
                 self._waiting.discard(req.index)
                 self._allocate(req)
 
-    def finish(self, end: float) -> None:
-        """Account shelters' use up to the end; close the stock-outs still running."""
+    def finish(self, end: float, delivered_by: float) -> None:
+        """Deliver what arrived by ``delivered_by`` (the end, or just before the horizon: what it
+        stopped did not happen), account shelters' use up to the end; close the stock-outs still
+        running."""
+        self._deliver_due(delivered_by)
         if self.active:
             for shelter in range(len(self.shelter_ids)):
-                self._use(shelter, end)
+                self._account(shelter, end)
         for depot in self.depots:
             for item, since in depot.empty_since.items():
                 self.stockouts.append((depot.id, item, since, end))

@@ -45,6 +45,8 @@ class Oracle(Protocol):
 
 
 MAX_ORDER_STATES = 64  # road-and-bases states whose station orders are kept
+# station orders of one state: (node, capability) -> (travel times, unit indices), fastest first
+Orders = dict[tuple[int, str], tuple[list[float], list[int]]]
 
 
 class Fleet:
@@ -61,7 +63,7 @@ class Fleet:
     def __init__(self, units: list[Unit], modes: list[Oracle], clock: Callable[[], float], *,
                  key: tuple[int, int] = (0, 0), air_margin: float = 0.0,
                  can_fly: Callable[[Unit, int], bool] | None = None,
-                 orders: dict[tuple, dict[tuple[int, str], list[int]]] | None = None) -> None:
+                 orders: dict[tuple, Orders] | None = None) -> None:
         self.units = units
         self.modes = modes
         self.away: dict[int, Unit] = {}  # available units not standing in their station
@@ -71,8 +73,9 @@ class Fleet:
         self._can_fly = can_fly
         # station orders per (road state, where the units are based): shared by the replications
         # of a scenario when ``orders`` is given, as unit indices
-        self._orders: dict[tuple, dict[tuple[int, str], list[int]]] = {} if orders is None else orders
-        self._units_by_order: dict[tuple, list[Unit]] = {}  # this fleet's units in those orders
+        self._orders: dict[tuple, Orders] = {} if orders is None else orders
+        # the orders this fleet has looked up, by (closed roads, node, capability)
+        self._units_by_order: dict[tuple, tuple[list[float], list[int]]] = {}
         self._bases = tuple(u.base_node for u in units)
         self._supply = Counter(cap for u in units for cap in u.capabilities)
 
@@ -130,14 +133,22 @@ class Fleet:
         own units cannot fill the ``k`` places. Ties go to the lower unit number."""
         local: list[tuple[float, int, float, Unit]] = []  # kept sorted
         aid: list[tuple[float, int, float, Unit]] = []
-        kth_best = math.inf
-        modes = self.modes
-        for unit in self._stations_by_distance(node, capability):
-            if len(local) >= k and modes[unit.mode].rows[unit.base_node][node] / unit.speed > kth_best:
+        kth_best = math.inf  # the k-th best rank once there are k: no station further can beat it
+        modes = None if call is None else call.modes
+        units = self.units
+        for eta, index in zip(*self._stations_by_distance(node, capability), strict=True):
+            unit = units[index]
+            if eta > kth_best or eta == math.inf:
                 break  # stations come by travel time: no later one can do better
             if unit.status != AT_BASE or unit.index in exclude:
                 continue
-            if self._consider(unit, node, call, local, aid) and len(local) >= k:
+            if unit.plain and unit.offset == 0.0:  # in its station: the travel time from there
+                if modes is not None and unit.mode not in modes:
+                    continue
+                bisect.insort(local, (eta, unit.index, eta, unit))
+            elif not self._consider(unit, node, call, local, aid):
+                continue
+            if len(local) >= k:
                 kth_best = local[k - 1][0]
         for unit in self.away.values():
             if capability in unit.capabilities and unit.index not in exclude:
@@ -178,14 +189,16 @@ class Fleet:
         self._bases = tuple(u.base_node for u in self.units)
         self._units_by_order.clear()
 
-    def _stations_by_distance(self, node: int, capability: str) -> list[Unit]:
-        """Units with ``capability`` by travel time from their station to ``node``, kept per
-        road state (closed roads) and bases, so states that come back reuse their orders."""
+    def _stations_by_distance(self, node: int, capability: str) -> tuple[list[float], list[int]]:
+        """Units with ``capability`` (their indices) by travel time from their station to
+        ``node``, and those times, kept per road state (closed roads) and bases, so states that
+        come back reuse their orders (two flat lists shared by the replications: few objects for
+        the garbage collector to look at)."""
         closed = getattr(self.modes[0], "closed", None)
         local = (closed, node, capability)
-        units = self._units_by_order.get(local)
-        if units is not None:
-            return units
+        found = self._units_by_order.get(local)
+        if found is not None:
+            return found
         state = (closed, self._bases)
         orders = self._orders.get(state)
         if orders is None:
@@ -195,11 +208,11 @@ class Fleet:
         order = orders.get((node, capability))
         if order is None:
             modes = self.modes
-            ranked = sorted((u for u in self.units if capability in u.capabilities),
-                            key=lambda u: (modes[u.mode].rows[u.base_node][node] / u.speed, u.index))
-            order = orders[(node, capability)] = [u.index for u in ranked]
-        units = self._units_by_order[local] = [self.units[i] for i in order]
-        return units
+            ranked = sorted((modes[u.mode].rows[u.base_node][node] / u.speed, u.index)
+                            for u in self.units if capability in u.capabilities)
+            order = orders[(node, capability)] = ([eta for eta, _ in ranked], [i for _, i in ranked])
+        self._units_by_order[local] = order
+        return order
 
 
 class DispatchPolicy(ABC):

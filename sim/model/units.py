@@ -16,14 +16,11 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
+from typing import Any, NamedTuple, Protocol, TypeAlias
 
 from ..scenario.distributions import Distribution
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ..engine.scheduling import Fired
-
-__all__ = ["AT_BASE", "AWAY", "BUSY", "HOMING", "Unit", "UnitInfo", "heading"]
+__all__ = ["AT_BASE", "AWAY", "BUSY", "HOMING", "Task", "Unit", "UnitInfo", "heading"]
 
 AT_BASE, AWAY, HOMING, BUSY, GROUNDED = 0, 1, 2, 3, 4
 ROAD, AIR, WATER = 0, 1, 2
@@ -62,10 +59,22 @@ class Routes(Protocol):
 
 # A trip whose node-by-node route is not worked out yet: (oracle, via, target, behind, edge).
 Trip: TypeAlias = "tuple[Routes, int, int, int | None, float]"
-# The trip a unit is on, to redo it after a change of roads: (arrival callback, payload, target,
-# pace, depart, leg). The callback gets (unit, epoch, payload) when the unit arrives; ``leg`` is
-# the stretch from the target node to the spot it drives to (an incident inside an area).
-Task: TypeAlias = "tuple[Callable[[Fired[tuple[Unit, int, Any]]], None], Any, int, float, float, float]"
+# What a trip is for (``Task.kind``)
+TO_CALL, TO_HOSPITAL, HOME, PULL_OVER = 0, 1, 2, 3
+
+
+class Task(NamedTuple):
+    """The trip a unit is on, kept to redo it after a change of roads. ``kind`` says what its
+    arrival means (:data:`TO_CALL`, :data:`TO_HOSPITAL`, :data:`HOME`, :data:`PULL_OVER`);
+    ``payload`` is what the arrival needs (the call and its assignment record, ...); ``leg`` is
+    the stretch from the target node to the spot it drives to (an incident inside an area)."""
+
+    kind: int
+    payload: Any
+    target: int
+    pace: float
+    depart: float
+    leg: float
 
 
 class Unit:
@@ -73,7 +82,7 @@ class Unit:
 
     __slots__ = ("info", "index", "capabilities", "base_node", "speed", "turnout", "status",
                  "node", "epoch", "route", "route_minutes", "route_start", "route_pace", "trip", "mode",
-                 "home_base", "task", "assignment", "offset")
+                 "home_base", "task", "assignment", "offset", "due", "order", "lazy", "plain")
 
     def __init__(self, info: UnitInfo) -> None:
         self.info = info
@@ -92,7 +101,13 @@ class Unit:
         self.route_start = 0.0
         self.route_pace = 1.0
         self.trip: Trip | None = None  # a route not worked out yet (most never need to be)
-        self.task: Task | None = None  # (arrival callback, payload, target, pace, depart) of the trip
+        self.task: Task | None = None  # the trip it is on
+        self.due = 0.0  # when the trip ends (the clock time its arrival event has or would have)
+        self.order = 0  # when that arrival was scheduled, in scheduling order (ties fire in it)
+        self.lazy = False  # no event marks the arrival: it is applied when someone asks
+        # a road or water unit that always answers and is not a neighbour's: eligible for any
+        # call its mode may serve, ranked by its travel time alone
+        self.plain = info.availability >= 1.0 and info.mutual_aid is None and info.mode != AIR
         self.assignment: tuple | None = None  # (call, record) while busy on a call
         self.offset = 0.0  # network minutes from where it stands to its node (at a spot in an area)
 
@@ -146,7 +161,7 @@ def heading(unit: Unit, target: int, now: float, rows: list[list[float]],
     drives on to the next node, or turns back when that is faster and every road is two-way.
     A unit standing at a spot inside an area (an incident's) first goes back to its node.
     """
-    if not unit.moving:
+    if unit.trip is None and unit.route is None:  # standing (not unit.moving, inlined: a hot path)
         return unit.offset + rows[unit.node][target], unit.node, None, 0.0
     last, nxt, done, left = unit.position(now)
     if last == nxt:
