@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +13,7 @@ import pandas as pd
 from .. import __version__
 from ..results.outcome import RunResult
 from ..results.stats import Estimate
+from .aside import Aside
 from .gis import node_positions, write_gis
 from .plots import hazards_plot, people_supplies_plot, response_cdf_plot
 from .writing import output_folder, write_csv, write_text
@@ -93,10 +96,17 @@ def _json_safe(obj: object) -> object:
     return obj
 
 
-def write_outputs(result: RunResult, out_dir: str | Path) -> list[Path]:
-    """Write ``incidents.csv``, ``assignments.csv``, ``units.csv``, ``summary.json`` and
-    ``response_cdf.png`` into ``out_dir`` (created if needed); return their paths."""
+def write_outputs(result: RunResult, out_dir: str | Path, parallel: bool = True) -> list[Path]:
+    """Write the record tables (CSV), ``summary.json``, the plots (PNG) and the GIS layers into
+    ``out_dir`` (created if needed); return their paths. With ``parallel``, the plots are drawn
+    in a second process meanwhile, where the platform allows (see :mod:`.aside`)."""
     out = output_folder(out_dir)
+    plots: list[Callable[[], Path]] = [functools.partial(response_cdf_plot, result, out / "response_cdf.png")]
+    if result.has_hazards:
+        plots.append(functools.partial(hazards_plot, result, out / "hazards.png"))
+    if result.has_evacuation or result.has_supplies:
+        plots.append(functools.partial(people_supplies_plot, result, out / "shelters_and_stock.png"))
+    drawing = Aside(plots, parallel)  # drawn while the tables are written
     paths = []
     lon, lat = node_positions(result.scenario)
     where = dict(zip(result.scenario.travel.node_ids, zip(lon.tolist(), lat.tolist(), strict=True),
@@ -118,13 +128,8 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> list[Path]:
     path = out / "summary.json"
     write_text(path, json.dumps(_json_safe(summary_dict(result)), indent=2, ensure_ascii=False) + "\n")
     paths.append(path)
-    paths.append(response_cdf_plot(result, out / "response_cdf.png"))
-    if result.has_hazards:
-        paths.append(hazards_plot(result, out / "hazards.png"))
-    if result.has_evacuation or result.has_supplies:
-        paths.append(people_supplies_plot(result, out / "shelters_and_stock.png"))
-    paths.extend(write_gis(result, out))
-    return paths
+    gis = write_gis(result, out)
+    return [*paths, *drawing.paths(), *gis]
 
 
 def _with_position(frame: pd.DataFrame, column: str, where: dict[str, tuple[float, float]]) -> pd.DataFrame:
