@@ -143,8 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replications", type=int, default=200)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--json", type=Path, default=None,
-                        help="where to write the figures (default results/batch.json, with --cpu results/cpu.json)")
-    parser.add_argument("--cpu", action="store_true", help="CPU per replication: local processes against Dask")
+                        help="where to write the figures (default results/batch.json; with --cpu, "
+                             "results/cpu.json)")
+    parser.add_argument("--cpu", action="store_true",
+                        help="CPU per replication: local processes against Dask")
     parser.add_argument("--repeats", type=int, default=3, help="batches of each backend with --cpu")
     parser.add_argument("--child", choices=("processes", "dask"), help=argparse.SUPPRESS)
     parser.add_argument("--store", type=Path, help=argparse.SUPPRESS)
@@ -154,13 +156,14 @@ def main(argv: list[str] | None = None) -> int:
     results = Path(__file__).parent / "results"
     if args.cpu:
         figures = measure_cpu(args.scenario, args.replications, args.jobs, args.repeats)
-        print(f"{args.replications} replications of one {args.scenario} year via sim.run_batch on {args.jobs} "
-              f"workers, {args.repeats} batches each (median)")
+        print(f"{args.replications} replications of one {args.scenario} year via sim.run_batch on "
+              f"{args.jobs} workers, {args.repeats} batches each (median)")
         print_rows([(backend, f"{1000 * figures[backend]['cpu_per_replication']:.0f} ms CPU/replication",
                      f"{figures[backend]['wall_seconds']:.1f} s wall per batch, runs "
                      + ", ".join(f"{1000 * c:.0f}" for c in figures[backend]["cpu_per_replication_runs"]))
                     for backend in ("processes", "dask")], 28)
-        print(f"a Dask batch costs {figures['dask_extra_cpu']:+.0%} CPU per replication against local processes")
+        print(f"a Dask batch costs {figures['dask_extra_cpu']:+.0%} CPU per replication against local "
+              "processes")
         write_json(args.json or results / "cpu.json", figures)
         return 0
     figures = measure_batches(args.scenario, args.replications, args.jobs)

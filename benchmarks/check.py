@@ -69,15 +69,9 @@ SPREADS = 2.0           # ... plus this many IQRs of the baseline
 ROUNDS, REFRESH_ROUNDS = 5, 7
 FLOOR_EVENTS = 100_000  # per floor measurement (the median of 3 loops of this many timeouts)
 
-# (name, scenario, overrides, replications): a simulated year of each built-in scenario, fewer
-# years than run.py's section (b) so that a round takes seconds
-ENGINE_RUNS = [
-    ("tiny", "tiny", [], 20),
-    ("pinghu", "pinghu", [], 10),
-    ("pinghu-core", "pinghu", ["hazards=[]", "prepositioning=[]", "evacuation=null"], 20),
-    ("fenghua", "fenghua", [], 5),
-    ("qinhuangdao", "qinhuangdao", [], 5),
-]
+# years of each of run.py's section (b) scenarios (ENGINE_RUNS), fewer than there, so that a
+# round takes seconds
+REPLICATIONS = {"tiny": 20, "pinghu": 10, "pinghu-core": 20, "fenghua": 5, "qinhuangdao": 5}
 # scaling fits (exponent of seconds, or seconds per incident, against size); smaller than run.py's
 # section (c) (its 10^5 incidents and 10^4-node grid take 5 to 25 s each on this machine)
 INCIDENTS = (1_000, 5_000, 25_000)        # per replication, by run length at 20,000 a year
@@ -93,22 +87,11 @@ CLOCK = time.process_time
 is not counted, on either side of a ratio (a wall clock counts it wherever it falls)."""
 
 
-def floor(events: int = FLOOR_EVENTS, repeats: int = 3) -> float:
-    """CPU seconds per event of ``while True: yield env.timeout(1)`` (the median of ``repeats``),
-    as bench_core.floor_per_event measures it."""
+def floor() -> float:
+    """CPU seconds per event of a plain SimPy timeout loop (the median of 3 loops)."""
+    from bench_core import floor_per_event
 
-    def loop(env: simpy.Environment, n: int):
-        for _ in range(n):
-            yield env.timeout(1.0)
-
-    samples = []
-    for _ in range(repeats):
-        env = simpy.Environment()
-        env.process(loop(env, events))
-        start = CLOCK()
-        env.run()
-        samples.append((CLOCK() - start) / events)
-    return statistics.median(samples)
+    return floor_per_event(events=FLOOR_EVENTS, repeats=3, clock=CLOCK)
 
 
 @contextmanager
@@ -157,23 +140,25 @@ class Guard:
     """The guarded figures: ``rounds()`` yields one {name: value} per round."""
 
     def __init__(self, only: list[str] | None, heavy: bool, slow: float) -> None:
-        import sim
         from synthetic import grid_network, grid_scenario
+
+        import sim
 
         self.slow = slow
         self.wanted = (lambda name: any(name.startswith(p) for p in only)) if only else (lambda name: True)
         self._folder = tempfile.TemporaryDirectory()
-        self.engines = [(name, sim.load_scenario(source, overrides), reps)
-                        for name, source, overrides, reps in ENGINE_RUNS
-                        if self.wanted(f"engine.{name}.")]
+        from run import ENGINE_RUNS
+
+        self.engines = [(name, sim.load_scenario(source, overrides), REPLICATIONS[name])
+                        for name, source, overrides, _ in ENGINE_RUNS if self.wanted(f"engine.{name}.")]
         self.peer = self._peer() if self.wanted("peer.utrecht.") else None
         self.scaling: dict[str, list[tuple[float, object]]] = {}
         if self.wanted("scaling.incidents."):
             self.scaling["incidents"] = [(n, grid_scenario(nodes=100, incidents=n, units=20,
                                                            days=n / 20_000 * 365)) for n in INCIDENTS]
         if self.wanted("scaling.nodes."):
-            self.scaling["nodes"] = [(n, grid_scenario(nodes=n, incidents=2_000, units=40, stations=20, days=36))
-                                     for n in NODES]
+            self.scaling["nodes"] = [(n, grid_scenario(nodes=n, incidents=2_000, units=40, stations=20,
+                                                       days=36)) for n in NODES]
         if self.wanted("scaling.units."):
             self.scaling["units"] = [(n, grid_scenario(nodes=400, incidents=5_000, units=n,
                                                        stations=min(n, 100), days=90)) for n in UNITS]
@@ -272,8 +257,8 @@ def summary(values: list[float]) -> dict:
     """The median, the interquartile range and the median absolute deviation, and the samples."""
     median = statistics.median(values)
     q1, q3 = np.percentile(values, [25, 75])
-    return {"median": median, "iqr": float(q3 - q1), "mad": statistics.median(abs(v - median) for v in values),
-            "samples": list(values)}
+    mad = statistics.median(abs(v - median) for v in values)
+    return {"median": median, "iqr": float(q3 - q1), "mad": mad, "samples": list(values)}
 
 
 def limit(name: str, base: dict) -> float:
@@ -311,7 +296,8 @@ def report(current: dict, baseline: dict | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--results", type=Path, help="measurements (a --json file) to check instead of measuring")
+    parser.add_argument("--results", type=Path,
+                        help="measurements (a --json file) to check instead of measuring")
     parser.add_argument("--refresh", action="store_true", help="make these measurements the new baseline")
     parser.add_argument("--rounds", type=int, help=f"rounds to measure (default {ROUNDS}, {REFRESH_ROUNDS} "
                                                    "with --refresh)")
