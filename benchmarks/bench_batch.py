@@ -121,7 +121,9 @@ def measure_cpu(scenario: str, replications: int, jobs: int, repeats: int) -> di
         per = [e["cpu_seconds"] / replications for e in entries]
         out[backend] = {"cpu_per_replication": statistics.median(per), "cpu_per_replication_runs": per,
                         "wall_seconds": statistics.median(e["wall_seconds"] for e in entries),
-                        "batch_seconds": statistics.median(e["batch_seconds"] for e in entries)}
+                        "batch_seconds": statistics.median(e["batch_seconds"] for e in entries),
+                        "client_cpu_seconds": statistics.median(e["client_cpu_seconds"] for e in entries),
+                        "workers_cpu_seconds": statistics.median(e["workers_cpu_seconds"] for e in entries)}
     out["dask_extra_cpu"] = out["dask"]["cpu_per_replication"] / out["processes"]["cpu_per_replication"] - 1
     out["python"], out["platform"] = platform.python_version(), platform.platform()
     return out
@@ -133,7 +135,10 @@ def _child(backend: str, store: Path, scenario: str, replications: int, jobs: in
            "seed": 1, "set": {"run.horizon": "365 d"}}
     start = time.perf_counter()
     sim.run_batch(raw, store, jobs=jobs, backend=backend)
-    print(json.dumps({"batch_seconds": time.perf_counter() - start}))
+    wall = time.perf_counter() - start
+    mine = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"batch_seconds": wall, "client_cpu_seconds": mine.ru_utime + mine.ru_stime,
+                      "workers_cpu_seconds": _children_cpu()}))
     return 0
 
 

@@ -15,16 +15,19 @@ Pinghu's response core, and of Utrecht's public ambulance workload when
 cost against incidents per replication, road-graph size and number of units. A *round*
 measures all of them once, interleaved: floor, engine, floor, engine, ... each engine run's
 ratio taken against the mean of the floor measured just before and just after it, so that
-a machine slowing down or speeding up moves both sides of the ratio. Each run starts from a
-cold scenario cache (the same work every round). The sizes of a scaling fit are timed in
-alternating order (small to large, then large to small) so that drift within a round does
-not tilt every round's exponent the same way. A check takes five rounds, a refresh seven;
-each figure is the MEDIAN over the rounds, and its spread is the interquartile range (IQR)
-over the rounds.
+a machine slowing down or speeding up moves both sides of the ratio. Both are timed in this
+process's CPU time, so that a spell in which the shared machine runs something else in our
+place is not counted. Each run starts from a cold scenario cache (the same work every round).
+These are the figures the engine's work moves and its targets are stated in. The sizes of a
+scaling fit are timed in alternating order (small to large, then large to small) so that
+drift within a round does not tilt every round's exponent the same way. A check takes five
+rounds, a refresh seven (a round takes 15 to 50 s on the 2-core development machine, a check
+1.5 to 4 minutes); each figure is the MEDIAN over the rounds, and its spread is the
+interquartile range (IQR) over the rounds.
 
 When it fails. A figure fails when its median is worse than the baseline's median by more
-than ``SPREADS`` times the baseline's IQR plus a margin: ``MARGIN`` of the baseline median for a cost ratio,
-``EXPONENT_MARGIN`` added for an exponent (an exponent near zero moves by a large fraction of
+than ``SPREADS`` times the baseline's IQR plus a margin: ``MARGIN`` of the baseline median for
+a cost ratio, ``EXPONENT_MARGIN`` added for an exponent (an exponent near zero moves by a large fraction of
 itself; what matters is how much steeper the cost grows). Figures present in only one of the
 two (the Utrecht data missing, ``--only``, ``--heavy``) are not compared.
 

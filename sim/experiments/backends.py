@@ -12,10 +12,11 @@ Local worker processes end when the batch process does, even when it is killed w
 Dask workers start ready to work: a local cluster's workers are forked from the batch process
 (on Linux), which has already imported ``sim``, its engine, its KPIs and their numpy, pandas
 and scipy, so a worker imports nothing (a spawned worker would take about 2.5 s of CPU to
-import them again); the workers of a scheduler given by address import them once each, when the
-batch registers its worker plugin (:class:`~.dask_preload.Preload`), not inside the first task. Each
-variant's scenario is sent to every worker once per batch and kept there for all its tasks,
-with the caches it builds (travel rows, station orders).
+import them again), and they run without Dask's task profiler and with slower monitors
+(:data:`LOCAL_CLUSTER_CONFIG`). The workers of a scheduler given by address import them once
+each, when the batch registers its worker plugin (:class:`~.dask_preload.Preload`), not inside
+the first task. Each variant's scenario is sent to every worker once per batch and kept there
+for all its tasks, with the caches it builds (travel rows, station orders).
 """
 
 from __future__ import annotations
@@ -162,16 +163,31 @@ def worker_identity() -> str:
     return code_version()
 
 
+LOCAL_CLUSTER_CONFIG = {
+    # statistical profiling of every task, 100 stack samples a second, for a dashboard the
+    # batch's own cluster does not have
+    "distributed.worker.profile.enabled": False,
+    # the event loops' health checks, system and memory monitors wake every 20 to 500 ms, each
+    # time taking the GIL from the task (a worker has one task thread beside its loop)
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
+"""Dask settings of the local cluster a batch starts (``--backend dask`` without ``--scheduler``):
+its workers do the batch's tasks and nothing else."""
+
+
 @contextlib.contextmanager
 def _forked_workers() -> Iterator[None]:
-    """Inside, a local Dask cluster starts its worker processes by forking this process (Linux),
-    so that they inherit its imports; elsewhere, the default (spawn)."""
-    if not sys.platform.startswith("linux"):
-        yield
-        return
+    """Inside, a local Dask cluster starts with :data:`LOCAL_CLUSTER_CONFIG` and its worker
+    processes forked from this process (Linux), so that they inherit its imports; elsewhere
+    spawned (the default)."""
     import dask
 
-    with dask.config.set({"distributed.worker.multiprocessing-method": "fork"}):
+    config: dict[str, object] = dict(LOCAL_CLUSTER_CONFIG)
+    if sys.platform.startswith("linux"):
+        config["distributed.worker.multiprocessing-method"] = "fork"
+    with dask.config.set(config):
         yield
 
 
