@@ -7,6 +7,7 @@ more than the spread of the measurements plus a margin.
     python benchmarks/check.py --results FILE      # compare measurements a --json run wrote
     python benchmarks/check.py --only engine.pinghu,scaling.nodes   # some figures (prefixes)
     python benchmarks/check.py --heavy             # also the road-cut update on a 10^5-node grid
+    python benchmarks/check.py --refresh --only oracle --heavy   # refresh some figures, keep the rest
 
 What is measured. Every figure is a ratio measured within one process, so machine speed
 cancels out: the cost per incident of one simulated year of each built-in scenario (and of
@@ -143,7 +144,7 @@ class Guard:
     """The guarded figures: ``rounds()`` yields one {name: value} per round."""
 
     def __init__(self, only: list[str] | None, heavy: bool, slow: float) -> None:
-        from synthetic import grid_network, grid_scenario
+        from synthetic import grid_scenario
 
         import sim
 
@@ -165,7 +166,7 @@ class Guard:
         if self.wanted("scaling.units."):
             self.scaling["units"] = [(n, grid_scenario(nodes=400, incidents=5_000, units=n,
                                                        stations=min(n, 100), days=90)) for n in UNITS]
-        self.oracle_network = grid_network(100_000) if heavy and self.wanted("oracle.") else None
+        self.heavy = heavy and self.wanted("oracle.")
         # lazy imports and first-call costs out of the first round
         if self.engines:
             engine_seconds(self.engines[0][1], 1, 0.0)
@@ -203,14 +204,18 @@ class Guard:
             for name, scenario, reps in self.engines]
         if self.peer is not None:
             out.append(("peer.utrecht.incident_cost_in_floor_events", self._peer_seconds))
-        if self.oracle_network is not None:
-            out.append(("oracle.cut_update_in_floor_events", self._cut_update))
         return out
 
-    def _cut_update(self) -> tuple[float, int]:
-        from run import cut_update
+    @staticmethod
+    def _cut_update() -> float:
+        """run.py's section (e), the update after a road cut on a 10^5-node grid, in floor events:
+        timed by run.py in wall time, so against wall-time floors just before and after."""
+        from bench_core import floor_per_event
+        from run import oracle
 
-        return cut_update(self.oracle_network, clock=CLOCK), 1
+        before = floor_per_event(events=FLOOR_EVENTS, repeats=3)
+        seconds = oracle(100_000)["cut_update_seconds"]
+        return seconds / ((before + floor_per_event(events=FLOOR_EVENTS, repeats=3)) / 2)
 
     def round(self, index: int) -> dict[str, float]:
         """One round: floor, cost, floor, cost, ..., floor; then the scaling fits."""
@@ -229,6 +234,8 @@ class Guard:
             sizes = [size for size, _ in points]
             costs = [timed[s][0] if key == "incidents" else timed[s][0] / timed[s][1] for s in sizes]
             values[f"scaling.{key}.exponent"] = exponent(sizes, costs)
+        if self.heavy:
+            values["oracle.cut_update_in_floor_events"] = self._cut_update()
         return values
 
     def close(self) -> None:
@@ -326,9 +333,14 @@ def main(argv: list[str] | None = None) -> int:
         if current.get("slow_engine_us"):
             parser.error("a slowed engine is not a baseline")
         report(current, None)
+        print(f"\n{len(current['figures'])} figures, {current['rounds']} rounds, "
+              f"{current.get('seconds', 0):.0f} s")
+        if args.only and args.baseline.exists():  # some figures refreshed: the others kept
+            kept = json.loads(args.baseline.read_text(encoding="utf-8"))
+            if "figures" in kept:
+                current = {**kept, "figures": dict(sorted({**kept["figures"], **current["figures"]}.items()))}
         args.baseline.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
-        print(f"\nbaseline written to {args.baseline} ({current['rounds']} rounds, "
-              f"{current['seconds']:.0f} s)")
+        print(f"baseline written to {args.baseline}")
         return 0
     if not args.baseline.exists():
         print(f"no baseline at {args.baseline}: run with --refresh first", file=sys.stderr)
