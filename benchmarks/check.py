@@ -141,18 +141,17 @@ def engine_seconds(scenario, replications: int, slow: float) -> tuple[float, int
 
 
 class Guard:
-    """The guarded figures: ``rounds()`` yields one {name: value} per round."""
+    """The guarded figures' scenarios, loaded once; ``round(i)`` measures them all once."""
 
     def __init__(self, only: list[str] | None, heavy: bool, slow: float) -> None:
+        from run import ENGINE_RUNS
         from synthetic import grid_scenario
 
         import sim
 
         self.slow = slow
         self.wanted = (lambda name: any(name.startswith(p) for p in only)) if only else (lambda name: True)
-        self._folder = tempfile.TemporaryDirectory()
-        from run import ENGINE_RUNS
-
+        self._folder = tempfile.TemporaryDirectory()  # the Utrecht scenario's travel matrix
         self.engines = [(name, sim.load_scenario(source, overrides), REPLICATIONS[name])
                         for name, source, overrides, _ in ENGINE_RUNS if self.wanted(f"engine.{name}.")]
         self.peer = self._peer() if self.wanted("peer.utrecht.") else None
