@@ -79,6 +79,42 @@ def test_kpi_tables_are_the_same_on_a_dask_cluster(pinghu_serial, cluster, tmp_p
     assert sim.open_batch(tmp_path / "d.sqlite").compare("response.all.response_mean")["n"].tolist() == [6, 6]
 
 
+def test_kpi_tables_are_the_same_on_the_batchs_own_local_cluster(pinghu_serial, tmp_path):
+    """``--backend dask`` without a scheduler: a LocalCluster whose workers are forked (Linux)."""
+    pytest.importorskip("distributed")
+    on_dask = sim.run_batch(PINGHU, tmp_path / "d.sqlite", backend="dask", jobs=2, chunk=3)
+    pd.testing.assert_frame_equal(kpi_table(pinghu_serial), kpi_table(on_dask), check_exact=True)
+
+
+def loaded(module: str) -> bool:
+    """Whether a Dask worker has imported ``module`` (called on each worker)."""
+    return module in sys.modules
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_a_local_clusters_workers_start_with_the_batch_process_imports():
+    distributed = pytest.importorskip("distributed")
+    from sim.experiments.backends import PRELOAD, _forked_workers
+
+    for module in PRELOAD:
+        __import__(module)
+    with _forked_workers(), distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                                     dashboard_address=None) as local, \
+            distributed.Client(local) as client:
+        assert list(client.run(loaded, PRELOAD[0]).values()) == [True]
+
+
+def test_the_preload_plugin_imports_the_modules_on_every_worker(cluster):
+    distributed = pytest.importorskip("distributed")
+    from sim.experiments.dask_preload import Preload
+
+    module = "sim.drills.escaping"   # nothing a batch imports
+    with distributed.Client(cluster.scheduler_address) as client:
+        client.register_plugin(Preload((module,)), name="test-preload")
+        answers = client.run(loaded, module)
+    assert len(answers) == 2 and all(answers.values())
+
+
 # ---------------------------------------------------------------- unfinished stores
 
 

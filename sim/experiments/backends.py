@@ -8,12 +8,22 @@ clear error and leaves nothing behind. It reports how many tasks can run at once
 
 Local worker processes end when the batch process does, even when it is killed with SIGKILL
 (Linux: ``PR_SET_PDEATHSIG``; elsewhere a watchdog thread that notices the parent is gone).
+
+Dask workers start ready to work: a local cluster's workers are forked from the batch process
+(on Linux), which has already imported ``sim``, its engine, its KPIs and their numpy, pandas
+and scipy, so a worker imports nothing (a spawned worker would take about 2.5 s of CPU to
+import them again), and they run without Dask's task profiler and with slower monitors
+(:data:`LOCAL_CLUSTER_CONFIG`). The workers of a scheduler given by address import them once
+each, when the batch registers its worker plugin (:class:`~.dask_preload.Preload`), not inside
+the first task. Each variant's scenario is sent to every worker once per batch and kept there
+for all its tasks, with the caches it builds (travel rows, station orders).
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import importlib
 import multiprocessing
 import os
 import signal
@@ -30,11 +40,15 @@ from ..scenario.loader import Scenario
 from .store import TaskOutput, code_version
 from .tasks import Task, run_task
 
-__all__ = ["BACKENDS", "Backend", "BackendError", "die_with_parent", "open_backend", "worker_identity"]
+__all__ = ["BACKENDS", "PRELOAD", "Backend", "BackendError", "die_with_parent", "open_backend",
+           "worker_identity"]
 
 BACKENDS = ("processes", "dask")
 CONNECT_TIMEOUT = 20.0  # seconds to reach a Dask scheduler and find a worker
 PR_SET_PDEATHSIG = 1
+PRELOAD = ("sim.experiments.tasks", "sim.experiments.store")
+"""What a task needs, imported in a Dask worker before its first task: the engine, the KPIs,
+the store's task output, and with them numpy, pandas and scipy."""
 
 
 class BackendError(SimError):
@@ -149,6 +163,34 @@ def worker_identity() -> str:
     return code_version()
 
 
+LOCAL_CLUSTER_CONFIG = {
+    # statistical profiling of every task, 100 stack samples a second, for a dashboard the
+    # batch's own cluster does not have
+    "distributed.worker.profile.enabled": False,
+    # the event loops' health checks, system and memory monitors wake every 20 to 500 ms, each
+    # time taking the GIL from the task (a worker has one task thread beside its loop)
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
+"""Dask settings of the local cluster a batch starts (``--backend dask`` without ``--scheduler``):
+its workers do the batch's tasks and nothing else."""
+
+
+@contextlib.contextmanager
+def _forked_workers() -> Iterator[None]:
+    """Inside, a local Dask cluster starts with :data:`LOCAL_CLUSTER_CONFIG` and its worker
+    processes forked from this process (Linux), so that they inherit its imports; elsewhere
+    spawned (the default)."""
+    import dask
+
+    config: dict[str, object] = dict(LOCAL_CLUSTER_CONFIG)
+    if sys.platform.startswith("linux"):
+        config["distributed.worker.multiprocessing-method"] = "fork"
+    with dask.config.set(config):
+        yield
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0][:200]}" if text else type(exc).__name__
@@ -169,10 +211,16 @@ class _Dask:
         self._client: Any = None
         try:
             if address is None:
-                self._cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                                             dashboard_address=None)
+                for module in PRELOAD:  # in this process first: the forked workers inherit them
+                    importlib.import_module(module)
+                with _forked_workers():
+                    self._cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                                                 dashboard_address=None)
             self._client = self._connect(Client, address, timeout)
             self._check_workers(timeout)
+            from .dask_preload import Preload
+
+            self._client.register_plugin(Preload(PRELOAD), name=Preload.name)
             info = self._client.scheduler_info()
             self.workers = max(1, sum(int(w.get("nthreads", 1)) for w in info["workers"].values()))
             self._scenarios = self._client.scatter(scenarios, broadcast=True)
