@@ -18,10 +18,11 @@ from pathlib import Path
 
 from ..errors import SimError
 
-__all__ = ["Aside"]
+__all__ = ["Aside", "can_fork"]
 
 
-def _can_fork() -> bool:
+def can_fork() -> bool:
+    """Whether work can go aside here: the platform forks and has more than one core."""
     return "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
 
 
@@ -40,7 +41,7 @@ class Aside:
 
     def __init__(self, jobs: list[Callable[[], Path]], parallel: bool = True) -> None:
         self._done: list[Path] | None = None
-        if not jobs or not parallel or not _can_fork():
+        if not jobs or not parallel or not can_fork():
             self._done = [job() for job in jobs]
             return
         context = multiprocessing.get_context("fork")
