@@ -26,13 +26,14 @@ A policy is a class (or any callable) that builds the policy object with no argu
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib import metadata
 from typing import Any
 
 from .errors import SimError
 
-__all__ = ["ENTRY_POINT_GROUPS", "KINDS", "make_plugin", "plugin_names", "register_policy"]
+__all__ = ["ENTRY_POINT_GROUPS", "KINDS", "make_plugin", "make_policy_named", "plugin_names",
+           "register_policy"]
 
 KINDS = ("dispatch", "allocation")
 ENTRY_POINT_GROUPS = {"dispatch": "sim.dispatch_policies", "allocation": "sim.allocation_policies"}
@@ -81,3 +82,15 @@ def make_plugin(kind: str, name: str) -> Any:
             raise SimError(f"the {kind} policy {name!r} (entry point {entry.value}) cannot be loaded: "
                            f"{type(exc).__name__}: {exc}") from None
     return factory()
+
+
+def make_policy_named(kind: str, name: str, builtins: Mapping[str, Callable[[], Any]], method: str) -> Any:
+    """The built-in ``kind`` policy ``name`` (from ``builtins``), or the one registered under it,
+    which must have a ``method``."""
+    if name in builtins:
+        return builtins[name]()
+    policy = make_plugin(kind, name)
+    if not callable(getattr(policy, method, None)):
+        raise SimError(f"the {kind} policy registered as {name!r} has no {method}() method")
+    return policy
+

@@ -14,8 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..errors import SimError
-from ..plugins import make_plugin
+from ..plugins import make_policy_named
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..scenario.distributions import Distribution
@@ -139,9 +138,4 @@ ALLOCATION_POLICIES = {NearestTierFirst.name: NearestTierFirst}
 
 def make_allocation(name: str) -> AllocationPolicy:
     """The built-in allocation policy ``name``, or the one registered under it (:mod:`sim.plugins`)."""
-    if name in ALLOCATION_POLICIES:
-        return ALLOCATION_POLICIES[name]()
-    policy = make_plugin("allocation", name)
-    if not callable(getattr(policy, "allocate", None)):
-        raise SimError(f"the allocation policy registered as {name!r} has no allocate() method")
-    return policy  # type: ignore[no-any-return]
+    return make_policy_named("allocation", name, ALLOCATION_POLICIES, "allocate")

@@ -20,8 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from ..engine.streams import keyed_uniform
-from ..errors import SimError
-from ..plugins import make_plugin
+from ..plugins import make_policy_named
 from .units import AIR, AT_BASE, AWAY, Unit, heading, heading_bound
 
 __all__ = ["CallView", "DispatchPolicy", "Fleet", "NearestAvailable", "POLICIES", "make_policy"]
@@ -255,10 +254,5 @@ POLICIES: dict[str, type[DispatchPolicy]] = {NearestAvailable.name: NearestAvail
 
 def make_policy(name: str) -> DispatchPolicy:
     """The built-in policy ``name``, or the one registered under it (:mod:`sim.plugins`)."""
-    if name in POLICIES:
-        return POLICIES[name]()
-    policy = make_plugin("dispatch", name)
-    if not callable(getattr(policy, "select", None)):
-        raise SimError(f"the dispatch policy registered as {name!r} has no select() method")
-    return policy  # type: ignore[no-any-return]
+    return make_policy_named("dispatch", name, POLICIES, "select")
 
