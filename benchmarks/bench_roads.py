@@ -191,7 +191,8 @@ def peak_rss_mb() -> float:
     """This process's peak resident set so far, in MiB: ``VmHWM`` of ``/proc/self/status`` on
     Linux (its own, from its exec: ``ru_maxrss`` keeps the parent's peak across fork and exec,
     so a benchmark run from a big process would report that one's), else ``ru_maxrss`` (KiB
-    on Linux, bytes on macOS)."""
+    on Linux, bytes on macOS). The kernel updates the high-water mark lazily, so a later
+    reading can be a little lower than an earlier one: keep the larger."""
     try:
         with open("/proc/self/status", encoding="ascii") as handle:
             for line in handle:
@@ -216,7 +217,7 @@ def memory(scenario_file: Path, replications: int, trace: bool) -> dict[str, flo
         incidents += len(sim.simulate(scenario, r).incidents["incident"])
     out = {"replications": replications, "incidents": incidents, "nodes": scenario.travel.n_nodes,
            "load_seconds": loaded - started, "run_seconds": time.perf_counter() - loaded,
-           "rss_before_mb": before, "peak_rss_mb": peak_rss_mb()}
+           "rss_before_mb": before, "peak_rss_mb": max(before, peak_rss_mb())}
     if trace:
         out["python_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
