@@ -35,17 +35,22 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra  # type: ignore[import-untyped]  # scipy ships no type hints
 
-__all__ = ["KEEP", "RoadRows", "Toward", "tree_route"]
+__all__ = ["FINITE", "KEEP", "RoadRows", "Toward", "as_array", "tree_route"]
 
 KEEP = 64  # columns kept toward targets that are not sources
-_FINITE = float(np.finfo(float).max)  # shortest paths never go over an infinite (cut) entry
+FINITE = float(np.finfo(float).max)  # shortest paths never go over an infinite (cut) entry
+
+
+def as_array(values: np.ndarray) -> array:
+    """``values`` as an ``array('d')`` (8 bytes a value; reading one gives a Python float)."""
+    out = array("d")
+    out.frombytes(np.ascontiguousarray(values, dtype=float).tobytes())
+    return out
 
 
 def _search(graph: csr_matrix, node: int) -> tuple[array, np.ndarray]:
-    dist, pred = dijkstra(graph, directed=True, indices=node, return_predecessors=True, limit=_FINITE)
-    minutes = array("d")
-    minutes.frombytes(dist.tobytes())
-    return minutes, pred
+    dist, pred = dijkstra(graph, directed=True, indices=node, return_predecessors=True, limit=FINITE)
+    return as_array(dist), pred
 
 
 def tree_route(row: Sequence[float], pred: np.ndarray, origin: int,
@@ -124,10 +129,6 @@ class RoadRows:
         return (len(self.preds) + len(self._columns)) * len(self._slots) * 12 \
             + sum(g.data.nbytes + g.indices.nbytes + g.indptr.nbytes for g in graphs)
 
-    def has_row(self, origin: int) -> bool:
-        """Whether ``origin`` has a row of its own (computed)."""
-        return isinstance(self._slots[origin], array)
-
     def row(self, origin: int) -> array:
         """The full row of ``origin`` (computed and not kept if it is not a source)."""
         slot = self[origin]
@@ -166,7 +167,12 @@ class RoadRows:
         """A number never above ``self[origin][target]``, read from the rows and columns already
         kept (no search): by the triangle inequality, the way from ``origin`` to ``target`` is at
         least ``row[target] - row[origin]`` for a source's row and ``col[origin] - col[target]``
-        for a column toward a source. A margin covers the last bits of the floats."""
+        for a column toward a source (or, when the column toward ``target`` is kept, its own
+        minutes: exact and as cheap). A margin covers the last bits of the floats."""
+        kept = self._columns.get(target)
+        if kept is not None:
+            best = kept[origin]
+            return best * (1.0 - 1e-12) - 1e-9 if best < math.inf else best
         best = 0.0
         for row in self._from:
             gap = row[target] - row[origin]
@@ -217,5 +223,5 @@ class RoadRows:
     def unreachable(self, origins: list[int], among: int | None) -> frozenset[int]:
         """Nodes (of the first ``among``) that none of ``origins`` reaches: one search from all
         of them at once."""
-        nearest = dijkstra(self._graph, directed=True, indices=origins, min_only=True, limit=_FINITE)[:among]
+        nearest = dijkstra(self._graph, directed=True, indices=origins, min_only=True, limit=FINITE)[:among]
         return frozenset(np.nonzero(nearest == math.inf)[0].tolist())

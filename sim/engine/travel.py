@@ -31,38 +31,31 @@ import numpy as np
 from scipy.sparse.csgraph import dijkstra  # type: ignore[import-untyped]  # scipy ships no type hints
 
 from ..scenario.geography import RoadNetwork, TravelMatrix, haversine_km
-from .road_rows import RoadRows, tree_route
+from .road_rows import FINITE, RoadRows, as_array, tree_route
 
 __all__ = ["DirectTravel", "EAGER_NODES", "LazyRows", "TravelTimes", "straight_line_km"]
 
 EAGER_NODES = 500  # up to this many nodes, all rows are computed at once (one Dijkstra call)
-_FINITE = float(np.finfo(float).max)  # shortest paths never go over an infinite (cut) entry
 
 
 class LazyRows:
     """``rows[i]``: the minutes from node ``i`` to every node (an ``array('d')``: 8 bytes a node),
     computed on first use."""
 
-    __slots__ = ("_rows", "_compute", "_known")
+    __slots__ = ("_rows", "_compute")
 
     def __init__(self, n: int, compute: Callable[[int], array]) -> None:
         self._rows: list[array | None] = [None] * n
         self._compute = compute
-        self._known: list[int] = []  # origins with a row, so listing them scans no empty slots
 
     def __getitem__(self, origin: int) -> array:
         row = self._rows[origin]
         if row is None:
             row = self._rows[origin] = self._compute(origin)
-            self._known.append(origin)
         return row
 
     def __len__(self) -> int:
         return len(self._rows)
-
-    def known(self) -> list[int]:
-        """Origins whose row has been computed, in increasing order."""
-        return sorted(self._known)
 
     def row(self, origin: int) -> array:
         """The full row of ``origin``."""
@@ -138,7 +131,7 @@ class TravelTimes(_Oracle):
             # A unit between two nodes may turn back only where every road is two-way.
             self.reversible = not source.has_one_way
             if source.n_nodes <= EAGER_NODES:  # small: every row in one call, read as plain lists
-                dist, pred = dijkstra(self._graph, directed=True, return_predecessors=True, limit=_FINITE)
+                dist, pred = dijkstra(self._graph, directed=True, return_predecessors=True, limit=FINITE)
                 self.rows = dist.tolist()
                 self._pred = pred
             else:  # rows from the sources, columns toward the targets, on first use
@@ -184,8 +177,7 @@ class TravelTimes(_Oracle):
                 # than computing and keeping a row per origin in every road state
                 nodes = self.rows.unreachable(list(origins), among) if origins else frozenset()
             else:
-                rows = [self.rows.row(o)[:among] if isinstance(self.rows, LazyRows) else self.rows[o][:among]
-                        for o in origins]
+                rows = [self.rows[o][:among] for o in origins]  # every row computed at once
                 nodes = frozenset(j for j, column in enumerate(zip(*rows, strict=True))
                                   if min(column) == math.inf) if rows else frozenset()
             self._unreachable[key] = nodes
@@ -234,6 +226,4 @@ class DirectTravel(_Oracle):
 
     def _row(self, origin: int) -> array:
         km = haversine_km(self._lon[origin], self._lat[origin], self._lon, self._lat)
-        row = array("d")
-        row.frombytes(np.ascontiguousarray(km * self._factor, dtype=float).tobytes())
-        return row
+        return as_array(km * self._factor)

@@ -106,7 +106,6 @@ def write_outputs(result: RunResult, out_dir: str | Path, parallel: bool = True)
         plots.append(functools.partial(hazards_plot, result, out / "hazards.png"))
     if result.has_evacuation or result.has_supplies:
         plots.append(functools.partial(people_supplies_plot, result, out / "shelters_and_stock.png"))
-    drawing = Aside(plots, parallel)  # drawn while the tables are written
     paths = []
     lon, lat = node_positions(result.scenario)
     where = dict(zip(result.scenario.travel.node_ids, zip(lon.tolist(), lat.tolist(), strict=True),
@@ -121,6 +120,8 @@ def write_outputs(result: RunResult, out_dir: str | Path, parallel: bool = True)
     if result.has_supplies:
         tables += [(name, result.table(name)) for name in SUPPLY_TABLES]
         tables.append(("first_batches", result.first_batches))
+    # the tables are built first, so the process drawing the plots inherits them
+    drawing = Aside(plots, parallel)  # drawn while the tables are written
     for name, frame in tables:
         path = out / f"{name}.csv"
         write_csv(path, frame, float_format="%.4f")

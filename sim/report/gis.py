@@ -103,7 +103,7 @@ def _units_by_facility(scenario: Scenario) -> dict[str, dict[str, int]]:
 def coverage_table(result: RunResult) -> pd.DataFrame:
     """Per place and incident type with a target: minutes for the first capable unit (see the
     module docstring) and whether it is within the target."""
-    from ..engine.response import build_units, travel_modes
+    from ..engine.calls import build_units, travel_modes
 
     scenario = result.scenario
     spec = scenario.spec

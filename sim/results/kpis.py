@@ -38,7 +38,7 @@ from .columns import flags, floats, texts
 from .grouping import Grouping
 from .kpi_groups import Groups, per_replication
 from .records import ReplicationRecords
-from .reductions import median_sorted, quantile_sorted
+from .reductions import mean_or_nan, median_sorted, quantile_sorted
 from .stats import Estimate, estimate
 
 __all__ = ["INCIDENT_METRICS", "incident_kpis", "incident_metrics", "summarize"]
@@ -48,10 +48,6 @@ INCIDENT_METRICS = ("incidents", "lost", "open", "response_mean", "response_medi
                     "report_within_target", "waited_share", "queue_wait_mean")
 
 _TIMES = ("response_time", "occurrence", "report", "first_dispatch", "call")
-
-
-def _mean(values: np.ndarray) -> float:
-    return float(values.sum()) / len(values) if len(values) else math.nan
 
 
 def _share(hits: int, known: int) -> float:
@@ -90,7 +86,7 @@ def _metrics(c: dict[str, np.ndarray], end: float, grouping: Grouping) -> list[d
             "incidents": float(n["incidents"]),
             "lost": float(n["lost"]),
             "open": float(n["open"]),
-            "response_mean": _mean(times[i]),
+            "response_mean": mean_or_nan(times[i]),
             "response_median": median_sorted(rt),
             "response_p90": quantile_sorted(rt, 0.9),
             "response_p95": quantile_sorted(rt, 0.95),
@@ -98,7 +94,7 @@ def _metrics(c: dict[str, np.ndarray], end: float, grouping: Grouping) -> list[d
             "report_mean": float(reports[i].sum()) / n["reported"] if n["reported"] else math.nan,
             "report_within_target": _share(n["rhit"], n["rknown"]),
             "waited_share": _share(n["waited"], n["called"]),
-            "queue_wait_mean": _mean(waits[i]),
+            "queue_wait_mean": mean_or_nan(waits[i]),
         })
     return out
 

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-__all__ = ["group_sums", "mean_or_nan", "median_sorted", "nan_mean", "nan_sum", "quantile_sorted", "share"]
+__all__ = ["group_sums", "mean_or_nan", "median_sorted", "nan_mean", "nan_sum", "quantile_sorted"]
 
 
 def nan_sum(values: np.ndarray) -> float:
@@ -40,12 +40,6 @@ def nan_mean(values: np.ndarray) -> float:
 def mean_or_nan(values: np.ndarray) -> float:
     """Mean of all the values (NaN when there are none)."""
     return float(values.mean()) if len(values) else math.nan
-
-
-def share(hit: np.ndarray, known: np.ndarray) -> float:
-    """Share of ``hit`` among the ``known`` entries (NaN when none is known)."""
-    count = int(np.count_nonzero(known))
-    return int(np.count_nonzero(hit & known)) / count if count else math.nan
 
 
 def median_sorted(values: np.ndarray) -> float:
