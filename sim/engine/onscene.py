@@ -143,8 +143,7 @@ class OnScene(UnitTimelines):
     def _stand_down(self, unit: Unit, call: Call, record: list) -> None:
         """Called off on the way: free where it is (still at its station during turnout)."""
         record[STOOD_DOWN] = True
-        unit.epoch += 1
-        unit.task = None
+        unit.end_task()
         if record[DEPART] > self.env.now:  # still turning out: it never left
             record[DEPART] = NAN
             unit.stop_route()
@@ -163,8 +162,7 @@ class OnScene(UnitTimelines):
             call.on_scene = [(u, r) for u, r in call.on_scene if u is not unit]
             record[LEAVE] = self.env.now
             record[WITHDRAWN] = True
-            unit.epoch += 1
-            unit.task = None
+            unit.end_task()
             self.scene_changed(call)
             self.release(unit, call, record)
         else:

@@ -304,9 +304,7 @@ class ResponseEngine(OnScene):
         if unit.lazy:
             self.settle(unit)  # it may be home by now
         if unit.status not in (AT_BASE, AWAY) or capability not in unit.capabilities \
-                or call.need.get(capability, 0) <= 0 or not (
-                    unit.plain and (call.modes is None or unit.mode in call.modes)
-                    or self.fleet.eligible(unit, call)):
+                or call.need.get(capability, 0) <= 0 or not self.fleet.eligible(unit, call):
             raise SimError(f"dispatch policy {type(self.policy).__name__} chose unit "
                            f"{unit.info.id} for {capability!r}, which it cannot serve now")
         i = call.index

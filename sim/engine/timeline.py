@@ -181,9 +181,7 @@ class UnitTimelines:
     def pull_over(self, unit: Unit, node: int) -> None:
         """Drive on to ``node`` (the end of the road it is on) and wait there; a unit standing
         at a node just stays."""
-        unit.epoch += 1  # whatever trip it was on is over
-        unit.task = None
-        unit.lazy = False
+        unit.end_task()
         if not unit.moving:
             return
         now = self.env.now

@@ -85,6 +85,8 @@ class Fleet:
 
     def eligible(self, unit: Unit, call: CallView | None) -> bool:
         """May ``unit`` be sent to ``call`` (mode, wind, answering, mutual-aid severity)?"""
+        if unit.plain:  # always answers, no neighbour's rules, no wind: only the mode counts
+            return call is None or call.modes is None or unit.mode in call.modes
         if call is not None:
             if call.modes is not None and unit.mode not in call.modes:
                 return False

@@ -128,6 +128,13 @@ class Unit:
     def stop_route(self) -> None:
         self.route = self.route_minutes = self.trip = None
 
+    def end_task(self) -> None:
+        """Whatever trip it was on is over (called off, withdrawn, pulled over): an arrival
+        scheduled for it no longer counts, and none is pending without an event."""
+        self.epoch += 1
+        self.task = None
+        self.lazy = False
+
     def _work_out_route(self, trip: Trip) -> None:
         travel, via, target, behind, edge = trip
         nodes, cum = travel.route(via, target)
