@@ -44,8 +44,7 @@ class OnScene(UnitTimelines):
     helipads: list[int]
     # what the core does (sim.engine.response)
     release: Callable[[Unit, Call, list], None]  # (unit, call, record): the unit is done with the call
-    retry: Callable[[Call], None]  # a new dispatch attempt for what the call still needs
-    enqueue_if_waiting: Callable[[Call], None]
+    ask_again: Callable[[Call], None]  # a new dispatch attempt for what the call still needs (the rest waits)
     dequeue: Callable[[Call], None]
 
     def arrived(self, unit: Unit, call: Call, record: list, when: float, lazy: bool) -> None:
@@ -137,8 +136,7 @@ class OnScene(UnitTimelines):
             elif unit is not coming:
                 self._stand_down(unit, call, record)
         if call.need:
-            self.retry(call)
-            self.enqueue_if_waiting(call)
+            self.ask_again(call)
 
     def _stand_down(self, unit: Unit, call: Call, record: list) -> None:
         """Called off on the way: free where it is (still at its station during turnout)."""
@@ -170,8 +168,7 @@ class OnScene(UnitTimelines):
             if not isinstance(call.scene, FireScene):
                 self.plan_scene(call)  # one fewer on the way
         call.need[record[CAP]] = call.need.get(record[CAP], 0) + 1
-        self.retry(call)
-        self.enqueue_if_waiting(call)
+        self.ask_again(call)
 
     def _carry_patient(self, unit: Unit, call: Call, record: list) -> None:
         record[LEAVE] = self.env.now

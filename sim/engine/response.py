@@ -245,6 +245,11 @@ class ResponseEngine(OnScene):
             return
         for capability, count in add.items():
             call.need[capability] = call.need.get(capability, 0) + count
+        self.ask_again(call)
+
+    def ask_again(self, call: Call) -> None:
+        """A new dispatch attempt for what ``call`` still needs; what no unit fills waits in the
+        queue."""
         self.retry(call)
         self.enqueue_if_waiting(call)
 
