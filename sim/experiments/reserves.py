@@ -37,7 +37,8 @@ from scipy import special
 from ..engine.runner import simulate
 from ..engine.supplies import NearestTierFirst
 from ..errors import SimError
-from ..results.people_kpis import first_batches
+from ..results.columns import floats, length, table, texts
+from ..results.people_kpis import first_batch_rows
 from ..results.records import ReplicationRecords
 from ..scenario.loader import Scenario
 
@@ -61,18 +62,19 @@ def clopper_pearson(successes: int, trials: int, confidence: float) -> tuple[flo
 def replication_success(records: ReplicationRecords, scenario: Scenario, fill_rate: float | None,
                         first_batch: bool = True) -> bool | None:
     """Did this replication meet the targets? ``None`` when no disaster asked for supplies."""
-    requests = records.table_frame("supply_requests")
-    if not len(requests):
+    requests = table(records, "supply_requests")
+    if not length(requests):
         return None
-    demand = requests[(requests["kind"] != "replenish") & (requests["event"] != "")]
-    if not len(demand):
+    demand = (texts(requests, "kind") != "replenish") & (texts(requests, "event") != "")
+    if not demand.any():
         return None
     ok = True
-    if first_batch:
-        batches = first_batches(demand, records.table_frame("shipments"), scenario.spec.supply)
-        ok = bool(batches["on_time"].all())
+    if first_batch:  # first_batch_rows leaves replenishment and everyday requests out itself
+        batches = first_batch_rows(requests, table(records, "shipments"), scenario.spec.supply)
+        ok = all(batch.on_time for batch in batches)
     if fill_rate is not None:
-        ok = ok and float(demand["delivered"].sum()) >= fill_rate * float(demand["quantity"].sum()) - 1e-6
+        delivered = float(floats(requests, "delivered")[demand].sum())
+        ok = ok and delivered >= fill_rate * float(floats(requests, "quantity")[demand].sum()) - 1e-6
     return ok
 
 
