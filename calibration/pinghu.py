@@ -321,6 +321,8 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         "    priority: 1",
         "    requires: {water_rescue: 1}",
         "    on_scene: {dist: gamma, mean: \"90 min\", sd: \"45 min\"}",
+        "    detection_delay: {dist: exponential, mean: \"15 min\"}  # the trapped or neighbours call",
+        "    report_delay: {dist: uniform, low: \"5 min\", high: \"20 min\"}  # village, township, county",
         "    target: \"45 min\"",
         "  casualty:",
         "    label: 伤员 casualty of a chemical accident",
@@ -373,9 +375,12 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         "    incidents:",
         "      - {type: flood_rescue, rate: \"6 / d\", where: {tags: [flood-prone], weight: population}}",
         "    road_cuts: {probability: 0.02, tags: {flood-prone: 0.12, coast: 0.1}, repair: {dist: lognormal, "
-        "mean: \"12 h\", sd: \"8 h\"}}",
+        "mean: \"12 h\", sd: \"8 h\"},",
+        "      # roads under water but passable: driven 2.5x slower while it lasts (ASSUMPTION)",
+        "      flooding: {probability: 0.1, tags: {flood-prone: 0.5, coast: 0.2}, factor: 2.5,"
+        " lasts: {dist: lognormal, mean: \"6 h\", sd: \"4 h\"}}}",
         "    outages: {communication: 0.2, power: 0.5, restore: {dist: lognormal, mean: \"10 h\", sd: \"6 h\"}, "
-        "delay_factor: 2.0}",
+        "delay_factor: 2.0, power_factor: 1.5}  # no video, alarms or sensors without power (ASSUMPTION)",
         f"  # chemical-park accidents: {f['hazmat_incidents'].cite()}; {f['chemical_leak_share'].cite()};",
         "  #   radii and casualties ASSUMPTIONS",
         "  - kind: chemical",

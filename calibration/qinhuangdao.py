@@ -66,7 +66,7 @@ CLUSTERS = {
                  ("south", 118.850, 40.250, ["mountain", "forest"])],
 }
 TANGSHAN = ("tangshan", "唐山 Tangshan (supply agreement, mutual aid)", 118.400, 39.700)
-FOREST_HA = 1500  # forest per forest-tagged node, in hectares (ASSUMPTION)
+FOREST_CLUSTERS = sum("forest" in tags for clusters in CLUSTERS.values() for *_, tags in clusters)
 SHELTER_ITEMS = ["water", "meals", "quilts", "tents"]
 FLOOD_ITEMS = ["sandbags", "life_jackets", "rubber_boats"]
 RESCUE_ITEMS = ["generators", "satellite_phones"]
@@ -85,6 +85,7 @@ def derive(f: dict[str, Figure]) -> dict:
             (("changli", "lulong", "qinglong"), "counties", counties_total)):
         split = largest_remainder(int(total), [f[f"{c}_share_{shares}"].value for c in cid])
         county_pop.update(zip(cid, split, strict=True))
+    forest_ha = round(f["forest_area_ha"].value / FOREST_CLUSTERS)
     nodes = []
     for cid, zh, en, urban, lon, lat, tags in COUNTIES:
         clusters = CLUSTERS[cid]
@@ -95,7 +96,7 @@ def derive(f: dict[str, Figure]) -> dict:
         for k, ((name, clon, clat, ctags), pop) in enumerate(zip(clusters, pops[1:], strict=True)):
             nodes.append({"id": f"{cid}-{k + 1}", "name": f"{en} {name}", "kind": "village", "lon": clon,
                           "lat": clat, "population": pop, "tags": ctags, "area": cid,
-                          "forest_ha": FOREST_HA if "forest" in ctags else 0})
+                          "forest_ha": forest_ha if "forest" in ctags else 0})
     tid, tname, tlon, tlat = TANGSHAN
     nodes.append({"id": tid, "name": tname, "kind": "junction", "lon": tlon, "lat": tlat, "population": 0,
                   "tags": [], "area": None, "forest_ha": 0})
@@ -145,7 +146,7 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         "  #   (" + ", ".join(f"{c} {pop[c]}" for c, *_ in COUNTIES) + ")",
         f"  # seat shares: urban {f['seat_share_urban'].value:g}, counties {f['seat_share_county'].value:g} "
         "(ASSUMPTION); the rest over the clusters",
-        f"  # forest: {FOREST_HA} ha per forest cluster (ASSUMPTION)",
+        f"  # forest: {f['forest_area_ha'].cite()}, split evenly over the {FOREST_CLUSTERS} forest clusters",
         "  nodes:",
     ]
     for n in p["nodes"]:
@@ -219,17 +220,25 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         "    on_scene: {dist: lognormal, mean: \"75 min\", sd: \"40 min\"}, detection_delay: {dist: exponential,"
         " mean: \"5 min\"}, target: \"15 min\"}",
         "  outdoor_fire: {label: 其他火灾 other fires, priority: 2, requires: {first_attack: 1},",
-        "    on_scene: {dist: lognormal, mean: \"30 min\", sd: \"15 min\"}, target: \"15 min\"}",
+        "    on_scene: {dist: lognormal, mean: \"30 min\", sd: \"15 min\"}, target: \"15 min\",",
+        "    # grass, rubbish and vehicle fires are seen by passers-by later than alarms see a building fire",
+        "    detection_delay: {dist: exponential, mean: \"10 min\"}, report_delay: {dist: uniform, low: \"1 min\","
+        " high: \"3 min\"}}",
         "  accident: {label: 生产安全事故 work-safety accident, priority: 1, requires: {rescue: 1, ems: 1},",
         "    on_scene: {dist: gamma, mean: \"60 min\", sd: \"30 min\"}, report_delay: {dist: lognormal, mean: \"10 min\","
         " sd: \"15 min\"},",
         f"    target: \"15 min\", report_target: \"{f['report_target'].value:g} min\","
         f" hospital: {{probability: {p['accident_transport']}, by: ems, handover: \"15 min\"}}}}",
         "  flood_rescue: {label: 洪涝救援 flood rescue, priority: 1, requires: {water_rescue: 1},",
-        "    on_scene: {dist: gamma, mean: \"90 min\", sd: \"45 min\"}, target: \"45 min\"}",
+        "    on_scene: {dist: gamma, mean: \"90 min\", sd: \"45 min\"}, target: \"45 min\",",
+        "    detection_delay: {dist: exponential, mean: \"15 min\"}, report_delay: {dist: uniform, low: \"5 min\","
+        " high: \"20 min\"}}",
         "  landslide_rescue: {label: 山洪地质灾害救援 torrent and landslide rescue, priority: 1,"
         " requires: {rescue: 1, hoist: 1},",
-        "    on_scene: {dist: lognormal, mean: \"4 h\", sd: \"2 h\"}, target: \"60 min\"}",
+        "    on_scene: {dist: lognormal, mean: \"4 h\", sd: \"2 h\"}, target: \"60 min\",",
+        "    # found by villagers or patrols, then up the chain (ASSUMPTION)",
+        "    detection_delay: {dist: exponential, mean: \"30 min\"}, report_delay: {dist: uniform, low: \"5 min\","
+        " high: \"20 min\"}}",
         "  collapse: {label: 房屋倒塌 collapsed building, priority: 1, requires: {rescue: 1},",
         "    on_scene: {dist: lognormal, mean: \"3 h\", sd: \"2 h\"}, target: \"30 min\"}",
         "  forest_fire: {label: 森林火灾 forest fire, priority: 1, requires: {forest_crew: 2},",
@@ -260,9 +269,13 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         "    incidents:",
         "      - {type: flood_rescue, rate: \"6 / d\", where: {tags: [flood-prone, mountain], weight: population}}",
         "    road_cuts: {probability: 0.02, tags: {mountain: 0.3, flood-prone: 0.15}, repair: {dist: lognormal,"
-        " mean: \"24 h\", sd: \"12 h\"}}",
+        " mean: \"24 h\", sd: \"12 h\"},",
+        "      # roads under water but passable: driven 2.5x slower while it lasts (ASSUMPTION)",
+        "      flooding: {probability: 0.05, tags: {flood-prone: 0.3, mountain: 0.1}, factor: 2.5,"
+        " lasts: {dist: lognormal, mean: \"6 h\", sd: \"4 h\"}}}",
         "    outages: {communication: 0.3, power: 0.5, restore: {dist: lognormal, mean: \"12 h\", sd: \"8 h\"},"
-        " delay_factor: 2.5}",
+        " delay_factor: 2.5,",
+        "      power_factor: 1.5}  # no video, alarms or sensors without power (ASSUMPTION)",
         "  - kind: landslide",
         "    id: torrents",
         "    triggered_by: [rainstorms]",
@@ -278,7 +291,8 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         f"    rate: \"{f['earthquakes_per_year'].value:g} / y\"",
         "    magnitude_range: [4.5, 7.0]",
         "    collapse: {incident_type: collapse, per_10k: 5, median: 7.5, spread: 1.0}",
-        "    road_damage: {median: 8.5, spread: 1.0, repair: {dist: lognormal, mean: \"24 h\", sd: \"12 h\"}}",
+        "    road_damage: {median: 8.5, spread: 1.0, repair: {dist: lognormal, mean: \"24 h\", sd: \"12 h\"},",
+        "      slowed: {median: 7.0, spread: 1.0, factor: 2.0}}  # cracked or strewn roads, still open (ASSUMPTION)",
         f"  # forest fires: {f['forest_fires_per_year'].cite()}; {f['forest_sensing_coverage'].cite()}",
         "  - kind: forest_fire",
         "    id: forest_fires",
@@ -329,6 +343,9 @@ def render_people_and_supplies(p: dict, f: dict[str, Figure]) -> list[str]:
              f"share: {f['rain_evacuation_share_mountain'].value:g}}}",
              f"    - {{hazard: rainstorms, min_intensity: 0.6, tags: [flood-prone], "
              f"share: {f['rain_evacuation_share_flood'].value:g}}}",
+             "    # a torrent or slide under way: the households below it leave (ASSUMPTION: share, and",
+             "    #   that they are told through the chain, which an outage at the place slows)",
+             "    - {hazard: torrents, min_intensity: 1, share: 0.2}",
              f"    - {{hazard: earthquakes, min_intensity: 7, share: {f['quake_evacuation_share'].value:g},",
              *SUDDEN_WARNING],
             f["vulnerable_share"].value, f["own_vehicle_share"].value,

@@ -192,7 +192,8 @@ def _hazard_tables(engine: RecordSource, records: ReplicationRecords, end: float
             "event": e.name, "hazard": e.hazard, "kind": e.kind,
             "forecast": e.forecast, "start": e.start, "end": e.end,
             "people_affected": e.people_affected, "incidents": int(per_event_incidents[e.index]),
-            "roads_cut": len(mine), "cut_off_node_hours": cut_hours,
+            "roads_cut": len(mine), "roads_slowed": sum(1 for c in timeline.slowdowns if c.event == e.index),
+            "cut_off_node_hours": cut_hours,
             "power_out_people_hours": sum(population[o.node] * (min(o.end, end) - o.start) / 60
                                           for o in power),
             "communication_out_nodes": len({o.node for o in comm}),
@@ -223,6 +224,11 @@ def _hazard_tables(engine: RecordSource, records: ReplicationRecords, end: float
         {"road": c.road, "from_node": node_ids[ends[c.road, 0]], "to_node": node_ids[ends[c.road, 1]],
          "start": c.start, "end": c.end, "event": events[c.event].name} for c in closures],
         ["road", "from_node", "to_node", "start", "end", "event"])
+    records.tables["road_slowdowns"] = _columns([
+        {"road": c.road, "from_node": node_ids[ends[c.road, 0]], "to_node": node_ids[ends[c.road, 1]],
+         "start": c.start, "end": c.end, "factor": c.factor, "event": events[c.event].name}
+        for c in timeline.slowdowns],
+        ["road", "from_node", "to_node", "start", "end", "factor", "event"])
     records.tables["cut_off"] = _columns([
         {"node": node_ids[node], "start": a, "end": b, "hours": (b - a) / 60, "population": population[node]}
         for node, a, b in cut], ["node", "start", "end", "hours", "population"])
@@ -248,8 +254,8 @@ def _transpose(rows: list[tuple], names: list[str]) -> Columns:
 
 
 HAZARD_COLUMNS = ["event", "hazard", "kind", "forecast", "start", "end", "people_affected", "incidents",
-                  "roads_cut", "cut_off_node_hours", "power_out_people_hours", "communication_out_nodes",
-                  "evacuation_nodes", "details"]
+                  "roads_cut", "roads_slowed", "cut_off_node_hours", "power_out_people_hours",
+                  "communication_out_nodes", "evacuation_nodes", "details"]
 FIRE_COLUMNS = ["incident", "event", "node", "ignition", "detected_by_sensors", "detection", "first_attack",
                 "area_at_first_attack_ha", "stopped", "how", "burned_ha", "forest_ha", "head_rate_m_min",
                 "wind_kmh"]

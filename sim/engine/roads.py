@@ -1,8 +1,8 @@
 """Road closures during a run: travel times, rerouting, and cut-off places.
 
-When roads close or reopen (the hazard timeline says when), the road oracle is rebuilt
-without the closed roads (oracles are kept per set of closed roads, so repeated states cost
-nothing). Then:
+When roads close or reopen, or flood or dry out (the hazard timeline says when), the road
+oracle is rebuilt without the closed roads and with the slowed ones' minutes multiplied
+(oracles are kept per road state, so repeated states cost nothing). Then:
 
 * a unit whose remaining route got slower is rerouted from where it is; one that can no
   longer get to its call is stood down and its place asked for again (a helicopter or boat
@@ -14,6 +14,7 @@ nothing). Then:
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -41,10 +42,14 @@ class RoadControl:
         closures = engine.timeline.closures
         network = engine.scenario.travel
         self.network = network if isinstance(network, RoadNetwork) else None
-        changes = [(c.start, 1, c.road) for c in closures] + [(c.end, -1, c.road) for c in closures]
-        self.changes = sorted(changes, key=lambda c: (c[0], -c[1], c[2]))
+        # (time, +1 / -1, road, factor): inf for a cut, the slowdown's factor otherwise
+        changes = [(c.start, 1, c.road, math.inf) for c in closures] \
+            + [(c.end, -1, c.road, math.inf) for c in closures] \
+            + [(c.start, 1, c.road, c.factor) for c in engine.timeline.slowdowns] \
+            + [(c.end, -1, c.road, c.factor) for c in engine.timeline.slowdowns]
+        self.changes = sorted(changes, key=lambda c: (c[0], -c[1], c[2], c[3]))
         self._next = 0
-        self.closed: Counter[int] = Counter()
+        self.active: Counter[tuple[int, float]] = Counter()  # (road, factor) in force
         self.bases = tuple(sorted({u.home_base for u in engine.units if u.mode == ROAD}))
         self.places = len(engine.scenario.spec.region.nodes)  # only places are cut off (not junctions)
         self.cut: frozenset[int] = frozenset()
@@ -58,16 +63,27 @@ class RoadControl:
     def is_cut_off(self, node: int) -> bool:
         return node in self.cut
 
-    def _oracle(self, closed: frozenset[int]) -> TravelTimes:
+    def _oracle(self, closed: frozenset[int], slowed: frozenset[tuple[int, float]]) -> TravelTimes:
         states = self.engine.scenario.cache.setdefault("road_states", {})
-        oracle = states.get(closed)
+        key = (closed, slowed)
+        oracle = states.get(key)
         if oracle is None:
             # the oldest states go first; one still in use lives on until its replication ends
             while states and (len(states) >= _MAX_STATES
                               or sum(state.kept_bytes() for state in states.values()) > _STATE_BYTES):
                 states.pop(next(iter(states)))
-            oracle = states[closed] = self.engine.modes[ROAD].after(closed)
+            oracle = states[key] = self.engine.modes[ROAD].after(closed, slowed)
         return oracle
+
+    def _state(self) -> tuple[frozenset[int], frozenset[tuple[int, float]]]:
+        """Roads closed now, and (road, factor) of the open ones slowed (the largest factor
+        of a road's slowdowns in force)."""
+        closed = frozenset(road for (road, factor), n in self.active.items() if n > 0 and factor == math.inf)
+        slowest: dict[int, float] = {}
+        for (road, factor), n in self.active.items():
+            if n > 0 and factor != math.inf and road not in closed:
+                slowest[road] = max(factor, slowest.get(road, 1.0))
+        return closed, frozenset(slowest.items())
 
     # ---------------------------------------------------------------- events
 
@@ -84,17 +100,18 @@ class RoadControl:
         now = self.engine.env.now
         reopened = False
         while self._next < len(self.changes) and self.changes[self._next][0] <= now:
-            _, delta, road = self.changes[self._next]
-            self.closed[road] += delta
+            _, delta, road, factor = self.changes[self._next]
+            self.active[road, factor] += delta
             reopened |= delta < 0
             self._next += 1
         self._schedule()
-        closed = frozenset(road for road, count in self.closed.items() if count > 0)
+        closed, slowed = self._state()
         engine = self.engine
-        if closed == engine.modes[ROAD].closed:
-            return
         old = engine.modes[ROAD]
-        engine.modes[ROAD] = self._oracle(closed)
+        assert isinstance(old, TravelTimes)
+        if closed == old.closed and slowed == old.slowed:
+            return
+        engine.modes[ROAD] = self._oracle(closed, slowed)
         self.closed_log.append((now, len(closed)))
         self._update_cut_off(now, opened_only=closed <= old.closed)
         for unit in engine.units:

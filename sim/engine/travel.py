@@ -109,6 +109,9 @@ class TravelTimes(_Oracle):
         route is then the direct link between its two ends).
     closed
         Indices of roads that are cut.
+    slowed
+        (road, factor) of roads open but driven ``factor`` times slower (flooded, damaged);
+        the network's own minutes only (not with ``weights``).
     weights
         Arc weights to use instead of the network's minutes (e.g. ``km * 60`` for waterways).
     sources
@@ -118,16 +121,21 @@ class TravelTimes(_Oracle):
     """
 
     def __init__(self, source: RoadNetwork | TravelMatrix, closed: frozenset[int] = frozenset(),
-                 weights: np.ndarray | None = None, sources: frozenset[int] | None = None) -> None:
+                 weights: np.ndarray | None = None, sources: frozenset[int] | None = None,
+                 slowed: frozenset[tuple[int, float]] = frozenset()) -> None:
+        if slowed and weights is not None:
+            raise ValueError("slowed roads go with the network's own minutes")
         self.source = source
         self.closed = closed
+        self.slowed = slowed
         self.node_ids = source.node_ids
         self._weights = weights
         self._sources = sources
         self._pred: np.ndarray | None = None  # every row's predecessors, when all are computed at once
         self._unreachable: dict[tuple[tuple[int, ...], int | None], frozenset[int]] = {}
         if isinstance(source, RoadNetwork):
-            self._graph = source.closed_graph(closed) if weights is None else source.csgraph(weights, closed)
+            self._graph = (source.closed_graph(closed, slowed) if weights is None
+                           else source.csgraph(weights, closed))
             # A unit between two nodes may turn back only where every road is two-way.
             self.reversible = not source.has_one_way
             if source.n_nodes <= EAGER_NODES:  # small: every row in one call, read as plain lists
@@ -146,21 +154,33 @@ class TravelTimes(_Oracle):
         """About how much memory the minutes kept take (a list of floats: 32 bytes a minute)."""
         return self.rows.kept_bytes() if isinstance(self.rows, RoadRows) else 32 * len(self.rows) ** 2
 
-    def after(self, closed: frozenset[int]) -> TravelTimes:
-        """The same network with ``closed`` roads cut instead, keeping the rows the change
-        cannot affect."""
-        new = TravelTimes(self.source, closed, self._weights, self._sources)
+    def after(self, closed: frozenset[int],
+              slowed: frozenset[tuple[int, float]] = frozenset()) -> TravelTimes:
+        """The same network with ``closed`` roads cut and ``slowed`` roads slower instead,
+        keeping the rows the change cannot affect."""
+        new = TravelTimes(self.source, closed, self._weights, self._sources, slowed)
         if not isinstance(new.rows, RoadRows) or not isinstance(self.rows, RoadRows):
             return new  # a matrix, or small enough to have been computed whole
         network = self.source
         # rows computed on first use come only from a road network (a matrix is read whole)
         assert isinstance(network, RoadNetwork) and network.arc_road is not None
-        weights = network.minutes if self._weights is None else self._weights
-        shut = np.isin(network.arc_road, np.fromiter(closed - self.closed, dtype=np.int64))
-        opened = np.isin(network.arc_road, np.fromiter(self.closed - closed, dtype=np.int64))
-        shut_arcs = list(zip(network.tail[shut].tolist(), network.head[shut].tolist(), strict=True))
-        open_arcs = list(zip(network.tail[opened].tolist(), network.head[opened].tolist(),
-                             weights[opened].tolist(), strict=True))
+        if self._weights is None:
+            # every road state is the full graph with entries changed in place: compare them
+            old_g, new_g = self._graph, new._graph
+            assert old_g is not None and new_g is not None
+            tails = np.repeat(np.arange(old_g.shape[0]), np.diff(old_g.indptr))
+            up = np.nonzero(new_g.data > old_g.data)[0]
+            down = np.nonzero(new_g.data < old_g.data)[0]
+            shut_arcs = list(zip(tails[up].tolist(), old_g.indices[up].tolist(), strict=True))
+            open_arcs = list(zip(tails[down].tolist(), old_g.indices[down].tolist(),
+                                 new_g.data[down].tolist(), strict=True))
+        else:
+            weights = self._weights
+            shut = np.isin(network.arc_road, np.fromiter(closed - self.closed, dtype=np.int64))
+            opened = np.isin(network.arc_road, np.fromiter(self.closed - closed, dtype=np.int64))
+            shut_arcs = list(zip(network.tail[shut].tolist(), network.head[shut].tolist(), strict=True))
+            open_arcs = list(zip(network.tail[opened].tolist(), network.head[opened].tolist(),
+                                 weights[opened].tolist(), strict=True))
         new.rows = self.rows.derive(new.rows.graph, shut_arcs, open_arcs)
         new.lower_bound = new.rows.lower_bound
         return new

@@ -5,7 +5,9 @@ those where its intensity is at least the zone's ``min_intensity`` (and that car
 ``tags``, if given); ``share`` of their people must move. The warning goes out at the event's
 forecast (or when it happens, for events without one, such as a chemical accident) and goes
 down the call-and-respond chain: one delay to each township (a node's disaster area), one to
-each village head (node), one per household group. Each group's compliant people (a binomial
+each village head (node), one per household group; while communications are down at the node
+the chain goes ``delay_factor`` times slower (:func:`sim.model.outages.stretched`). Each
+group's compliant people (a binomial
 draw) leave after a departure delay; the others stay. Vulnerable people are reached one to one
 on their own track.
 
@@ -25,6 +27,7 @@ import numpy as np
 from ..engine.streams import Streams
 from ..scenario.loader import Scenario
 from .hazards import HazardTimeline
+from .outages import stretched, windows_by_node
 
 __all__ = ["EvacGroup", "draw_evacuation"]
 
@@ -57,6 +60,7 @@ def draw_evacuation(scenario: Scenario, streams: Streams, timeline: HazardTimeli
     if cfg is None:
         return []
     nodes = spec.region.nodes
+    comm = windows_by_node(scenario, timeline, "communication")
     groups: list[EvacGroup] = []
     for event in timeline.events:
         zones = [z for z in cfg.zones if z.hazard in (event.hazard, event.kind)]
@@ -83,7 +87,8 @@ def draw_evacuation(scenario: Scenario, streams: Streams, timeline: HazardTimeli
                     continue
                 taken.add(i)
                 groups.extend(_node_groups(cfg, zone, rng, event.index, i, people, warned,
-                                           warned + township[node.area_id] + village[i], event.start))
+                                           warned + township[node.area_id] + village[i], event.start,
+                                           comm.get(i, [])))
     return _with_spots(groups, streams)
 
 
@@ -95,13 +100,15 @@ def _with_spots(groups: list[EvacGroup], streams: Streams) -> list[EvacGroup]:
 
 
 def _node_groups(cfg, zone, rng: np.random.Generator, event: int, node: int, people: int, warned: float,
-                 village_told: float, impact: float) -> list[EvacGroup]:
+                 village_told: float, impact: float,
+                 comm_down: list[tuple[float, float, float]]) -> list[EvacGroup]:
     chain = zone.chain or cfg.chain
     departure = zone.departure or cfg.departure
     vulnerable = int(round(people * cfg.vulnerable.share))
     out = []
     if vulnerable:
-        reached = warned + float(cfg.vulnerable.delay.ppf1(rng.random()))
+        delay = float(cfg.vulnerable.delay.ppf1(rng.random()))
+        reached = stretched(warned, delay, comm_down) if comm_down else warned + delay
         compliant = int(rng.binomial(vulnerable, cfg.vulnerable.compliance))
         out.append(EvacGroup(event, node, vulnerable, compliant, True, warned, reached,
                              reached + float(departure.ppf1(rng.random())), impact))
@@ -110,6 +117,8 @@ def _node_groups(cfg, zone, rng: np.random.Generator, event: int, node: int, peo
     leaving = departure.ppf(rng.random(len(sizes)))
     for size, told, leave in zip(sizes, household, leaving, strict=True):
         reached = village_told + float(told)
+        if comm_down:  # the whole chain, from the county order to the group, slowed where it passes
+            reached = stretched(warned, reached - warned, comm_down)
         compliant = int(rng.binomial(size, cfg.compliance))
         out.append(EvacGroup(event, node, size, compliant, False, warned, reached, reached + float(leave),
                              impact))

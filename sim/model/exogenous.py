@@ -9,7 +9,8 @@
    casualties) get their delays, on-scene times and turnout uniforms from streams named after
    the hazard.
 4. Where communications are down when an incident happens, its detection and report delays
-   are multiplied by the outage's factor (the largest one, when outages overlap).
+   are multiplied by the outage's ``delay_factor``; where the power is down, its detection
+   delay by ``power_factor`` (the largest factor counts, when outages overlap).
 5. The evacuation plan: who is warned when, who complies and when they leave
    (:mod:`sim.model.evacuation_plan`).
 
@@ -26,6 +27,7 @@ from ..scenario.loader import Scenario
 from .evacuation_plan import draw_evacuation
 from .hazards import HazardTimeline, RateChange, draw_hazards
 from .incidents import GeneratorDraw, IncidentStream, assemble, draw_attributes, draw_generator, draw_nodes
+from .outages import outage_factors
 
 __all__ = ["draw_replication"]
 
@@ -92,22 +94,17 @@ def _excess(scenario: Scenario, draw: GeneratorDraw, change: RateChange, streams
 
 
 def _slow_reports(scenario: Scenario, stream: IncidentStream, timeline: HazardTimeline) -> None:
-    """Multiply detection and report delays where communications are down."""
-    factors = _outage_factors(scenario, timeline)
-    worst = np.ones(len(stream))  # overlapping outages count once: the strongest factor
+    """Multiply detection and report delays where communications are down, and detection
+    delays where the power is down."""
+    factors = outage_factors(scenario, timeline)
+    detect = np.ones(len(stream))  # overlapping outages count once: the strongest factor
+    report = np.ones(len(stream))
     for outage in timeline.outages:
-        if outage.kind != "communication":
-            continue
         hit = (stream.node == outage.node) & (stream.time >= outage.start) & (stream.time < outage.end)
-        worst[hit] = np.maximum(worst[hit], factors[outage.event])
-    stream.detection_delay[:] *= worst
-    stream.report_delay[:] *= worst
+        factor = factors[outage.event][outage.kind]
+        detect[hit] = np.maximum(detect[hit], factor)
+        if outage.kind == "communication":
+            report[hit] = np.maximum(report[hit], factor)
+    stream.detection_delay[:] *= detect
+    stream.report_delay[:] *= report
 
-
-def _outage_factors(scenario: Scenario, timeline: HazardTimeline) -> dict[int, float]:
-    by_id = {h.id: h for h in scenario.spec.hazards}
-    out = {}
-    for event in timeline.events:
-        outages = getattr(by_id[event.hazard], "outages", None)
-        out[event.index] = outages.delay_factor if outages is not None else 1.0
-    return out

@@ -20,7 +20,7 @@ from .writing import output_folder, write_csv, write_text
 
 __all__ = ["HAZARD_TABLES", "summary_dict", "write_outputs"]
 
-HAZARD_TABLES = ("hazards", "fires", "road_closures", "cut_off", "outages", "staging_moves")
+HAZARD_TABLES = ("hazards", "fires", "road_closures", "road_slowdowns", "cut_off", "outages", "staging_moves")
 EVACUATION_TABLES = ("evacuation", "evacuation_nodes", "shelter_occupancy")
 SUPPLY_TABLES = ("supply_requests", "shipments", "stock", "stockouts", "shelter_needs")
 

@@ -10,7 +10,9 @@ and, for scenarios with hazards (in :attr:`ReplicationRecords.tables`):
 
 ``hazards``        one row per hazard event (typhoon, landslide, fire, accident, quake);
 ``fires``          one row per forest fire: size at first attack, when and how it stopped;
-``road_closures``  one row per road cut; ``cut_off`` one row per node and period cut off;
+``road_closures``  one row per road cut; ``road_slowdowns`` one row per road flooded or
+                   damaged but open (driven ``factor`` times slower);
+``cut_off``        one row per node and period cut off;
 ``outages``        communication and power outages; ``staging_moves`` pre-positioning moves.
 """
 

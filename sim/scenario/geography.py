@@ -134,22 +134,28 @@ class RoadNetwork:
     def _arc_order(self) -> np.ndarray:
         return np.lexsort((self.minutes, self.head, self.tail))
 
-    def closed_graph(self, closed: frozenset[int]) -> csr_matrix:
-        """The graph at the network's own minutes with ``closed`` roads cut, as the full graph
-        whose cut entries weigh ``inf`` (a parallel open road's minutes where there is one).
-        Shortest paths must then be asked with a finite ``limit`` (see ``TravelTimes``), so no
-        path goes over an infinite entry: distances and predecessors are those of the graph
-        without the cut arcs, at the cost of a copy of the weights."""
+    def closed_graph(self, closed: frozenset[int],
+                     slowed: frozenset[tuple[int, float]] = frozenset()) -> csr_matrix:
+        """The graph at the network's own minutes with ``closed`` roads cut and ``slowed``
+        roads (road, factor) driven ``factor`` times slower, as the full graph whose cut
+        entries weigh ``inf`` (a parallel open road's minutes where there is one). Shortest
+        paths must then be asked with a finite ``limit`` (see ``TravelTimes``), so no path goes
+        over an infinite entry: distances and predecessors are those of the graph without the
+        cut arcs, at the cost of a copy of the weights. Every state has the full graph's
+        entries, in the same places."""
         graph = self._full_graph
-        if not closed:
+        if not closed and not slowed:
             return graph
+        factor = dict(slowed)
         entry_of, arcs_by_entry, entry_starts, arcs_by_road, road_starts = self._arc_entries
-        cut = [arc for road in closed
-               for arc in arcs_by_road[road_starts[road]:road_starts[road + 1]].tolist()]
+        touched = [arc for road in closed | factor.keys()
+                   for arc in arcs_by_road[road_starts[road]:road_starts[road + 1]].tolist()]
         data = graph.data.copy()
-        for entry in set(entry_of[cut].tolist()):
+        for entry in set(entry_of[touched].tolist()):
             arcs = arcs_by_entry[entry_starts[entry]:entry_starts[entry + 1]].tolist()
-            data[entry] = min((self.minutes[arc] for arc in arcs if self.arc_road[arc] not in closed),
+            roads = self.arc_road[arcs].tolist()
+            data[entry] = min((self.minutes[arc] * factor.get(road, 1.0)
+                               for arc, road in zip(arcs, roads, strict=True) if road not in closed),
                               default=math.inf)
         return csr_matrix((data, graph.indices, graph.indptr), shape=graph.shape)
 

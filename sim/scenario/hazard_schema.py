@@ -134,27 +134,43 @@ class RoadSelection(Strict):
         return self
 
 
+class Flooding(Strict):
+    """Roads under water but passable: each road not cut floods with ``probability`` plus the
+    sum of its ``tags`` (at intensity 1), at a uniform time during the event, and is driven
+    ``factor`` times slower until the water goes, ``lasts`` later."""
+
+    probability: Probability = 0.0
+    tags: dict[str, Probability] = Field(default_factory=dict)
+    factor: float = Field(default=2.5, ge=1.0, le=100.0)
+    lasts: Delay = Field(default_factory=lambda: parse_distribution("6 h"))
+
+
 class RoadCuts(Strict):
     """Each road is cut with ``probability`` plus the sum of its ``tags`` and of the
     ``roads`` selections it is in (at intensity 1), at a uniform time during the event, and
-    reopens after ``repair``."""
+    reopens after ``repair``. ``flooding``: roads that stay open but slow."""
 
     probability: Probability = 0.0
     tags: dict[str, Probability] = Field(default_factory=dict)
     roads: list[RoadSelection] = Field(default_factory=list)
     repair: Delay = Field(default_factory=lambda: parse_distribution("12 h"))
+    flooding: Flooding | None = None
 
 
 class Outages(Strict):
     """'Three cuts': communication and power outages per node (probabilities at intensity 1).
 
     While communications are down at a node, detection and report delays of its incidents are
-    multiplied by ``delay_factor``. Power cuts are recorded (node-hours, people)."""
+    multiplied by ``delay_factor``, and so is the time the warning chain takes to reach its
+    people while it passes (:mod:`sim.model.evacuation_plan`). While the power is down,
+    detection delays are multiplied by ``power_factor`` (no video, alarms or sensors; the
+    stronger factor counts where both are down), and power cuts are recorded (people-hours)."""
 
     communication: Probability = 0.0
     power: Probability = 0.0
     restore: Delay = Field(default_factory=lambda: parse_distribution("12 h"))
-    delay_factor: float = Field(default=2.0, ge=1.0)
+    delay_factor: float = Field(default=2.0, ge=1.0, le=100.0)
+    power_factor: float = Field(default=1.5, ge=1.0, le=100.0)
 
 
 class TrackPoint(Strict):
@@ -296,9 +312,21 @@ class Collapses(Fragility):
         {"dist": "exponential", "mean": "30 min"}))
 
 
+class RoadSlowing(Fragility):
+    """Roads damaged but passable (cracks, debris, one lane): driven ``factor`` times slower
+    until repaired (the road damage's ``repair``)."""
+
+    median: float = 7.5
+    factor: float = Field(default=2.0, ge=1.0, le=100.0)
+
+
 class RoadDamage(Fragility):
+    """Roads cut at shaking I with the share given by the fragility; of the others, those
+    ``slowed`` (a fragility of its own, at lower intensities) are driven slower."""
+
     median: float = 9.0
     repair: Delay = Field(default_factory=lambda: parse_distribution("48 h"))
+    slowed: RoadSlowing | None = None
 
 
 class Epicentre(Strict):

@@ -25,7 +25,7 @@ from .timeline import (
 from .typhoon import draw_typhoons, footprint
 
 __all__ = ["Fire", "HazardEvent", "HazardTimeline", "IncidentBatch", "Outage", "RateChange",
-           "RoadClosure", "WindWindow", "draw_hazards", "footprint", "resolve_time"]
+           "RoadClosure", "RoadSlowdown", "WindWindow", "draw_hazards", "footprint", "resolve_time"]
 
 
 def draw_hazards(scenario: Scenario, streams: Streams) -> HazardTimeline:

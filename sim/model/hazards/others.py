@@ -18,7 +18,8 @@
   region's extent, magnitude from a truncated Gutenberg-Richter law). Seismic intensity at
   hypocentral distance ``R`` is ``a + b M - c ln(R + r0)``; collapse incidents at a node are
   Poisson with mean ``per_10k`` per 10,000 people times ``Phi((I - median) / spread)``, reported
-  ``within`` a delay of the shock; roads fail with a similar fragility curve.
+  ``within`` a delay of the shock; roads fail with a similar fragility curve (cut until
+  repaired), and with ``slowed`` a second, lower curve leaves others open but slower.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import numpy as np
 
 from ...scenario.hazard_schema import ChemicalAccident, Earthquake, ForestFire, Landslide
 from .common import HazardContext, clip01, event_times, normal_cdf
-from .timeline import Fire, HazardEvent, IncidentBatch, RoadClosure
+from .timeline import Fire, HazardEvent, IncidentBatch, RoadClosure, RoadSlowdown
 
 __all__ = ["draw_chemical", "draw_earthquakes", "draw_forest_fires", "draw_landslides"]
 
@@ -179,13 +180,19 @@ def draw_earthquakes(ctx: HazardContext, spec: Earthquake) -> None:
         delays = collapse.within.ppf(r.random(len(nodes)))
         name = spec.id if spec.at is not None else f"{spec.id}#{k + 1}"
         end = float(t)
-        closures = []
+        closures: list[tuple[int, float]] = []
+        slowdowns: list[tuple[int, float]] = []
         if spec.road_damage is not None and ctx.roads is not None:
             road_i = np.maximum(intensity[ctx.road_places[:, 0]], intensity[ctx.road_places[:, 1]])
             damaged = r.random(len(road_i)) < _fragility(road_i, spec.road_damage)
             repair = spec.road_damage.repair.ppf(r.random(len(road_i)))
             closures = [(int(road), float(t + repair[road])) for road in np.nonzero(damaged)[0]]
-            end = max([end, *(c[1] for c in closures)])
+            slowing = spec.road_damage.slowed
+            if slowing is not None:  # a stream of its own: the cuts stay as they are without it
+                slowed = (ctx.rng(f"{spec.id}/{k}/slowed").random(len(road_i))
+                          < _fragility(road_i, slowing)) & ~damaged
+                slowdowns = [(int(road), float(t + repair[road])) for road in np.nonzero(slowed)[0]]
+            end = max([end, *(c[1] for c in closures), *(c[1] for c in slowdowns)])
         event = timeline.add_event(HazardEvent(
             0, spec.id, "earthquake", name, start=float(t), end=end, intensity=intensity,
             people_affected=int(ctx.population[intensity >= 6.0].sum()),
@@ -193,6 +200,11 @@ def draw_earthquakes(ctx: HazardContext, spec: Earthquake) -> None:
                      "max_intensity": float(intensity.max()), "roads_damaged": len(closures)}))
         for road, reopen in closures:
             timeline.closures.append(RoadClosure(road, float(t), reopen, event))
+        if slowdowns:
+            assert spec.road_damage is not None and spec.road_damage.slowed is not None
+            factor = spec.road_damage.slowed.factor
+            for road, repaired in slowdowns:
+                timeline.slowdowns.append(RoadSlowdown(road, float(t), repaired, event, factor))
         order = np.argsort(delays, kind="stable")
         timeline.batches.append(IncidentBatch(
             spec.id, collapse.incident_type, float(t) + delays[order], nodes[order].astype(np.int64),

@@ -12,7 +12,7 @@ from typing import TypedDict
 import numpy as np
 
 __all__ = ["EventDetails", "Fire", "HazardEvent", "HazardTimeline", "IncidentBatch", "Outage", "RateChange",
-           "RoadClosure", "WindWindow"]
+           "RoadClosure", "RoadSlowdown", "WindWindow"]
 
 
 class EventDetails(TypedDict, total=False):
@@ -60,6 +60,17 @@ class RoadClosure:
     start: float
     end: float
     event: int
+
+
+@dataclass(frozen=True)
+class RoadSlowdown:
+    """A road open but driven ``factor`` times slower (flooded, damaged) from start to end."""
+
+    road: int
+    start: float
+    end: float
+    event: int
+    factor: float
 
 
 @dataclass(frozen=True)
@@ -125,6 +136,7 @@ class HazardTimeline:
 
     events: list[HazardEvent] = field(default_factory=list)
     closures: list[RoadClosure] = field(default_factory=list)
+    slowdowns: list[RoadSlowdown] = field(default_factory=list)
     outages: list[Outage] = field(default_factory=list)
     wind: list[WindWindow] = field(default_factory=list)
     fires: list[Fire] = field(default_factory=list)

@@ -10,8 +10,11 @@ An event is warned ``lead`` before landfall and lasts ``duration``. Its intensit
 * each road is cut with probability ``(p + sum of its tags' p + sum of the p of the road
   selections it is in) I`` (``I`` the larger of its two ends; on an imported network, of the
   places they belong to) at a uniform time during the event, and reopens after a repair time;
+  with ``flooding``, each road not cut floods with probability ``(p + its tags' p) I`` and is
+  driven ``factor`` times slower while the water lasts;
 * "three cuts": communications and power fail per node with probability ``p I``; while
-  communications are down, detection and report delays there are multiplied;
+  communications are down, detection and report delays there are multiplied, and so is the
+  warning chain's time to reach the node's people; while the power is down, detection delays;
 * wind at each node is ``peak_wind I`` (helicopters are grounded above their limit).
 """
 
@@ -23,7 +26,7 @@ from ...scenario.geography import node_positions
 from ...scenario.hazard_schema import Outages, RoadCuts, Typhoon
 from ...scenario.road_selection import RoadFacts, selected_roads
 from .common import HazardContext, clip01, event_times
-from .timeline import HazardEvent, IncidentBatch, Outage, RateChange, RoadClosure, WindWindow
+from .timeline import HazardEvent, IncidentBatch, Outage, RateChange, RoadClosure, RoadSlowdown, WindWindow
 
 __all__ = ["draw_typhoons", "footprint"]
 
@@ -123,6 +126,18 @@ def _road_cuts(ctx: HazardContext, spec: Typhoon, cuts: RoadCuts, k: int, event:
     for road in np.nonzero(cut)[0]:
         start = float(when[road])
         ctx.timeline.closures.append(RoadClosure(int(road), start, start + float(repair[road]), event))
+    flooding = cuts.flooding
+    if flooding is not None:  # a stream of its own: the cuts stay as they are without it
+        wet = ctx.rng(f"{spec.id}/{k}/flooded")
+        base = np.array([flooding.probability + sum(flooding.tags.get(t, 0.0) for t in tags)
+                         for tags in ctx.road_tags])
+        flooded = (wet.random(n_roads) < clip01(base * road_intensity)) & ~cut
+        when = t0 + (t1 - t0) * wet.random(n_roads)
+        lasts = flooding.lasts.ppf(wet.random(n_roads))
+        for road in np.nonzero(flooded)[0]:
+            start = float(when[road])
+            ctx.timeline.slowdowns.append(RoadSlowdown(int(road), start, start + float(lasts[road]), event,
+                                                       flooding.factor))
 
 
 def _outages(ctx: HazardContext, spec: Typhoon, out: Outages, k: int, event: int, t0: float, t1: float,
