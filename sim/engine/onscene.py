@@ -35,6 +35,8 @@ class OnScene(UnitTimelines):
     roads: RoadControl
     first_arrival: list[float]
     first_mode: list[int]
+    capable_arrival: list[float]  # the first unit that can do the job (sim.scenario.schema.IncidentType)
+    can_do: list[frozenset[str]]  # per incident type: the capabilities that can
     full_complement: list[float]
     scene_end: list[float]
     carrier: list[str | None]
@@ -62,6 +64,9 @@ class OnScene(UnitTimelines):
         if self.first_arrival[i] != self.first_arrival[i]:  # NaN: the first unit on scene
             self.first_arrival[i] = when
             self.first_mode[i] = unit.mode
+        if self.capable_arrival[i] != self.capable_arrival[i] \
+                and unit.capabilities & self.can_do[self.type_index[i]]:
+            self.capable_arrival[i] = when
         if len(call.on_scene) == call.required:
             self.full_complement[i] = when
         if lazy:

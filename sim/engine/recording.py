@@ -61,6 +61,7 @@ class RecordSource(Protocol):
     first_dispatch: list[float]
     full_dispatch: list[float]
     first_arrival: list[float]
+    capable_arrival: list[float]
     full_complement: list[float]
     scene_end: list[float]
     cleared: list[float]
@@ -114,10 +115,13 @@ def build_records(engine: RecordSource) -> ReplicationRecords:
         "first_dispatch": np.array(engine.first_dispatch),
         "full_dispatch": np.array(engine.full_dispatch),
         "first_arrival": np.array(engine.first_arrival),
+        "capable_arrival": np.array(engine.capable_arrival),
         "full_complement": np.array(engine.full_complement),
         "scene_end": np.array(engine.scene_end),
         "cleared": cleared,
         "response_time": np.array(engine.first_arrival) - occurrence,
+        "capable_response": np.array(engine.capable_arrival) - occurrence,
+        "complement_response": np.array(engine.full_complement) - occurrence,
         "status": status,
         "waited": np.array(engine.waited),
         "cut_off": np.array(engine.cut_off),

@@ -114,6 +114,7 @@ class ResponseEngine(OnScene):
         self.required = [sum(r.values()) for r in self.requires]
         self.priority = [t.priority for t in types]
         self.carrier = [t.transport_capability for t in types]
+        self.can_do = [frozenset(t.capable_capabilities) for t in types]
         self.allowed_modes = [frozenset(MODES.index(m) for m in t.modes) if t.modes else None for t in types]
         self.escalation = [t.escalation for t in types]
         hospitals = [f for f in spec.facilities if f.kind == "hospital"]
@@ -145,6 +146,7 @@ class ResponseEngine(OnScene):
         self.full_dispatch = [NAN] * n
         self.first_arrival = [NAN] * n
         self.first_mode = [-1] * n
+        self.capable_arrival = [NAN] * n
         self.full_complement = [NAN] * n
         self.scene_end = [NAN] * n
         self.cleared = [NAN] * n

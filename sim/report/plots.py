@@ -73,7 +73,9 @@ def plot_label(text: str) -> str:
 
 def response_cdf_plot(result: RunResult, path: Path) -> Path:
     """Empirical CDF of response times per incident type (all replications pooled, after the
-    warm-up), with each type's target as a dashed vertical line in the same colour."""
+    warm-up), with each type's target as a dashed vertical line in the same colour; where the
+    first unit able to do the job came later than the first unit for some incidents, its CDF
+    dotted in the same colour."""
     plt = pyplot()
     spec = result.scenario.spec
     df = result.incidents
@@ -92,6 +94,11 @@ def response_cdf_plot(result: RunResult, path: Path) -> Path:
             ax.axvline(itype.target, color=colour, linestyle="--", linewidth=1)
         ax.step(rt, np.arange(1, len(rt) + 1) / len(rt), where="post", color=colour,
                 label=plot_label(label + ")"))
+        capable = of_type["capable_response"].to_numpy(dtype=float)
+        if (capable > of_type["response_time"].to_numpy(dtype=float) + 1e-9).any():
+            ct = np.sort(capable[np.isfinite(capable)])
+            ax.step(ct, np.arange(1, len(ct) + 1) / len(of_type), where="post", color=colour,
+                    linestyle=":", label=plot_label(f"{itype.label or name}: first unit able to do the job"))
     all_rt = df["response_time"].to_numpy()
     targets = [t.target for t in spec.incident_types.values() if t.target]
     right = max([float(np.quantile(all_rt, 0.99)) if len(all_rt) else 1.0,

@@ -76,6 +76,24 @@ def kpi_table(result: RunResult) -> str:
         rows.append([name, _num(s["incidents"]), _num(s["response_mean"]), _num(s["response_median"]),
                      _num(s["response_p90"]), _num(s["response_p95"]), _pct(s["within_target"]) + tgt])
     lines += _grid(["type", "incidents/rep", "mean", "median", "p90", "p95", "within target"], rows)
+    lines += ["", "Who arrives (minutes from occurrence): the first unit able to do the job",
+              "(capability-matched) and the full complement the type requires"]
+    rows = []
+    for name in types:
+        s = summary[name]
+        itype = spec.incident_types[name] if name != "all" else None
+
+        def goal(minutes: float | None) -> str:
+            return f" (<= {format_duration(minutes)})" if minutes else ""
+
+        rows.append([name, ", ".join(itype.capable_capabilities) if itype else "",
+                     _num(s["capable_mean"]), _num(s["capable_p90"]),
+                     _pct(s["capable_within_target"]) + goal(itype.capable_target_minutes if itype else None),
+                     _num(s["complement_mean"]), _num(s["complement_p90"]),
+                     _pct(s["complement_within_target"])
+                     + goal(itype.complement_target_minutes if itype else None)])
+    lines += _grid(["type", "able to do it", "capable mean", "p90", "within target", "complement mean",
+                    "p90", "within target"], rows)
     lines += ["", "Reports and queue"]
     rows = []
     for name in types:

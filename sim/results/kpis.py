@@ -13,6 +13,12 @@ after the warm-up:
 ``within_target``          share of incidents whose response time met the type's target;
                            incidents still waiting at the end count as misses once they
                            have waited longer than the target, and are left out before
+``capable_mean``, ``_p90``  the same for the first unit that can do the job (capability-
+``capable_within_target``  matched, :class:`~sim.scenario.schema.IncidentType` ``capable``),
+                           against ``capable_target``
+``complement_mean``,       the same for the full complement the type requires, against
+``complement_p90``,        ``complement_target``; an incident whose work ended before that
+``complement_within_target``  unit came (or that is still waiting, within the target) is left out
 ``report_mean``            minutes from occurrence to the report reaching the command centre
 ``report_within_target``   share of reports within the type's ``report_target`` (reports
                            still missing at the end count as misses once overdue)
@@ -45,9 +51,12 @@ __all__ = ["INCIDENT_METRICS", "incident_kpis", "incident_metrics", "summarize"]
 
 INCIDENT_METRICS = ("incidents", "lost", "open", "response_mean", "response_median",
                     "response_p90", "response_p95", "within_target", "report_mean",
-                    "report_within_target", "waited_share", "queue_wait_mean")
+                    "report_within_target", "waited_share", "queue_wait_mean",
+                    "capable_mean", "capable_p90", "capable_within_target",
+                    "complement_mean", "complement_p90", "complement_within_target")
 
-_TIMES = ("response_time", "occurrence", "report", "first_dispatch", "call")
+_TIMES = ("response_time", "occurrence", "report", "first_dispatch", "call", "capable_response",
+          "complement_response", "scene_end")
 
 
 def _share(hits: int, known: int) -> float:
@@ -74,6 +83,15 @@ def _metrics(c: dict[str, np.ndarray], end: float, grouping: Grouping) -> list[d
     masks = {"incidents": np.ones(len(status), dtype=bool), "lost": lost, "open": status == "open",
              "known": known, "hit": hit, "reported": reported, "rknown": rknown, "rhit": rhit,
              "called": called, "waited": called & c["waited"]}
+    # the capable unit and the full complement: not needed when the work ended without them
+    working = np.isnan(c["scene_end"])
+    later: dict[str, list[np.ndarray]] = {}
+    for name, times_of, goal in (("capable", c["capable_response"], c["capable_target"]),
+                                 ("complement", c["complement_response"], c["complement_target"])):
+        came = served & np.isfinite(times_of)
+        due = served & np.isfinite(goal) & (came | (working & (end - occurrence > goal)))
+        masks[f"{name}_known"], masks[f"{name}_hit"] = due, due & (times_of <= goal)
+        later[name] = grouping.parts(times_of, came)
     counts = {name: grouping.counts(mask) for name, mask in masks.items()}
     times = grouping.parts(response, reached)
     reports = grouping.parts(np.where(reported, report, 0.0))     # NaN counts as 0, then / reported
@@ -95,6 +113,9 @@ def _metrics(c: dict[str, np.ndarray], end: float, grouping: Grouping) -> list[d
             "report_within_target": _share(n["rhit"], n["rknown"]),
             "waited_share": _share(n["waited"], n["called"]),
             "queue_wait_mean": mean_or_nan(waits[i]),
+            **{f"{name}_{key}": value for name, parts in later.items() for key, value in (
+                ("mean", mean_or_nan(parts[i])), ("p90", quantile_sorted(np.sort(parts[i]), 0.9)),
+                ("within_target", _share(n[f"{name}_hit"], n[f"{name}_known"])))},
         })
     return out
 
@@ -114,9 +135,11 @@ def incident_metrics(records: ReplicationRecords, spec: ScenarioSpec) -> Groups:
     names = list(spec.incident_types)
     code_of = {name: i for i, name in enumerate(names)}
     codes = np.array([code_of.get(t, len(names)) for t in texts(inc, "type")[keep]], dtype=np.int64)
-    targets = np.array([_target(spec.incident_types[n].target) for n in names] + [math.nan])
-    report_targets = np.array([_target(spec.incident_types[n].report_target) for n in names] + [math.nan])
-    columns["target"], columns["report_target"] = targets[codes], report_targets[codes]
+    types = [spec.incident_types[n] for n in names]
+    for key, target_of in (("target", lambda t: t.target), ("report_target", lambda t: t.report_target),
+                           ("capable_target", lambda t: t.capable_target_minutes),
+                           ("complement_target", lambda t: t.complement_target_minutes)):
+        columns[key] = np.array([_target(target_of(t)) for t in types] + [math.nan])[codes]
     end = records.end_time
     by_type = _metrics(columns, end, Grouping(codes, len(names)))
     everything = _metrics(columns, end, Grouping(np.zeros(len(codes), dtype=np.int64), 1))

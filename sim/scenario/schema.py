@@ -405,7 +405,13 @@ class IncidentType(Strict):
     """What an incident needs and how long its phases take.
 
     ``escalation`` steps ask for more units when an incident is still going after a while
-    (a forest fire not held in the first hours); extra units make the work go faster."""
+    (a forest fire not held in the first hours); extra units make the work go faster.
+
+    Three response times are measured against targets: the first unit of any kind
+    (``target``), the first unit that can do the job (one with a capability in ``capable``,
+    by default the first one ``requires`` names: a fire engine for a building fire;
+    ``capable_target``, default ``target``), and the full complement ``requires`` asks for
+    (``complement_target``, default ``target``)."""
 
     label: str | None = None
     priority: int = Field(default=2, ge=1, le=9)
@@ -418,6 +424,30 @@ class IncidentType(Strict):
     hospital: HospitalTransport | None = None
     modes: tuple[Literal["road", "air", "water"], ...] | None = None
     escalation: list[Escalation] = Field(default_factory=list)
+    capable: tuple[Id, ...] | None = Field(default=None, min_length=1)
+    capable_target: PositiveDuration | None = None
+    complement_target: PositiveDuration | None = None
+
+    @model_validator(mode="after")
+    def _capable_are_required(self) -> IncidentType:
+        for cap in self.capable or ():
+            if cap not in self.requires:
+                raise FieldProblem(f"{shown(cap)} is not one of the required capabilities "
+                                   f"({', '.join(self.requires)})", ("capable",))
+        return self
+
+    @property
+    def capable_capabilities(self) -> tuple[str, ...]:
+        """Capabilities that make a unit able to do the job."""
+        return self.capable or (next(iter(self.requires)),)
+
+    @property
+    def capable_target_minutes(self) -> float | None:
+        return self.capable_target if self.capable_target is not None else self.target
+
+    @property
+    def complement_target_minutes(self) -> float | None:
+        return self.complement_target if self.complement_target is not None else self.target
 
     @model_validator(mode="after")
     def _transport_capability(self) -> IncidentType:
