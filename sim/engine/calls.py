@@ -12,7 +12,7 @@ from ..model.units import MODES, Unit, UnitInfo
 from ..scenario.geography import node_positions, waterway_network
 from ..scenario.loader import Scenario
 from .scenes import FireScene, WorkScene
-from .travel import DirectTravel, TravelTimes
+from .travel import DirectTravel, NearestNode, TravelTimes
 
 __all__ = ["Call", "build_units", "queue_key", "travel_modes", "INCIDENT", "UNIT", "CAP", "FROM", "AWAY",
            "DISPATCH", "DEPART", "ARRIVAL", "LEAVE", "HOSPITAL", "FREE", "TRAVEL", "STOOD_DOWN",
@@ -34,6 +34,8 @@ def travel_modes(scenario: Scenario) -> list:
         # on a large network, rows from the facilities, columns toward the rest (see road_rows)
         sources = frozenset(scenario.node_index[f.node] for f in spec.facilities)
         road = TravelTimes(scenario.travel, sources=sources)
+        if spec.dispatch.returning_position == "nearest_node":
+            road.snap = NearestNode(lon, lat)
         water: TravelTimes | DirectTravel
         if spec.region.waterways is not None:
             network = waterway_network(spec.region.waterways, spec.region)

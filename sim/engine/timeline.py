@@ -118,7 +118,8 @@ class UnitTimelines:
         :meth:`mark_arrival` does that."""
         now = self.env.now
         oracle = self.modes[unit.mode]
-        minutes, via, behind, covered = heading(unit, target, now, oracle.rows, oracle.reversible)
+        minutes, via, behind, covered = heading(unit, target, now, oracle.rows, oracle.reversible,
+                                                oracle.snap)
         if not math.isfinite(minutes):  # it goes on to the next node and waits there
             self.pull_over(unit, via)
             return math.inf, via
@@ -186,7 +187,8 @@ class UnitTimelines:
             return
         now = self.env.now
         oracle = self.modes[unit.mode]
-        minutes, via, behind, covered = heading(unit, node, now, oracle.rows, oracle.reversible)
+        minutes, via, behind, covered = heading(unit, node, now, oracle.rows, oracle.reversible,
+                                                oracle.snap)
         if not math.isfinite(minutes):  # pragma: no cover - the node ends its own road
             unit.stop_route()
             unit.node = node

@@ -33,7 +33,7 @@ from scipy.sparse.csgraph import dijkstra  # type: ignore[import-untyped]  # sci
 from ..scenario.geography import RoadNetwork, TravelMatrix, haversine_km
 from .road_rows import FINITE, RoadRows, as_array, tree_route
 
-__all__ = ["DirectTravel", "EAGER_NODES", "LazyRows", "TravelTimes", "straight_line_km"]
+__all__ = ["DirectTravel", "EAGER_NODES", "LazyRows", "NearestNode", "TravelTimes", "straight_line_km"]
 
 EAGER_NODES = 500  # up to this many nodes, all rows are computed at once (one Dijkstra call)
 
@@ -71,6 +71,9 @@ class _Oracle:
     # a lower bound of rows[origin][target] that costs no search, where reading the exact
     # minutes may cost one (rows on demand over a large road network); else None
     lower_bound: Callable[[int, int], float] | None = None
+    # where a unit partway between two nodes is taken to be (dispatch.returning_position):
+    # None, on its route; or snap(last, next, share done) -> the node it restarts from
+    snap: Callable[[int, int, float], int] | None = None
 
     @property
     def n_nodes(self) -> int:
@@ -159,6 +162,7 @@ class TravelTimes(_Oracle):
         """The same network with ``closed`` roads cut and ``slowed`` roads slower instead,
         keeping the rows the change cannot affect."""
         new = TravelTimes(self.source, closed, self._weights, self._sources, slowed)
+        new.snap = self.snap
         if not isinstance(new.rows, RoadRows) or not isinstance(self.rows, RoadRows):
             return new  # a matrix, or small enough to have been computed whole
         network = self.source
@@ -220,6 +224,22 @@ class TravelTimes(_Oracle):
             return self.rows.route(origin, destination)
         assert self._pred is not None  # every row computed at once, with its predecessors
         return tree_route(self.rows[origin], self._pred[origin], origin, destination)
+
+
+class NearestNode:
+    """ELASPY's rule for a unit partway along a trip: it is at the node nearest (in a local
+    equirectangular projection) to the point ``share`` of the way along the straight line
+    between the two nodes (the first such node on ties)."""
+
+    def __init__(self, lon: np.ndarray, lat: np.ndarray) -> None:
+        lat0 = math.radians(float(np.mean(lat))) if len(lat) else 0.0
+        self._x = np.asarray(lon, dtype=float) * math.cos(lat0)
+        self._y = np.asarray(lat, dtype=float)
+
+    def __call__(self, last: int, nxt: int, share: float) -> int:
+        x = self._x[last] + share * (self._x[nxt] - self._x[last])
+        y = self._y[last] + share * (self._y[nxt] - self._y[last])
+        return int(np.argmin((self._x - x) ** 2 + (self._y - y) ** 2))
 
 
 def straight_line_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:

@@ -41,6 +41,7 @@ class Oracle(Protocol):
     rows: list[list[float]]
     reversible: bool
     lower_bound: Callable[[int, int], float] | None  # see sim.engine.travel
+    snap: Callable[[int, int, float], int] | None  # see sim.engine.travel
 
 
 MAX_ORDER_STATES = 64  # road-and-bases states whose station orders are kept
@@ -119,7 +120,8 @@ class Fleet:
     def travel_from_position(self, unit: Unit, node: int) -> tuple[float, int]:
         """Travel minutes to ``node`` and the node the unit goes through first."""
         oracle = self.modes[unit.mode]
-        minutes, via, _, _ = heading(unit, node, self._clock(), oracle.rows, oracle.reversible)
+        minutes, via, _, _ = heading(unit, node, self._clock(), oracle.rows, oracle.reversible,
+                                     oracle.snap)
         return minutes / unit.speed, via
 
     def nearest(self, node: int, capability: str, k: int,
@@ -168,14 +170,16 @@ class Fleet:
         bound = oracle.lower_bound
         if bound is None:
             return False
-        return heading_bound(unit, node, self._clock(), bound, oracle.reversible) / unit.speed > rank
+        minutes = heading_bound(unit, node, self._clock(), bound, oracle.reversible, oracle.snap)
+        return minutes / unit.speed > rank
 
     def _consider(self, unit: Unit, node: int, call: CallView | None, local: list, aid: list) -> bool:
         """Add an eligible unit that can get there to ``local`` (or ``aid``); True if local."""
         if not self.eligible(unit, call):
             return False
         oracle = self.modes[unit.mode]
-        eta = heading(unit, node, self._clock(), oracle.rows, oracle.reversible)[0] / unit.speed
+        eta = heading(unit, node, self._clock(), oracle.rows, oracle.reversible,
+                      oracle.snap)[0] / unit.speed
         if eta == math.inf:
             return False
         # a helicopter must beat ground units by the margin, counting its launch delay

@@ -158,21 +158,26 @@ class Unit:
         return nodes[k], nodes[k + 1], covered - cum[k], cum[k + 1] - covered
 
 
-def heading(unit: Unit, target: int, now: float, rows: list[list[float]],
-            reversible: bool) -> tuple[float, int, int | None, float]:
+def heading(unit: Unit, target: int, now: float, rows: list[list[float]], reversible: bool,
+            snap: Callable[[int, int, float], int] | None = None) -> tuple[float, int, int | None, float]:
     """How a unit gets from where it is to ``target``.
 
     Returns the network minutes to ``target``, the node it drives through first, the node
     behind it when it is partway along a road (``None`` when it stands at a node), and the
     network minutes already covered on that road in the chosen direction. A unit on a road
-    drives on to the next node, or turns back when that is faster and every road is two-way.
-    A unit standing at a spot inside an area (an incident's) first goes back to its node.
+    drives on to the next node, or turns back when that is faster and every road is two-way;
+    with ``snap`` (ELASPY's rule), it starts afresh from the node ``snap`` gives for where it
+    is between the two. A unit standing at a spot inside an area (an incident's) first goes
+    back to its node.
     """
     if unit.trip is None and unit.route is None:  # standing (not unit.moving, inlined: a hot path)
         return unit.offset + rows[unit.node][target], unit.node, None, 0.0
     last, nxt, done, left = unit.position(now)
     if last == nxt:
         return rows[last][target], last, None, 0.0
+    if snap is not None:
+        node = snap(last, nxt, done / (done + left) if done + left > 0 else 0.0)
+        return rows[node][target], node, None, 0.0
     forward = left + rows[nxt][target]
     if reversible and done + rows[last][target] < forward:
         return done + rows[last][target], last, nxt, left
@@ -180,7 +185,7 @@ def heading(unit: Unit, target: int, now: float, rows: list[list[float]],
 
 
 def heading_bound(unit: Unit, target: int, now: float, bound: Callable[[int, int], float],
-                  reversible: bool) -> float:
+                  reversible: bool, snap: Callable[[int, int, float], int] | None = None) -> float:
     """A number never above :func:`heading`'s minutes, from ``bound(origin, target)``, a lower
     bound of the minutes between two nodes that costs no search."""
     if not unit.moving:
@@ -188,5 +193,7 @@ def heading_bound(unit: Unit, target: int, now: float, bound: Callable[[int, int
     last, nxt, done, left = unit.position(now)
     if last == nxt:
         return bound(last, target)
+    if snap is not None:
+        return bound(snap(last, nxt, done / (done + left) if done + left > 0 else 0.0), target)
     forward = left + bound(nxt, target)
     return min(forward, done + bound(last, target)) if reversible else forward

@@ -529,6 +529,12 @@ class Dispatch(Strict):
     when_no_unit: Literal["queue", "lost"] = "queue"
     redispatch_returning: bool = True
     return_speed_factor: float = Field(default=1.0, gt=0, le=5)
+    # where a road unit partway along a trip (driving home, say) is when it is sent again:
+    # "route": on its path, driving on to the next node or turning back to the last one (on a
+    # travel matrix, the two ends of its trip); "nearest_node": ELASPY's rule, the node nearest
+    # its straight-line interpolated position between the two nodes of the road it is on (the
+    # trip's two ends on a matrix), from where it drives anew
+    returning_position: Literal["route", "nearest_node"] = "route"
     handling_time: Delay = Field(default_factory=lambda: parse_distribution("0 min"))
     air_margin: NonNegDuration = 0.0
 
