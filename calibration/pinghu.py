@@ -442,7 +442,8 @@ def render_people_and_supplies(p: dict, f: dict[str, Figure]) -> list[str]:
         *render_evacuation(
             [f"    - {{hazard: typhoons, min_intensity: 0.6, tags: [flood-prone], "
              f"share: {f['typhoon_evacuation_share'].value:g}}}",
-             f"    - {{hazard: dushan-chemical, min_intensity: 1, share: {f['chemical_evacuation_share'].value:g},",
+             "    # the people of each place in proportion to its area inside the radius, who leave it",
+             f"    - {{hazard: dushan-chemical, min_intensity: 0, share: {f['chemical_evacuation_share'].value:g},",
              *SUDDEN_WARNING],
             f["vulnerable_share"].value, f["own_vehicle_share"].value,
             ("bus-pinghu", int(f["evacuation_buses"].value)), ("zhapu-teams", int(f["evacuation_boats"].value))),

@@ -76,7 +76,8 @@ def test_evacuating_households_leave_from_spots_inside_their_village():
     raw["hazards"] = [{"kind": "typhoon", "id": "t1", "at": "2 d", "lead": "24 h", "duration": "12 h",
                        "intensity": {"default": 1.0}}]
     raw["shelters"] = [{"id": "s-a", "node": "a", "capacity": 10_000}]
-    raw["evacuation"] = {"zones": [{"hazard": "t1"}], "departure": "15 min", "compliance": 1,
+    raw["evacuation"] = {"zones": [{"hazard": "t1", "shelter_in_zone": True}], "departure": "15 min",
+                         "compliance": 1,
                          "own_vehicle": 1, "groups_per_node": 4, "chain": {"township": "0 min",
                                                                            "village": "0 min",
                                                                            "household": "0 min"}}

@@ -55,7 +55,10 @@ def scenario_raw(intensity: dict | None = None, shelters: list[dict] | None = No
     raw["facilities"].append({"id": "pier", "kind": "team_base", "node": "a"})
     raw["hazards"] = hazards if hazards is not None else [typhoon(intensity)]
     raw["shelters"] = shelters if shelters is not None else [{"id": "s-a", "node": "a", "capacity": 10_000}]
-    section = {"zones": [{"hazard": "t1"}], "chain": dict(CHAIN), "departure": "15 min",
+    # shelters inside the zone allowed: these tests time the trips to them (leaving the zone:
+    # tests/test_evacuation_zones.py)
+    section = {"zones": [{"hazard": "t1", "shelter_in_zone": True}], "chain": dict(CHAIN),
+               "departure": "15 min",
                "compliance": 1, "own_vehicle": 1, "groups_per_node": 4}
     section.update(evacuation)
     raw["evacuation"] = section
@@ -409,7 +412,7 @@ def test_zone_tags_restrict_the_nodes():
 def test_share_scales_the_people_told(share):
     raw = scenario_raw()
     raw["region"]["nodes"][1]["population"] = 333
-    raw["evacuation"]["zones"] = [{"hazard": "t1", "share": share}]
+    raw["evacuation"]["zones"] = [{"hazard": "t1", "share": share, "shelter_in_zone": True}]
     moves, nodes, _ = tables(run(raw))
     told = nodes.set_index("node")["told"].to_dict()
     assert told == {"a": round(1000 * share), "b": round(333 * share), "c": round(500 * share)}
@@ -438,9 +441,9 @@ def test_a_zone_for_another_hazard_does_not_fire():
 def test_a_zone_own_chain_and_departure_override_the_sections():
     raw = scenario_raw()
     raw["evacuation"]["zones"] = [
-        {"hazard": "t1", "tags": ["forest"], "departure": "5 min",
+        {"hazard": "t1", "tags": ["forest"], "departure": "5 min", "shelter_in_zone": True,
          "chain": {"township": "1 h", "village": "1 h", "household": "1 h"}},
-        {"hazard": "t1"},  # the rest (c is taken by the first zone)
+        {"hazard": "t1", "shelter_in_zone": True},  # the rest (c is taken by the first zone)
     ]
     moves, nodes, _ = tables(run(raw))
     left = moves.groupby("node")["left"].unique().to_dict()

@@ -520,18 +520,40 @@ def test_chemical_outcome_with_probability_one_always_happens():
     assert of_type(scenario, stream, "leak")[stream.event >= 0].all()
 
 
-def test_chemical_evacuation_nodes_within_radius():
-    """The evacuation nodes are those within the radius (great-circle), with their people."""
+def disc_share_by_sampling(centre_km: tuple[float, float], radius: float, circle: float,
+                           n: int = 400) -> float:
+    """Share of a disc (centre ``centre_km`` from the circle's centre at the origin) inside the
+    circle, by a fine grid of points over the disc (an independent check of the lens formula)."""
+    if radius == 0:
+        return float(math.hypot(*centre_km) <= circle)
+    u = (np.arange(n) + 0.5) / n * 2 - 1
+    x, y = np.meshgrid(u, u)
+    disc = x ** 2 + y ** 2 <= 1
+    px, py = centre_km[0] + radius * x[disc], centre_km[1] + radius * y[disc]
+    return float(np.mean(px ** 2 + py ** 2 <= circle ** 2))
+
+
+def test_chemical_evacuation_takes_the_share_of_each_place_inside_the_radius():
+    """A place is an area: the share of its disc inside the radius (great-circle distance of
+    the centres) is its intensity and the share of its people in danger; the danger zone, where
+    no shelter is safe, is the places whose centre is inside."""
+    from sim.model.areas import radius_km
     outcomes = {"explosion": {"probability": 1.0, "incident_type": "leak", "radius": "6 km"}}
     scenario = county(chemical(at="5 d", node="P", outcomes=outcomes))
     stream, timeline = draw(scenario)
     [event] = timeline.events
-    inside = km_from("P") <= 6.0
-    expected = [IDS[i] for i in np.nonzero(inside)[0]]
-    assert expected == ["A", "P", "G"]
-    assert event.details["evacuation_nodes"] == expected
-    assert event.people_affected == 2000 + 300 + 600
-    assert event.intensity.tolist() == inside.astype(float).tolist()
+    km = km_from("P")
+    inside = km <= 6.0
+    assert [IDS[i] for i in np.nonzero(inside)[0]] == ["A", "P", "G"]
+    assert event.danger.tolist() == inside.tolist()
+    radius = radius_km(scenario.spec.region)
+    for i in range(len(IDS)):
+        expected = disc_share_by_sampling((float(km[i]), 0.0), float(radius[i]), 6.0)
+        assert event.intensity[i] == pytest.approx(expected, abs=0.01), IDS[i]
+    assert 0 < event.intensity[node("B")] < 1  # B's centre is outside, part of its area inside
+    assert event.details["evacuation_nodes"] == [IDS[i] for i in np.nonzero(event.intensity > 0)[0]]
+    population = np.array([n[4] for n in NODES], dtype=float)
+    assert event.people_affected == round(float((population * event.intensity).sum()))
     # casualties with mean 0: only the accident's own incident, at the site and time
     mine = stream.event >= 0
     assert rows(stream, mine)[0][:3] == (5 * DAY, node("P"), list(scenario.spec.incident_types).index("leak"))

@@ -59,7 +59,9 @@ PEOPLE_AND_SUPPLIES = {
                  {"id": "sh-river", "node": "river", "capacity": 150},
                  {"id": "sh-city", "node": "city", "capacity": 300}],
     "evacuation": {
-        "zones": [{"hazard": "storm", "min_intensity": 0.8, "share": 0.3},
+        # the storm's evacuees may shelter in the zone (the river's own shelter, which its
+        # township depot supplies); a leak's leave the radius (the default)
+        "zones": [{"hazard": "storm", "min_intensity": 0.8, "share": 0.3, "shelter_in_zone": True},
                   {"hazard": "chemical", "min_intensity": 1, "share": 1.0}],
         "vulnerable": {"share": 0.1, "delay": {"dist": "uniform", "low": "30 min", "high": "3 h"}},
         "own_vehicle": 0.5,

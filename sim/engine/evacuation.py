@@ -11,11 +11,14 @@ departure time, if it complies:
   waits for a boat (over water, straight lines or waterways); without boats they wait for the
   road to reopen (or, with a shelter in walking reach, crowd into it as overflow).
 
-Everyone goes to the nearest shelter (by the way they travel, with roads as they are at that
-moment) that still has room, and on to the next for the rest; when none has room, the rest go
-to the nearest one anyway and are recorded as overflow. Places are held from the moment people
-set off. People go home ``return_after`` the event ends (those still on their way, when they
-arrive). A bus whose way out is cut while people board leaves them waiting, first in line.
+Everyone goes to the nearest shelter outside the danger zone they leave (the group's
+``avoid`` nodes: a flood-prone place, a chemical radius, a slope; see
+:mod:`sim.model.evacuation_plan`), by the way they travel and with roads as they are at that
+moment, that still has room, and on to the next for the rest; when none has room, the rest go
+to the nearest safe one anyway and are recorded as overflow. A shelter inside the zone is
+never chosen (unless the zone has ``shelter_in_zone``); with no safe shelter in reach,
+people wait for a road (or a boat) to one. Places are held from the moment people set off.
+People go home ``return_after`` the event ends (those still on their way, when they arrive). A bus whose way out is cut while people board leaves them waiting, first in line.
 
 Records: one row per movement (a group's people going one way to one shelter), one row per
 node and event (how many were told, left before impact, stayed, and when the node was clear),
@@ -122,25 +125,25 @@ class EvacuationControl:
     def _road_rows(self) -> list[list[float]]:
         return self.engine.modes[ROAD].rows
 
-    def _room_by_road(self, node: int) -> bool:
-        """Some shelter with room can be reached from ``node`` by road."""
+    def _room_by_road(self, node: int, avoid: frozenset[int]) -> bool:
+        """Some shelter outside ``avoid`` with room can be reached from ``node`` by road."""
         rows = self._road_rows()[node]
         return any(math.isfinite(rows[where]) and cap - self.occupancy[s] - self.held[s] > 0
-                   for s, (_, where, cap) in enumerate(self.shelters))
+                   for s, (_, where, cap) in enumerate(self.shelters) if where not in avoid)
 
     def _on_departure(self, event: Fired[int]) -> None:
         k = event.value
         group = self.plan[k]
-        node, people = group.node, group.compliant
-        walkable = self._walkable_from(node)
+        node, people, avoid = group.node, group.compliant, group.avoid
+        walkable = [s for s in self._walkable_from(node) if self.shelters[s][1] not in avoid]
         if walkable:  # walk to the shelters in reach that have room; the rest ride
             people -= self._go(k, node, people, "walk", self._walk_minutes, among=walkable, overflow=False)
             if people <= 0:
                 return
-        if not self._room_by_road(node) and self.boats:
+        if not self._room_by_road(node, avoid) and self.boats:
             # cut off (or only full shelters by road): boats take them over the water
             self._wait(self.boat_queue, k, node, people, self._next_boat)
-        elif not self._reachable(node, self._drive_minutes):
+        elif not self._reachable(node, self._drive_minutes, avoid):
             if walkable:  # no road and no boat: the nearest shelter on foot takes them, full or not
                 self._go(k, node, people, "walk", self._walk_minutes, among=walkable)
             else:  # they wait for a road (buses come when one reopens)
@@ -162,9 +165,9 @@ class EvacuationControl:
                                                if km[where] * walk.detour <= walk.max_km]
         return shelters
 
-    def _reachable(self, node: int, minutes: Minutes) -> bool:
-        """Some shelter can be reached from ``node`` travelling by ``minutes``."""
-        return any(math.isfinite(minutes(node, where)) for _, where, _ in self.shelters)
+    def _reachable(self, node: int, minutes: Minutes, avoid: frozenset[int]) -> bool:
+        """Some shelter outside ``avoid`` can be reached from ``node`` travelling by ``minutes``."""
+        return any(math.isfinite(minutes(node, where)) for _, where, _ in self.shelters if where not in avoid)
 
     def _stretch(self, k: int, node: int, mode: str) -> float:
         """Minutes from the group's homes, inside the node's area, to the node: on foot or by
@@ -189,13 +192,16 @@ class EvacuationControl:
         assert boats is not None  # boats are sent only in scenarios that have them
         return self.engine.modes[WATER].rows[a][b] / boats.speed
 
-    def _places(self, node: int, people: int, minutes: Minutes, among: list[int] | None = None,
+    def _places(self, k: int, node: int, people: int, minutes: Minutes, among: list[int] | None = None,
                 overflow: bool = True) -> list[tuple[int, int, bool]]:
-        """Shelters for ``people`` from ``node`` (of ``among``, default all), nearest with room
-        first: (shelter, people, overflow). When none has room, the nearest takes the rest as
-        overflow (unless ``overflow`` is false: then they are left out). Places are held at once."""
+        """Shelters for ``people`` of group ``k`` from ``node`` (of ``among``, default all; never
+        one in the group's danger zone), nearest with room first: (shelter, people, overflow).
+        When none has room, the nearest takes the rest as overflow (unless ``overflow`` is
+        false: then they are left out). Places are held at once."""
+        avoid = self.plan[k].avoid
         candidates = range(len(self.shelters)) if among is None else among
-        time_to = {s: minutes(node, self.shelters[s][1]) for s in candidates}
+        time_to = {s: minutes(node, self.shelters[s][1]) for s in candidates
+                   if self.shelters[s][1] not in avoid}
         order = sorted((s for s, t in time_to.items() if math.isfinite(t)), key=lambda s: (time_to[s], s))
         out: list[tuple[int, int, bool]] = []
         left = people
@@ -218,7 +224,7 @@ class EvacuationControl:
         start = now if start is None else start
         sent = 0
         stretch = self._stretch(k, node, mode)
-        for shelter, count, over in self._places(node, people, minutes, among, overflow):
+        for shelter, count, over in self._places(k, node, people, minutes, among, overflow):
             arrive = start + stretch + minutes(node, self.shelters[shelter][1])
             move: Move = {"group": k, "node": node, "people": count, "mode": mode, "shelter": shelter,
                           "left": start, "arrived": math.nan, "overflow": over}
@@ -288,7 +294,7 @@ class EvacuationControl:
             for entry in list(queue):
                 k, node, waiting, _ = entry
                 to_them = minutes(vehicle.node, node)
-                if not math.isfinite(to_them) or not self._reachable(node, minutes):
+                if not math.isfinite(to_them) or not self._reachable(node, minutes, self.plan[k].avoid):
                     continue
                 take = min(capacity, waiting)
                 entry[2] -= take
@@ -304,10 +310,10 @@ class EvacuationControl:
         vehicle, k, node, take, mode, minutes, fleet, queue = event.value
         now = self.engine.env.now
         vehicle.node = node
-        places = self._places(node, take, minutes)
+        places = self._places(k, node, take, minutes)
         if not places:  # the way out was cut while they boarded: they wait again, first in line
             vehicle.busy = False
-            if mode == "bus" and self.boats and not self._reachable(node, minutes):
+            if mode == "bus" and self.boats and not self._reachable(node, minutes, self.plan[k].avoid):
                 self._wait(self.boat_queue, k, node, take, self._next_boat)
             else:
                 queue.appendleft([k, node, take, now])

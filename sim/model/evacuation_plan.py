@@ -2,13 +2,19 @@
 
 For each hazard event an evacuation zone names (by hazard id or kind), the threatened nodes are
 those where its intensity is at least the zone's ``min_intensity`` (and that carry one of its
-``tags``, if given); ``share`` of their people must move. The warning goes out at the event's
-forecast (or when it happens, for events without one, such as a chemical accident) and goes
-down the call-and-respond chain: one delay to each township (a node's disaster area), one to
-each village head (node), one per household group; while communications are down at the node
-the chain goes ``delay_factor`` times slower (:func:`sim.model.outages.stretched`). Each
-group's compliant people (a binomial
-draw) leave after a departure delay; the others stay. Vulnerable people are reached one to one
+``tags``, if given); ``share`` of their people must move. For a chemical accident a node's
+intensity is the share of its area inside the evacuation radius, and only that share of its
+people is in danger (a 1 km circle takes part of a large cluster, not all of it). The danger
+zone, where no shelter is safe, is the threatened nodes (for a chemical accident, the places
+whose centre is inside the radius): people leave it (:mod:`sim.engine.evacuation`), unless the
+zone allows ``shelter_in_zone``.
+
+The warning goes out at the event's forecast (or when it happens, for events without one, such
+as a chemical accident) and goes down the call-and-respond chain: one delay to each township
+(a node's disaster area), one to each village head (node), one per household group; while
+communications are down at the node the chain goes ``delay_factor`` times slower
+(:func:`sim.model.outages.stretched`). Each group's compliant people (a binomial draw) leave
+after a departure delay; the others stay. Vulnerable people are reached one to one
 on their own track.
 
 Nothing here depends on shelters, buses or units: the same seed gives the same warnings and
@@ -46,6 +52,7 @@ class EvacGroup:
     departs: float      # when the compliant ones leave
     impact: float       # when the hazard strikes
     spot: float = 0.0   # where in the node's area they live: sqrt(U), a share of its radius
+    avoid: frozenset[int] = frozenset()  # the danger zone's nodes: no shelter there is chosen
 
 
 def _split(total: int, parts: int) -> list[int]:
@@ -77,18 +84,26 @@ def draw_evacuation(scenario: Scenario, streams: Streams, timeline: HazardTimeli
             chain = zone.chain or cfg.chain
             township = {a: float(chain.township.ppf1(u)) for a, u in area_u.items()}
             village = chain.village.ppf(village_u)
-            for i, node in enumerate(nodes):
-                if i in taken or event.intensity[i] < zone.min_intensity or event.intensity[i] <= 0:
-                    continue
-                if zone.tags and not set(zone.tags) & set(node.tags):
-                    continue
-                people = int(round(node.population * zone.share))
+            threatened = [i for i, node in enumerate(nodes)
+                          if i not in taken and event.intensity[i] >= zone.min_intensity
+                          and event.intensity[i] > 0 and (not zone.tags or set(zone.tags) & set(node.tags))]
+            if zone.shelter_in_zone:
+                avoid: frozenset[int] = frozenset()
+            elif event.danger is not None:
+                avoid = frozenset(np.nonzero(event.danger)[0].tolist())
+            else:
+                avoid = frozenset(threatened)
+            inside = event.intensity if event.kind == "chemical" else np.ones(len(nodes))
+            for i in threatened:
+                node = nodes[i]
+                people = int(round(node.population * zone.share * float(inside[i])))
                 if people == 0:
                     continue
                 taken.add(i)
-                groups.extend(_node_groups(cfg, zone, rng, event.index, i, people, warned,
+                zone_groups = _node_groups(cfg, zone, rng, event.index, i, people, warned,
                                            warned + township[node.area_id] + village[i], event.start,
-                                           comm.get(i, [])))
+                                           comm.get(i, []))
+                groups.extend(dataclasses.replace(g, avoid=avoid) for g in zone_groups)
     return _with_spots(groups, streams)
 
 

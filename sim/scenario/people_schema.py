@@ -42,7 +42,8 @@ class EvacuationZone(Strict):
     there must move: nodes where the event's intensity is at least ``min_intensity`` (and that
     carry one of ``tags``, if given); ``share`` of their people (those in danger: low-lying or
     unsafe houses, the slope below a landslide...). A zone may have its own warning ``chain``
-    and ``departure`` delays."""
+    and ``departure`` delays. People leave the zone: no shelter inside it is chosen, unless
+    ``shelter_in_zone`` (a typhoon's wind, from which a sturdy shelter next door protects)."""
 
     hazard: Id
     min_intensity: float = Field(default=0.5, ge=0)
@@ -50,6 +51,7 @@ class EvacuationZone(Strict):
     share: Share = 1.0
     chain: Chain | None = None       # this zone's own call-and-respond delays (e.g. sirens and
     departure: Delay | None = None   # cell broadcast for a chemical leak); default: the section's
+    shelter_in_zone: bool = False
 
 
 class Vulnerable(Strict):

@@ -13,6 +13,7 @@ from ...engine.streams import Streams
 from ...scenario.geography import RoadNetwork, haversine_km
 from ...scenario.loader import Scenario
 from ...scenario.schema import Where
+from ..areas import radius_km
 from ..incidents import draw_nodes, intensity_grid, node_weights, poisson_times
 from .timeline import HazardTimeline
 
@@ -43,6 +44,7 @@ class HazardContext:
         self.lat = np.array([n.lat for n in nodes])
         self.population = np.array([n.population for n in nodes], dtype=float)
         self.forest_ha = np.array([n.forest_ha for n in nodes], dtype=float)
+        self.area_radius = radius_km(spec.region)  # the disc of each place's area (sim.model.areas)
         self.horizon = spec.run.horizon
         self.start = spec.run.start
         network = self.scenario.travel

@@ -119,20 +119,47 @@ def draw_chemical(ctx: HazardContext, spec: ChemicalAccident) -> None:
     for k, (t, site) in enumerate(zip(times, sites, strict=True)):
         outcome = spec.outcomes[names[pick[k]]]
         km = ctx.km_from(ctx.lon[site], ctx.lat[site])
-        inside = km <= outcome.radius
+        share = disc_share_inside(km, ctx.area_radius, outcome.radius)
         casualties = int(_poisson_ppf(outcome.casualties, casualty_u[k]))
         name = spec.id if spec.at is not None else f"{spec.id}#{k + 1}"
         event = timeline.add_event(HazardEvent(
             0, spec.id, "chemical", name, start=float(t), end=float(t),
-            intensity=inside.astype(float), people_affected=int(ctx.population[inside].sum()),
+            intensity=share, people_affected=int(round(float((ctx.population * share).sum()))),
+            danger=km <= outcome.radius,
             details={"node": ctx.nodes[site].id, "outcome": names[pick[k]], "radius_km": outcome.radius,
                      "casualties": casualties,
-                     "evacuation_nodes": [ctx.nodes[i].id for i in np.nonzero(inside)[0]]}))
+                     "evacuation_nodes": [ctx.nodes[i].id for i in np.nonzero(share > 0)[0]]}))
         _single(ctx, spec.id, outcome.incident_type, float(t), int(site), event)
         if spec.casualty_type is not None and casualties:
             ctx.timeline.batches.append(IncidentBatch(
                 spec.id, spec.casualty_type, np.full(casualties, float(t)),
                 np.full(casualties, site, dtype=np.int64), np.full(casualties, event, dtype=np.int64)))
+
+
+def disc_share_inside(distance: np.ndarray, radius: np.ndarray, circle: float) -> np.ndarray:
+    """Share of each place's disc (centre ``distance`` km from the circle's centre, ``radius``
+    km) inside a circle of ``circle`` km: the lens of two circles over the disc's area; a
+    point place is inside or not by its centre."""
+    d = np.asarray(distance, dtype=float)
+    r = np.asarray(radius, dtype=float)
+    share = (d <= circle).astype(float)  # points, and discs wholly inside or outside below
+    disc = r > 0
+    big = circle
+    whole_in = disc & (d + r <= big)
+    whole_out = disc & (d >= r + big)
+    share[whole_in], share[whole_out] = 1.0, 0.0
+    if big < np.max(r, initial=0.0):  # a disc larger than the circle may hold it whole
+        holds = disc & (d + big <= r)
+        share[holds] = (big / r[holds]) ** 2
+    lens = disc & ~whole_in & ~whole_out & ~(d + big <= r)
+    if lens.any():
+        dd, rr = d[lens], r[lens]
+        a = rr ** 2 * np.arccos(np.clip((dd ** 2 + rr ** 2 - big ** 2) / (2 * dd * rr), -1, 1))
+        b = big ** 2 * np.arccos(np.clip((dd ** 2 + big ** 2 - rr ** 2) / (2 * dd * big), -1, 1))
+        c = 0.5 * np.sqrt(np.clip((-dd + rr + big) * (dd + rr - big) * (dd - rr + big) * (dd + rr + big),
+                                  0, None))
+        share[lens] = np.clip((a + b - c) / (math.pi * rr ** 2), 0.0, 1.0)
+    return share
 
 
 def _fragility(intensity: np.ndarray, curve) -> np.ndarray:

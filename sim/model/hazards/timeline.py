@@ -49,8 +49,11 @@ class HazardEvent:
     start: float           # impact (landfall, ignition, quake, release), minutes
     end: float
     forecast: float = np.nan  # when the warning went out (typhoons and heavy rain)
-    intensity: np.ndarray | None = None  # per node: 0-1, or seismic intensity for quakes
+    intensity: np.ndarray | None = None  # per node: 0-1 (for a chemical accident, the share of the
+    #                                      place's area inside the radius), or seismic intensity
     people_affected: int = 0
+    danger: np.ndarray | None = None  # per node: True where the place itself (its centre) is in
+    #                                   the danger area, so no shelter there is safe (chemical)
     details: EventDetails = field(default_factory=EventDetails)
 
 
