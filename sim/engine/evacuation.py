@@ -18,7 +18,8 @@ moment, that still has room, and on to the next for the rest; when none has room
 to the nearest safe one anyway and are recorded as overflow. A shelter inside the zone is
 never chosen (unless the zone has ``shelter_in_zone``); with no safe shelter in reach,
 people wait for a road (or a boat) to one. Places are held from the moment people set off.
-People go home ``return_after`` the event ends (those still on their way, when they arrive). A bus whose way out is cut while people board leaves them waiting, first in line.
+People go home ``return_after`` the event ends (those still on their way, when they arrive).
+A bus whose way out is cut while people board leaves them waiting, first in line.
 
 Records: one row per movement (a group's people going one way to one shelter), one row per
 node and event (how many were told, left before impact, stayed, and when the node was clear),
