@@ -8,7 +8,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Figure", "flow", "largest_remainder", "node_line", "read_figures", "write_or_check"]
+__all__ = ["SOCIAL_TEAM_HOURS", "VOLUNTEER_HOURS", "Figure", "flow", "hours", "largest_remainder", "node_line",
+           "read_figures", "write_or_check"]
+
+# Shares of calls answered by hour of the day (ASSUMPTIONS, no document gives them): village
+# volunteers are mostly at work away from the village by day, at home in the evening, asleep
+# (slower to gather) at night; social rescue teams are volunteers too, fewer of them free at once.
+VOLUNTEER_HOURS = [0.6] * 7 + [0.5] + [0.35] * 10 + [0.85] * 5 + [0.7]
+SOCIAL_TEAM_HOURS = [0.4] * 7 + [0.5] * 11 + [0.7] * 5 + [0.5]
+
+
+def hours(shares: list[float]) -> str:
+    """24 shares as a YAML flow list."""
+    assert len(shares) == 24
+    return "[" + ", ".join(f"{s:g}" for s in shares) + "]"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Figure, flow, largest_remainder, node_line, read_figures, write_or_check  # noqa: E402
+from common import (  # noqa: E402
+    SOCIAL_TEAM_HOURS,
+    Figure,
+    flow,
+    hours,
+    largest_remainder,
+    node_line,
+    read_figures,
+    write_or_check,
+)
 from relief import (  # noqa: E402
     aggregate_shelters,
     depot_line,
@@ -220,8 +229,9 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         "  - {id: rescue-city, type: rescue_team, capabilities: [rescue, hoist], crew: 20, base: city-teams, count: 2,"
         " turnout: \"5 min\"}  # hoist: rope rescue",
         "  - {id: social, type: social_team, capabilities: [rescue], crew: 15, base: social-teams, count: 3,"
-        " availability: 0.7, turnout: {dist: triangular, low: \"20 min\", mode: \"40 min\", high: \"90 min\"}}"
-        "  # ASSUMPTION",
+        f" availability: {hours(SOCIAL_TEAM_HOURS)},"
+        " turnout: {dist: triangular, low: \"20 min\", mode: \"40 min\", high: \"90 min\"}}"
+        "  # ASSUMPTION: turnout, and answers by hour of the day",
         f"  # ambulances: {f['ambulances'].cite()}",
         f"  - {{id: ambulance-district, type: ambulance, capabilities: [ems], crew: 3, base: hosp-district, "
         f"count: {p['ambulances'] - 2}, turnout: \"1 min\"}}",

@@ -17,7 +17,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Figure, flow, largest_remainder, node_line, read_figures, write_or_check  # noqa: E402
+from common import (  # noqa: E402
+    SOCIAL_TEAM_HOURS,
+    VOLUNTEER_HOURS,
+    Figure,
+    flow,
+    hours,
+    largest_remainder,
+    node_line,
+    read_figures,
+    write_or_check,
+)
 from relief import (  # noqa: E402
     SUDDEN_WARNING,
     aggregate_shelters,
@@ -233,11 +243,13 @@ def render(p: dict, f: dict[str, Figure]) -> str:
     for n in centres:
         out.append(f"  - {{id: rescue-{n['id']}, type: rescue_team, capabilities: [rescue], crew: {crew}, "
                    f"base: ts-{n['id']}, count: 1, turnout: \"3 min\"}}")
-    out.append("  # volunteer teams: slower to turn out and smaller vehicles (ASSUMPTION)")
+    out.append("  # volunteer teams: slower to turn out and smaller vehicles; answer by hour of the day "
+               "(ASSUMPTIONS)")
     for node, count in p["volunteer_teams"].items():
         out.append(f"  - {{id: volunteer-{node}, type: volunteer_team, capabilities: [first_attack], crew: 6, "
                    f"base: vol-{node}, count: {count}, speed_factor: 0.8, turnout: "
-                   "{dist: triangular, low: \"3 min\", mode: \"5 min\", high: \"12 min\"}}")
+                   "{dist: triangular, low: \"3 min\", mode: \"5 min\", high: \"12 min\"}, "
+                   f"availability: {hours(VOLUNTEER_HOURS)}}}")
     out.append("  # micro stations: staffed around the clock in communities (ASSUMPTION)")
     for node, count in p["micro_stations"].items():
         out.append(f"  - {{id: micro-{node}, type: micro_station, capabilities: [first_attack], crew: 3, "
@@ -255,10 +267,12 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         f"base: zhapu-teams, count: {p['water_teams'] // 2}, turnout: \"5 min\"}}",
         f"  - {{id: hazmat-dushan, type: hazmat_team, capabilities: [hazmat, rescue], crew: {crew}, "
         f"base: dushan-hazmat, count: {p['hazmat_teams']}, turnout: \"3 min\"}}",
-        f"  # social teams activate slowly: {f['social_rescue_teams'].cite()}; delay is an ASSUMPTION",
-        f"  - {{id: social, type: social_team, capabilities: [rescue], crew: {p['social_crew']}, "
+        f"  # social teams activate slowly: {f['social_rescue_teams'].cite()}; delay, water rescue (boats,",
+        "  #   as Pinghu's volunteer rescue teams train for) and answers by hour of the day are ASSUMPTIONS",
+        f"  - {{id: social, type: social_team, capabilities: [rescue, water_rescue], crew: {p['social_crew']}, "
         f"base: social-teams, count: {p['social_teams']}, turnout: "
-        "{dist: triangular, low: \"20 min\", mode: \"40 min\", high: \"90 min\"}}",
+        "{dist: triangular, low: \"20 min\", mode: \"40 min\", high: \"90 min\"}, "
+        f"availability: {hours(SOCIAL_TEAM_HOURS)}}}",
         f"  # ambulances: {f['ambulances'].cite()}",
     ]
     for hid, _, _, count in HOSPITALS:
@@ -266,12 +280,13 @@ def render(p: dict, f: dict[str, Figure]) -> str:
                    f"count: {count}, turnout: \"1 min\"}}")
     out += [
         f"  # Jinshan units when Pinghu's own are busy ({f['jinshan_engines'].cite()}; "
-        f"{f['jinshan_hazmat_teams'].cite()})",
+        f"{f['jinshan_hazmat_teams'].cite()});",
+        "  #   Jinshan's own calls keep them busy part of the time: they answer 70 % of requests (ASSUMPTION)",
         f"  - {{id: engine-jinshan, type: engine, capabilities: [fire, first_attack], crew: 5, base: jinshan, "
-        f"count: {p['jinshan_engines']}, mutual_aid: {{region: Jinshan 金山, when: [exhausted], "
+        f"count: {p['jinshan_engines']}, availability: 0.7, mutual_aid: {{region: Jinshan 金山, when: [exhausted], "
         "activation: \"20 min\"}}",
         f"  - {{id: hazmat-jinshan, type: hazmat_team, capabilities: [hazmat, rescue], crew: 20, base: jinshan, "
-        f"count: {p['jinshan_hazmat']}, mutual_aid: {{region: Jinshan 金山, when: [exhausted], "
+        f"count: {p['jinshan_hazmat']}, availability: 0.7, mutual_aid: {{region: Jinshan 金山, when: [exhausted], "
         "activation: \"30 min\"}}",
         "  # Jiaxing's rescue helicopter for the most urgent calls (ASSUMPTION: not in the documents)",
         "  - {id: heli-jiaxing, type: helicopter, capabilities: [hoist, air_ems], crew: 4, base: jiaxing-heli,",
@@ -336,6 +351,9 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         "    priority: 1",
         "    requires: {hazmat: 1, fire: 2}",
         "    on_scene: {dist: lognormal, mean: \"180 min\", sd: \"90 min\"}",
+        "    # still going after an hour: a second hazardous-chemical team and two more engines (Pinghu has",
+        "    #   one such team, so the second comes from Jinshan under mutual aid: ASSUMPTION)",
+        "    escalation: [{after: \"1 h\", add: {hazmat: 1, fire: 2}}]",
         "    detection_delay: {dist: exponential, mean: \"2 min\"}",
         "    report_delay: {dist: uniform, low: \"2 min\", high: \"10 min\"}",
         f"    target: {target}",

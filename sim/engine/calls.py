@@ -72,7 +72,7 @@ def _build_units(scenario: Scenario) -> list[UnitInfo]:
                 type=group.type, capabilities=frozenset(group.capabilities), crew=group.crew,
                 base=group.base, base_node=facility_node[group.base], speed_factor=speed,
                 turnout=group.mutual_aid.activation if group.mutual_aid else group.turnout,
-                mode=mode, availability=group.availability, line_production=production,
+                mode=mode, availability=group.availability_by_hour, line_production=production,
                 air=group.air_ops, mutual_aid=group.mutual_aid))
     return infos
 

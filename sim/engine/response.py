@@ -123,7 +123,8 @@ class ResponseEngine(OnScene):
         self.air = AirControl(self)
         self.fleet = Fleet(self.units, self.modes, lambda: self.env.now, key=(seed, replication),
                            air_margin=spec.dispatch.air_margin, can_fly=self.air.can_fly,
-                           orders=scenario.cache.setdefault("station_orders", {}))
+                           orders=scenario.cache.setdefault("station_orders", {}),
+                           day_start=spec.run.start.hour * 60.0 + spec.run.start.minute)
 
         self.incidents = incidents
         n = len(incidents)

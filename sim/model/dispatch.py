@@ -55,16 +55,18 @@ class Fleet:
     A unit may go when it is available (in its station, or away from it and free) and
     *eligible* for the call: its travel mode is one the incident type allows; a helicopter is
     not grounded by wind at its base or at the scene; a unit with ``availability < 1`` answers
-    this call (a fixed draw per call and unit); and a neighbouring region's unit only when its
-    mutual-aid conditions hold (``severe``: the call's priority is high enough; ``exhausted``:
-    the region's own eligible units cannot fill the request).
+    this call (a fixed draw per call and unit, against its share for the hour of the day of the
+    dispatch: ``day_start`` is the clock minutes past midnight at time 0); and a neighbouring
+    region's unit only when its mutual-aid conditions hold (``severe``: the call's priority is
+    high enough; ``exhausted``: the region's own eligible units cannot fill the request).
     """
 
     def __init__(self, units: list[Unit], modes: list[Oracle], clock: Callable[[], float], *,
                  key: tuple[int, int] = (0, 0), air_margin: float = 0.0,
                  can_fly: Callable[[Unit, int], bool] | None = None,
-                 orders: dict[tuple, Orders] | None = None) -> None:
+                 orders: dict[tuple, Orders] | None = None, day_start: float = 0.0) -> None:
         self.units = units
+        self._day_start = day_start
         self.modes = modes
         self.away: dict[int, Unit] = {}  # available units not standing in their station
         self._clock = clock
@@ -92,8 +94,8 @@ class Fleet:
             if call.modes is not None and unit.mode not in call.modes:
                 return False
             info = unit.info
-            if info.availability < 1.0 and \
-                    keyed_uniform(*self._key, call.index, unit.index) >= info.availability:
+            share = info.availability[int((self._clock() + self._day_start) % 1440.0 // 60.0)]
+            if share < 1.0 and keyed_uniform(*self._key, call.index, unit.index) >= share:
                 return False
             aid = info.mutual_aid
             if aid is not None and "severe" in aid.when and call.priority > aid.max_priority:

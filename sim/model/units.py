@@ -45,7 +45,7 @@ class UnitInfo:
     speed_factor: float
     turnout: Distribution
     mode: int = ROAD
-    availability: float = 1.0
+    availability: tuple[float, ...] = (1.0,) * 24  # share of calls answered, by hour of the day
     line_production: float = 0.0
     air: Any = None          # AirOps of a helicopter
     mutual_aid: Any = None   # MutualAid of a neighbouring region's unit
@@ -107,7 +107,7 @@ class Unit:
         self.lazy = False  # no event marks the arrival: it is applied when someone asks
         # a road or water unit that always answers and is not a neighbour's: eligible for any
         # call its mode may serve, ranked by its travel time alone
-        self.plain = info.availability >= 1.0 and info.mutual_aid is None and info.mode != AIR
+        self.plain = min(info.availability) >= 1.0 and info.mutual_aid is None and info.mode != AIR
         self.assignment: tuple | None = None  # (call, record) while busy on a call
         self.offset = 0.0  # network minutes from where it stands to its node (at a spot in an area)
 

@@ -357,10 +357,29 @@ class UnitGroup(Strict):
     speed_factor: float = Field(default=1.0, gt=0, le=5)
     speed: Speed | None = None
     turnout: Delay = Field(default_factory=lambda: parse_distribution("0 min"))
-    availability: float = Field(default=1.0, gt=0, le=1)
+    # the share of calls a unit answers: one number, or 24, by hour of the day (local clock
+    # time; the first from midnight to 1 am), e.g. volunteers at work in town by day
+    availability: Annotated[float, Field(gt=0, le=1)] | list[Annotated[float, Field(ge=0, le=1)]] = 1.0
     line_production: Speed | None = None
     air: AirOps | None = None
     mutual_aid: MutualAid | None = None
+
+    @model_validator(mode="after")
+    def _hours(self) -> UnitGroup:
+        if isinstance(self.availability, list):
+            if len(self.availability) != 24:
+                raise FieldProblem(f"give one share, or 24 (one per hour of the day), not "
+                                   f"{len(self.availability)}", ("availability",))
+            if max(self.availability) <= 0:
+                raise FieldProblem("a unit that answers at no hour can never be sent", ("availability",))
+        return self
+
+    @property
+    def availability_by_hour(self) -> tuple[float, ...]:
+        """The share of calls answered in each hour of the day (24 values)."""
+        if isinstance(self.availability, list):
+            return tuple(self.availability)
+        return (float(self.availability),) * 24
 
     @model_validator(mode="after")
     def _mode_fields(self) -> UnitGroup:
