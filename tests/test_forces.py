@@ -445,6 +445,18 @@ def test_prepositioning_shortens_the_response_near_the_staging_post():
     assert without.loc[0, "response_time"] == pytest.approx(30)
 
 
+def test_staged_units_turn_out_as_the_move_says_and_take_their_own_back_home():
+    """A slow-to-gather team staged with turnout 2 min leaves 2 minutes after the call while
+    staged, and after its own 20 minutes once home again."""
+    moves = [{"hazard": "typhoon", "moves": [{"units": "eng", "to": "stage-E", "turnout": "2 min"}],
+              "return_after": "6 h"}]
+    scenario = county([unit("eng", "A", turnout="20 min")], facilities=(STAGING,), prepositioning=moves)
+    calls = [incident(700, "D"), incident(2000, "D")]
+    _, _, asg = run(scenario, calls, storm(start=600, end=1200, forecast=100))
+    check(sent(asg, 0), from_node="E", depart=702.0)   # staged: on standby at the post
+    check(sent(asg, 1), from_node="A", depart=2020.0)  # home: its own turnout
+
+
 def test_prepositioning_follows_a_drawn_typhoon():
     """With a scenario typhoon, the moves happen at its forecast and 6 h after its end."""
     hazard = {"kind": "typhoon", "id": "ty", "at": "1 d", "lead": "12 h", "duration": "6 h",

@@ -364,8 +364,12 @@ HAZARD_KINDS = ("typhoon", "heavy_rain", "landslide", "forest_fire", "chemical",
 
 
 class Move(Strict):
+    """Unit group ``units`` takes staging post ``to`` as its base; while staged its ``turnout``
+    is this one if given (on standby at the post: crews assembled, vehicles ready)."""
+
     units: Id
     to: Id
+    turnout: Delay | None = None
 
 
 class Prepositioning(Strict):
