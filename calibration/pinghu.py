@@ -289,8 +289,9 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         f"  - {{id: hazmat-jinshan, type: hazmat_team, capabilities: [hazmat, rescue], crew: 20, base: jinshan, "
         f"count: {p['jinshan_hazmat']}, availability: 0.7, mutual_aid: {{region: Jinshan 金山, when: [exhausted], "
         "activation: \"30 min\"}}",
-        "  # Jiaxing's rescue helicopter for the most urgent calls (ASSUMPTION: not in the documents)",
-        "  - {id: heli-jiaxing, type: helicopter, capabilities: [hoist, air_ems], crew: 4, base: jiaxing-heli,",
+        "  # Jiaxing's rescue helicopter for the most urgent calls (ASSUMPTION: not in the documents): it",
+        "  #   hoists people out of floodwater and carries patients, landing at the landing points above",
+        "  - {id: heli-jiaxing, type: helicopter, capabilities: [hoist, water_rescue, ems], crew: 4, base: jiaxing-heli,",
         "     count: 1, mode: air, speed: \"230 km/h\", turnout: {dist: uniform, low: \"15 min\", high: \"30 min\"},",
         "     air: {daylight_only: true, max_wind: \"15 m/s\"}, mutual_aid: {region: Jiaxing 嘉兴, when: [severe],",
         "     max_priority: 1, activation: {dist: uniform, low: \"15 min\", high: \"30 min\"}}}",

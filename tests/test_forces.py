@@ -51,9 +51,10 @@ def unit(gid: str, base: str, caps: tuple[str, ...] = ("fire",), *, count: int =
 
 def heli(gid: str, base: str, caps: tuple[str, ...] = ("fire",), *, speed: str = "60 km/h",
          turnout: object = "0 min", daylight_only: bool = False, **air: object) -> dict:
-    """A helicopter group (by default flying day and night at 60 km/h)."""
+    """A helicopter group (by default flying day and night at 60 km/h, landing at the place
+    itself: landing sites have tests of their own, tests/test_landing.py)."""
     return unit(gid, base, caps, mode="air", speed=speed, turnout=turnout,
-                air={"daylight_only": daylight_only, **air})
+                air={"daylight_only": daylight_only, "land_at": "scene", **air})
 
 
 def itype(requires: dict | None = None, **fields: object) -> dict:

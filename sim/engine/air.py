@@ -52,6 +52,9 @@ class AirControl:
         self.wind = engine.timeline.wind
         self.water = [engine.scenario.node_index[f.node] for f in spec.facilities if f.kind == "water_source"]
         self.refuelling: set[int] = set()
+        # where each helicopter on a call put down, and the network minutes back to it from the
+        # spot (ground transfer or hoist; sim.engine.landing)
+        self.put_down: dict[int, tuple[int, float]] = {}
         self._days: dict[int, tuple[float, float]] = {}
         self._sunrise_pending = False
         self.day_capabilities = frozenset(c for u in self.day_units for c in u.capabilities)

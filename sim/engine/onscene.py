@@ -56,6 +56,8 @@ class OnScene(UnitTimelines):
         unit.node = call.node
         if unit.mode == ROAD:
             unit.offset = call.leg  # at the spot, inside the area of its node
+        elif unit.mode == AIR:  # the aircraft waits where it put down; the way back comes first
+            unit.node, unit.offset = self.air.put_down.pop(unit.index, (call.node, 0.0))
         if call.over:  # the work is done; this unit came for the waiting patient
             self._carry_patient(unit, call, record)
             return

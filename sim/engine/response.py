@@ -57,6 +57,7 @@ from .calls import (
     travel_modes,
 )
 from .evacuation import EvacuationControl
+from .landing import Landing
 from .onscene import OnScene
 from .recording import build_records
 from .roads import RoadControl
@@ -121,10 +122,12 @@ class ResponseEngine(OnScene):
         self.hospitals = [scenario.node_index[f.node] for f in hospitals]
         self.helipads = [scenario.node_index[f.node] for f in hospitals if f.helipad] or self.hospitals
         self.air = AirControl(self)
+        self.landing = Landing(scenario)
         self.fleet = Fleet(self.units, self.modes, lambda: self.env.now, key=(seed, replication),
                            air_margin=spec.dispatch.air_margin, can_fly=self.air.can_fly,
                            orders=scenario.cache.setdefault("station_orders", {}),
-                           day_start=spec.run.start.hour * 60.0 + spec.run.start.minute)
+                           day_start=spec.run.start.hour * 60.0 + spec.run.start.minute,
+                           air_way=self.air_way)
 
         self.incidents = incidents
         n = len(incidents)
@@ -307,6 +310,14 @@ class ResponseEngine(OnScene):
             self.queue.remove(call)
             call.queued = False
 
+    def air_way(self, unit: Unit, node: int, capability: str | None,
+                call: Any = None) -> tuple[int, float] | None:
+        """How a helicopter gets to ``node`` (sim.engine.landing): the node it flies to and the
+        clock minutes from landing until its crew is at the spot, or None."""
+        leg = self.leg[call.index] if call is not None else 0.0
+        return self.landing.reach(unit.capabilities, unit.info.air, node, capability,
+                                  self.modes[ROAD].rows, leg)
+
     def _assign(self, unit: Unit, call: Call, capability: str) -> None:
         now = self.env.now
         if unit.lazy:
@@ -326,8 +337,19 @@ class ResponseEngine(OnScene):
         call.slots += 1
         record = [i, unit.index, capability, unit.node, was_away, now, now + turnout,
                   NAN, NAN, NAN, NAN, NAN, False, False]
-        travel, from_node = self.drive(unit, call.node, now + turnout, unit.speed, TO_CALL, (call, record),
-                                       call.leg if unit.mode == ROAD else 0.0)
+        if unit.mode == AIR:  # to the landing site, then the crew by road (or the hoist)
+            way = self.air_way(unit, call.node, capability, call)
+            if way is None:
+                raise SimError(f"dispatch policy {type(self.policy).__name__} chose helicopter "
+                               f"{unit.info.id}, which has nowhere to put its crew down near "
+                               f"{self.node_ids[call.node]!r}")
+            target, after = way
+            self.air.put_down[unit.index] = (target, after * unit.speed)
+            travel, from_node = self.drive(unit, target, now + turnout, unit.speed, TO_CALL,
+                                           (call, record), after * unit.speed)
+        else:
+            travel, from_node = self.drive(unit, call.node, now + turnout, unit.speed, TO_CALL,
+                                           (call, record), call.leg if unit.mode == ROAD else 0.0)
         if not math.isfinite(travel):
             raise SimError(f"dispatch policy {type(self.policy).__name__} chose unit {unit.info.id}, "
                            f"which cannot reach {self.node_ids[call.node]!r}")

@@ -44,6 +44,10 @@ class Oracle(Protocol):
     snap: Callable[[int, int, float], int] | None  # see sim.engine.travel
 
 
+# how a helicopter reaches a place: (unit, node, capability, call) -> (the node it flies to,
+# clock minutes from landing to the place) or None (sim.engine.landing)
+AirWay = Callable[[Unit, int, "str | None", "CallView | None"], "tuple[int, float] | None"]
+
 MAX_ORDER_STATES = 64  # road-and-bases states whose station orders are kept
 # station orders of one state: (node, capability) -> (travel times, unit indices), fastest first
 Orders = dict[tuple[int, str], tuple[list[float], list[int]]]
@@ -64,9 +68,11 @@ class Fleet:
     def __init__(self, units: list[Unit], modes: list[Oracle], clock: Callable[[], float], *,
                  key: tuple[int, int] = (0, 0), air_margin: float = 0.0,
                  can_fly: Callable[[Unit, int], bool] | None = None,
-                 orders: dict[tuple, Orders] | None = None, day_start: float = 0.0) -> None:
+                 orders: dict[tuple, Orders] | None = None, day_start: float = 0.0,
+                 air_way: AirWay | None = None) -> None:
         self.units = units
         self._day_start = day_start
+        self._air_way = air_way
         self.modes = modes
         self.away: dict[int, Unit] = {}  # available units not standing in their station
         self._clock = clock
@@ -108,7 +114,8 @@ class Fleet:
         """Every available unit with ``capability`` (eligible for ``call``, when given), in
         unit order."""
         return [u for u in self.units if capability in u.capabilities and self.is_available(u)
-                and self.eligible(u, call) and math.isfinite(self.eta(u, call.node if call else u.node))]
+                and self.eligible(u, call) and math.isfinite(
+                    self.travel_from_position(u, call.node if call else u.node, capability, call)[0])]
 
     def supply(self, capability: str) -> int:
         """How many units in the scenario have ``capability`` (busy or not)."""
@@ -119,12 +126,20 @@ class Fleet:
         ``inf`` when its mode cannot get there, e.g. over cut roads)."""
         return self.travel_from_position(unit, node)[0]
 
-    def travel_from_position(self, unit: Unit, node: int) -> tuple[float, int]:
-        """Travel minutes to ``node`` and the node the unit goes through first."""
+    def travel_from_position(self, unit: Unit, node: int, capability: str | None = None,
+                             call: CallView | None = None) -> tuple[float, int]:
+        """Travel minutes to ``node`` (sent for ``capability``; a helicopter's include its
+        landing: see sim.engine.landing) and the node the unit goes through first."""
         oracle = self.modes[unit.mode]
+        extra = 0.0
+        if unit.mode == AIR and self._air_way is not None:
+            way = self._air_way(unit, node, capability, call)
+            if way is None:
+                return math.inf, unit.node
+            node, extra = way
         minutes, via, _, _ = heading(unit, node, self._clock(), oracle.rows, oracle.reversible,
                                      oracle.snap)
-        return minutes / unit.speed, via
+        return minutes / unit.speed + extra, via
 
     def nearest(self, node: int, capability: str, k: int,
                 exclude: set[int] | frozenset[int] = frozenset(),
@@ -151,7 +166,7 @@ class Fleet:
                 if modes is not None and unit.mode not in modes:
                     continue
                 bisect.insort(local, (eta, unit.index, eta, unit))
-            elif not self._consider(unit, node, call, local, aid):
+            elif not self._consider(unit, node, call, local, aid, capability):
                 continue
             if len(local) >= k:
                 kth_best = local[k - 1][0]
@@ -159,7 +174,7 @@ class Fleet:
             if capability in unit.capabilities and unit.index not in exclude:
                 if len(local) >= k and self._surely_slower(unit, node, local[k - 1][0]):
                     continue
-                self._consider(unit, node, call, local, aid)
+                self._consider(unit, node, call, local, aid, capability)
         chosen = local[:k]  # both lists are kept sorted by (rank, unit number)
         if len(chosen) < k and aid:
             chosen += aid[:k - len(chosen)]
@@ -175,13 +190,17 @@ class Fleet:
         minutes = heading_bound(unit, node, self._clock(), bound, oracle.reversible, oracle.snap)
         return minutes / unit.speed > rank
 
-    def _consider(self, unit: Unit, node: int, call: CallView | None, local: list, aid: list) -> bool:
+    def _consider(self, unit: Unit, node: int, call: CallView | None, local: list, aid: list,
+                  capability: str | None = None) -> bool:
         """Add an eligible unit that can get there to ``local`` (or ``aid``); True if local."""
         if not self.eligible(unit, call):
             return False
-        oracle = self.modes[unit.mode]
-        eta = heading(unit, node, self._clock(), oracle.rows, oracle.reversible,
-                      oracle.snap)[0] / unit.speed
+        if unit.mode == AIR:
+            eta = self.travel_from_position(unit, node, capability, call)[0]
+        else:
+            oracle = self.modes[unit.mode]
+            eta = heading(unit, node, self._clock(), oracle.rows, oracle.reversible,
+                          oracle.snap)[0] / unit.speed
         if eta == math.inf:
             return False
         # a helicopter must beat ground units by the margin, counting its launch delay

@@ -321,7 +321,13 @@ def _unique(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 class AirOps(Strict):
-    """Helicopter limits and bucket work."""
+    """Helicopter limits, landing and bucket work.
+
+    A helicopter lands at a landing site (``landing_point``, ``helibase``, a hospital with a
+    ``helipad``) when one is at most ``max_ground`` by road from the place, and its crew goes on
+    by road after a ``transfer``; otherwise it hoists (``hoist_time``) if it has the ``hoist``
+    capability, or cannot serve the place (:mod:`sim.engine.landing`). ``land_at: scene`` lets
+    it land at the place itself."""
 
     daylight_only: bool = True
     max_wind: Speed = 54.0  # 15 m/s
@@ -329,6 +335,10 @@ class AirOps(Strict):
     refuel: NonNegDuration = 30.0
     bucket_line: float = Field(default=0.0, ge=0)  # metres of fire line held per bucket drop
     fill_time: NonNegDuration = 2.0
+    land_at: Literal["landing_sites", "scene"] = "landing_sites"
+    max_ground: NonNegDuration = 30.0
+    transfer: NonNegDuration = 5.0
+    hoist_time: NonNegDuration = 15.0
 
 
 class MutualAid(Strict):
