@@ -347,15 +347,19 @@ def test_boat_travels_straight_lines_times_water_detour():
 
 # ---------------------------------------------------------------- mutual aid
 
+NEIGHBOUR_AT_B = {"id": "next-B", "kind": "external_base", "node": "B"}
+
+
 def aid(when: list[str], **fields: object) -> dict:
-    """A neighbouring region's engine standing at B (activation 20 min)."""
-    return unit("aid", "B", mutual_aid={"region": "Next county", "when": when,
-                                         "activation": "20 min", **fields})
+    """A neighbouring region's engine standing at B (activation 20 min; scenarios with it add
+    ``NEIGHBOUR_AT_B``, its base)."""
+    return {**unit("aid", "B", mutual_aid={"region": "Next county", "when": when,
+                                           "activation": "20 min", **fields}), "base": "next-B"}
 
 
 def test_exhausted_aid_only_when_own_units_are_busy():
     """An aid engine, though nearer, is sent only when the region's own engine is busy."""
-    scenario = county([unit("eng", "A"), aid(["exhausted"])])
+    scenario = county([unit("eng", "A"), aid(["exhausted"])], facilities=(NEIGHBOUR_AT_B,))
     _, inc, asg = run(scenario, [incident(0, "B"), incident(1, "C")])
     check(sent(asg, 0), unit="eng#1", mutual_aid=False)
     check(sent(asg, 1), unit="aid#1", mutual_aid=True)
@@ -363,7 +367,7 @@ def test_exhausted_aid_only_when_own_units_are_busy():
 
 def test_aid_activation_is_its_turnout():
     """A mutual-aid unit leaves its activation delay after dispatch."""
-    scenario = county([unit("eng", "A", turnout="1 min"), aid(["exhausted"])])
+    scenario = county([unit("eng", "A", turnout="1 min"), aid(["exhausted"])], facilities=(NEIGHBOUR_AT_B,))
     _, _, asg = run(scenario, [incident(0, "B"), incident(1, "C")])
     check(sent(asg, 1), dispatch=1, depart=21, arrival=31)
 
@@ -371,7 +375,7 @@ def test_aid_activation_is_its_turnout():
 def test_severe_aid_only_for_urgent_calls():
     """With when [severe], aid goes to calls of priority <= max_priority only."""
     scenario = county([unit("eng", "A"), aid(["severe"], max_priority=1)],
-                      {"p1": itype(priority=1), "p2": itype(priority=2)})
+                      {"p1": itype(priority=1), "p2": itype(priority=2)}, facilities=(NEIGHBOUR_AT_B,))
     _, inc, asg = run(scenario, [incident(0, "A", "p2", on_scene=300),   # eng busy until 300
                                  incident(1, "C", "p2"), incident(2, "C", "p1")])
     check(sent(asg, 1), unit="eng#1", dispatch=300)   # the priority-2 call waits for eng
@@ -383,7 +387,7 @@ def test_severe_only_aid_is_not_held_back_for_own_units():
     """An aid unit with when [severe] only is a normal candidate for urgent calls: the nearer
     one goes even while the region's own engine is free."""
     scenario = county([unit("eng", "A"), aid(["severe"], max_priority=1)],
-                      {"p1": itype(priority=1)})
+                      {"p1": itype(priority=1)}, facilities=(NEIGHBOUR_AT_B,))
     _, _, asg = run(scenario, [incident(0, "B", "p1")])   # aid stands at B, eng 10 min away
     assert sent(asg, 0)["unit"] == "aid#1"
 

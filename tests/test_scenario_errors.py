@@ -615,3 +615,33 @@ def test_cli_validate_missing_file(tmp_path, capsys):
     assert code == 2
     assert "no such file" in err
     assert "Traceback" not in out + err
+
+
+# ---------------------------------------------------------------- facility kinds mean something
+
+def _kinds_raw() -> dict:
+    from conftest import base_raw
+    raw = base_raw()
+    raw["facilities"].append({"id": "next", "kind": "external_base", "node": "c"})
+    raw["facilities"].append({"id": "post", "kind": "staging_post", "node": "c"})
+    return raw
+
+
+@pytest.mark.parametrize("change, field, words", [
+    (lambda r: r["units"].append({"id": "aid", "type": "engine", "capabilities": ["fire"], "base": "fs",
+                                  "mutual_aid": {"region": "Next"}}),
+     "units[2].base", "external_base"),
+    (lambda r: r["units"].append({"id": "theirs", "type": "engine", "capabilities": ["fire"],
+                                  "base": "next"}),
+     "units[2].mutual_aid", "neighbour"),
+    (lambda r: r.update(prepositioning=[{"hazard": "typhoon",
+                                         "moves": [{"units": "engine@fs", "to": "ts"}]}],
+                        hazards=[{"kind": "typhoon", "id": "t", "at": "1 d", "intensity": {"default": 1}}]),
+     "prepositioning[0].moves[0].to", "staging_post"),
+])
+def test_facility_kinds_are_checked(change, field, words):
+    raw = _kinds_raw()
+    change(raw)
+    with pytest.raises(sim.ScenarioError) as err:
+        sim.load_scenario_data(raw)
+    assert field in str(err.value) and words in str(err.value)

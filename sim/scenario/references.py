@@ -161,6 +161,14 @@ def cross_checks(raw: dict) -> Found:
         base = _id(u.get("base"))
         if base is not None and facilities and base not in facilities:
             out.append((("units", i, "base"), _unknown("facility", base, facilities)))
+        base_kind = facilities[base].get("kind") if base in facilities else None
+        if u.get("mutual_aid") is not None and base_kind is not None and base_kind != "external_base":
+            out.append((("units", i, "base"), "a neighbouring region's unit (with mutual_aid) is based at "
+                        f"an external_base facility, not at the {base_kind} {shown(base)}"))
+        elif u.get("mutual_aid") is None and base_kind == "external_base":
+            out.append((("units", i, "mutual_aid"), f"{shown(base)} is an external_base (a neighbour's "
+                        "forces): give the unit mutual_aid (region, when, activation), or base it at one "
+                        "of the region's own facilities"))
         count = _count(u.get("count"))
         if count is None:
             counts_known = False
@@ -383,6 +391,10 @@ def _hazard_checks(raw: dict, nodes: dict, facilities: dict, types: dict, unit_i
             to = _id(move.get("to"))
             if to is not None and facilities and to not in facilities:
                 out.append((("prepositioning", i, "moves", j, "to"), _unknown("facility", to, facilities)))
+            elif to is not None and facilities.get(to, {}).get("kind") != "staging_post":
+                out.append((("prepositioning", i, "moves", j, "to"),
+                            f"units are pre-positioned at a staging_post; {shown(to)} is a "
+                            f"{facilities[to].get('kind')}"))
     return out
 
 
@@ -437,6 +449,11 @@ def _people_and_supply_checks(raw: dict, nodes: dict, facilities: dict, types: d
             part = evacuation.get(section)
             if isinstance(part, dict):
                 known(("evacuation", section, key), part.get(key), "facility", facilities)
+        buses = evacuation.get("buses")
+        depot = _id(buses.get("depot")) if isinstance(buses, dict) else None
+        if depot in facilities and facilities[depot].get("kind") != "bus_depot":
+            out.append((("evacuation", "buses", "depot"), "buses are based at a bus_depot; "
+                        f"{shown(depot)} is a {facilities[depot].get('kind')}"))
     items = _mapping(raw, "items")
     for name, item in items.items():
         for itype in _mapping(item, "per_incident"):
