@@ -27,6 +27,7 @@ from common import (  # noqa: E402
     write_or_check,
 )
 from relief import (  # noqa: E402
+    PROVINCE_ACTIVATION,
     aggregate_shelters,
     depot_line,
     incident_stock,
@@ -417,13 +418,13 @@ def render_people_and_supplies(p: dict, f: dict[str, Figure]) -> list[str]:
                     "loading": "40 t/h", "trucks": {"count": 10, "capacity": "8 t"},
                     "replenish": {"lead": {"dist": "uniform", "low": "24 h", "high": "48 h"}, "below": 0.5}}),
         "  # Zhejiang provincial depot (ASSUMPTION: not in the documents): its trucks come by expressway",
-        "  #   through Ningbo; activation covers approval and the drive from Hangzhou",
+        "  #   through Ningbo; activation covers the request, approval and loading (ASSUMPTION)",
         depot_line({"id": "dep-zhejiang", "name": "浙江省救灾物资储备库 provincial depot", "node": "ningbo",
                     "tier": "province",
                     "stock": {**people_stock(items, SHELTER_ITEMS, 5 * ningbo_people, 1),
                               **incident_stock(items, flood, "flood_rescue", 5 * ningbo_kits)},
                     "loading": "60 t/h", "trucks": {"count": 20, "capacity": "10 t"},
-                    "activation": {"dist": "uniform", "low": "4 h", "high": "8 h"}}),
+                    "activation": PROVINCE_ACTIVATION}),
         "",
         *supply_settings(applied_to="Fenghua"),
         "",

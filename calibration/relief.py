@@ -10,10 +10,17 @@ from pathlib import Path
 
 from common import flow, largest_remainder
 
-__all__ = ["ReliefItem", "aggregate_shelters", "depot_line", "incident_stock", "people_stock", "read_items",
+__all__ = ["AID_ACTIVATION", "PROVINCE_ACTIVATION", "ReliefItem", "aggregate_shelters", "depot_line", "incident_stock", "people_stock", "read_items",
            "render_items"]
 
 ITEMS_CSV = Path(__file__).resolve().parent / "relief_items.csv"
+
+# Outside supply comes late (ASSUMPTIONS; the documents give only the county 6 h and city 8 h
+# first-batch targets): a provincial release needs the county's request, the city's forwarding
+# and the province's approval before loading (8 to 16 h, in line with the national aim of
+# initial relief within 12 h); a neighbour's supplies under an agreement 12 to 24 h.
+PROVINCE_ACTIVATION = {"dist": "uniform", "low": "8 h", "high": "16 h"}
+AID_ACTIVATION = {"dist": "uniform", "low": "12 h", "high": "24 h"}
 
 
 @dataclass(frozen=True)

@@ -166,12 +166,45 @@ def test_too_few_disasters_to_show_the_service_level():
                       depots=["dep-county"], items=["water", "meals"])
 
 
-def test_targets_that_stock_cannot_reach_are_reported():
+def test_targets_that_stock_cannot_reach_are_reported_with_why_and_the_fix():
     raw = sizing_raw()
     raw["supply"] = {"targets": {"county": "1 min", "city": "1 min"}}
-    with pytest.raises(SimError, match="stock alone cannot reach the service level"):
+    with pytest.raises(SimError) as err:
         size_reserves(load(raw), service_level=0.5, confidence=0.5, replications=4,
                       depots=["dep-county"], items=["water"])
+    text = str(err.value)
+    assert "set aside" in text and "too few" in text
+    assert "Late first batches with unlimited stock" in text and "fix:" in text
+
+
+def test_disasters_beyond_any_stock_are_set_aside_and_the_rest_sized():
+    """A 2 h county target that the river village's first batch misses when the mountain road
+    is cut: those disasters are set aside (with their reason), the others get a sized answer."""
+    raw = sizing_raw()
+    raw["supply"] = {"targets": {"county": "75 min", "city": "8 h"}}
+    scenario = load(raw)
+    answer = size_reserves(scenario, service_level=0.6, confidence=0.6, replications=30,
+                           depots=["dep-county"], items=["water", "meals"], fill_rate=None)
+    assert answer.beyond_stock and answer.trials >= 5
+    assert not set(answer.beyond_stock) & set(answer.replications)
+    assert {b.replication for b in answer.late} <= set(answer.beyond_stock)
+    assert all(b.reason in {"cut off", "lead time", "transport", "distance", "late"} and b.fix
+               for b in answer.late)
+    check = confirm(scenario, answer, replications=20, fill_rate=None)
+    assert check.set_aside > 0 and check.trials + check.set_aside <= 20
+
+
+def test_sizable_depots_by_tier_and_by_choice():
+    from sim.experiments.reserves import _candidates
+    raw = sizing_raw()
+    raw["depots"].append({"id": "dep-province", "node": "city", "tier": "province", "stock": {"water": 10}})
+    scenario = load(raw)
+    sized = {d for d, _ in _candidates(scenario, None, None)}
+    assert "dep-province" not in sized and {"dep-county", "dep-city"} <= sized
+    raw["depots"][-1]["sizable"] = True
+    raw["depots"][0]["sizable"] = False
+    sized = {d for d, _ in _candidates(load(raw), None, None)}
+    assert "dep-province" in sized and raw["depots"][0]["id"] not in sized
 
 
 def test_no_disaster_no_sizing():
@@ -206,3 +239,18 @@ def test_cli_writes_the_answer_and_its_confirmation(tmp_path, capsys):
     assert f"{summary['stock'][0]['stock']:,.0f}" in printed and "simulations in" in printed
     assert main(["reserves", str(path), "--service-level", "1.5"]) == 2
     assert "--service-level must be between 0 and 1" in capsys.readouterr().err
+
+
+def test_the_diagnosis_names_transport_when_trucks_are_too_few():
+    """One small truck at the county depot: the first batch waits for it, whatever the stock."""
+    from sim.engine.runner import simulate
+    from sim.experiments.reserve_diagnosis import diagnose
+    raw = sizing_raw()
+    raw["depots"][0]["trucks"] = {"count": 1, "capacity": "100 kg"}
+    scenario = load(raw)
+    stock = {("dep-county", "water"): 1e12, ("dep-county", "meals"): 1e12}
+    records = [simulate(scenario, r, 5, stocks=stock, supplies_only=True) for r in range(3)]
+    late = diagnose(scenario, records)
+    assert late and {b.reason for b in late} <= {"transport", "cut off"}
+    transport = [b for b in late if b.reason == "transport"]
+    assert transport and all("dep-county" in b.fix and b.wait_hours > b.target_hours / 2 for b in transport)

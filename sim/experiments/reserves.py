@@ -7,8 +7,8 @@ batch to every disaster area on time for its delivering tier (6 h county, 8 h ci
 and, optionally, a fill rate.
 
 Every candidate is simulated on the same seeds (common random numbers): differences between
-candidates come from the stock alone, and success in a replication only grows with stock. The
-search:
+candidates come from the stock alone, and success in a replication mostly grows with stock
+(see below). The search:
 
 1. one run with unlimited stock at the chosen depots tells which replications have a disaster,
    whether the targets can be met at all, and how much each depot ships of each item;
@@ -16,6 +16,17 @@ search:
    service level is met;
 3. a common scale factor shrinks all of them together (bisection), then each depot and item, the
    costliest first, is shrunk on its own (bisection), keeping the service level.
+
+Success does not always grow with stock: the allocation takes the nearest tier first, so stock
+at a township depot whose trucks cannot carry it in time makes first batches later than the
+county's trucks would. When unlimited stock misses some disasters, the search therefore also
+tries unlimited stock above the township depots and none in them, and starts from whichever
+serves more. Disasters that neither serves in time (a place cut off, trucks too few, a depot too
+far: :mod:`.reserve_diagnosis` says which and why) are set aside. The answer then holds for
+the other disasters, and the result lists the ones set aside with their reasons and fixes.
+When the others are too few to show the service level, it is an error that says so, with the
+same diagnosis. The bisections assume success grows with stock; the confirmation on fresh
+seeds checks the answer itself.
 
 The search's own success share is optimistic: the stock was tuned to those very disasters.
 :func:`confirm` therefore re-simulates the answer on fresh seeds, and the confidence statement
@@ -41,6 +52,7 @@ from ..results.columns import floats, length, table, texts
 from ..results.people_kpis import first_batch_rows
 from ..results.records import ReplicationRecords
 from ..scenario.loader import Scenario
+from .reserve_diagnosis import LateBatch, diagnose, summary_lines
 
 __all__ = ["ReserveResult", "clopper_pearson", "confirm", "replication_success", "size_reserves"]
 
@@ -95,6 +107,10 @@ class ReserveResult:
     curve: pd.DataFrame = field(default_factory=pd.DataFrame)
     seed: int = 0
     replications: list[int] = field(default_factory=list)
+    beyond_stock: list[int] = field(default_factory=list)   # disasters no stock serves in time
+    late: list[LateBatch] = field(default_factory=list)      # their late first batches, and why
+    # the stock that decided which disasters are beyond it (unlimited, or none in the townships)
+    base: dict[tuple[str, str], float] = field(default_factory=dict)
 
     @property
     def share(self) -> float:
@@ -230,7 +246,7 @@ def _taken(records: ReplicationRecords) -> dict[tuple[str, str], float]:
 def _candidates(scenario: Scenario, depots: list[str] | None,
                 items: list[str] | None) -> list[tuple[str, str]]:
     spec = scenario.spec
-    chosen = depots or [d.id for d in spec.depots if d.tier not in ("province", "aid")]
+    chosen = depots or [d.id for d in spec.depots if d.is_sizable]
     known = {d.id for d in spec.depots}
     unknown = [d for d in chosen if d not in known]
     if unknown:
@@ -261,11 +277,26 @@ def size_reserves(scenario: Scenario, *, service_level: float = 0.95, confidence
     say(f"unlimited stock on {replications} replications")
     results, records = ev.run(unlimited, list(range(replications)))
     ev.remember(unlimited, list(range(replications)), results, records)
-    reps = [r for r, ok in zip(range(replications), results, strict=True) if ok is not None]
-    if not reps:
+    asked = [r for r, ok in zip(range(replications), results, strict=True) if ok is not None]
+    if not asked:
         raise SimError(f"no disaster asked for supplies in {replications} replications: raise --replications "
                        "or the horizon, or check that shelters and incidents have needs")
     unlimited_ok = sum(1 for r in results if r)
+    township = {pair for pair in pairs if _tier(scenario, pair[0]) == "township"}
+    if unlimited_ok < len(asked) and township and len(township) < len(pairs):
+        # Not monotone: the allocation takes the nearest tier first, so stock at a township depot
+        # whose trucks cannot carry it in time makes first batches later than the county's would.
+        # Probe unlimited stock above the townships, none in them, and start from the better.
+        probe = {pair: (0.0 if pair in township else UNLIMITED) for pair in pairs}
+        say("unlimited stock above the township depots, none in them")
+        probe_results, probe_records = ev.run(probe, list(range(replications)))
+        if sum(1 for r in probe_results if r) > unlimited_ok:
+            unlimited, results, records = probe, probe_results, probe_records
+            unlimited_ok = sum(1 for r in results if r)
+            ev.remember(unlimited, list(range(replications)), results, records)
+    beyond = [r for r, ok in zip(range(replications), results, strict=True) if ok is False]
+    late = diagnose(scenario, [rec for rec in records if rec.replication in beyond])
+    reps = [r for r in asked if r not in beyond]   # not served in time even so: set aside
     shipped = _shipped(records, reps, pairs)
 
     def met(successes: int) -> bool:
@@ -276,17 +307,17 @@ def size_reserves(scenario: Scenario, *, service_level: float = 0.95, confidence
     def meets(candidate: dict[tuple[str, str], float]) -> bool:
         return allowed >= 0 and ev.meets(candidate, reps, allowed)
 
-    if not met(unlimited_ok):
-        low, _ = clopper_pearson(unlimited_ok, len(reps), confidence)
-        if unlimited_ok == len(reps):
-            needed = math.ceil(math.log(1 - confidence) / math.log(service_level))
-            raise SimError(f"{len(reps)} disasters are too few to show a {service_level:.0%} service level "
-                           f"with {confidence:.0%} confidence (even all {len(reps)} on time give at least "
-                           f"{low:.1%}); it takes at least {needed}: raise --replications (or lower "
-                           "--confidence)")
-        raise SimError(f"even unlimited stock at these depots meets the targets in only {unlimited_ok} of "
-                       f"{len(reps)} disasters (with {confidence:.0%} confidence at least {low:.1%}): "
-                       "stock alone cannot reach the service level; look at trucks, roads and distances")
+    if not met(len(reps)):
+        low, _ = clopper_pearson(len(reps), len(reps), confidence)
+        needed = math.ceil(math.log(1 - confidence) / math.log(service_level))
+        aside = (f" ({len(beyond)} of the {len(asked)} that asked for supplies set aside: no stock "
+                 "serves them in time)" if beyond else "")
+        why = "\n".join(["", "Late first batches with unlimited stock, and what would fix them:",
+                          *summary_lines(late)]) if late else ""
+        raise SimError(f"{len(reps)} disasters{aside} are too few to show a {service_level:.0%} service "
+                       f"level with {confidence:.0%} confidence (even all {len(reps)} on time give at least "
+                       f"{low:.1%}); it takes at least {needed}: raise --replications (or lower --confidence)"
+                       + why)
     # 2. a high quantile of what was shipped, raised until the service level is met
     level = service_level
     while True:
@@ -334,7 +365,12 @@ def size_reserves(scenario: Scenario, *, service_level: float = 0.95, confidence
         stock=stock, cost=sum(stock[p] * costs[p] for p in pairs), successes=successes, trials=len(reps),
         lower_bound=clopper_pearson(successes, len(reps), confidence)[0], service_level=service_level,
         confidence=confidence, unlimited_successes=unlimited_ok, simulations=ev.simulations,
-        reused=ev.reused, curve=curve, seed=seed, replications=reps)
+        reused=ev.reused, curve=curve, seed=seed, replications=reps, beyond_stock=beyond, late=late,
+        base=dict(unlimited))
+
+
+def _tier(scenario: Scenario, depot: str) -> str:
+    return next(d.tier for d in scenario.spec.depots if d.id == depot)
 
 
 def _shipped(records: list[ReplicationRecords], reps: list[int], pairs: list[tuple[str, str]]
@@ -371,6 +407,7 @@ class Confirmation:
     upper_bound: float
     confirmed: bool
     seed: int
+    set_aside: int = 0   # fresh disasters that even unlimited stock does not serve in time
 
 
 def confirm(scenario: Scenario, result: ReserveResult, replications: int = 100, seed: int | None = None,
@@ -380,9 +417,14 @@ def confirm(scenario: Scenario, result: ReserveResult, replications: int = 100, 
     the fresh success share falls below it)."""
     fresh = (result.seed + FRESH_SEED_OFFSET) if seed is None else seed
     ev = _Evaluator(scenario, fresh, fill_rate, first_batch)
-    results, _ = ev.run(result.stock, list(range(replications)))
+    reps = list(range(replications))
+    aside: set[int] = set()
+    if result.beyond_stock:  # the search set such disasters aside: so does the confirmation
+        unlimited, _ = ev.run(result.base or {pair: UNLIMITED for pair in result.stock}, reps)
+        aside = {r for r, ok in zip(reps, unlimited, strict=True) if ok is False}
+    results, _ = ev.run(result.stock, [r for r in reps if r not in aside])
     counted = [r for r in results if r is not None]
     successes = sum(1 for r in counted if r)
     low, high = clopper_pearson(successes, len(counted), result.confidence)
     return Confirmation(successes, len(counted), low, high, bool(counted) and high >= result.service_level,
-                        fresh)
+                        fresh, len(aside))

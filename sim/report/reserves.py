@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
+import pandas as pd
+
+from ..experiments.reserve_diagnosis import summary_lines
 from ..experiments.reserves import Confirmation, ReserveResult
 from ..scenario.loader import Scenario
 from ..scenario.quantities import format_duration
@@ -31,10 +35,14 @@ def reserves_report(scenario: Scenario, result: ReserveResult, check: Confirmati
         f"Reserve sizing for {scenario.spec.name}",
         f"Targets: {_targets(scenario, fill, first_batch)}, in at least {result.service_level:.0%} of "
         f"disasters, with {result.confidence:.0%} confidence",
-        f"Disasters asking for supplies: {result.trials} replications (seed {result.seed}); with unlimited "
-        f"stock {result.unlimited_successes} of them meet the targets",
+        f"Disasters asking for supplies: {result.trials + len(result.beyond_stock)} replications (seed "
+        f"{result.seed}); with unlimited stock {result.unlimited_successes} of them meet the targets",
         "",
     ]
+    if result.beyond_stock:
+        lines += [f"{len(result.beyond_stock)} of them miss the targets whatever the stock: the answer below "
+                  f"holds for the other {result.trials}. Late first batches with unlimited stock, and what "
+                  "would fix them (each one: reserves_failures.csv):", *summary_lines(result.late), ""]
     width = max(len(str(d)) for d in table["depot"]) if len(table) else 5
     lines.append(f"{'depot':<{width}}  {'item':<12} {'stock':>12} {'cost':>14}")
     for row in table.itertuples(index=False):
@@ -43,8 +51,10 @@ def reserves_report(scenario: Scenario, result: ReserveResult, check: Confirmati
                   f"{result.trials} disasters (optimistic: the stock was tuned to them)."]
     if check is not None:
         share = check.successes / max(check.trials, 1)
-        lines.append(f"Confidence statement, from {check.trials} fresh disasters (seed {check.seed}): the "
-                     f"targets are met in {check.successes} ({share:.1%}); with {result.confidence:.0%} "
+        aside = (f" ({check.set_aside} more that no stock serves in time set aside)" if check.set_aside
+                 else "")
+        lines.append(f"Confidence statement, from {check.trials} fresh disasters (seed {check.seed}){aside}: "
+                     f"the targets are met in {check.successes} ({share:.1%}); with {result.confidence:.0%} "
                      f"confidence in at least {check.lower_bound:.1%} of disasters.")
         if check.confirmed:
             lines.append(f"The fresh disasters confirm the answer: they do not show it below the "
@@ -61,17 +71,23 @@ def write_reserves(scenario: Scenario, result: ReserveResult, check: Confirmatio
     out = output_folder(out)
     paths = [write_csv(out / "reserves.csv", result.table(scenario)),
              write_csv(out / "reserves_curve.csv", result.curve)]
+    if result.late:
+        paths.append(write_csv(out / "reserves_failures.csv", pd.DataFrame([vars(b) for b in result.late])))
     summary = {
         "scenario": scenario.spec.name, "digest": scenario.digest,
         "targets": _targets(scenario, fill, first_batch),
         "service_level": result.service_level, "confidence": result.confidence, "seed": result.seed,
         "disasters": result.trials, "successes": result.successes, "lower_bound": result.lower_bound,
         "unlimited_successes": result.unlimited_successes, "cost": result.cost,
+        "set_aside": result.beyond_stock,
+        "late_first_batches": [{k: (v if not isinstance(v, float) or math.isfinite(v) else None)
+                                for k, v in vars(b).items()} for b in result.late],
         "simulations": result.simulations, "reused": result.reused,
         "stock": [{"depot": d, "item": i, "stock": q} for (d, i), q in sorted(result.stock.items())],
         "confirmation": None if check is None else {
             "seed": check.seed, "disasters": check.trials, "successes": check.successes,
-            "lower_bound": check.lower_bound, "upper_bound": check.upper_bound, "confirmed": check.confirmed},
+            "lower_bound": check.lower_bound, "upper_bound": check.upper_bound, "confirmed": check.confirmed,
+            "set_aside": check.set_aside},
     }
     paths.append(out / "reserves.json")
     write_text(paths[-1], json.dumps(summary, indent=2, ensure_ascii=False) + "\n")

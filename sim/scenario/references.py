@@ -450,10 +450,10 @@ def _people_and_supply_checks(raw: dict, nodes: dict, facilities: dict, types: d
             if isinstance(part, dict):
                 known(("evacuation", section, key), part.get(key), "facility", facilities)
         buses = evacuation.get("buses")
-        depot = _id(buses.get("depot")) if isinstance(buses, dict) else None
-        if depot in facilities and facilities[depot].get("kind") != "bus_depot":
+        bus_base = _id(buses.get("depot")) if isinstance(buses, dict) else None
+        if bus_base in facilities and facilities[bus_base].get("kind") != "bus_depot":
             out.append((("evacuation", "buses", "depot"), "buses are based at a bus_depot; "
-                        f"{shown(depot)} is a {facilities[depot].get('kind')}"))
+                        f"{shown(bus_base)} is a {facilities[bus_base].get('kind')}"))
     items = _mapping(raw, "items")
     for name, item in items.items():
         for itype in _mapping(item, "per_incident"):

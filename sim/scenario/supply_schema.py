@@ -82,7 +82,9 @@ class Depot(Strict):
 
     Township depots serve their own disaster area only; higher tiers serve everyone. An ``aid``
     depot is a neighbour under a supply agreement, used last. ``activation``: how long after it
-    is first asked a depot starts loading (an agreement's activation, a provincial release)."""
+    is first asked a depot starts loading (an agreement's activation, a provincial release).
+    ``sizable``: whether reserve sizing may set its stock (default: township, county and city
+    depots; province and aid depots are outside supply, with their own lead times)."""
 
     id: Id
     name: str | None = None
@@ -94,6 +96,11 @@ class Depot(Strict):
     lift: Lift | None = None
     replenish: Replenish | None = None
     activation: Delay = Field(default_factory=lambda: parse_distribution("0 min"))
+    sizable: bool | None = None
+
+    @property
+    def is_sizable(self) -> bool:
+        return self.sizable if self.sizable is not None else self.tier in ("township", "county", "city")
 
 
 class SupplySettings(Strict):
