@@ -225,7 +225,7 @@ def test_units_in_all_groups_together(tmp_path):
 
 @pytest.mark.parametrize(("old", "new", "field", "message"), [
     ("capacity: 300}", "capacity: 3000000000}", "shelters[0].capacity", "at most 2,000,000,000 people"),
-    ("own_vehicle: 1\n", "own_vehicle: 1\n  buses: {depot: fs, count: 20000}\n", "evacuation.buses.count",
+    ("own_vehicle: 1\n", "own_vehicle: 1\n  buses: {depot: bd, count: 20000}\n", "evacuation.buses.count",
      "at most 10,000 vehicles in a fleet"),
     ("stock: {water: 500,", "stock: {water: 1.0e+15,", "depots[0].stock.water",
      "at most 1,000,000,000,000 units of an item"),
@@ -235,7 +235,9 @@ def test_units_in_all_groups_together(tmp_path):
      "hazards[0]", "incidents expected in one replication (at most 10,000,000"),
 ])
 def test_people_supply_and_hazard_sizes(tmp_path, old, new, field, message):
-    problem, _ = single_problem(tmp_path, BASE + edit((old, new), text=PEOPLE))
+    base = BASE.replace("  - {id: h, kind: hospital, node: a}\n",
+                        "  - {id: h, kind: hospital, node: a}\n  - {id: bd, kind: bus_depot, node: a}\n")
+    problem, _ = single_problem(tmp_path, base + edit((old, new), text=PEOPLE))
     assert format_path(problem.path) == field
     assert message in problem.message, problem.message
 

@@ -2,7 +2,7 @@
 the field path as written in the file (no internal union tags), the line, and a message with a
 "did you mean" for misspelt keys."""
 
-from __future__ import annotations
+from __future__ import annotations  # noqa: I001  (schema before hazard_schema, below)
 
 import difflib
 import types
@@ -12,8 +12,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import FieldProblem, Problem, shown
+from .schema import ScenarioSpec  # first: it imports the hazard models at its end
 from .hazard_schema import HAZARD_KINDS
-from .schema import ScenarioSpec
 from .yamlio import YamlDocument
 
 __all__ = ["problems_from_validation"]
