@@ -722,3 +722,17 @@ def test_waterway_edges_need_km():
         load(raw)
     paths = {sim.errors.format_path(p.path) for p in err.value.problems}
     assert {"region.waterways.edges[0].km", "region.waterways.edges[0].minutes"} <= paths
+
+
+# ---------------------------------------------------------------- ranking by expected arrival
+
+@pytest.mark.parametrize("rank_by, unit_sent, arrival", [("travel", "vol#1", 12.0),
+                                                          ("arrival", "eng#1", 10.0)])
+def test_rank_by_arrival_counts_the_turnout_of_units_in_their_station(rank_by, unit_sent, arrival):
+    """A volunteer team at B gathers in 12 minutes; the engine at A leaves at once, 10 minutes
+    away. By travel the volunteers go (and arrive at 12); by expected arrival the engine (10)."""
+    scenario = county([unit("vol", "B", turnout="12 min"), unit("eng", "A")],
+                      dispatch={"rank_by": rank_by})
+    _, inc, asg = run(scenario, [incident(0, "B")])
+    check(sent(asg, 0), unit=unit_sent)
+    check(inc.loc[0], first_arrival=arrival)

@@ -125,6 +125,7 @@ class ResponseEngine(OnScene):
         self.landing = Landing(scenario)
         self.fleet = Fleet(self.units, self.modes, lambda: self.env.now, key=(seed, replication),
                            air_margin=spec.dispatch.air_margin, can_fly=self.air.can_fly,
+                           rank_turnout=spec.dispatch.rank_by == "arrival",
                            orders=scenario.cache.setdefault("station_orders", {}),
                            day_start=spec.run.start.hour * 60.0 + spec.run.start.minute,
                            air_way=self.air_way)

@@ -69,8 +69,9 @@ class Fleet:
                  key: tuple[int, int] = (0, 0), air_margin: float = 0.0,
                  can_fly: Callable[[Unit, int], bool] | None = None,
                  orders: dict[tuple, Orders] | None = None, day_start: float = 0.0,
-                 air_way: AirWay | None = None) -> None:
+                 air_way: AirWay | None = None, rank_turnout: bool = False) -> None:
         self.units = units
+        self._rank_turnout = rank_turnout  # rank by expected arrival: a unit's mean turnout counts
         self._day_start = day_start
         self._air_way = air_way
         self.modes = modes
@@ -165,7 +166,8 @@ class Fleet:
             if unit.plain and unit.offset == 0.0:  # in its station: the travel time from there
                 if modes is not None and unit.mode not in modes:
                     continue
-                bisect.insort(local, (eta, unit.index, eta, unit))
+                rank = eta + unit.turnout.mean if self._rank_turnout else eta  # (staging may change it)
+                bisect.insort(local, (rank, unit.index, eta, unit))
             elif not self._consider(unit, node, call, local, aid, capability):
                 continue
             if len(local) >= k:
@@ -203,8 +205,12 @@ class Fleet:
                           oracle.snap)[0] / unit.speed
         if eta == math.inf:
             return False
-        # a helicopter must beat ground units by the margin, counting its launch delay
-        rank = eta + (self._air_margin + unit.turnout.mean if unit.mode == AIR else 0.0)
+        # a helicopter must beat ground units by the margin, counting its launch delay; with
+        # rank_by arrival a unit still in its station counts its mean turnout
+        if unit.mode == AIR:
+            rank = eta + self._air_margin + unit.turnout.mean
+        else:
+            rank = eta + unit.turnout.mean if self._rank_turnout and unit.status == AT_BASE else eta
         help_ = unit.info.mutual_aid
         last_resort = help_ is not None and "exhausted" in help_.when  # only when ours cannot fill
         bisect.insort(aid if last_resort else local, (rank, unit.index, eta, unit))

@@ -566,6 +566,10 @@ class Dispatch(Strict):
     returning_position: Literal["route", "nearest_node"] = "route"
     handling_time: Delay = Field(default_factory=lambda: parse_distribution("0 min"))
     air_margin: NonNegDuration = 0.0
+    # how nearest_available ranks road and water units: by "travel" minutes, or by expected
+    # "arrival" (travel plus the mean turnout of a unit still in its station), so that a team
+    # slow to gather does not win over one a little farther that leaves at once
+    rank_by: Literal["travel", "arrival"] = "travel"
 
 
 def _simulable_horizon(minutes: float) -> float:
