@@ -255,14 +255,18 @@ def _auto_roads(auto: AutoRoads, region: Region) -> RoadNetwork:
     lat = np.array([nd.lat for nd in nodes])
     dist = haversine_km(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
     pairs: set[tuple[int, int]] = set()
-    if n > 1:
+    planar = auto.method == "planar" and n >= 3
+    if planar:
+        pairs = gabriel_pairs(lon, lat)
+        planar = bool(pairs)
+    if n > 1 and not planar:
         k = min(auto.neighbours, n - 1)
         masked = dist + np.diag(np.full(n, np.inf))
         nearest = np.argsort(masked, axis=1, kind="stable")[:, :k]
         for i in range(n):
             for j in nearest[i]:
                 pairs.add((min(i, int(j)), max(i, int(j))))
-        # A spanning tree over all straight-line distances joins any separate clusters.
+    if n > 1:  # a spanning tree over all straight-line distances joins any separate clusters
         tree = minimum_spanning_tree(csr_matrix(np.maximum(dist, 1e-9) * (1 - np.eye(n)))).tocoo()
         for i, j in zip(tree.row, tree.col, strict=True):
             pairs.add((min(int(i), int(j)), max(int(i), int(j))))
@@ -282,14 +286,38 @@ def _auto_roads(auto: AutoRoads, region: Region) -> RoadNetwork:
             classes.append(cls)
             arc_road.append(road)
             tags.append(road_tags)
+    how = "planar (Gabriel graph)" if planar else f"{auto.neighbours} nearest neighbours"
     return RoadNetwork(
         node_ids=tuple(nd.id for nd in nodes), tail=np.array(tail, dtype=np.int64),
         head=np.array(head, dtype=np.int64), minutes=np.array(minutes), km=np.array(km),
         road_class=tuple(classes), tags=tuple(tags), synthetic=True,
         description=(f"SYNTHETIC roads generated from node positions ({n} nodes, {len(pairs)} "
-                     f"edges: {auto.neighbours} nearest neighbours, detour x{auto.detour:g}, "
+                     f"edges: {how}, detour x{auto.detour:g}, "
                      f"main {auto.speeds['main']:g} km/h, local {auto.speeds['local']:g} km/h)"),
         arc_road=np.array(arc_road, dtype=np.int64))
+
+
+def gabriel_pairs(lon: np.ndarray, lat: np.ndarray) -> set[tuple[int, int]]:
+    """Node pairs of the Gabriel graph (a subgraph of the Delaunay triangulation, so planar) in
+    a local equirectangular projection; empty when the nodes span no triangle (all on a line)."""
+    from scipy.spatial import Delaunay, QhullError  # type: ignore[import-untyped]
+
+    lat0 = math.radians(float(np.mean(lat)))
+    xy = np.column_stack([np.asarray(lon, dtype=float) * math.cos(lat0), np.asarray(lat, dtype=float)])
+    try:
+        triangles = Delaunay(xy).simplices
+    except QhullError:
+        return set()
+    opposite: dict[tuple[int, int], list[int]] = {}
+    for tri in triangles.tolist():
+        for a, b, c in ((tri[0], tri[1], tri[2]), (tri[1], tri[2], tri[0]), (tri[2], tri[0], tri[1])):
+            opposite.setdefault((min(a, b), max(a, b)), []).append(c)
+    pairs = set()
+    for (i, j), others in opposite.items():
+        # kept when the angle at every opposite vertex is acute: nothing inside the diameter circle
+        if all(float(np.dot(xy[i] - xy[k], xy[j] - xy[k])) > 0 for k in others):
+            pairs.add((i, j))
+    return pairs
 
 
 def read_travel_matrix(path: Path, node_ids: tuple[str, ...], shown_as: str,

@@ -195,7 +195,11 @@ _AUTO_SPEEDS: dict[RoadClass, float] = {"main": 60.0, "local": 40.0}
 
 
 class AutoRoads(Strict):
-    """Synthetic roads joining each node to its nearest neighbours (labelled synthetic in output).
+    """Synthetic roads joining the nodes (labelled synthetic in output): with ``method:
+    nearest`` each node to its ``neighbours`` nearest ones; with ``method: planar`` the Gabriel
+    graph of the nodes (two nodes are joined when no other lies in the circle whose diameter
+    they span: a planar network without crossings, about three roads per place, as rural
+    networks have).
 
     An edge is of class ``main`` when both ends are of a kind listed in ``main_kinds``, otherwise
     ``local``. Length is the great-circle distance times ``detour``. Edges are added along a
@@ -204,6 +208,7 @@ class AutoRoads(Strict):
     mountain road), so hazards can cut roads by terrain.
     """
 
+    method: Literal["nearest", "planar"] = "nearest"
     neighbours: int = Field(default=3, ge=1, le=20)
     detour: float = Field(default=1.3, ge=1.0, le=5.0)
     speeds: dict[RoadClass, Speed] = Field(default_factory=lambda: dict(_AUTO_SPEEDS))
