@@ -67,7 +67,7 @@ class OnScene(UnitTimelines):
             self.first_arrival[i] = when
             self.first_mode[i] = unit.mode
         if self.capable_arrival[i] != self.capable_arrival[i] \
-                and unit.capabilities & self.can_do[self.type_index[i]]:
+                and not self.can_do[self.type_index[i]].isdisjoint(unit.capabilities):
             self.capable_arrival[i] = when
         if len(call.on_scene) == call.required:
             self.full_complement[i] = when

@@ -50,8 +50,7 @@ class LateBatch:
     fix: str
 
 
-def _cut_off_at(records: ReplicationRecords, nodes: set[str], when: float) -> bool:
-    cut = records.table_frame("cut_off")
+def _cut_off_at(cut: pd.DataFrame, nodes: set[str], when: float) -> bool:
     if not len(cut):
         return False
     hit = cut[cut["node"].isin(nodes) & (cut["start"] <= when) & (cut["end"] > when)]
@@ -75,6 +74,7 @@ def diagnose(scenario: Scenario, records: list[ReplicationRecords]) -> list[Late
             continue
         req = rec.table_frame("supply_requests")
         ship = rec.table_frame("shipments")
+        cut = rec.table_frame("cut_off")
         for batch in first_batch_rows(requests, shipments, spec.supply):
             if batch.on_time:
                 continue
@@ -93,7 +93,7 @@ def diagnose(scenario: Scenario, records: list[ReplicationRecords]) -> list[Late
                 depot, tier, wait, drive, by_air = "", "", math.inf, math.inf, False
             target = batch.target_hours
             places = area_nodes.get(batch.area, {batch.area})
-            if _cut_off_at(rec, places, batch.first_request) and not by_air:
+            if _cut_off_at(cut, places, batch.first_request) and not by_air:
                 reason = "cut off"
                 fix = (f"a helicopter lift at {county}" if county and county not in lifted
                        else f"more lift at {county}" if county else "a helicopter lift") + \

@@ -101,9 +101,10 @@ class Fleet:
             if call.modes is not None and unit.mode not in call.modes:
                 return False
             info = unit.info
-            share = info.availability[int((self._clock() + self._day_start) % 1440.0 // 60.0)]
-            if share < 1.0 and keyed_uniform(*self._key, call.index, unit.index) >= share:
-                return False
+            if not unit.always_answers:
+                share = info.availability[int((self._clock() + self._day_start) % 1440.0 // 60.0)]
+                if share < 1.0 and keyed_uniform(*self._key, call.index, unit.index) >= share:
+                    return False
             aid = info.mutual_aid
             if aid is not None and "severe" in aid.when and call.priority > aid.max_priority:
                 return False

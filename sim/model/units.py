@@ -82,7 +82,8 @@ class Unit:
 
     __slots__ = ("info", "index", "capabilities", "base_node", "speed", "turnout", "status",
                  "node", "epoch", "route", "route_minutes", "route_start", "route_pace", "trip", "mode",
-                 "home_base", "task", "assignment", "offset", "due", "order", "lazy", "plain")
+                 "home_base", "task", "assignment", "offset", "due", "order", "lazy", "plain",
+                 "always_answers")
 
     def __init__(self, info: UnitInfo) -> None:
         self.info = info
@@ -107,7 +108,8 @@ class Unit:
         self.lazy = False  # no event marks the arrival: it is applied when someone asks
         # a road or water unit that always answers and is not a neighbour's: eligible for any
         # call its mode may serve, ranked by its travel time alone
-        self.plain = min(info.availability) >= 1.0 and info.mutual_aid is None and info.mode != AIR
+        self.always_answers = min(info.availability) >= 1.0
+        self.plain = self.always_answers and info.mutual_aid is None and info.mode != AIR
         self.assignment: tuple | None = None  # (call, record) while busy on a call
         self.offset = 0.0  # network minutes from where it stands to its node (at a spot in an area)
 

@@ -50,6 +50,10 @@ def _grid(header: list[str], rows: list[list[str]]) -> list[str]:
     return [fmt(header), fmt(["-" * w for w in widths]), *(fmt(r) for r in rows)]
 
 
+def _goal(minutes: float | None) -> str:
+    return f" (<= {format_duration(minutes)})" if minutes else ""
+
+
 def kpi_table(result: RunResult) -> str:
     """Plain-text KPI report: response times, reports and queue, unit workload."""
     sc = result.scenario
@@ -82,16 +86,13 @@ def kpi_table(result: RunResult) -> str:
     for name in types:
         s = summary[name]
         itype = spec.incident_types[name] if name != "all" else None
-
-        def goal(minutes: float | None) -> str:
-            return f" (<= {format_duration(minutes)})" if minutes else ""
-
         rows.append([name, ", ".join(itype.capable_capabilities) if itype else "",
                      _num(s["capable_mean"]), _num(s["capable_p90"]),
-                     _pct(s["capable_within_target"]) + goal(itype.capable_target_minutes if itype else None),
+                     _pct(s["capable_within_target"])
+                     + _goal(itype.capable_target_minutes if itype else None),
                      _num(s["complement_mean"]), _num(s["complement_p90"]),
                      _pct(s["complement_within_target"])
-                     + goal(itype.complement_target_minutes if itype else None)])
+                     + _goal(itype.complement_target_minutes if itype else None)])
     lines += _grid(["type", "able to do it", "capable mean", "p90", "within target", "complement mean",
                     "p90", "within target"], rows)
     lines += ["", "Reports and queue"]
