@@ -26,6 +26,7 @@ from common import (  # noqa: E402
     read_figures,
     write_or_check,
 )
+from settlements import Town, coast_km, land_cells, node_dict, settle, town_land_km2  # noqa: E402
 from relief import (  # noqa: E402
     PROVINCE_ACTIVATION,
     aggregate_shelters,
@@ -59,7 +60,9 @@ TOWNS = [
     ("qiucun", "裘村镇", "Qiucun", "township", 121.560, 29.570, 0.05, ["mountain", "forest", "coast"]),
     ("songao", "松岙镇", "Song'ao", "township", 121.640, 29.580, 0.04, ["mountain", "forest", "coast"]),
 ]
-CLUSTER_OFFSETS = [(0.030, 0.020), (-0.028, -0.018)]
+# The Xiangshan Bay shore, west to east (read off public maps, about +-1 km): the sea is south.
+COAST = [(121.38, 29.520), (121.47, 29.545), (121.56, 29.555), (121.64, 29.565), (121.72, 29.600),
+         (121.80, 29.640)]
 # Where the 5 built full-time brigades stand, and the 2 planned ones (ASSUMPTION).
 BRIGADES_BUILT = ["jinping", "jiangkou", "xikou", "chunhu", "songao"]
 BRIGADES_PLANNED = ["dayan", "shangtian"]
@@ -69,6 +72,7 @@ BOAT_BASES = ["jiangkou", "chunhu", "songao"]
 NINGBO = ("ningbo", "宁波市区 Ningbo city (mutual aid)", 121.520, 29.820)
 SHELTER_ITEMS = ["water", "meals", "quilts"]
 TYPE_NAMES = ("building_fire", "outdoor_fire", "accident", "flood_rescue", "landslide_rescue", "forest_fire")
+LANDSLIDES_PER_TYPHOON = 3.0
 FLOOD_DEPOT_ITEMS = ["sandbags", "rubber_boats", "generators", "satellite_phones"]  # doc 001's list
 
 
@@ -80,21 +84,33 @@ def derive(f: dict[str, Figure]) -> dict:
     mountain_share = f["forest_share_mountain_towns"].value
     forest_towns = [t for t in TOWNS if "forest" in t[7]]
     plain_towns = [t for t in TOWNS if "forest" not in t[7]]
+    centre = [f[f"{t[3]}_centre_share"].value for t in TOWNS]
+    seats = [Town(t[0], f"{t[1]} {t[2]}", t[2], t[3], t[4], t[5], pop, 1, 0, c)
+             for t, pop, c in zip(TOWNS, town_pop, centre, strict=True)]
+    land = land_cells(seats, f["fenghua_area_ha"].value / 100, coast=COAST)
+    communities = [max(1, round(pop * c / f["community_population"].value))
+                   for pop, c in zip(town_pop, centre, strict=True)]
+    villages = largest_remainder(int(f["villages_and_communities"].value) - sum(communities),
+                                 town_land_km2(land, len(TOWNS)))
+    towns = [Town(t.id, t.name, t.en, t.kind, t.lon, t.lat, t.population, c, v, t.centre_share,
+                  tuple(x for x in town[7] if x != "forest"))
+             for t, c, v, town in zip(seats, communities, villages, TOWNS, strict=True)]
+    band = f["coast_band_km"].value
+    places = settle(towns, land)
     nodes = []
-    for (tid, zh, en, kind, lon, lat, _, tags), pop in zip(TOWNS, town_pop, strict=True):
-        share = mountain_share / len(forest_towns) if "forest" in tags else (1 - mountain_share) / len(plain_towns)
-        town_forest = round(forest_total * share)
-        centre, *clusters = largest_remainder(pop, [0.5, 0.25, 0.25])
-        seat_tags = [t for t in tags if t != "forest"]
-        nodes.append({"id": tid, "name": f"{zh} {en}", "kind": kind, "lon": lon, "lat": lat,
-                      "population": centre, "forest_ha": round(0.2 * town_forest), "tags": seat_tags,
-                      "area": tid})
-        for k, ((dlon, dlat), cpop) in enumerate(zip(CLUSTER_OFFSETS, clusters, strict=True)):
-            cluster_tags = sorted(set(tags) | ({"forest"} if town_forest else set()))
-            nodes.append({"id": f"{tid}-{k + 1}", "name": f"{en} cluster {k + 1}",
-                          "kind": "village" if kind == "township" else "community",
-                          "lon": round(lon + dlon, 3), "lat": round(lat + dlat, 3), "population": cpop,
-                          "forest_ha": round(0.4 * town_forest), "tags": cluster_tags, "area": tid})
+    for town in TOWNS:
+        share = mountain_share / len(forest_towns) if "forest" in town[7] else (1 - mountain_share) / len(plain_towns)
+        mine = [s for s in places if s.town == town[0]]
+        rural = [s for s in mine if s.kind == "village"]
+        forest = largest_remainder(round(forest_total * share), [1.0] * len(rural))
+        per_village = dict(zip((s.id for s in rural), forest, strict=True))
+        for place in mine:
+            tags = set(place.tags) - {"coast"}
+            if place.id in per_village and per_village[place.id]:
+                tags.add("forest")
+            if coast_km(place.lon, place.lat, COAST) <= band:
+                tags.add("coast")
+            nodes.append(node_dict(place, tags=sorted(tags), forest_ha=per_village.get(place.id, 0)))
     for rid, name, lon, lat in RESERVOIRS:
         nodes.append({"id": rid, "name": name, "kind": "facility_site", "lon": lon, "lat": lat,
                       "population": 0, "forest_ha": 0, "tags": ["mountain"]})
@@ -105,6 +121,7 @@ def derive(f: dict[str, Figure]) -> dict:
     towns = [n for n in nodes if n.get("area")]
     return {
         "nodes": nodes,
+        "mountain_places": sum("mountain" in n["tags"] for n in nodes),
         "shelters": aggregate_shelters(towns, int(f["shelters"].value), int(f["shelter_capacity"].value)),
         "flood_depot_stock": {item: round(f["flood_materials_cost"].value * f[f"flood_cost_share_{item}"].value
                                           / read_items()[item].unit_cost) for item in FLOOD_DEPOT_ITEMS},
@@ -143,9 +160,11 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         "# GENERATED by calibration/fenghua.py from calibration/fenghua_figures.csv - edit those, not this.",
         "# Sources: doc 001 = Fenghua 2020 review, 003 = district 'XX' work points (../shared/seeds);",
         "# 'external' = census and public figures; ASSUMPTION = not in any source.",
-        "# Geography is APPROXIMATE (seats within about 3 km) and roads are synthetic; each town is",
-        "# split into a seat and two clusters; the Ningbo junction in the north is outside the district.",
-        "name: Fenghua 奉化区 (approximate geography, synthetic roads)",
+        "# Geography is APPROXIMATE: seats within about 3 km; the villages and communities are generated",
+        "# places (calibration/settlements.py: each town's land is the Voronoi cell of its seat, villages",
+        "# spread over it by k-means) and roads a generated planar network; the Ningbo junction in the",
+        "# north is outside the district.",
+        "name: Fenghua 奉化区 (approximate geography, generated villages and roads)",
         "description: >",
         "  Fenghua's 12 towns and streets with its full-time fire brigades (5 built, 2 planned with no",
         "  engines yet), township fire work stations, forest crews in the mountain towns, the provincial",
@@ -156,16 +175,23 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         f"  # population {int(f['fenghua_population_2020'].value)} ({f['fenghua_population_2020'].cite()});",
         f"  # {int(f['towns_and_streets'].value)} towns/streets ({f['towns_and_streets'].cite()}); "
         f"{int(f['villages_and_communities'].value)} villages/communities ({f['villages_and_communities'].cite()})",
+        f"  #   in the seat and communities: streets {f['subdistrict_centre_share'].cite()}; towns "
+        f"{f['township_centre_share'].cite()}; {f['community_population'].cite()}",
+        f"  #   terrain tags by town (ASSUMPTION from maps); coast: within {f['coast_band_km'].value:g} km of the "
+        "shore (ASSUMPTION)",
         f"  # forest {p['forest_total_ha']} ha = area x coverage ({f['fenghua_area_ha'].cite()}; "
         f"{f['forest_coverage'].cite()}),",
-        f"  #   {f['forest_share_mountain_towns'].cite()}",
+        f"  #   {f['forest_share_mountain_towns'].cite()}; a town's forest split evenly over its villages",
         "  nodes:",
     ]
     for n in p["nodes"]:
         out.append(node_line(n, ("id", "name", "kind", "lon", "lat", "population", "forest_ha")))
     out += [
-        "  auto_roads: {neighbours: 3, detour: 1.4, speeds: {main: \"50 km/h\", local: \"35 km/h\"}}"
-        "  # ASSUMPTION",
+        "  # ASSUMPTION: generated roads: the Gabriel graph of the places (planar, about two roads a",
+        "  #   place), county roads (main) along the paths between neighbouring seats, village and",
+        "  #   mountain roads (local) elsewhere; 1.35 x the straight line (winding valleys)",
+        "  auto_roads: {method: planar, main_roads: trunk, main_kinds: [township, subdistrict, junction], "
+        "detour: 1.35, speeds: {main: \"50 km/h\", local: \"30 km/h\"}}",
         "",
         "facilities:",
         f"  # full-time fire brigades: {f['full_time_fire_brigades_built'].cite()} "
@@ -297,7 +323,10 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         "    incidents:",
         "      - {type: flood_rescue, rate: \"8 / d\", where: {tags: [flood-prone], weight: population}}",
         "    road_cuts: {probability: 0.02, tags: {mountain: 0.25, flood-prone: 0.15}, repair: {dist: lognormal, mean: \"18 h\", sd: \"12 h\"},",
-        "      # roads under water but passable: driven 2.5x slower while it lasts (ASSUMPTION)",
+        "      # roads under water but passable: driven 2.5x slower while it lasts (ASSUMPTION); the",
+        "      #   probabilities are for a road of 6 km (as calibrated on the earlier lumped roads; per_km),",
+        "      #   changes reported on the hour (step)",
+        "      per_km: \"6 km\", step: \"1 h\",",
         "      flooding: {probability: 0.05, tags: {flood-prone: 0.3}, factor: 2.5, lasts: {dist: lognormal, mean: \"6 h\", sd: \"4 h\"}}}",
         "    outages: {communication: 0.3, power: 0.5, restore: {dist: lognormal, mean: \"12 h\", sd: \"8 h\"}, delay_factor: 2.5,",
         "      power_factor: 1.5}  # no video, alarms or sensors without power (ASSUMPTION)",
@@ -305,7 +334,9 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         "    id: landslides",
         "    triggered_by: [typhoons]",
         "    where: {tags: [mountain], weight: uniform}",
-        "    probability: 0.15",
+        f"    # {LANDSLIDES_PER_TYPHOON:g} landslides per typhoon at full intensity over the district (ASSUMPTION,",
+        f"    #   as calibrated on 20 lumped mountain places at 0.15 each), spread over {p['mountain_places']}",
+        f"    probability: {LANDSLIDES_PER_TYPHOON / p['mountain_places']:.4f}",
         "    incident_type: landslide_rescue",
         "    incident_probability: 0.4",
         "    cut_probability: 0.8",
@@ -353,7 +384,7 @@ def render_people_and_supplies(p: dict, f: dict[str, Figure]) -> list[str]:
     per_shelter = f["shelter_capacity"].value / f["shelters"].value
     out = [
         f"# Shelters: {f['shelters'].cite()}, {f['shelter_capacity'].cite()} (about {per_shelter:.0f} each);",
-        "#   aggregated one per populated node, the number in proportion to population.",
+        "#   spread over the places in proportion to population (about one at each of the most populous).",
         "shelters:",
         *(f"  - {flow(s)}" for s in p["shelters"]),
         "",

@@ -3,8 +3,9 @@
 Every number in the scenario comes from a row of the figures table, which says whether it is a
 *document* figure (quoted from the Pinghu, Fenghua or "XX" district plans in ../shared/seeds),
 an *external* figure (census populations, cited), or an *assumption* (marked as such). The
-geography (town positions, the split of each town into a centre and two clusters) is
-approximate and synthetic, and the scenario says so.
+geography is approximate and synthetic, and the scenario says so: town seats within about 3 km
+of their real positions, every village and community its own generated place
+(calibration/settlements.py), joined by a generated planar road network with a hierarchy.
 
     python calibration/pinghu.py           # rewrite scenarios/pinghu.yaml
     python calibration/pinghu.py --check   # exit 1 if the scenario differs from the derivation
@@ -28,6 +29,7 @@ from common import (  # noqa: E402
     read_figures,
     write_or_check,
 )
+from settlements import Town, coast_km, land_cells, node_dict, settle, town_land_km2  # noqa: E402
 from relief import (  # noqa: E402
     AID_ACTIVATION,
     PROVINCE_ACTIVATION,
@@ -62,12 +64,11 @@ TOWNS = [
     ("zhapu", "乍浦镇", "Zhapu", "township", 121.090, 30.600, 0.13),
     ("dushangang", "独山港镇", "Dushangang", "township", 121.005, 30.630, 0.10),
 ]
-# Two clusters per town, placed at these offsets (degrees) from the seat: synthetic.
-CLUSTER_OFFSETS = [(0.028, 0.018), (-0.026, -0.016)]
+# The Hangzhou Bay shore, west to east (read off public maps, about +-1 km): the sea is south.
+COAST = [(120.90, 30.640), (121.00, 30.612), (121.09, 30.595), (121.20, 30.660)]
 CHEMICAL_PARK = ("dushan-chem", "独山港化工园区", 120.985, 30.612)
 HOSPITALS = [("hosp-first", "平湖市第一人民医院 First People's Hospital", "danghu", 5),
              ("hosp-zhapu", "乍浦医院 Zhapu hospital", "zhapu", 3)]
-COASTAL = ("zhapu", "dushangang", "xincang")  # towns on Hangzhou Bay (ASSUMPTION from maps)
 LANDING_POINTS = ("danghu", "zhapu", "xindai")  # placement ASSUMPTION
 # Neighbours outside Pinghu, joined by the synthetic roads (approximate positions).
 OUTSIDE = [("jinshan", "金山区 Jinshan, Shanghai (mutual aid)", 121.250, 30.790),
@@ -87,33 +88,34 @@ def derive(f: dict[str, Figure]) -> dict:
     total = int(f["pinghu_population_2020"].value)
     shares = [f["danghu_population_share"].value if t[6] is None else t[6] for t in TOWNS]
     town_pop = largest_remainder(total, shares)
-    centre_share = f["town_centre_population_share"].value
+    centre = [f[f"{t[3]}_centre_share"].value for t in TOWNS]
+    seats = [Town(t[0], f"{t[1]} {t[2]}", t[2], t[3], t[4], t[5], pop, 1, 0, c)
+             for t, pop, c in zip(TOWNS, town_pop, centre, strict=True)]
+    land = land_cells(seats, f["pinghu_land_area_km2"].value, coast=COAST)
+    communities = largest_remainder(int(f["community_micro_fire_stations"].value),
+                                    [pop * c for pop, c in zip(town_pop, centre, strict=True)])
+    villages = largest_remainder(int(f["villages_and_communities"].value) - len(TOWNS) - sum(communities),
+                                 town_land_km2(land, len(TOWNS)))
+    towns = [Town(t.id, t.name, t.en, t.kind, t.lon, t.lat, t.population, c + 1, v, t.centre_share)
+             for t, c, v in zip(seats, communities, villages, strict=True)]
+    band = f["coast_band_km"].value
     nodes = []
-    for (tid, zh, en, kind, lon, lat, _), pop in zip(TOWNS, town_pop, strict=True):
-        centre, *clusters = largest_remainder(pop, [centre_share, (1 - centre_share) / 2,
-                                                    (1 - centre_share) / 2])
-        coast = ["coast"] if tid in COASTAL else []
-        nodes.append({"id": tid, "name": f"{zh} {en}", "kind": kind, "lon": lon, "lat": lat,
-                      "population": centre, "town": tid, "cluster": False, "tags": coast, "area": tid})
-        cluster_kind = "community" if kind == "subdistrict" else "village"
-        for k, ((dlon, dlat), cpop) in enumerate(zip(CLUSTER_OFFSETS, clusters, strict=True)):
-            nodes.append({"id": f"{tid}-{k + 1}", "name": f"{en} cluster {k + 1}", "kind": cluster_kind,
-                          "lon": round(lon + dlon, 3), "lat": round(lat + dlat, 3), "population": cpop,
-                          "town": tid, "cluster": True, "tags": ["flood-prone", *coast], "area": tid})
+    for place in settle(towns, land):
+        tags = (["flood-prone"] if place.kind == "village" else []) + \
+            (["coast"] if coast_km(place.lon, place.lat, COAST) <= band else [])
+        nodes.append(node_dict(place, tags=tags))
     cid, czh, clon, clat = CHEMICAL_PARK
     nodes.append({"id": cid, "name": f"{czh} Dushan port chemical park", "kind": "facility_site",
-                  "lon": clon, "lat": clat, "population": 0, "town": "dushangang", "cluster": False,
+                  "lon": clon, "lat": clat, "population": 0, "town": "dushangang",
                   "tags": ["chemical", "coast"], "area": "dushangang"})
     for oid, name, lon, lat in OUTSIDE:
         nodes.append({"id": oid, "name": name, "kind": "junction", "lon": lon, "lat": lat,
-                      "population": 0, "town": "", "cluster": False, "tags": [], "area": None})
+                      "population": 0, "town": "", "tags": [], "area": None})
 
-    clusters = [n for n in nodes if n["cluster"]]
     centres = [n for n in nodes if n["kind"] in ("township", "subdistrict")]
-    volunteers = largest_remainder(int(f["village_volunteer_fire_teams"].value),
-                                   [n["population"] for n in clusters])
-    micro = largest_remainder(int(f["community_micro_fire_stations"].value),
-                              [n["population"] for n in centres])
+    by_size = sorted((n for n in nodes if n["kind"] == "village"), key=lambda n: (-n["population"], n["id"]))
+    volunteers = sorted(n["id"] for n in by_size[: int(f["village_volunteer_fire_teams"].value)])
+    micro = [n["id"] for n in nodes if n["kind"] == "community"]
 
     fires = f["fenghua_fires_2020"].value / f["fenghua_population_2020"].value * total
     building = f["building_fire_share"].value
@@ -122,16 +124,20 @@ def derive(f: dict[str, Figure]) -> dict:
     hazmat, water = int(f["hazmat_teams"].value), int(f["water_rescue_teams"].value)
     shelter_capacity = f["fenghua_shelter_capacity"].value / f["fenghua_shelters"].value
     shelters = int(f["shelters"].value)
-    township_depots = largest_remainder(int(f["township_supply_depots"].value),
-                                        [n["population"] for n in centres])
+    # one township depot at each seat, the others at the largest village of the towns with most villages
+    extra = int(f["township_supply_depots"].value) - len(centres)
+    most = sorted(range(len(towns)), key=lambda k: (-towns[k].villages, k))[:extra]
+    township_depots = [n["id"] for n in centres] + [
+        max((n for n in nodes if n["kind"] == "village" and n["town"] == towns[k].id),
+            key=lambda n: (n["population"], n["id"]))["id"] for k in sorted(most)]
     return {
         "nodes": nodes,
         "shelters": aggregate_shelters([n for n in nodes if n["town"]], shelters,
                                        round(shelters * shelter_capacity)),
         "shelter_capacity_mean": round(shelter_capacity),
-        "township_depots": {n["id"]: k for n, k in zip(centres, township_depots, strict=True)},
-        "volunteer_teams": {n["id"]: v for n, v in zip(clusters, volunteers, strict=True) if v},
-        "micro_stations": {n["id"]: m for n, m in zip(centres, micro, strict=True) if m},
+        "township_depots": {node: 1 for node in township_depots},
+        "volunteer_teams": {node: 1 for node in volunteers},
+        "micro_stations": {node: 1 for node in micro},
         "fire_stations": int(f["full_time_fire_stations"].value),
         "engines_per_station": int(f["fire_engines_per_station"].value),
         "township_teams": township_teams,
@@ -169,29 +175,39 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         "# GENERATED by calibration/pinghu.py from calibration/pinghu_figures.csv - edit those, not this.",
         "# Sources: doc 001 = Fenghua review, 002 = Pinghu 14th five-year plan, 003 = district 'XX' work",
         "# points (../shared/seeds); 'external' = census figures; ASSUMPTION = not in any source.",
-        "# Geography is APPROXIMATE: town seats are placed within about 3 km of their real positions,",
-        "# each town is split into a seat and two synthetic clusters, and roads are synthetic.",
-        "name: Pinghu 平湖市 (approximate geography, synthetic roads)",
+        "# Geography is APPROXIMATE: town seats are placed within about 3 km of their real positions;",
+        "# the villages and communities are generated places (calibration/settlements.py: each town's",
+        "# land is the Voronoi cell of its seat, villages spread over it by k-means), and roads are",
+        "# a generated planar network (no list of villages or roads was at hand).",
+        "name: Pinghu 平湖市 (approximate geography, generated villages and roads)",
         "description: >",
         "  Pinghu's 9 towns and streets with its documented forces: 9 full-time fire stations, 71 village",
         "  volunteer fire teams, 39 community micro fire stations, 21 rescue teams and 7 social rescue",
         "  teams, and a hazardous-chemical team at the Dushan port chemical park. Incident rates are",
-        "  derived in calibration/pinghu.py. Roads are synthetic (nearest neighbours from positions).",
+        "  derived in calibration/pinghu.py. Its 131 villages and communities are generated places joined by",
+        "  a generated planar road network.",
         "",
         "region:",
         f"  # population: {f['pinghu_population_2020'].cite()}, {int(f['pinghu_population_2020'].value)};",
         f"  #   Danghu {f['danghu_population_share'].cite()}",
-        f"  #   seat / cluster split: {f['town_centre_population_share'].cite()}",
+        f"  #   in the seat and communities: streets {f['subdistrict_centre_share'].cite()}; towns "
+        f"{f['township_centre_share'].cite()}",
+        f"  # land: {f['pinghu_land_area_km2'].cite()}; coast: within {f['coast_band_km'].value:g} km of the "
+        "shore (ASSUMPTION)",
         f"  # {int(f['towns_and_streets'].value)} towns/streets ({f['towns_and_streets'].cite()}); "
         f"{int(f['villages_and_communities'].value)} villages/communities",
-        f"  #   ({f['villages_and_communities'].cite()}) aggregated into 2 clusters per town",
+        f"  #   ({f['villages_and_communities'].cite()}), each its own place: villages flood-prone (plain",
+        "  #   of rivers and canals: ASSUMPTION); populations split by seeded weights (ASSUMPTION)",
         "  nodes:",
     ]
     for n in p["nodes"]:
         out.append(node_line(n, ("id", "name", "kind", "lon", "lat", "population")))
     out += [
-        "  auto_roads: {neighbours: 3, detour: 1.35, speeds: {main: \"60 km/h\", local: \"40 km/h\"}}"
-        "  # ASSUMPTION: synthetic roads",
+        "  # ASSUMPTION: generated roads: the Gabriel graph of the places (planar, about two roads a",
+        "  #   place), county roads (main) along the paths between neighbouring seats, village roads",
+        "  #   (local) elsewhere; 1.25 x the straight line",
+        "  auto_roads: {method: planar, main_roads: trunk, main_kinds: [township, subdistrict, junction], "
+        "detour: 1.25, speeds: {main: \"60 km/h\", local: \"35 km/h\"}}",
         "",
         "facilities:",
         f"  # full-time fire stations: {f['full_time_fire_stations'].cite()}; one per seat (ASSUMPTION)",
@@ -398,7 +414,10 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         "      - {type: flood_rescue, rate: \"6 / d\", where: {tags: [flood-prone], weight: population}}",
         "    road_cuts: {probability: 0.02, tags: {flood-prone: 0.12, coast: 0.1}, repair: {dist: lognormal, "
         "mean: \"12 h\", sd: \"8 h\"},",
-        "      # roads under water but passable: driven 2.5x slower while it lasts (ASSUMPTION)",
+        "      # roads under water but passable: driven 2.5x slower while it lasts (ASSUMPTION); the",
+        "      #   probabilities are for a road of 6 km (as calibrated on the earlier lumped roads; per_km),",
+        "      #   changes reported on the hour (step)",
+        "      per_km: \"6 km\", step: \"1 h\",",
         "      flooding: {probability: 0.1, tags: {flood-prone: 0.5, coast: 0.2}, factor: 2.5,"
         " lasts: {dist: lognormal, mean: \"6 h\", sd: \"4 h\"}}}",
         "    outages: {communication: 0.2, power: 0.5, restore: {dist: lognormal, mean: \"10 h\", sd: \"6 h\"}, "
@@ -447,8 +466,8 @@ def render_people_and_supplies(p: dict, f: dict[str, Figure]) -> list[str]:
     """Shelters, evacuation, relief items, depots and supply settings."""
     items = read_items()
     out = [
-        f"# Shelters: {f['shelters'].cite()}, aggregated one per populated node in proportion to",
-        f"#   population; capacity: Pinghu gives none, so each has Fenghua's mean of {p['shelter_capacity_mean']}",
+        f"# Shelters: {f['shelters'].cite()}, spread over the places in proportion to population",
+        f"#   (largest remainders: about one at each of the most populous places); capacity: Pinghu gives none, so each has Fenghua's mean of {p['shelter_capacity_mean']}",
         f"#   people ({f['fenghua_shelter_capacity'].cite()}; {f['fenghua_shelters'].cite()}).",
         "shelters:",
     ]
@@ -460,7 +479,7 @@ def render_people_and_supplies(p: dict, f: dict[str, Figure]) -> list[str]:
         f"# Who moves: {f['typhoon_evacuation_share'].value:.0%} of the people of flood-prone villages when a",
         "#   typhoon's intensity there reaches 0.6 (ASSUMPTION); "
         f"{f['chemical_evacuation_share'].value:.0%} of the people of nodes within a",
-        "#   chemical accident's radius (ASSUMPTION: the clusters are aggregates several km across).",
+        "#   chemical accident's radius (ASSUMPTION: the others shelter indoors).",
         f"# Vulnerable people one to one (doc 003: 一对一): {f['vulnerable_share'].value:.0%} (ASSUMPTION).",
         f"# Chain delays, compliance, departures and cars ({f['own_vehicle_share'].value:.0%}): ASSUMPTIONS;",
         f"#   {vehicles}",

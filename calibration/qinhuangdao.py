@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import Figure, flow, largest_remainder, node_line, read_figures, write_or_check  # noqa: E402
+from settlements import Town, coast_km, land_cells, node_dict, settle, town_land_km2  # noqa: E402
 from relief import (  # noqa: E402
     AID_ACTIVATION,
     PROVINCE_ACTIVATION,
@@ -68,7 +69,10 @@ CLUSTERS = {
                  ("south", 118.850, 40.250, ["mountain", "forest"])],
 }
 TANGSHAN = ("tangshan", "唐山 Tangshan (supply agreement, mutual aid)", 118.400, 39.700)
-FOREST_CLUSTERS = sum("forest" in tags for clusters in CLUSTERS.values() for *_, tags in clusters)
+# The Bohai shore, south-west to north-east (read off public maps, about +-2 km): the sea is south-east.
+COAST = [(119.10, 39.40), (119.28, 39.47), (119.38, 39.68), (119.50, 39.81), (119.62, 39.92), (119.80, 40.00),
+         (119.90, 40.06)]
+TORRENTS_PER_RAINSTORM = 2.0
 SHELTER_ITEMS = ["water", "meals", "quilts", "tents"]
 FLOOD_ITEMS = ["sandbags", "life_jackets", "rubber_boats"]
 RESCUE_ITEMS = ["generators", "satellite_phones"]
@@ -87,18 +91,36 @@ def derive(f: dict[str, Figure]) -> dict:
             (("changli", "lulong", "qinglong"), "counties", counties_total)):
         split = largest_remainder(int(total), [f[f"{c}_share_{shares}"].value for c in cid])
         county_pop.update(zip(cid, split, strict=True))
-    forest_ha = round(f["forest_area_ha"].value / FOREST_CLUSTERS)
-    nodes = []
+    seats: list[Town] = []
     for cid, zh, en, urban, lon, lat, tags in COUNTIES:
         clusters = CLUSTERS[cid]
         seat = f["seat_share_urban" if urban else "seat_share_county"].value
         pops = largest_remainder(county_pop[cid], [seat] + [(1 - seat) / len(clusters)] * len(clusters))
-        nodes.append({"id": cid, "name": f"{zh} {en}", "kind": "subdistrict" if urban else "township",
-                      "lon": lon, "lat": lat, "population": pops[0], "tags": tags, "area": cid, "forest_ha": 0})
+        seats.append(Town(cid, f"{zh} {en}", en, "subdistrict" if urban else "township", lon, lat, pops[0], 1, 0,
+                          f["seat_centre_share"].value, tuple(tags)))
         for k, ((name, clon, clat, ctags), pop) in enumerate(zip(clusters, pops[1:], strict=True)):
-            nodes.append({"id": f"{cid}-{k + 1}", "name": f"{en} {name}", "kind": "village", "lon": clon,
-                          "lat": clat, "population": pop, "tags": ctags, "area": cid,
-                          "forest_ha": forest_ha if "forest" in ctags else 0})
+            seats.append(Town(f"{cid}-{k + 1}", f"{en} {name}", f"{en} {name}", "township", clon, clat, pop, 1, 0,
+                              f["cluster_centre_share"].value, tuple(ctags)))
+    land = land_cells(seats, f["qinhuangdao_area_km2"].value, cell_km=1.0, coast=COAST)
+    villages = largest_remainder(round(f["qinhuangdao_area_km2"].value / f["settlement_area_km2"].value),
+                                 town_land_km2(land, len(seats)))
+    towns = [Town(t.id, t.name, t.en, t.kind, t.lon, t.lat, t.population,
+                  max(1, round(t.population * t.centre_share / f["community_population"].value)), v,
+                  t.centre_share, t.tags) for t, v in zip(seats, villages, strict=True)]
+    places = settle(towns, land)
+    forest_villages = [s for s in places if s.kind == "village" and "forest" in s.tags]
+    forest = dict(zip((s.id for s in forest_villages),
+                      largest_remainder(int(f["forest_area_ha"].value), [1.0] * len(forest_villages)), strict=True))
+    band = f["coast_band_km"].value
+    nodes = []
+    for place in places:
+        tags = set(place.tags) - {"coast"}
+        if place.kind != "village":
+            tags.discard("forest")
+        if coast_km(place.lon, place.lat, COAST) <= band:
+            tags.add("coast")
+        county = place.town.split("-")[0]
+        nodes.append({**node_dict(place, tags=sorted(tags), forest_ha=forest.get(place.id, 0)), "area": county})
     tid, tname, tlon, tlat = TANGSHAN
     nodes.append({"id": tid, "name": tname, "kind": "junction", "lon": tlon, "lat": tlat, "population": 0,
                   "tags": [], "area": None, "forest_ha": 0})
@@ -109,11 +131,13 @@ def derive(f: dict[str, Figure]) -> dict:
     capacity = round(population * f["shelter_capacity_share"].value)
     return {
         "nodes": nodes,
+        "mountain_places": sum("mountain" in n["tags"] for n in nodes),
         "county_population": county_pop,
+        "cluster_towns": [t.id for t in seats if "-" in t.id],
         "population": population,
         "shelters": aggregate_shelters([n for n in nodes if n["area"]], int(f["shelters"].value), capacity),
         "shelter_capacity": capacity,
-        "township_depots": [n["id"] for n in nodes if "mountain" in n["tags"] and n["kind"] == "village"],
+        "township_depots": [t.id for t in seats if "mountain" in t.tags and "-" in t.id],
         "rates_per_year": {
             "building_fire": round(fires * building, 1),
             "outdoor_fire": round(fires * (1 - building), 1),
@@ -134,8 +158,9 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         "# Sources: doc 004 = Qinhuangdao 2025 work points, 001 = Fenghua review (../shared/seeds);",
         "# 'external' = published population figures; ASSUMPTION = not in any source. Doc 004 sets",
         "# targets, not counts: forces and stock are ASSUMPTIONS. Geography is APPROXIMATE (seats within",
-        "# about 5 km, clusters synthetic) and roads are synthetic.",
-        "name: Qinhuangdao 秦皇岛市 (approximate geography, synthetic roads)",
+        "# about 5 km, cluster towns placed from maps, villages generated: calibration/settlements.py) and roads",
+        "# are a generated planar network.",
+        "name: Qinhuangdao 秦皇岛市 (approximate geography, generated villages and roads)",
         "description: >",
         "  Qinhuangdao's 4 districts and 3 counties with a county depot at every seat, township depots in",
         "  the mountain clusters, the city depot at Haigang, a Hebei provincial depot and Tangshan's under",
@@ -147,14 +172,20 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         f"  #   {f['shanhaiguan_population_2020'].cite()}; the split of the rest: ASSUMPTIONS",
         "  #   (" + ", ".join(f"{c} {pop[c]}" for c, *_ in COUNTIES) + ")",
         f"  # seat shares: urban {f['seat_share_urban'].value:g}, counties {f['seat_share_county'].value:g} "
-        "(ASSUMPTION); the rest over the clusters",
-        f"  # forest: {f['forest_area_ha'].cite()}, split evenly over the {FOREST_CLUSTERS} forest clusters",
+        "(ASSUMPTION); the rest over the cluster towns, whose villages are generated places",
+        f"  # forest: {f['forest_area_ha'].cite()}, split evenly over the villages of the forest towns",
+        f"  # land {f['qinhuangdao_area_km2'].cite()}; villages: {f['settlement_area_km2'].cite()};",
+        f"  #   town centres: {f['seat_centre_share'].cite()}; {f['cluster_centre_share'].cite()};",
+        f"  #   {f['community_population'].cite()}; coast within {f['coast_band_km'].value:g} km of the shore (ASSUMPTION)",
         "  nodes:",
     ]
     for n in p["nodes"]:
         out.append(node_line(n, ("id", "name", "kind", "lon", "lat", "population")))
     out += [
-        "  auto_roads: {neighbours: 3, detour: 1.35, speeds: {main: \"60 km/h\", local: \"40 km/h\"}}  # ASSUMPTION",
+        "  # ASSUMPTION: generated roads: the Gabriel graph of the places (planar, about two roads a",
+        "  #   place), trunk roads (main) along the paths between neighbouring towns, local roads elsewhere",
+        "  auto_roads: {method: planar, main_roads: trunk, main_kinds: [township, subdistrict, junction], "
+        "detour: 1.3, speeds: {main: \"70 km/h\", local: \"40 km/h\"}}",
         "",
         "facilities:",
         "  # one fire station, rescue base and hospital at each seat (ASSUMPTION)",
@@ -164,7 +195,7 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         out.append(f"  - {flow({'id': 'fs-' + c, 'kind': 'fire_station', 'node': c})}")
     for c in seats:
         out.append(f"  - {flow({'id': 'hosp-' + c, 'kind': 'hospital', 'node': c})}")
-    clusters = [n["id"] for n in p["nodes"] if n["kind"] == "village"]
+    clusters = [c for c in p["cluster_towns"]]
     out.append("  # a township fire and rescue station in each cluster (ASSUMPTION; doc 004: 基層救援隊伍)")
     for c in clusters:
         out.append(f"  - {flow({'id': 'ts-' + c, 'kind': 'township_station', 'node': c})}")
@@ -272,7 +303,10 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         "      - {type: flood_rescue, rate: \"6 / d\", where: {tags: [flood-prone, mountain], weight: population}}",
         "    road_cuts: {probability: 0.02, tags: {mountain: 0.3, flood-prone: 0.15}, repair: {dist: lognormal,"
         " mean: \"24 h\", sd: \"12 h\"},",
-        "      # roads under water but passable: driven 2.5x slower while it lasts (ASSUMPTION)",
+        "      # roads under water but passable: driven 2.5x slower while it lasts (ASSUMPTION); the",
+        "      #   probabilities are for a road of 25 km (as calibrated on the earlier lumped roads; per_km),",
+        "      #   changes reported on the hour (step)",
+        "      per_km: \"25 km\", step: \"1 h\",",
         "      flooding: {probability: 0.05, tags: {flood-prone: 0.3, mountain: 0.1}, factor: 2.5,"
         " lasts: {dist: lognormal, mean: \"6 h\", sd: \"4 h\"}}}",
         "    outages: {communication: 0.3, power: 0.5, restore: {dist: lognormal, mean: \"12 h\", sd: \"8 h\"},"
@@ -282,7 +316,9 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         "    id: torrents",
         "    triggered_by: [rainstorms]",
         "    where: {tags: [mountain], weight: uniform}",
-        "    probability: 0.25",
+        f"    # {TORRENTS_PER_RAINSTORM:g} torrents or landslides per rainstorm at full intensity over the city",
+        f"    #   (ASSUMPTION, as calibrated on 8 lumped mountain places at 0.25 each), spread over {p['mountain_places']}",
+        f"    probability: {TORRENTS_PER_RAINSTORM / p['mountain_places']:.4f}",
         "    incident_type: landslide_rescue",
         "    incident_probability: 0.5",
         "    cut_probability: 0.8",

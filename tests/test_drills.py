@@ -75,7 +75,7 @@ def test_unscripted_seeds_draw_different_times_and_places_within_the_ranges(unsc
     ats = [float(d["hazards[0].at"].split()[0]) for d in draws]
     assert len(set(ats)) == len(ats)
     assert all(20 <= a <= 120 for a in ats)
-    assert all(d["hazards[0].node"] in ("xikou-1", "xikou-2", "dayan-1", "shangtian-1") for d in draws)
+    assert all(d["hazards[0].node"] in ("xikou-v01", "xikou-v05", "dayan-v01", "shangtian-v01") for d in draws)
     first = [i.minutes for i in unscripted_fire.injects if i.kind == "incident"][0]
     second = [i.minutes for i in other.injects if i.kind == "incident"][0]
     assert first != second
@@ -109,7 +109,7 @@ def test_an_unscripted_participant_package_gives_away_no_later_inject(unscripted
     assert shown[0].message_en in package
     for later in shown[1:]:
         assert later.message_en not in package and later.message_zh not in package
-    for key in ("dayan-1", "xikou-1", "xikou-2", "shangtian-1"):
+    for key in ("dayan-v01", "xikou-v01", "xikou-v05", "shangtian-v01"):
         assert key not in package
 
 

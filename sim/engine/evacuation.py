@@ -100,6 +100,8 @@ class EvacuationControl:
         self.km = straight_line_km(lon, lat)
         self.radius = radius_km(spec.region).tolist()  # the area of each node (sim.model.areas)
         self._walkable: dict[int, list[int]] = {}  # node -> shelters in walking reach
+        self._order_rows: object = None  # the road rows the cached shelter orders were made from
+        self._order_cache: dict[tuple[int, frozenset[int]], list[int]] = {}
         facility_node = {f.id: index[f.node] for f in spec.facilities}
         self.buses = [_Vehicle(facility_node[cfg.buses.depot]) for _ in range(cfg.buses.count)] \
             if cfg.buses is not None else []
@@ -168,6 +170,8 @@ class EvacuationControl:
 
     def _reachable(self, node: int, minutes: Minutes, avoid: frozenset[int]) -> bool:
         """Some shelter outside ``avoid`` can be reached from ``node`` travelling by ``minutes``."""
+        if minutes == self._drive_minutes:
+            return bool(self._order(node, avoid, minutes, None))  # kept per road state
         return any(math.isfinite(minutes(node, where)) for _, where, _ in self.shelters if where not in avoid)
 
     def _stretch(self, k: int, node: int, mode: str) -> float:
@@ -200,10 +204,7 @@ class EvacuationControl:
         When none has room, the nearest takes the rest as overflow (unless ``overflow`` is
         false: then they are left out). Places are held at once."""
         avoid = self.plan[k].avoid
-        candidates = range(len(self.shelters)) if among is None else among
-        time_to = {s: minutes(node, self.shelters[s][1]) for s in candidates
-                   if self.shelters[s][1] not in avoid}
-        order = sorted((s for s, t in time_to.items() if math.isfinite(t)), key=lambda s: (time_to[s], s))
+        order = self._order(node, avoid, minutes, among)
         out: list[tuple[int, int, bool]] = []
         left = people
         for s in order:
@@ -217,6 +218,26 @@ class EvacuationControl:
             out.append((order[0], left, True))
             self.held[order[0]] += left
         return out
+
+    def _order(self, node: int, avoid: frozenset[int], minutes: Minutes, among: list[int] | None) -> list[int]:
+        """Shelters outside ``avoid`` reachable from ``node``, nearest first (ties by number);
+        by road, kept per road state (the same order serves every bus and car from a place)."""
+        by_road = among is None and minutes == self._drive_minutes
+        if by_road:
+            rows = self._road_rows()
+            if rows is not self._order_rows:
+                self._order_rows, self._order_cache = rows, {}
+            key = (node, avoid)
+            cached = self._order_cache.get(key)
+            if cached is not None:
+                return cached
+        candidates = range(len(self.shelters)) if among is None else among
+        timed = [(t, s) for s in candidates if (where := self.shelters[s][1]) not in avoid
+                 and math.isfinite(t := minutes(node, where))]
+        order = [s for _, s in sorted(timed)]
+        if by_road:
+            self._order_cache[key] = order
+        return order
 
     def _go(self, k: int, node: int, people: int, mode: str, minutes: Minutes, start: float | None = None,
             among: list[int] | None = None, overflow: bool = True) -> int:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from scipy.sparse.csgraph import dijkstra  # type: ignore[import-untyped]  # scipy ships no type hints
@@ -39,16 +39,16 @@ EAGER_NODES = 500  # up to this many nodes, all rows are computed at once (one D
 
 
 class LazyRows:
-    """``rows[i]``: the minutes from node ``i`` to every node (an ``array('d')``: 8 bytes a node),
-    computed on first use."""
+    """``rows[i]``: the minutes from node ``i`` to every node (an ``array('d')``: 8 bytes a node,
+    or a list), computed on first use."""
 
     __slots__ = ("_rows", "_compute")
 
-    def __init__(self, n: int, compute: Callable[[int], array]) -> None:
-        self._rows: list[array | None] = [None] * n
+    def __init__(self, n: int, compute: Callable[[int], Sequence[float]]) -> None:
+        self._rows: list[Sequence[float] | None] = [None] * n
         self._compute = compute
 
-    def __getitem__(self, origin: int) -> array:
+    def __getitem__(self, origin: int) -> Sequence[float]:
         row = self._rows[origin]
         if row is None:
             row = self._rows[origin] = self._compute(origin)
@@ -57,7 +57,7 @@ class LazyRows:
     def __len__(self) -> int:
         return len(self._rows)
 
-    def row(self, origin: int) -> array:
+    def row(self, origin: int) -> Sequence[float]:
         """The full row of ``origin``."""
         return self[origin]
 
@@ -125,7 +125,8 @@ class TravelTimes(_Oracle):
 
     def __init__(self, source: RoadNetwork | TravelMatrix, closed: frozenset[int] = frozenset(),
                  weights: np.ndarray | None = None, sources: frozenset[int] | None = None,
-                 slowed: frozenset[tuple[int, float]] = frozenset()) -> None:
+                 slowed: frozenset[tuple[int, float]] = frozenset(),
+                 derived: bool = False) -> None:
         if slowed and weights is not None:
             raise ValueError("slowed roads go with the network's own minutes")
         self.source = source
@@ -142,9 +143,13 @@ class TravelTimes(_Oracle):
             # A unit between two nodes may turn back only where every road is two-way.
             self.reversible = not source.has_one_way
             if source.n_nodes <= EAGER_NODES:  # small: every row in one call, read as plain lists
-                dist, pred = dijkstra(self._graph, directed=True, return_predecessors=True, limit=FINITE)
-                self.rows = dist.tolist()
-                self._pred = pred
+                if derived:  # a passing road state: each row searched when first read
+                    self._pred_rows: dict[int, np.ndarray] = {}
+                    self.rows = LazyRows(source.n_nodes, self._tree_row)
+                else:
+                    dist, pred = dijkstra(self._graph, directed=True, return_predecessors=True, limit=FINITE)
+                    self.rows = dist.tolist()
+                    self._pred = pred
             else:  # rows from the sources, columns toward the targets, on first use
                 self.rows = RoadRows(self._graph, sources)
                 self.lower_bound = self.rows.lower_bound
@@ -153,15 +158,25 @@ class TravelTimes(_Oracle):
             self.rows = np.array(source.minutes, dtype=float).tolist()
             self.reversible = True
 
+    def _tree_row(self, origin: int) -> list[float]:
+        """One origin's minutes (and its shortest-path tree, kept for routes) in this state."""
+        dist, pred = dijkstra(self._graph, directed=True, indices=origin, return_predecessors=True, limit=FINITE)
+        self._pred_rows[origin] = pred
+        return dist.tolist()
+
     def kept_bytes(self) -> int:
         """About how much memory the minutes kept take (a list of floats: 32 bytes a minute)."""
-        return self.rows.kept_bytes() if isinstance(self.rows, RoadRows) else 32 * len(self.rows) ** 2
+        if isinstance(self.rows, RoadRows):
+            return self.rows.kept_bytes()
+        if isinstance(self.rows, LazyRows):
+            return 40 * len(self.rows) * len(self._pred_rows)  # the rows searched, and their trees
+        return 32 * len(self.rows) ** 2
 
     def after(self, closed: frozenset[int],
               slowed: frozenset[tuple[int, float]] = frozenset()) -> TravelTimes:
         """The same network with ``closed`` roads cut and ``slowed`` roads slower instead,
         keeping the rows the change cannot affect."""
-        new = TravelTimes(self.source, closed, self._weights, self._sources, slowed)
+        new = TravelTimes(self.source, closed, self._weights, self._sources, slowed, derived=True)
         new.snap = self.snap
         if not isinstance(new.rows, RoadRows) or not isinstance(self.rows, RoadRows):
             return new  # a matrix, or small enough to have been computed whole
@@ -200,6 +215,9 @@ class TravelTimes(_Oracle):
                 # one search from all the origins at once (the distance to the nearest), rather
                 # than computing and keeping a row per origin in every road state
                 nodes = self.rows.unreachable(list(origins), among) if origins else frozenset()
+            elif isinstance(self.rows, LazyRows) and origins:  # one search from all the origins at once
+                nearest = dijkstra(self._graph, directed=True, indices=list(origins), min_only=True, limit=FINITE)
+                nodes = frozenset(np.nonzero(np.isinf(nearest[:among]))[0].tolist())
             else:
                 rows = [self.rows[o][:among] for o in origins]  # every row computed at once
                 nodes = frozenset(j for j, column in enumerate(zip(*rows, strict=True))
@@ -222,8 +240,11 @@ class TravelTimes(_Oracle):
             return super().route(origin, destination)
         if isinstance(self.rows, RoadRows):
             return self.rows.route(origin, destination)
+        row = self.rows[origin]
+        if isinstance(self.rows, LazyRows):  # searched on first use, with its tree
+            return tree_route(row, self._pred_rows[origin], origin, destination)
         assert self._pred is not None  # every row computed at once, with its predecessors
-        return tree_route(self.rows[origin], self._pred[origin], origin, destination)
+        return tree_route(row, self._pred[origin], origin, destination)
 
 
 class NearestNode:

@@ -272,10 +272,16 @@ def _auto_roads(auto: AutoRoads, region: Region) -> RoadNetwork:
             pairs.add((min(int(i), int(j)), max(int(i), int(j))))
     main = set(auto.main_kinds)
     terrain = set(auto.terrain_tags)
+    ordered = sorted(pairs)
+    if auto.main_roads == "trunk":
+        trunk = trunk_pairs(ordered, dist, [k for k, nd in enumerate(nodes) if nd.kind in main], lon, lat)
+        is_main = [pair in trunk for pair in ordered]
+    else:
+        is_main = [nodes[i].kind in main and nodes[j].kind in main for i, j in ordered]
     tail, head, minutes, km, classes, arc_road, tags = [], [], [], [], [], [], []
-    for road, (i, j) in enumerate(sorted(pairs)):
+    for road, (i, j) in enumerate(ordered):
         length = max(float(dist[i, j]) * auto.detour, 1e-6)
-        cls: Literal["main", "local"] = "main" if nodes[i].kind in main and nodes[j].kind in main else "local"
+        cls: Literal["main", "local"] = "main" if is_main[road] else "local"
         t = length / auto.speeds[cls] * 60.0
         road_tags = tuple(sorted((set(nodes[i].tags) | set(nodes[j].tags)) & terrain))
         for a, b in ((i, j), (j, i)):
@@ -287,6 +293,8 @@ def _auto_roads(auto: AutoRoads, region: Region) -> RoadNetwork:
             arc_road.append(road)
             tags.append(road_tags)
     how = "planar (Gabriel graph)" if planar else f"{auto.neighbours} nearest neighbours"
+    if auto.main_roads == "trunk":
+        how += f", {sum(is_main)} trunk roads between the {len(main)} main kinds"
     return RoadNetwork(
         node_ids=tuple(nd.id for nd in nodes), tail=np.array(tail, dtype=np.int64),
         head=np.array(head, dtype=np.int64), minutes=np.array(minutes), km=np.array(km),
@@ -295,6 +303,35 @@ def _auto_roads(auto: AutoRoads, region: Region) -> RoadNetwork:
                      f"edges: {how}, detour x{auto.detour:g}, "
                      f"main {auto.speeds['main']:g} km/h, local {auto.speeds['local']:g} km/h)"),
         arc_road=np.array(arc_road, dtype=np.int64))
+
+
+def trunk_pairs(pairs: list[tuple[int, int]], dist: np.ndarray, hubs: list[int], lon: np.ndarray,
+                lat: np.ndarray) -> set[tuple[int, int]]:
+    """The road pairs on the shortest straight-line path through the network between each two
+    ``hubs`` that are neighbours in the hubs' own Gabriel graph (all pairs of two hubs)."""
+    from scipy.sparse.csgraph import dijkstra
+
+    if len(hubs) < 2:
+        return set()
+    h = np.array(hubs)
+    hub_pairs = gabriel_pairs(lon[h], lat[h]) if len(hubs) >= 3 else set()
+    if not hub_pairs:
+        hub_pairs = {(a, b) for a in range(len(hubs)) for b in range(a + 1, len(hubs))}
+    n = len(dist)
+    rows = [i for i, _ in pairs] + [j for _, j in pairs]
+    cols = [j for _, j in pairs] + [i for i, _ in pairs]
+    graph = csr_matrix((np.maximum(dist[rows, cols], 1e-9), (rows, cols)), shape=(n, n))
+    sources = sorted({a for a, _ in hub_pairs})
+    _, previous = dijkstra(graph, indices=h[sources], return_predecessors=True)
+    row_of = {a: r for r, a in enumerate(sources)}
+    out: set[tuple[int, int]] = set()
+    for a, b in sorted(hub_pairs):
+        node = int(h[b])
+        while node != int(h[a]) and previous[row_of[a], node] >= 0:
+            before = int(previous[row_of[a], node])
+            out.add((min(before, node), max(before, node)))
+            node = before
+    return out
 
 
 def gabriel_pairs(lon: np.ndarray, lat: np.ndarray) -> set[tuple[int, int]]:

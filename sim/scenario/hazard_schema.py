@@ -22,6 +22,7 @@ from .quantities import NUMBER, SPEED, parse_distance, parse_duration
 from .schema import (
     Delay,
     Id,
+    Km,
     NonNegDuration,
     PositiveDuration,
     Rate,
@@ -148,13 +149,21 @@ class Flooding(Strict):
 class RoadCuts(Strict):
     """Each road is cut with ``probability`` plus the sum of its ``tags`` and of the
     ``roads`` selections it is in (at intensity 1), at a uniform time during the event, and
-    reopens after ``repair``. ``flooding``: roads that stay open but slow."""
+    reopens after ``repair``. ``flooding``: roads that stay open but slow.
+
+    ``per_km``: the probabilities (of cuts and floods) are those of a road this long; a road of
+    ``L`` km is cut with ``1 - (1 - p) ** (L / per_km)``, as if each stretch failed on its own,
+    so a network drawn finer does not get more cuts. ``step``: cuts, repairs, floods and their
+    ebb take effect at the next multiple of ``step`` from the start of the run (as a command
+    post's road reports come), so a large network goes through fewer road states."""
 
     probability: Probability = 0.0
     tags: dict[str, Probability] = Field(default_factory=dict)
     roads: list[RoadSelection] = Field(default_factory=list)
     repair: Delay = Field(default_factory=lambda: parse_distribution("12 h"))
     flooding: Flooding | None = None
+    per_km: Km | None = None
+    step: PositiveDuration | None = None
 
 
 class Outages(Strict):

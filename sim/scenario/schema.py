@@ -202,7 +202,11 @@ class AutoRoads(Strict):
     networks have).
 
     An edge is of class ``main`` when both ends are of a kind listed in ``main_kinds``, otherwise
-    ``local``. Length is the great-circle distance times ``detour``. Edges are added along a
+    ``local``; with ``main_roads: trunk`` (a road hierarchy on a planar network, where villages
+    lie between the seats) the main roads are instead the edges on the shortest straight-line
+    path, through the network, between each two main-kind places that are neighbours in the
+    Gabriel graph of the main-kind places alone: the county roads joining neighbouring towns
+    through the villages on their way. Length is the great-circle distance times ``detour``. Edges are added along a
     minimum spanning tree so that the network is always connected. A road carries the tags of
     its two ends that are listed in ``terrain_tags`` (a road into a mountain village is a
     mountain road), so hazards can cut roads by terrain.
@@ -213,6 +217,7 @@ class AutoRoads(Strict):
     detour: float = Field(default=1.3, ge=1.0, le=5.0)
     speeds: dict[RoadClass, Speed] = Field(default_factory=lambda: dict(_AUTO_SPEEDS))
     main_kinds: tuple[str, ...] = ("township", "subdistrict")
+    main_roads: Literal["ends", "trunk"] = "ends"
     terrain_tags: tuple[str, ...] = ("mountain", "flood-prone", "low-lying", "coast", "bridge")
 
     @model_validator(mode="after")

@@ -11,7 +11,9 @@ An event is warned ``lead`` before landfall and lasts ``duration``. Its intensit
   selections it is in) I`` (``I`` the larger of its two ends; on an imported network, of the
   places they belong to) at a uniform time during the event, and reopens after a repair time;
   with ``flooding``, each road not cut floods with probability ``(p + its tags' p) I`` and is
-  driven ``factor`` times slower while the water lasts;
+  driven ``factor`` times slower while the water lasts; with ``per_km`` a probability is that of
+  a road ``per_km`` long (``1 - (1 - p) ** (L / per_km)`` for ``L`` km); with ``step`` cuts and
+  floods start and end on multiples of ``step``;
 * "three cuts": communications and power fail per node with probability ``p I``; while
   communications are down, detection and report delays there are multiplied, and so is the
   warning chain's time to reach the node's people; while the power is down, detection delays;
@@ -19,6 +21,8 @@ An event is warned ``lead`` before landfall and lasts ``duration``. Its intensit
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -118,26 +122,48 @@ def _road_cuts(ctx: HazardContext, spec: Typhoon, cuts: RoadCuts, k: int, event:
             facts = ctx.scenario.cache["road_facts"] = RoadFacts(ctx.roads, lon, lat)
         for selection in cuts.roads:
             base = base + selection.probability * selected_roads(facts, selection)
-    p = clip01(base * road_intensity)
+    length = _length_share(ctx, cuts)
+    p = _per_road(clip01(base * road_intensity), length)
     n_roads = len(p)
     cut = rng.random(n_roads) < p
     when = t0 + (t1 - t0) * rng.random(n_roads)
     repair = cuts.repair.ppf(rng.random(n_roads))
     for road in np.nonzero(cut)[0]:
-        start = float(when[road])
-        ctx.timeline.closures.append(RoadClosure(int(road), start, start + float(repair[road]), event))
+        start, end = _on_step(float(when[road]), float(when[road] + repair[road]), cuts.step)
+        ctx.timeline.closures.append(RoadClosure(int(road), start, end, event))
     flooding = cuts.flooding
     if flooding is not None:  # a stream of its own: the cuts stay as they are without it
         wet = ctx.rng(f"{spec.id}/{k}/flooded")
         base = np.array([flooding.probability + sum(flooding.tags.get(t, 0.0) for t in tags)
                          for tags in ctx.road_tags])
-        flooded = (wet.random(n_roads) < clip01(base * road_intensity)) & ~cut
+        flooded = (wet.random(n_roads) < _per_road(clip01(base * road_intensity), length)) & ~cut
         when = t0 + (t1 - t0) * wet.random(n_roads)
         lasts = flooding.lasts.ppf(wet.random(n_roads))
         for road in np.nonzero(flooded)[0]:
-            start = float(when[road])
-            ctx.timeline.slowdowns.append(RoadSlowdown(int(road), start, start + float(lasts[road]), event,
-                                                       flooding.factor))
+            start, end = _on_step(float(when[road]), float(when[road] + lasts[road]), cuts.step)
+            ctx.timeline.slowdowns.append(RoadSlowdown(int(road), start, end, event, flooding.factor))
+
+
+def _length_share(ctx: HazardContext, cuts: RoadCuts) -> np.ndarray | None:
+    """Each road's length over ``per_km`` (None: probabilities are per road)."""
+    if cuts.per_km is None:
+        return None
+    assert ctx.roads is not None
+    km = np.zeros(ctx.roads.n_roads)
+    np.maximum.at(km, ctx.roads.arc_road, ctx.roads.km)
+    return km / cuts.per_km
+
+
+def _per_road(p: np.ndarray, length: np.ndarray | None) -> np.ndarray:
+    return p if length is None else 1.0 - (1.0 - p) ** length
+
+
+def _on_step(start: float, end: float, step: float | None) -> tuple[float, float]:
+    """A cut's start and end moved to the next multiple of ``step`` (at least one step long)."""
+    if step is None:
+        return start, end
+    start = math.ceil(start / step) * step
+    return start, max(start + step, math.ceil(end / step) * step)
 
 
 def _outages(ctx: HazardContext, spec: Typhoon, out: Outages, k: int, event: int, t0: float, t1: float,
