@@ -75,11 +75,18 @@ def render_items(items: dict[str, ReliefItem], keys: list[str], incident_types: 
 
 
 def aggregate_shelters(nodes: list[dict], count: int, capacity: int, prefix: str = "sh") -> list[dict]:
-    """``count`` shelters holding ``capacity`` people, one aggregate per populated node: the
-    number at each node in proportion to its population, capacity in proportion to the number."""
+    """``count`` shelters holding ``capacity`` people: one at each of the ``count`` most populous
+    places when there are enough, capacity in proportion to population; with fewer places,
+    one aggregate per populated place, the number in proportion to population."""
     populated = [n for n in nodes if n["population"] > 0]
-    counts = largest_remainder(count, [n["population"] for n in populated])
-    capacities = largest_remainder(capacity, counts)
+    if count <= len(populated):
+        chosen = {n["id"] for n in sorted(populated, key=lambda n: (-n["population"], n["id"]))[:count]}
+        counts = [1 if n["id"] in chosen else 0 for n in populated]
+        weights = [n["population"] * k for n, k in zip(populated, counts, strict=True)]
+    else:
+        counts = largest_remainder(count, [n["population"] for n in populated])
+        weights = [float(k) for k in counts]
+    capacities = largest_remainder(capacity, weights)
     return [{"id": f"{prefix}-{n['id']}", "name": f"{k} shelter{'s' if k > 1 else ''}", "node": n["id"],
              "capacity": cap}
             for n, k, cap in zip(populated, counts, capacities, strict=True) if k > 0]
