@@ -26,7 +26,6 @@ from common import (  # noqa: E402
     read_figures,
     write_or_check,
 )
-from settlements import Town, coast_km, land_cells, node_dict, settle, town_land_km2  # noqa: E402
 from relief import (  # noqa: E402
     PROVINCE_ACTIVATION,
     aggregate_shelters,
@@ -38,6 +37,7 @@ from relief import (  # noqa: E402
     render_items,
     supply_settings,
 )
+from settlements import Town, coast_km, land_cells, node_dict, settle, town_land_km2  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 FIGURES = HERE / "fenghua_figures.csv"

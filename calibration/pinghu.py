@@ -29,7 +29,6 @@ from common import (  # noqa: E402
     read_figures,
     write_or_check,
 )
-from settlements import Town, coast_km, land_cells, node_dict, settle, town_land_km2  # noqa: E402
 from relief import (  # noqa: E402
     AID_ACTIVATION,
     PROVINCE_ACTIVATION,
@@ -43,6 +42,7 @@ from relief import (  # noqa: E402
     render_items,
     supply_settings,
 )
+from settlements import Town, coast_km, land_cells, node_dict, settle, town_land_km2  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 FIGURES = HERE / "pinghu_figures.csv"

@@ -21,7 +21,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import Figure, flow, largest_remainder, node_line, read_figures, write_or_check  # noqa: E402
-from settlements import Town, coast_km, land_cells, node_dict, settle, town_land_km2  # noqa: E402
 from relief import (  # noqa: E402
     AID_ACTIVATION,
     PROVINCE_ACTIVATION,
@@ -35,6 +34,7 @@ from relief import (  # noqa: E402
     render_items,
     supply_settings,
 )
+from settlements import Town, coast_km, land_cells, node_dict, settle, town_land_km2  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 FIGURES = HERE / "qinhuangdao_figures.csv"

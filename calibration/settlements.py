@@ -206,7 +206,7 @@ def coast_km(lon: float, lat: float, coast: list[tuple[float, float]]) -> float:
     kx = KM_PER_DEG_LAT * math.cos(math.radians(lat))
     px, py = lon * kx, lat * KM_PER_DEG_LAT
     best = math.inf
-    for (x0, y0), (x1, y1) in zip(coast, coast[1:]):
+    for (x0, y0), (x1, y1) in zip(coast, coast[1:], strict=False):
         ax, ay, bx, by = x0 * kx, y0 * KM_PER_DEG_LAT, x1 * kx, y1 * KM_PER_DEG_LAT
         t = max(0.0, min(1.0, ((px - ax) * (bx - ax) + (py - ay) * (by - ay)) / ((bx - ax) ** 2 + (by - ay) ** 2)))
         best = min(best, math.hypot(px - ax - t * (bx - ax), py - ay - t * (by - ay)))

@@ -219,7 +219,8 @@ class EvacuationControl:
             self.held[order[0]] += left
         return out
 
-    def _order(self, node: int, avoid: frozenset[int], minutes: Minutes, among: list[int] | None) -> list[int]:
+    def _order(self, node: int, avoid: frozenset[int], minutes: Minutes,
+               among: list[int] | None) -> list[int]:
         """Shelters outside ``avoid`` reachable from ``node``, nearest first (ties by number);
         by road, kept per road state (the same order serves every bus and car from a place)."""
         by_road = among is None and minutes == self._drive_minutes

@@ -160,7 +160,8 @@ class TravelTimes(_Oracle):
 
     def _tree_row(self, origin: int) -> list[float]:
         """One origin's minutes (and its shortest-path tree, kept for routes) in this state."""
-        dist, pred = dijkstra(self._graph, directed=True, indices=origin, return_predecessors=True, limit=FINITE)
+        dist, pred = dijkstra(self._graph, directed=True, indices=origin, return_predecessors=True,
+                              limit=FINITE)
         self._pred_rows[origin] = pred
         return dist.tolist()
 
@@ -216,7 +217,8 @@ class TravelTimes(_Oracle):
                 # than computing and keeping a row per origin in every road state
                 nodes = self.rows.unreachable(list(origins), among) if origins else frozenset()
             elif isinstance(self.rows, LazyRows) and origins:  # one search from all the origins at once
-                nearest = dijkstra(self._graph, directed=True, indices=list(origins), min_only=True, limit=FINITE)
+                nearest = dijkstra(self._graph, directed=True, indices=list(origins), min_only=True,
+                                   limit=FINITE)
                 nodes = frozenset(np.nonzero(np.isinf(nearest[:among]))[0].tolist())
             else:
                 rows = [self.rows[o][:among] for o in origins]  # every row computed at once
