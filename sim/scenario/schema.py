@@ -207,9 +207,9 @@ class AutoRoads(Strict):
     path, through the network, between each two main-kind places that are neighbours in the
     Gabriel graph of the main-kind places alone: the county roads joining neighbouring towns
     through the villages on their way. Length is the great-circle distance times ``detour``.
-    Edges are added along a minimum spanning tree so that the network is always connected. A road carries the tags of
-    its two ends that are listed in ``terrain_tags`` (a road into a mountain village is a
-    mountain road), so hazards can cut roads by terrain.
+    Edges are added along a minimum spanning tree so that the network is always connected. A
+    road carries the tags of its two ends that are listed in ``terrain_tags`` (a road into a
+    mountain village is a mountain road), so hazards can cut roads by terrain.
     """
 
     method: Literal["nearest", "planar"] = "nearest"
