@@ -419,7 +419,11 @@ def render(p: dict, f: dict[str, Figure]) -> str:
         "      #   changes reported on the hour (step)",
         "      per_km: \"6 km\", step: \"1 h\",",
         "      flooding: {probability: 0.1, tags: {flood-prone: 0.5, coast: 0.2}, factor: 2.5,"
-        " lasts: {dist: lognormal, mean: \"6 h\", sd: \"4 h\"}}}",
+        " lasts: {dist: lognormal, mean: \"6 h\", sd: \"4 h\"}},",
+        "      # a low-lying village surrounded by water, every road to it under; half of them call for",
+        "      #   rescue while cut off (ASSUMPTIONS)",
+        "      isolation: {tags: {flood-prone: 0.04}, lasts: {dist: lognormal, mean: \"12 h\", sd: \"6 h\"},",
+        "        incident_type: flood_rescue, incident_probability: 0.5}}",
         "    outages: {communication: 0.2, power: 0.5, restore: {dist: lognormal, mean: \"10 h\", sd: \"6 h\"}, "
         "delay_factor: 2.0, power_factor: 1.5}  # no video, alarms or sensors without power (ASSUMPTION)",
         f"  # chemical-park accidents: {f['hazmat_incidents'].cite()}; {f['chemical_leak_share'].cite()};",

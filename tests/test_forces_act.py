@@ -90,7 +90,7 @@ def test_pinghu_social_teams_join_rescues(pinghu):
 def test_pinghu_calls_jinshan_hazmat_team_when_a_chemical_accident_lasts(pinghu):
     _, result = pinghu
     a = result.assignments
-    aid = a[a["mutual_aid"]]
+    aid = a[a["mutual_aid"] & a["unit"].str.contains("jinshan")]
     assert (aid["unit"] == "hazmat-jinshan#1").sum() > 0
     inc = result.incidents.set_index(["replication", "incident"])
     kinds = set(inc.loc[list(zip(aid["replication"], aid["incident"], strict=True)), "type"])

@@ -94,12 +94,16 @@ def test_pinghu_helicopter_lands_at_its_landing_points():
     inc = result.incidents.set_index(["replication", "incident"])
     speed = 230.0
     ops = next(u for u in scenario.spec.units if u.mode == "air").air_ops
+    landed = 0
     for row in air.itertuples():
         node = index[inc.loc[(row.replication, row.incident), "node"]]
         options = [fly[index[row.from_node]][index[lp]] / speed + ops.transfer + road[index[lp]][node]
                    for lp in lps]
-        assert row.travel_minutes >= min(options) - 1e-6   # plus the stretch inside the place
-        assert row.travel_minutes <= min(options) + 15
+        hoist = fly[index[row.from_node]][node] / speed  # straight to a place no road reaches now
+        assert row.travel_minutes >= min(*options, hoist) - 1e-6   # plus the stretch inside the place
+        assert row.travel_minutes <= min(options) + 15 or row.travel_minutes <= hoist + 1e-6
+        landed += row.travel_minutes >= min(options) - 1e-6
+    assert landed > 0
 
 
 def test_fenghua_helicopter_hoists_or_lands_for_landslide_rescues():

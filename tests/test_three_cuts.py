@@ -271,3 +271,21 @@ def test_flooded_roads_slow_flood_rescues_in_a_built_in_scenario():
     assert slowed > 20
     assert wet_travel > dry_travel
     assert math.isfinite(wet_travel)
+
+
+def test_isolated_villages_are_cut_off_and_call_for_rescue_in_pinghu():
+    """A flooded low-lying village is cut off whole (every road at once) and its trapped people
+    call for a flood rescue that only the helicopter reaches until the water goes."""
+    base = sim.load_scenario(SCENARIOS / "pinghu.yaml")
+    dry = base.with_overrides({"hazards.typhoons.road_cuts.isolation": None})
+    with_isolation, without = sim.run(base, replications=6), sim.run(dry, replications=6)
+
+    def cut_off_hours(result):
+        table = result.table("cut_off")
+        return float((table["end"] - table["start"]).sum() / 60) if len(table) else 0.0
+
+    assert cut_off_hours(with_isolation) > 5 * max(cut_off_hours(without), 0.1)
+    air = with_isolation.assignments[with_isolation.assignments["mode"] == "air"]
+    assert len(air) > 0 and len(without.assignments[without.assignments["mode"] == "air"]) == 0
+    hazard_calls = with_isolation.incidents[with_isolation.incidents["type"] == "flood_rescue"]
+    assert len(hazard_calls) > len(without.incidents[without.incidents["type"] == "flood_rescue"])

@@ -82,6 +82,8 @@ class EvacuationControl:
         self.cfg: Evacuation = cfg
         index = engine.scenario.node_index
         self.shelters = [(s.id, index[s.node], s.capacity) for s in spec.shelters]
+        self._shelter_nodes = np.array([where for _, where, _ in self.shelters], dtype=np.int64)
+        self._avoid_masks: dict[frozenset[int], np.ndarray] = {}
         self.occupancy = [0] * len(self.shelters)
         self.held = [0] * len(self.shelters)  # places taken by people on their way
         self.plan: list[EvacGroup] = engine.timeline.evacuation
@@ -96,7 +98,8 @@ class EvacuationControl:
         nodes = spec.region.nodes
         lon = np.array([n.lon for n in nodes])
         lat = np.array([n.lat for n in nodes])
-        from .travel import straight_line_km
+        from .travel import LazyRows, straight_line_km
+        self._whole_rows = (list, LazyRows)  # rows held whole, not columns of a large network
         self.km = straight_line_km(lon, lat)
         self.radius = radius_km(spec.region).tolist()  # the area of each node (sim.model.areas)
         self._walkable: dict[int, list[int]] = {}  # node -> shelters in walking reach
@@ -223,22 +226,30 @@ class EvacuationControl:
                among: list[int] | None) -> list[int]:
         """Shelters outside ``avoid`` reachable from ``node``, nearest first (ties by number);
         by road, kept per road state (the same order serves every bus and car from a place)."""
-        by_road = among is None and minutes == self._drive_minutes
-        if by_road:
-            rows = self._road_rows()
+        rows = self._road_rows()
+        if among is None and minutes == self._drive_minutes and isinstance(rows, self._whole_rows):
             if rows is not self._order_rows:
                 self._order_rows, self._order_cache = rows, {}
             key = (node, avoid)
             cached = self._order_cache.get(key)
-            if cached is not None:
-                return cached
+            if cached is None:
+                times = np.asarray(rows[node], dtype=float)[self._shelter_nodes]
+                keep = np.isfinite(times) & ~self._avoid_mask(avoid)
+                chosen = np.nonzero(keep)[0]
+                # nearest first, ties by shelter number: as sorting (minutes, shelter) pairs
+                cached = self._order_cache[key] = chosen[np.argsort(times[chosen], kind="stable")].tolist()
+            return cached
         candidates = range(len(self.shelters)) if among is None else among
         timed = [(t, s) for s in candidates if (where := self.shelters[s][1]) not in avoid
                  and math.isfinite(t := minutes(node, where))]
-        order = [s for _, s in sorted(timed)]
-        if by_road:
-            self._order_cache[key] = order
-        return order
+        return [s for _, s in sorted(timed)]
+
+    def _avoid_mask(self, avoid: frozenset[int]) -> np.ndarray:
+        """Which shelters stand in the nodes ``avoid`` (kept per zone)."""
+        mask = self._avoid_masks.get(avoid)
+        if mask is None:
+            mask = self._avoid_masks[avoid] = np.isin(self._shelter_nodes, np.fromiter(avoid, dtype=np.int64))
+        return mask
 
     def _go(self, k: int, node: int, people: int, mode: str, minutes: Minutes, start: float | None = None,
             among: list[int] | None = None, overflow: bool = True) -> int:

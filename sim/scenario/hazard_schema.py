@@ -146,10 +146,25 @@ class Flooding(Strict):
     lasts: Delay = Field(default_factory=lambda: parse_distribution("6 h"))
 
 
+class Isolation(Strict):
+    """Places cut off whole: each is isolated (every road at it closed) with ``probability``
+    plus the sum of its ``tags`` (at intensity 1), at a uniform time during the event, until
+    the water goes, ``lasts`` later: a low-lying village becomes an island (孤岛), the cuts
+    of its roads going together rather than one by one. With ``incident_type``, people trapped
+    there call with ``incident_probability``, at a uniform time while it is cut off."""
+
+    probability: Probability = 0.0
+    tags: dict[str, Probability] = Field(default_factory=dict)
+    lasts: Delay = Field(default_factory=lambda: parse_distribution("12 h"))
+    incident_type: Id | None = None
+    incident_probability: Probability = 0.5
+
+
 class RoadCuts(Strict):
     """Each road is cut with ``probability`` plus the sum of its ``tags`` and of the
     ``roads`` selections it is in (at intensity 1), at a uniform time during the event, and
-    reopens after ``repair``. ``flooding``: roads that stay open but slow.
+    reopens after ``repair``. ``flooding``: roads that stay open but slow; ``isolation``:
+    places whose roads are all cut at once.
 
     ``per_km``: the probabilities (of cuts and floods) are those of a road this long; a road of
     ``L`` km is cut with ``1 - (1 - p) ** (L / per_km)``, as if each stretch failed on its own,
@@ -162,6 +177,7 @@ class RoadCuts(Strict):
     roads: list[RoadSelection] = Field(default_factory=list)
     repair: Delay = Field(default_factory=lambda: parse_distribution("12 h"))
     flooding: Flooding | None = None
+    isolation: Isolation | None = None
     per_km: Km | None = None
     step: PositiveDuration | None = None
 

@@ -13,7 +13,8 @@ An event is warned ``lead`` before landfall and lasts ``duration``. Its intensit
   with ``flooding``, each road not cut floods with probability ``(p + its tags' p) I`` and is
   driven ``factor`` times slower while the water lasts; with ``per_km`` a probability is that of
   a road ``per_km`` long (``1 - (1 - p) ** (L / per_km)`` for ``L`` km); with ``step`` cuts and
-  floods start and end on multiples of ``step``;
+  floods start and end on multiples of ``step``; with ``isolation`` each place is cut off whole
+  (every road at it closed) with probability ``(p + its tags' p) I`` until the water goes;
 * "three cuts": communications and power fail per node with probability ``p I``; while
   communications are down, detection and report delays there are multiplied, and so is the
   warning chain's time to reach the node's people; while the power is down, detection delays;
@@ -142,6 +143,31 @@ def _road_cuts(ctx: HazardContext, spec: Typhoon, cuts: RoadCuts, k: int, event:
         for road in np.nonzero(flooded)[0]:
             start, end = _on_step(float(when[road]), float(when[road] + lasts[road]), cuts.step)
             ctx.timeline.slowdowns.append(RoadSlowdown(int(road), start, end, event, flooding.factor))
+    if cuts.isolation is not None:  # a stream of its own too
+        _isolation(ctx, spec, cuts, k, event, t0, t1, intensity)
+
+
+def _isolation(ctx: HazardContext, spec: Typhoon, cuts: RoadCuts, k: int, event: int, t0: float,
+               t1: float, intensity: np.ndarray) -> None:
+    isolation = cuts.isolation
+    assert isolation is not None
+    rng = ctx.rng(f"{spec.id}/{k}/isolated")
+    n = len(ctx.nodes)
+    base = np.array([isolation.probability + sum(isolation.tags.get(t, 0.0) for t in node.tags)
+                     for node in ctx.nodes])
+    hit = rng.random(n) < clip01(base * intensity)
+    when = t0 + (t1 - t0) * rng.random(n)
+    lasts = isolation.lasts.ppf(rng.random(n))
+    trapped = rng.random(n) < isolation.incident_probability
+    called = rng.random(n)
+    for node in np.nonzero(hit)[0]:
+        start, end = _on_step(float(when[node]), float(when[node] + lasts[node]), cuts.step)
+        for road in ctx.roads_at(int(node)).tolist():
+            ctx.timeline.closures.append(RoadClosure(int(road), start, end, event))
+        if isolation.incident_type is not None and trapped[node]:
+            ctx.timeline.batches.append(IncidentBatch(
+                spec.id, isolation.incident_type, np.array([start + (end - start) * float(called[node])]),
+                np.array([node], dtype=np.int64), np.array([event], dtype=np.int64)))
 
 
 def _length_share(ctx: HazardContext, cuts: RoadCuts) -> np.ndarray | None:
