@@ -354,7 +354,8 @@ def _hazard_checks(raw: dict, nodes: dict, facilities: dict, types: dict, unit_i
                         out.append(((*at, "road_cuts", "tags", tag), f"no road has the tag {shown(tag)}"))
                 isolation = cuts.get("isolation")
                 if isinstance(isolation, dict):
-                    known_type((*at, "road_cuts", "isolation", "incident_type"), isolation.get("incident_type"))
+                    known_type((*at, "road_cuts", "isolation", "incident_type"),
+                               isolation.get("incident_type"))
                     for tag in _mapping(isolation, "tags"):
                         if tag not in node_tags:
                             out.append(((*at, "road_cuts", "isolation", "tags", tag),
