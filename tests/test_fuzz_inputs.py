@@ -194,7 +194,7 @@ FUZZ = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCh
 def test_mutated_scenarios_give_one_clear_error_or_run(name, tmp_path):
     # the village-resolution built-ins take seconds to load and run a month: fewer examples here,
     # 600 in the slow test_long_fuzz
-    @settings(max_examples=30 if name in ("tiny", "pinghu") else 5, **FUZZ)
+    @settings(max_examples={"tiny": 30, "pinghu": 12}.get(name, 5), **FUZZ)
     @given(tree=mutated(name))
     def check(tree: dict) -> None:
         _check_scenario(tree, tmp_path / name)

@@ -108,7 +108,7 @@ def test_pinghu_helicopter_lands_at_its_landing_points():
 
 def test_fenghua_helicopter_hoists_or_lands_for_landslide_rescues():
     scenario = sim.load_scenario(SCENARIOS / "fenghua.yaml")
-    result = sim.run(scenario, replications=20)
+    result = sim.run(scenario, replications=10)
     a = result.assignments
     air = a[(a["mode"] == "air") & (a["capability"] != "bucket")]
     assert len(air) > 0 and (air["capability"] == "hoist").any()

@@ -405,11 +405,11 @@ def test_unaffected_rows_are_kept_and_affected_ones_recomputed(lazy):
 
 
 def test_a_run_with_road_cuts_is_the_same_with_rows_computed_lazily(monkeypatch):
-    """Fenghua's typhoons cut roads: lazily computed, incrementally derived road states give
-    the very same records as rows computed all at once."""
+    """Pinghu's typhoons cut roads and cut villages off: lazily computed, incrementally derived
+    road states give the very same records as rows computed all at once."""
     def records(eager_nodes: int):
         monkeypatch.setattr("sim.engine.travel.EAGER_NODES", eager_nodes)
-        scenario = sim.load_scenario("fenghua", overrides=[
+        scenario = sim.load_scenario("pinghu", overrides=[
             "run.horizon=40 d", "hazards.typhoons.rate=null", "hazards.typhoons.season=null",
             "hazards.typhoons.at=20 d"])
         rec = sim.simulate(scenario, 0, 3)

@@ -211,8 +211,10 @@ class EvacuationControl:
         out: list[tuple[int, int, bool]] = []
         left = people
         for s in order:
+            if left <= 0:
+                break
             room = self.shelters[s][2] - self.occupancy[s] - self.held[s]
-            if room > 0 and left > 0:
+            if room > 0:
                 take = min(room, left)
                 out.append((s, take, False))
                 self.held[s] += take
