@@ -61,9 +61,8 @@ def pinghu():
 
 def test_pinghu_volunteers_answer_less_by_day_than_in_the_evening(pinghu):
     """Against the same scenario with volunteers always answering: by day (most at work away
-    from the village) fewer volunteer teams go; in the evening about as many. Each of Pinghu's
-    clusters has several teams, so another often answers: the effect is on how often, not
-    whether, volunteers come."""
+    from the village) fewer volunteer teams go; in the evening about as many (one team at each
+    of 71 villages: by day about half as many calls get one)."""
     scenario, result = pinghu
     always = sim.run(scenario.with_overrides({"units.volunteer_team.availability": 1.0}), replications=12)
 
