@@ -9,20 +9,23 @@ busy 30 % of the time, 2 fixed sites (for the models that take them); shelters a
 candidates with a total capacity of 1.2 times the demand. Each model gets ``--time-limit``
 seconds; one that hits it prints ``time limit`` and its relative gap. Prints one row a model
 and size: wall seconds (building and solving), status and objective.
+
+At 1,000 the p-median, the p-center and the set cover run into the default cap of two
+minutes. With longer limits (one run each): the p-median still had a 99.99 % gap after 20
+minutes (its LP relaxation, 10^6 variables and rows, unsolved), the p-center bisection
+proved its optimum in about 300 s (it has it within two minutes), and the set cover, after
+150 s, still stood at 28 sites against a bound of 26. At 300 the p-median takes about 8 s,
+the p-center about 1 s.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from sim.optimize.location import (  # noqa: E402
+from sim.optimize.location import (
     Placement,
     capacitated_assignment,
     lscp,
