@@ -219,6 +219,20 @@ def test_unreachable_points_and_repeat_runs():
     assert p_median(big, np.ones(40), 4) == p_median(big, np.ones(40), 4)
 
 
+def test_p_center_stops_at_its_time_limit_with_the_greedy_sites():
+    """time_limit=0 stops the search before its first MILP: the greedy solution comes back, its
+    gap measured from max_i min_j t_ij. Where greedy fails (it takes the site reaching the most
+    points, {1, 2, 3, 4}, then cannot reach both 0 and 5 with one more) there is nothing yet."""
+    early = p_center(LINE_TIMES, 1, time_limit=0)
+    assert early.status == "time limit" and early.objective >= 10.0 and len(early.sites) == 1
+    assert early.gap == (early.objective - 0.0) / early.objective
+    reach = [{0, 1, 2}, {3, 4, 5}, {1, 2, 3, 4}]
+    times = np.array([[1.0 if i in r else INF for r in reach] for i in range(6)])
+    assert p_center(times, 2).sites == (0, 1)
+    with pytest.raises(RuntimeError, match="time limit"):
+        p_center(times, 2, time_limit=0)
+
+
 @pytest.mark.parametrize(("call", "message"), [
     (lambda: lscp(np.ones(4), 1), r"shape \(4,\)"),
     (lambda: lscp(np.ones((0, 3)), 1), "nonempty"),

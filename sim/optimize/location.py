@@ -1,8 +1,9 @@
 """Exact static facility-location models: where to open stations, put units or send evacuees.
 
-Every model is one mixed-integer program over a travel-time matrix, solved by
-:func:`scipy.optimize.milp` (HiGHS) with a relative MIP gap of 0, so the optimum is proved,
-not approximated. The inputs:
+Every model is solved exactly over a travel-time matrix by :func:`scipy.optimize.milp` (HiGHS,
+relative MIP gap 0, so the optimum is proved, not approximated): one mixed-integer program
+each, except :func:`p_center` (a bisection over covering MILPs) and
+:func:`capacitated_assignment` (an LP whose vertices are integral). The inputs:
 
 * ``times``: an ``(n_demand, n_candidates)`` array of minutes between demand point ``i`` and
   candidate site ``j``; ``np.inf`` means ``j`` cannot reach ``i``. Negative or NaN minutes are
@@ -15,18 +16,21 @@ Demand point ``i`` is *covered* by site ``j`` when ``times[i, j] <= radius`` (a 
 Every function returns a :class:`Placement`. Its ``objective`` is recomputed from the sites
 chosen (not read off the solver), so it is exact; several optima may tie, and then HiGHS may
 return any of them: compare objectives, not site sets. With the same input and no time limit
-the same answer comes back every time (HiGHS runs serially and deterministically).
-``time_limit`` (seconds) stops the search early; the result is then the best solution found,
-``status`` is ``"time limit"`` and ``gap`` the relative gap HiGHS reports (RuntimeError if it
-had found none yet).
+the same answer comes back every time (HiGHS's search is deterministic). ``time_limit``
+(seconds) stops the search early; the result is then the best solution found, ``status`` is
+``"time limit"`` and ``gap`` the relative gap left (RuntimeError if none was found yet).
 
-Sizes: the covering models (:func:`lscp`, :func:`mclp`, :func:`mexclp`) have one variable
-per candidate and per demand point (times ``units`` for :func:`mexclp`) and a sparse row per
-demand point, so 1,000 candidates by 1,000 demand points is small. :func:`p_median` and
-:func:`p_center` have an assignment variable and a linking row per reachable (demand,
-candidate) pair: 10^6 of each at 1,000 by 1,000, which HiGHS solves in minutes, not seconds
-(see ``benchmarks/location_solve_times.py``). :func:`capacitated_assignment` is a
-transportation problem with one variable per reachable (origin, open shelter) pair.
+Sizes (measured with ``benchmarks/location_solve_times.py``: random points in a 60 km square,
+radius 10 minutes, ``p = 10``): the covering models (:func:`lscp`, :func:`mclp`,
+:func:`mexclp`) have a variable per candidate and per demand point (times ``units`` for
+:func:`mexclp`) and a sparse row per demand point, so 1,000 candidates by 1,000 demand points
+is small (the MCLP and MEXCLP take a second or two), though a set cover can still be hard to
+prove optimal (the LSCP there stops after two minutes at 28 sites with a bound of 26).
+:func:`p_median` has an assignment variable and a linking row per reachable pair: 10^6 of
+each at 1,000 by 1,000, where HiGHS had not solved the root LP after 20 minutes (300 by 300:
+4 s). :func:`p_center` bisects over covering MILPs (1,000 by 1,000: optimum found within two
+minutes, proved in about five). :func:`capacitated_assignment` is a transportation LP
+(1,000 by 1,000: about ten seconds).
 """
 
 from __future__ import annotations
@@ -56,6 +60,8 @@ class Placement:
     receive someone). ``assignment[i]``: the nearest open site to demand point ``i`` (lowest
     index on ties; -1 if no open site reaches it), or None for :func:`capacitated_assignment`,
     whose origins may be split: its ``flows`` are ``(origin, shelter, people)`` triples.
+    ``objective``: the model's value at ``sites`` (see each function). ``status``:
+    ``"optimal"``, or ``"time limit"`` with ``gap`` the relative gap left (0 when optimal).
     ``uncoverable`` (:func:`lscp`): the demand points no allowed candidate covers, which the
     cover leaves out. ``seconds``: wall time of building and solving the model (not compared).
     """
@@ -68,6 +74,13 @@ class Placement:
     uncoverable: tuple[int, ...] = ()
     flows: tuple[tuple[int, int, int], ...] = ()
     gap: float = 0.0
+
+
+def _covering_inputs(times: Any, weights: Any, radius: float,
+                     fixed: Iterable[int]) -> tuple[np.ndarray, np.ndarray, float, tuple[int, ...]]:
+    """The checked times, weights, radius and fixed sites of a weighted covering model."""
+    t = _times(times)
+    return t, _weights(weights, t.shape[0]), _radius(radius), _indices(fixed, t.shape[1], "fixed")
 
 
 def lscp(times: Any, radius: float, fixed: Iterable[int] = (), allowed: Iterable[int] | None = None, *,
@@ -128,11 +141,8 @@ def mclp(times: Any, weights: Any, radius: float, p: int, fixed: Iterable[int] =
     the covered weight.
     """
     start = time.perf_counter()
-    t = _times(times)
-    n, m = t.shape
-    w = _weights(weights, n)
-    r = _radius(radius)
-    fix = _indices(fixed, m, "fixed")
+    t, w, r, fix = _covering_inputs(times, weights, radius, fixed)
+    m = t.shape[1]
     count = _count(p, m, fix, "p")
     cover = _cover(t, r)
     coverable = np.flatnonzero(cover.any(axis=1))
@@ -173,11 +183,8 @@ def mexclp(times: Any, weights: Any, radius: float, units: int, busy: float, fix
     unit; ``objective`` is ``sum_i w_i (1 - q^k_i)``.
     """
     start = time.perf_counter()
-    t = _times(times)
-    n, m = t.shape
-    w = _weights(weights, n)
-    r = _radius(radius)
-    fix = _indices(fixed, m, "fixed")
+    t, w, r, fix = _covering_inputs(times, weights, radius, fixed)
+    m = t.shape[1]
     count = _count(units, None, fix, "units")
     q = float(busy)
     if not 0.0 <= q < 1.0:
@@ -221,7 +228,8 @@ def p_median(times: Any, weights: Any, p: int, fixed: Iterable[int] = (), *,
     be continuous; pairs farther than the point's nearest fixed site are left out. Every demand
     point must reach some candidate, and some ``p`` sites must reach them all (else
     ValueError). ``objective``: ``sum_i w_i min_{j open} t_ij``. The model has a variable and a
-    row per reachable pair: 10^6 at 1,000 by 1,000, slow (minutes); keep it to hundreds.
+    row per reachable pair; at 1,000 by 1,000 (10^6 of each) HiGHS had not solved its LP
+    relaxation after 20 minutes: keep it to hundreds of candidates, or pass ``time_limit``.
     """
     start = time.perf_counter()
     t = _times(times)
@@ -244,22 +252,27 @@ def p_median(times: Any, weights: Any, p: int, fixed: Iterable[int] = (), *,
 def p_center(times: Any, p: int, weights: Any = None, fixed: Iterable[int] = (), *,
              time_limit: float | None = None) -> Placement:
     """p-center (Hakimi 1965): ``p`` sites minimizing the largest (weighted) time from a demand
-    point to the site it is assigned to.
+    point to its nearest open site, ``D = max_i min_{j open} v_ij`` with ``v_ij = w_i t_ij``
+    (``w_i = 1`` unless ``weights`` are given).
 
-    With ``w_i = 1`` unless ``weights`` are given, over the reachable pairs::
+    The optimum ``D*`` is one of the ``v_ij``, and ``D* <= R`` exactly when this covering MILP
+    is feasible (Minieka 1970)::
 
-        min   D
-        s.t.  sum_j x_ij = 1                for every i
-              x_ij <= y_j                   for every reachable (i, j)
-              sum_j w_i t_ij x_ij <= D      for every i
+        find  y
+        s.t.  sum_{j: v_ij <= R} y_j >= 1   for every i
               sum_j y_j = p
               y_j = 1                       for j in fixed
-              y_j in {0, 1},  0 <= x_ij <= 1,  D >= max_i w_i min_j t_ij
+              y_j in {0, 1}
 
-    ``x`` may be continuous for the same reason as in :func:`p_median` (a fractional
-    assignment cannot beat the nearest open site), and the same pairs are left out. Its LP
-    relaxation is weak, so it is the slowest model here at scale. ``objective``:
-    ``max_i w_i min_{j open} t_ij``.
+    So the search bisects over the sorted distinct ``v_ij`` between ``L = max_i min_j v_ij``
+    and the value ``U`` of a greedy solution: a feasible ``R`` lowers the upper end to the
+    value of the sites found (often below ``R``), an infeasible one raises the lower end; some
+    ``log2`` of the number of values MILPs (about 20 at 1,000 by 1,000), each with one variable
+    a candidate. The one-MILP model (assignment ``x_ij <= y_j``, ``sum_j v_ij x_ij <= D``) has
+    so weak an LP relaxation that HiGHS still had a 48 % gap after ten minutes at 300 by 300,
+    where the bisection takes about a second. With ``time_limit`` the search stops at the
+    deadline with the best sites found and ``gap = (D - lower bound) / D``. Every demand point
+    must reach some candidate, and some ``p`` sites must reach them all (else ValueError).
     """
     start = time.perf_counter()
     t = _times(times)
@@ -268,23 +281,43 @@ def p_center(times: Any, p: int, weights: Any = None, fixed: Iterable[int] = (),
     fix = _indices(fixed, m, "fixed")
     count = _count(p, m, fix, "p")
     rows_i, cols_j = _pairs(t, fix)
-    k = len(rows_i)
-    c = np.zeros(m + k + 1)
-    c[-1] = 1.0
-    rows, lb = _assignment_rows(rows_i, cols_j, n, m, count, fix, extra=1)
-    values = w[rows_i] * t[rows_i, cols_j]
-    bound = sparse.hstack([sparse.csr_matrix((values, (rows_i, m + np.arange(k))), shape=(n, m + k)),
-                           sparse.csr_matrix(-np.ones((n, 1)))]).tocsr()
-    rows.append((bound, -np.inf, 0.0))
-    lb[-1] = float((w * t.min(axis=1)).max())
-    ub = np.concatenate([np.ones(m + k), [np.inf]])
-    integrality = np.concatenate([np.ones(m), np.zeros(k + 1)])
-    x, status, gap = _solve(c, integrality, lb, ub, rows, time_limit,
-                            f"no {count} sites reach every demand point")
-    sites = _chosen(x[:m])
-    nearest = t[:, list(sites)].min(axis=1)
-    return Placement(sites, float((w * nearest).max()), _nearest(t, sites), status,
-                     time.perf_counter() - start, gap=gap)
+    v = np.full((n, m), np.inf)
+    v[rows_i, cols_j] = w[rows_i] * t[rows_i, cols_j]
+    deadline = None if time_limit is None else start + float(time_limit)
+    best, high = _greedy_center(v, fix, count)
+    low = float(v.min(axis=1).max())
+    levels = np.unique(v[np.isfinite(v) & (v >= low) & (v <= high)])
+    lo, hi = 0, len(levels) - 1  # every level below lo is infeasible; best reaches everyone within hi
+    lb = np.zeros(m)
+    lb[list(fix)] = 1.0
+    total = (sparse.csr_matrix(np.ones((1, m))), count, count)
+    status = "optimal"
+    while lo < hi or best is None:
+        mid = hi if best is None else (lo + hi) // 2
+        left = None if deadline is None else deadline - time.perf_counter()
+        if left is not None and left <= 0:
+            if best is None:
+                raise _too_late(time_limit)
+            status = "time limit"
+            break
+        cover = (sparse.csr_matrix(v <= levels[mid], dtype=float), 1.0, np.inf)
+        res = _run(np.zeros(m), np.ones(m), lb, np.ones(m), [cover, total], left)
+        if res.status == 0:
+            best = _chosen(res.x)
+            hi = int(np.searchsorted(levels, v[:, list(best)].min(axis=1).max()))
+        elif res.status == 2 and best is not None:  # D* > levels[mid]
+            lo = mid + 1
+        elif res.status == 2:
+            raise ValueError(f"no {count} sites reach every demand point")
+        elif res.status == 1 and best is not None:
+            status = "time limit"
+            break
+        else:
+            raise _failure(res, time_limit)
+    assert best is not None
+    value = float(v[:, list(best)].min(axis=1).max())
+    gap = 0.0 if status == "optimal" or value == 0 else (value - float(levels[lo])) / value
+    return Placement(best, value, _nearest(t, best), status, time.perf_counter() - start, gap=gap)
 
 
 def capacitated_assignment(times: Any, demand: Any, capacity: Any, open_sites: Iterable[int] | None = None, *,
@@ -301,11 +334,15 @@ def capacitated_assignment(times: Any, demand: Any, capacity: Any, open_sites: I
               x_ij >= 0, integer
 
     Its constraint matrix is totally unimodular, so with integral ``demand`` and ``capacity``
-    the LP relaxation is integral and branch and bound ends at the root. ``open_sites``
+    every vertex of the LP is integral: it is solved as an LP (HiGHS's simplex ends at a
+    vertex), and again with integer ``x`` only if the answer were fractional. (As a MIP from
+    the start, HiGHS found no solution at 1,000 by 1,000 in two minutes; as an LP it takes
+    about ten seconds.) ``open_sites``
     (default: all) are the shelters that may be used. Total open capacity below total demand,
     an origin with people and no reachable shelter, or reachable shelters too small for their
     origins raise ValueError. ``flows``: ``(origin, shelter, people)`` for every nonzero flow;
     ``sites``: the shelters used; ``objective``: the person-minutes; ``assignment``: None.
+    Reaching ``time_limit`` raises RuntimeError (there is no early answer to return).
     """
     start = time.perf_counter()
     t = _times(times)
@@ -334,8 +371,12 @@ def capacitated_assignment(times: Any, demand: Any, capacity: Any, open_sites: I
     taken = sparse.csr_matrix((np.ones(k), (cols_j, np.arange(k))), shape=(m, k))
     rows = [(sent, d[origins].astype(float), d[origins].astype(float)), (taken, -np.inf, cap.astype(float))]
     ub = np.minimum(d[rows_i], cap[cols_j]).astype(float)
-    x, status, gap = _solve(t[rows_i, cols_j], np.ones(k), np.zeros(k), ub, rows, time_limit,
-                            "the shelters the origins reach cannot hold all their people")
+    infeasible = "the shelters the origins reach cannot hold all their people"
+    x, status, gap = _solve(t[rows_i, cols_j], np.zeros(k), np.zeros(k), ub, rows, time_limit, infeasible)
+    if status == "optimal" and np.abs(x - np.rint(x)).max() > 1e-6:  # not a vertex: branch
+        x, status, gap = _solve(t[rows_i, cols_j], np.ones(k), np.zeros(k), ub, rows, time_limit, infeasible)
+    if status != "optimal":  # an LP stopped early need not be feasible
+        raise _too_late(time_limit)
     people = np.rint(x).astype(int)
     flows = tuple((int(i), int(j), int(v)) for i, j, v in zip(rows_i, cols_j, people, strict=True) if v > 0)
     objective = float(sum(t[i, j] * v for i, j, v in flows))
@@ -424,6 +465,23 @@ def _pairs(t: np.ndarray, fix: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]
     return rows_i, cols_j
 
 
+def _greedy_center(v: np.ndarray, fix: tuple[int, ...], count: int) -> tuple[tuple[int, ...] | None, float]:
+    """A greedy p-center solution and its value (an upper bound): from the fixed sites, add the
+    candidate that leaves the fewest points unreached, then the smallest largest value. (None,
+    inf) if some point stays unreached."""
+    chosen = list(fix)
+    best = v[:, chosen].min(axis=1) if chosen else np.full(v.shape[0], np.inf)
+    for _ in range(count - len(fix)):
+        after = np.minimum(best[:, None], v)
+        unreached = np.isinf(after).sum(axis=0)
+        unreached[chosen] = v.shape[0] + 1
+        worst = np.where(np.isinf(after), 0.0, after).max(axis=0)
+        chosen.append(int(np.lexsort((worst, unreached))[0]))
+        best = after[:, chosen[-1]]
+    value = float(best.max())
+    return (tuple(sorted(chosen)), value) if math.isfinite(value) else (None, math.inf)
+
+
 def _assignment_rows(rows_i: np.ndarray, cols_j: np.ndarray, n: int, m: int, count: int,
                      fix: tuple[int, ...], extra: int) -> tuple[Rows, np.ndarray]:
     """The rows p-median and p-center share (assign each point once, only to open sites, open
@@ -440,14 +498,20 @@ def _assignment_rows(rows_i: np.ndarray, cols_j: np.ndarray, n: int, m: int, cou
     return [(once, 1.0, 1.0), (link, -np.inf, 0.0), (total, count, count)], lb
 
 
-def _solve(c: np.ndarray, integrality: np.ndarray, lb: np.ndarray, ub: np.ndarray, rows: Rows,
-           time_limit: float | None, infeasible: str) -> tuple[np.ndarray, str, float]:
-    """Minimize ``c @ x`` subject to ``lo <= a @ x <= hi`` for each row block: (x, status, gap)."""
+def _run(c: np.ndarray, integrality: np.ndarray, lb: np.ndarray, ub: np.ndarray, rows: Rows,
+         time_limit: float | None) -> Any:
+    """HiGHS on ``min c @ x`` subject to ``lo <= a @ x <= hi`` for each row block: its result."""
     constraints = [LinearConstraint(a, lo, hi) for a, lo, hi in rows if a.shape[0]]
     options: dict[str, Any] = {"mip_rel_gap": 0.0}
     if time_limit is not None:
         options["time_limit"] = float(time_limit)
-    res = milp(c, integrality=integrality, bounds=Bounds(lb, ub), constraints=constraints, options=options)
+    return milp(c, integrality=integrality, bounds=Bounds(lb, ub), constraints=constraints, options=options)
+
+
+def _solve(c: np.ndarray, integrality: np.ndarray, lb: np.ndarray, ub: np.ndarray, rows: Rows,
+           time_limit: float | None, infeasible: str) -> tuple[np.ndarray, str, float]:
+    """(x, status, gap) of :func:`_run`; ValueError(``infeasible``) if the model is infeasible."""
+    res = _run(c, integrality, lb, ub, rows, time_limit)
     if res.status == 0:
         return np.asarray(res.x), "optimal", 0.0
     if res.status == 1 and res.x is not None:
@@ -455,9 +519,17 @@ def _solve(c: np.ndarray, integrality: np.ndarray, lb: np.ndarray, ub: np.ndarra
         return np.asarray(res.x), "time limit", math.inf if gap is None else float(gap)
     if res.status == 2:
         raise ValueError(infeasible or f"the model is infeasible: {res.message}")
+    raise _failure(res, time_limit)
+
+
+def _failure(res: Any, time_limit: float | None) -> RuntimeError:
     if res.status == 1:
-        raise RuntimeError(f"the time limit ({time_limit} s) came before HiGHS found any solution")
-    raise RuntimeError(f"HiGHS found no solution: {res.message}")
+        return _too_late(time_limit)
+    return RuntimeError(f"HiGHS found no solution: {res.message}")
+
+
+def _too_late(time_limit: float | None) -> RuntimeError:
+    return RuntimeError(f"the time limit ({time_limit} s) came before any solution was found")
 
 
 def _chosen(y: np.ndarray) -> tuple[int, ...]:
