@@ -24,6 +24,7 @@ An event is warned ``lead`` before landfall and lasts ``duration``. Its intensit
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -114,7 +115,7 @@ def _road_cuts(ctx: HazardContext, spec: Typhoon, cuts: RoadCuts, k: int, event:
                t1: float, intensity: np.ndarray) -> None:
     rng = ctx.rng(f"{spec.id}/{k}/roads")
     road_intensity = np.maximum(intensity[ctx.road_places[:, 0]], intensity[ctx.road_places[:, 1]])
-    base = np.array([cuts.probability + sum(cuts.tags.get(t, 0.0) for t in tags) for tags in ctx.road_tags])
+    base = _by_tags(cuts.probability, cuts.tags, ctx.road_tags)
     if cuts.roads:
         facts = ctx.scenario.cache.get("road_facts")
         if facts is None:
@@ -135,8 +136,7 @@ def _road_cuts(ctx: HazardContext, spec: Typhoon, cuts: RoadCuts, k: int, event:
     flooding = cuts.flooding
     if flooding is not None:  # a stream of its own: the cuts stay as they are without it
         wet = ctx.rng(f"{spec.id}/{k}/flooded")
-        base = np.array([flooding.probability + sum(flooding.tags.get(t, 0.0) for t in tags)
-                         for tags in ctx.road_tags])
+        base = _by_tags(flooding.probability, flooding.tags, ctx.road_tags)
         flooded = (wet.random(n_roads) < _per_road(clip01(base * road_intensity), length)) & ~cut
         when = t0 + (t1 - t0) * wet.random(n_roads)
         lasts = flooding.lasts.ppf(wet.random(n_roads))
@@ -153,8 +153,7 @@ def _isolation(ctx: HazardContext, spec: Typhoon, cuts: RoadCuts, k: int, event:
     assert isolation is not None
     rng = ctx.rng(f"{spec.id}/{k}/isolated")
     n = len(ctx.nodes)
-    base = np.array([isolation.probability + sum(isolation.tags.get(t, 0.0) for t in node.tags)
-                     for node in ctx.nodes])
+    base = _by_tags(isolation.probability, isolation.tags, [node.tags for node in ctx.nodes])
     hit = rng.random(n) < clip01(base * intensity)
     when = t0 + (t1 - t0) * rng.random(n)
     lasts = isolation.lasts.ppf(rng.random(n))
@@ -168,6 +167,11 @@ def _isolation(ctx: HazardContext, spec: Typhoon, cuts: RoadCuts, k: int, event:
             ctx.timeline.batches.append(IncidentBatch(
                 spec.id, isolation.incident_type, np.array([start + (end - start) * float(called[node])]),
                 np.array([node], dtype=np.int64), np.array([event], dtype=np.int64)))
+
+
+def _by_tags(probability: float, by_tag: dict[str, float], tags: Sequence[Iterable[str]]) -> np.ndarray:
+    """``probability`` plus the probabilities of each item's tags (at intensity 1)."""
+    return np.array([probability + sum(by_tag.get(t, 0.0) for t in item) for item in tags])
 
 
 def _length_share(ctx: HazardContext, cuts: RoadCuts) -> np.ndarray | None:
