@@ -61,6 +61,9 @@ class Core(Protocol):
     def at(self, delay: float, callback: Callable[[Fired[Any]], None], value: object = None) -> None:
         """Schedule ``callback(event)`` after ``delay`` minutes (``event.value`` is ``value``)."""
 
+    def at_time(self, when: float, callback: Callable[[Fired[V]], None], value: V) -> None:
+        """Schedule ``callback(event)`` at the clock time ``when`` exactly."""
+
     def settle(self, unit: Unit, now: float | None = None) -> None:
         """Bring ``unit`` up to now: apply the end of a trip that ended with no event."""
 

@@ -63,6 +63,7 @@ from .recording import build_records
 from .roads import RoadControl
 from .scenes import FireScene, WorkScene
 from .scheduling import Clock, Fired
+from .shelter_script import ScriptRecorder, ShelterReplay, ShelterScript
 from .staging import Staging
 from .supplies import SupplyControl
 
@@ -86,12 +87,20 @@ class ResponseEngine(OnScene):
         A dispatch policy; by default the one the scenario names.
     timeline
         The replication's hazard timeline (none by default).
+    stocks, respond
+        Depot stocks overriding the scenario's; ``respond=False`` sends no unit (calls still ask
+        for supplies).
+    shelters
+        An empty :class:`~sim.engine.shelter_script.ShelterScript` is filled with what the
+        supplies saw of the evacuation; a filled one is replayed instead of simulating the
+        evacuation (reserve sizing: the evacuation does not depend on the stock).
     """
 
     def __init__(self, scenario: Scenario, incidents: IncidentStream, replication: int = 0,
                  seed: int = 0, policy: DispatchPolicy | None = None,
                  timeline: HazardTimeline | None = None,
-                 stocks: dict[tuple[str, str], float] | None = None, respond: bool = True) -> None:
+                 stocks: dict[tuple[str, str], float] | None = None, respond: bool = True,
+                 shelters: ShelterScript | None = None) -> None:
         spec = scenario.spec
         self.scenario = scenario
         self.replication = replication
@@ -167,14 +176,27 @@ class ResponseEngine(OnScene):
         self._seq = 0
         self.roads = RoadControl(self)
         self.staging = Staging(self)
-        self.evacuation = EvacuationControl(self) if spec.evacuation is not None else None
-        self.supplies = SupplyControl(self, stocks, self.evacuation)
-        self.roads.listeners = [self.supplies.roads_changed] if self.evacuation is None else \
-            [self.evacuation.roads_changed, self.supplies.roads_changed]
         self.end_time = 0.0
-        if self.evacuation is not None:
+        self.evacuation: EvacuationControl | None = None
+        self.replay: ShelterReplay | None = None   # the evacuation as supplies saw it in a run
+        self.recorder: ScriptRecorder | None = None
+        if spec.evacuation is not None and shelters is not None and shelters.recorded:
+            self.replay = ShelterReplay(self, shelters, len(spec.shelters))
+            self.supplies = SupplyControl(self, stocks, self.replay)
+            self.replay.before_change = self.supplies.occupancy_changes
+            self.replay.on_arrival = self.supplies.shelter_arrival
+            self.roads.listeners = [self.supplies.roads_changed]
+        elif spec.evacuation is not None:
+            self.evacuation = EvacuationControl(self)
+            self.supplies = SupplyControl(self, stocks, self.evacuation)
+            self.roads.listeners = [self.evacuation.roads_changed, self.supplies.roads_changed]
             self.evacuation.on_arrival = self.supplies.shelter_arrival
             self.evacuation.before_change = self.supplies.occupancy_changes
+            if shelters is not None:
+                self.recorder = ScriptRecorder(self.evacuation, self.supplies, shelters)
+        else:
+            self.supplies = SupplyControl(self, stocks, None)
+            self.roads.listeners = [self.supplies.roads_changed]
 
     @property
     def busy(self) -> bool:
@@ -189,6 +211,8 @@ class ResponseEngine(OnScene):
         self.staging.start()
         if self.evacuation is not None:
             self.evacuation.start()
+        if self.replay is not None:
+            self.replay.start()
         if self.drain:  # the last unit home or goods delivered end the run
             self.env.run()
             end = done_by = max(self.env.now, self.last_due(), self.supplies.last_arrival())
@@ -200,6 +224,8 @@ class ResponseEngine(OnScene):
         self.end_time = end
         self.roads.finish(end)
         self.supplies.finish(end, done_by)
+        if self.recorder is not None:
+            self.recorder.finish()
         return build_records(self)
 
     def _feed_next_call(self) -> None:

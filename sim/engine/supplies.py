@@ -48,10 +48,10 @@ from .allocation import (
     Request,
     make_allocation,
 )
+from .shelter_script import ShelterState
 from .streams import keyed_uniform
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .evacuation import EvacuationControl
     from .interface import Core
     from .scheduling import Fired
 
@@ -62,7 +62,7 @@ class SupplyControl:
     """Relief supplies of one replication."""
 
     def __init__(self, engine: Core, stocks: dict[tuple[str, str], float] | None = None,
-                 evacuation: EvacuationControl | None = None) -> None:
+                 evacuation: ShelterState | None = None) -> None:
         self.engine = engine
         self.evacuation = evacuation  # the shelters' occupancy
         spec = engine.scenario.spec

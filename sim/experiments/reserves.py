@@ -8,7 +8,9 @@ and, optionally, a fill rate.
 
 Every candidate is simulated on the same seeds (common random numbers): differences between
 candidates come from the stock alone, and success in a replication mostly grows with stock
-(see below). The search:
+(see below). No unit is dispatched, and each replication's evacuation, which no stock changes,
+is simulated once and replayed to the supplies after (:mod:`sim.engine.shelter_script`). The
+search:
 
 1. one run with unlimited stock at the chosen depots tells which replications have a disaster,
    whether the targets can be met at all, and how much each depot ships of each item;
@@ -46,6 +48,7 @@ import pandas as pd
 from scipy import special
 
 from ..engine.runner import simulate
+from ..engine.shelter_script import ShelterScript
 from ..engine.supplies import NearestTierFirst
 from ..errors import SimError
 from ..results.columns import floats, length, table, texts
@@ -154,6 +157,7 @@ class _Evaluator:
         self.simulations = 0
         self.reused = 0
         self._last_failed: dict[int, int] = {}
+        self._scripts: dict[tuple[int, int], ShelterScript] = {}
         self._count = 0
         spec = scenario.spec
         self._replays = spec.supply.policy == NearestTierFirst.name
@@ -164,9 +168,11 @@ class _Evaluator:
     def run(self, stock: dict[tuple[str, str], float], reps: list[int], seed: int | None = None
             ) -> tuple[list[bool | None], list[ReplicationRecords]]:
         results, records = [], []
+        seed = self.seed if seed is None else seed
         for rep in reps:
-            rec = simulate(self.scenario, rep, self.seed if seed is None else seed, stocks=stock,
-                           supplies_only=True)
+            # the evacuation does not depend on the stock: simulated once, replayed after
+            script = self._scripts.setdefault((seed, rep), ShelterScript())
+            rec = simulate(self.scenario, rep, seed, stocks=stock, supplies_only=True, shelters=script)
             self.simulations += 1
             results.append(replication_success(rec, self.scenario, self.fill_rate, self.first_batch))
             records.append(rec)
