@@ -264,3 +264,35 @@ def test_p_center_stops_at_its_time_limit_with_the_greedy_sites():
 def test_bad_input_is_refused_with_a_reason(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# ---------------------------------------------------------------- moves and exclusions
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), moves=st.integers(0, 2))
+def test_moves_limit_how_many_existing_sites_close(seed, moves):
+    """With 3 existing sites and at most ``moves`` of them closing, the p-median and MCLP optima
+    equal the brute-force optima over the site sets that keep enough of them."""
+    rng = np.random.default_rng(seed)
+    t = rng.uniform(0, 30, (9, 7))
+    w = rng.uniform(0, 5, 9)
+    existing, p = (0, 1, 2), 3
+    sets = [s for s in combinations(range(7), p) if len(set(s) & set(existing)) >= p - moves]
+    best = min(float(w @ t[:, list(s)].min(axis=1)) for s in sets)
+    assert p_median(t, w, p, existing=existing, moves=moves).objective == pytest.approx(best)
+    covered = max(float(w[(t[:, list(s)] <= 10).any(axis=1)].sum()) for s in sets)
+    assert mclp(t, w, 10, p, existing=existing, moves=moves).objective == pytest.approx(covered)
+
+
+def test_excluding_each_answer_gives_the_next_best():
+    rng = np.random.default_rng(7)
+    t = rng.uniform(0, 30, (12, 8))
+    w = rng.uniform(0, 5, 12)
+    values = sorted(float(w @ t[:, list(s)].min(axis=1)) for s in combinations(range(8), 2))
+    found: list[tuple[int, ...]] = []
+    for k in range(4):
+        answer = p_median(t, w, 2, exclude=found)
+        assert answer.objective == pytest.approx(values[k])
+        assert answer.sites not in found
+        found.append(answer.sites)

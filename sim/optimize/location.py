@@ -48,7 +48,8 @@ from scipy.optimize import Bounds, LinearConstraint, milp  # type: ignore[import
 
 Rows = list[tuple[Any, Any, Any]]  # (sparse matrix, lower, upper) blocks of constraint rows
 
-__all__ = ["Placement", "capacitated_assignment", "lscp", "mclp", "mexclp", "p_center", "p_median"]
+__all__ = ["Placement", "capacitated_assignment", "choice_rows", "lscp", "mclp", "mexclp", "p_center",
+           "p_median"]
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ def lscp(times: Any, radius: float, fixed: Iterable[int] = (), allowed: Iterable
 
 
 def mclp(times: Any, weights: Any, radius: float, p: int, fixed: Iterable[int] = (), *,
+         existing: Iterable[int] = (), moves: int | None = None, exclude: Iterable[Iterable[int]] = (),
          time_limit: float | None = None) -> Placement:
     """Maximal Covering Location Problem (Church and ReVelle 1974): ``p`` sites covering the most
     demand weight within ``radius``.
@@ -138,7 +140,7 @@ def mclp(times: Any, weights: Any, radius: float, p: int, fixed: Iterable[int] =
               y_j in {0, 1},  0 <= z_i <= 1
 
     ``z`` may be continuous: with ``y`` integral, the best ``z_i`` is 0 or 1. ``objective`` is
-    the covered weight.
+    the covered weight. ``existing``, ``moves`` and ``exclude``: see :func:`choice_rows`.
     """
     start = time.perf_counter()
     t, w, r, fix = _covering_inputs(times, weights, radius, fixed)
@@ -153,8 +155,10 @@ def mclp(times: Any, weights: Any, radius: float, p: int, fixed: Iterable[int] =
     lb = np.zeros(m + k)
     lb[list(fix)] = 1.0
     integrality = np.concatenate([np.ones(m), np.zeros(k)])
-    rows = [(link, -np.inf, 0.0), (total, count, count)]
-    x, status, gap = _solve(c, integrality, lb, np.ones(m + k), rows, time_limit, "")
+    rows = [(link, -np.inf, 0.0), (total, count, count),
+            *choice_rows(m, m + k, existing, moves, exclude)]
+    x, status, gap = _solve(c, integrality, lb, np.ones(m + k), rows, time_limit,
+                            "no choice of sites meets the moves and exclusions")
     sites = _chosen(x[:m])
     covered = cover[:, list(sites)].any(axis=1)
     return Placement(sites, float(w[covered].sum()), _nearest(t, sites), status, time.perf_counter() - start,
@@ -211,6 +215,7 @@ def mexclp(times: Any, weights: Any, radius: float, units: int, busy: float, fix
 
 
 def p_median(times: Any, weights: Any, p: int, fixed: Iterable[int] = (), *,
+             existing: Iterable[int] = (), moves: int | None = None, exclude: Iterable[Iterable[int]] = (),
              time_limit: float | None = None) -> Placement:
     """p-median (Hakimi 1964; ReVelle and Swain 1970): ``p`` sites minimizing the total weighted
     time from each demand point to the site it is assigned to.
@@ -230,6 +235,7 @@ def p_median(times: Any, weights: Any, p: int, fixed: Iterable[int] = (), *,
     ValueError). ``objective``: ``sum_i w_i min_{j open} t_ij``. The model has a variable and a
     row per reachable pair; at 1,000 by 1,000 (10^6 of each) HiGHS had not solved its LP
     relaxation after 20 minutes: keep it to hundreds of candidates, or pass ``time_limit``.
+    ``existing``, ``moves`` and ``exclude``: see :func:`choice_rows`.
     """
     start = time.perf_counter()
     t = _times(times)
@@ -241,8 +247,10 @@ def p_median(times: Any, weights: Any, p: int, fixed: Iterable[int] = (), *,
     k = len(rows_i)
     c = np.concatenate([np.zeros(m), w[rows_i] * t[rows_i, cols_j]])
     rows, lb = _assignment_rows(rows_i, cols_j, n, m, count, fix, extra=0)
+    rows += choice_rows(m, m + k, existing, moves, exclude)
     x, status, gap = _solve(c, np.concatenate([np.ones(m), np.zeros(k)]), lb, np.ones(m + k), rows,
-                            time_limit, f"no {count} sites reach every demand point")
+                            time_limit, f"no {count} sites reach every demand point (within the moves "
+                            "and exclusions asked)")
     sites = _chosen(x[:m])
     nearest = t[:, list(sites)].min(axis=1)
     return Placement(sites, float(w @ nearest), _nearest(t, sites), status, time.perf_counter() - start,
@@ -382,6 +390,34 @@ def capacitated_assignment(times: Any, demand: Any, capacity: Any, open_sites: I
     objective = float(sum(t[i, j] * v for i, j, v in flows))
     sites = tuple(sorted({j for _, j, _ in flows}))
     return Placement(sites, objective, None, status, time.perf_counter() - start, flows=flows, gap=gap)
+
+
+def choice_rows(m: int, width: int, existing: Iterable[int] = (), moves: int | None = None,
+                exclude: Iterable[Iterable[int]] = ()) -> Rows:
+    """Rows over the site columns ``y_0 .. y_{m-1}`` (of ``width`` columns) that limit the choice.
+
+    * ``existing`` sites with ``moves`` = k: at most k of them close (are replaced elsewhere),
+      ``sum_{j in existing} y_j >= |existing| - k``;
+    * each set ``S`` in ``exclude`` (a solution already found): not that set again, ``sum_{j in S} y_j - sum_{j not in S} y_j <= |S| - 1``, which with a fixed
+      number of sites asks for at least one different site. Solving again with each answer
+      excluded gives the second best, the third best, ... (ties in any order).
+    """
+    rows: Rows = []
+    have = _indices(existing, m, "existing")
+    if moves is not None:
+        if moves < 0:
+            raise ValueError(f"moves must be >= 0, not {moves}")
+        if have:
+            row = sparse.csr_matrix((np.ones(len(have)), (np.zeros(len(have), dtype=int), list(have))),
+                                    shape=(1, width))
+            rows.append((row, max(0, len(have) - moves), np.inf))
+    for cut in exclude:
+        chosen = _indices(set(cut), m, "exclude")
+        coef = np.zeros(width)
+        coef[:m] = -1.0
+        coef[list(chosen)] = 1.0
+        rows.append((sparse.csr_matrix(coef[None, :]), -np.inf, len(chosen) - 1.0))
+    return rows
 
 
 def _times(times: Any) -> np.ndarray:
