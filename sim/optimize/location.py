@@ -398,8 +398,9 @@ def choice_rows(m: int, width: int, existing: Iterable[int] = (), moves: int | N
 
     * ``existing`` sites with ``moves`` = k: at most k of them close (are replaced elsewhere),
       ``sum_{j in existing} y_j >= |existing| - k``;
-    * each set ``S`` in ``exclude`` (a solution already found): not that set again, ``sum_{j in S} y_j - sum_{j not in S} y_j <= |S| - 1``, which with a fixed
-      number of sites asks for at least one different site. Solving again with each answer
+    * each set ``S`` in ``exclude`` (a solution already found): not that set again,
+      ``sum_{j in S} y_j - sum_{j not in S} y_j <= |S| - 1``, which with a fixed number of sites
+      asks for at least one different site. Solving again with each answer
       excluded gives the second best, the third best, ... (ties in any order).
     """
     rows: Rows = []
