@@ -17,6 +17,7 @@ from . import __version__
 from .cli_batch import BATCH_COMMANDS, add_batch_commands
 from .cli_drill import DRILL_COMMANDS, add_drill_commands
 from .cli_network import NETWORK_COMMANDS, add_network_commands
+from .cli_optimize import OPTIMIZE_COMMANDS, add_optimize_commands
 from .errors import FieldProblem, SimError
 
 __all__ = ["main"]
@@ -87,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     add_batch_commands(sub)
     add_drill_commands(sub)
     add_network_commands(sub)
+    add_optimize_commands(sub)
     return parser
 
 
@@ -230,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler = {"run": _cmd_run, "validate": _cmd_validate, "reserves": _cmd_reserves,
                "scenarios": _cmd_scenarios, **BATCH_COMMANDS, **DRILL_COMMANDS,
-               **NETWORK_COMMANDS}[args.command]
+               **NETWORK_COMMANDS, **OPTIMIZE_COMMANDS}[args.command]
     try:
         return handler(args)
     except (SimError, FieldProblem) as exc:

@@ -336,6 +336,11 @@ def reference_kpis(scenario, records: list[ReplicationRecords]) -> dict[str, obj
     parts = [_melt(out["incidents"], "response", "type")]
     if len(units):
         per_type = units.groupby(["replication", "type"], sort=False)[["busy_fraction", "assignments"]].mean()
+        sent = assignments.merge(static[["replication", "unit", "type"]], on=["replication", "unit"])
+        window = (sent["dispatch"] >= run.warmup) & (sent["dispatch"] < run.horizon)
+        sent = sent[sent["arrival"].notna() & window]
+        reach = (sent["arrival"] - sent["dispatch"]).groupby([sent["replication"], sent["type"]]).mean()
+        per_type["arrival_mean"] = reach.reindex(per_type.index)
         parts.append(_melt(per_type.reset_index(), "units", "type"))
     if spec.hazards:
         kinds = list(dict.fromkeys(h.kind for h in spec.hazards))

@@ -132,14 +132,21 @@ def run_experiment(experiment: Experiment, store_path: str | Path, *, jobs: int 
                    backend: str = "processes", scheduler: str | None = None, resume: bool = False,
                    keep_records: bool = False, chunk: int | None = None,
                    progress: Callable[[int, int], None] | bool = True,
-                   connect_timeout: float = CONNECT_TIMEOUT) -> ResultsStore:
+                   connect_timeout: float = CONNECT_TIMEOUT,
+                   more: Callable[[ResultsStore, dict[int, int]], dict[int, int]] | None = None
+                   ) -> ResultsStore:
     """Run (or finish) ``experiment`` into the store at ``store_path`` and return the store.
 
     Tasks are sized from the backend's workers (a Dask cluster's, not ``jobs``) unless
     ``chunk`` is given; the numbers are the same either way. ``connect_timeout``: seconds to
-    reach a Dask scheduler and find a worker there."""
+    reach a Dask scheduler and find a worker there. ``more`` (instead of the experiment's
+    ``stop``) is a sequential rule: after each round it gets the store and the replications
+    asked of each variant so far, and returns how many each should have; the batch ends when
+    it asks for nothing new (a selection procedure, :mod:`sim.optimize.selection`)."""
     if chunk is not None and chunk < 1:
         raise SimError("--chunk must be at least 1")
+    if more is not None and experiment.spec.stop is not None:
+        raise SimError("a batch takes either the experiment's stop rule or a sequential rule, not both")
     lazy = _LazyStore(Path(store_path), experiment, resume)
     spec = experiment.spec
     scenarios = [v.scenario for v in experiment.variants]
@@ -153,6 +160,13 @@ def run_experiment(experiment: Experiment, store_path: str | Path, *, jobs: int 
             missing = {v: reps for v, reps in missing.items() if reps}
             if missing:
                 _run_tasks(lazy, runner, plan_tasks(missing, runner.workers, chunk), progress)
+            if more is not None:
+                assert lazy.store is not None
+                wanted = more(lazy.store, dict(target))
+                if all(wanted.get(v, 0) <= target[v] for v in target):
+                    break
+                target = {v: max(target[v], wanted.get(v, 0)) for v in target}
+                continue
             if spec.stop is None:
                 break
             assert lazy.store is not None

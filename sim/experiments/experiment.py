@@ -144,6 +144,7 @@ class Variant:
     name: str
     scenario: Scenario
     changes: dict[str, Any]
+    raw: dict[str, Any] | None = None   # the variant's scenario as a mapping (places written out)
 
 
 @dataclass
@@ -185,7 +186,8 @@ def load_experiment(source: str | Path | dict, *, base_dir: Path | None = None) 
     try:
         spec = ExperimentSpec.model_validate(raw)
     except ValidationError as exc:
-        raise ScenarioError(problems_from_validation(exc, label, doc), "experiment") from None
+        raise ScenarioError(problems_from_validation(exc, label, doc, root=ExperimentSpec),
+                            "experiment") from None
     folder = base_dir or (path.parent if path is not None else Path.cwd())
     variants = _variants(spec, folder, label, doc)
     names = [v.name for v in variants]
@@ -255,7 +257,7 @@ def _variants(spec: ExperimentSpec, folder: Path, label: str, doc: Any) -> list[
         except ScenarioError as exc:
             problems.extend(Problem(label, p.path, f"variant {name!r}: {p.message}") for p in exc.problems)
             continue
-        variants.append(Variant(len(variants), name, scenario, changes))
+        variants.append(Variant(len(variants), name, scenario, changes, raw))
     if problems:
         raise ScenarioError(problems, "experiment")
     return variants

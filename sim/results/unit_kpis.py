@@ -45,14 +45,23 @@ def unit_busy(records: ReplicationRecords, warmup: float, horizon: float) -> tup
 
 def unit_type_metrics(records: ReplicationRecords, warmup: float, horizon: float) -> Groups:
     """Per unit type (in order of first appearance): the mean busy fraction and assignments of
-    its units."""
+    its units, and ``arrival_mean``: the mean minutes from being sent to reaching the scene over
+    the type's assignments sent within the window that arrived (NaN if none), which for a
+    helicopter includes the landing, the transfer and the drive from its landing site."""
     minutes, jobs = unit_busy(records, warmup, horizon)
     fraction = (np.array(minutes) / (horizon - warmup)).tolist()
     names: dict[str, int] = {}
     codes = [names.setdefault(t, len(names)) for t in texts(records.units, "type").tolist()]
     busy, count = group_sums(codes, fraction, len(names))
     work, _ = group_sums(codes, [float(j) for j in jobs], len(names))
-    return [(str(name), {"busy_fraction": busy[i] / count[i], "assignments": work[i] / count[i]})
+    index = {unit: codes[i] for i, unit in enumerate(records.units.get("unit", []))}
+    a = records.assignments
+    kind = np.array([index.get(u, -1) for u in a.get("unit", [])], dtype=np.int64)
+    dispatch, arrival = floats(a, "dispatch"), floats(a, "arrival")
+    came = (kind >= 0) & np.isfinite(arrival) & (dispatch >= warmup) & (dispatch < horizon)
+    reach, arrived = group_sums(kind[came].tolist(), (arrival - dispatch)[came].tolist(), len(names))
+    return [(str(name), {"busy_fraction": busy[i] / count[i], "assignments": work[i] / count[i],
+                         "arrival_mean": reach[i] / arrived[i] if arrived[i] else float("nan")})
             for name, i in names.items()]
 
 

@@ -38,9 +38,9 @@ def _kind_of(model: type[BaseModel]) -> tuple[str, ...]:
     return typing.get_args(field.annotation) if field is not None else ()
 
 
-def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+def _model_at(loc: tuple[Any, ...], root: type[BaseModel] = ScenarioSpec) -> type[BaseModel] | None:
     """The model class whose fields live at ``loc`` (for 'did you mean' suggestions)."""
-    models: list[type[BaseModel]] = [ScenarioSpec]
+    models: list[type[BaseModel]] = [root]
     for part in loc:
         if not models:
             return None
@@ -72,7 +72,10 @@ def _allowed_keys(model: type[BaseModel]) -> list[str]:
 
 
 def problems_from_validation(exc: ValidationError, file: str, doc: YamlDocument | None,
-                              prefix: tuple[Any, ...] = ()) -> list[Problem]:
+                              prefix: tuple[Any, ...] = (),
+                              root: type[BaseModel] = ScenarioSpec) -> list[Problem]:
+    """One problem per validation error; ``root`` is the model of the whole file (for the
+    allowed keys and "did you mean" of an unknown key)."""
     problems = []
     for err in exc.errors():
         raw_loc = prefix + tuple(p for p in err["loc"] if p != "[key]")
@@ -92,7 +95,7 @@ def problems_from_validation(exc: ValidationError, file: str, doc: YamlDocument 
             message = (err["msg"] + "; YAML reads unquoted on/off/yes/no/true/false keys as "
                        "booleans: quote the key")
         elif err["type"] == "extra_forbidden":
-            model = _model_at(raw_loc[:-1])
+            model = _model_at(raw_loc[:-1], root)
             message = "unknown key"
             if model is not None:
                 allowed = _allowed_keys(model)

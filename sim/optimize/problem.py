@@ -1,0 +1,153 @@
+"""Optimisation files: what to place, where it may go, the static model and how simulation decides.
+
+```yaml
+name: Pinghu landing points
+scenario: pinghu                  # a file (relative to this one) or a built-in name
+seed: 2025
+set: {run.horizon: "365 d"}       # applied to every layout simulated
+place: landing_points             # fire_stations | landing_points | township_depots
+count: 3                          # how many sites (fire stations: default, as many as now)
+moves: 1                          # at most this many existing sites move (fire stations, depots)
+candidates:                       # where they may go (default: every place of these kinds)
+  kinds: [township, subdistrict, village, community]
+  nodes: []                       # ... or these nodes (added to the kinds)
+  file: null                      # ... or a CSV with a `node` column, relative to this file
+  exclude: []
+model: p_median                   # p_median | mclp | p_center
+within: "20 min"                  # coverage radius (mclp; and the coverage column)
+demand: {incident_types: [flood_rescue], replications: 40}
+selection: {kpi: response.flood_rescue.capable_mean, delta: 1.0, pcs: 0.95, n0: 10, step: 5,
+            max_replications: 200, alternatives: 3, neighbours: 4}
+```
+
+Every field is checked like a scenario's: an error names this file, the field and the value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from ..errors import FieldProblem, Problem, ScenarioError
+from ..scenario.problems import problems_from_validation
+from ..scenario.quantities import parse_duration
+from ..scenario.yamlio import read_yaml_mapping
+
+__all__ = ["OptimizationSpec", "PLACE_KINDS", "load_optimization_spec"]
+
+PlaceKind = Literal["fire_stations", "landing_points", "township_depots"]
+NodeKind = Literal["township", "subdistrict", "village", "community", "facility_site", "junction"]
+PLACE_KINDS: tuple[str, ...] = get_args(PlaceKind)
+Minutes = Annotated[float, BeforeValidator(parse_duration), Field(gt=0)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Candidates(_Strict):
+    """Candidate sites: places of ``kinds``, plus ``nodes``, plus a CSV ``file``'s ``node``
+    column, less ``exclude``. Township depots stay inside their own disaster area."""
+
+    kinds: tuple[NodeKind, ...] = ("township", "subdistrict", "village", "community")
+    nodes: tuple[str, ...] = ()
+    file: str | None = None
+    exclude: tuple[str, ...] = ()
+
+
+class Demand(_Strict):
+    """Demand weights: the incidents of ``incident_types`` per place, counted over
+    ``replications`` draws of the scenario's incidents and hazards (no response simulated), or
+    the people at each place (``population: true``). Default types: those the placed things
+    serve. Township depots weigh each place by its shelter places."""
+
+    incident_types: tuple[str, ...] = ()
+    replications: int = Field(default=40, ge=1, le=10_000)
+    population: bool = False
+
+
+class Selection(_Strict):
+    """Ranking and selection by simulation (:mod:`sim.optimize.selection`): the static best,
+    its ``alternatives`` next-best static answers and its ``neighbours`` best single moves are
+    simulated with common random numbers, with the current layout, and procedure KN picks the
+    best ``kpi`` (``section.group.metric``) with probability ``pcs`` of being within ``delta``
+    of the best. ``n0`` first replications, then ``step`` more at a time up to
+    ``max_replications``."""
+
+    kpi: str | None = Field(default=None, pattern=r"^[^.]+\.[^.]+\.[^.]+$")
+    delta: float | None = Field(default=None, gt=0)
+    pcs: float = Field(default=0.95, gt=0.5, lt=1)
+    n0: int = Field(default=10, ge=3, le=1000)
+    step: int = Field(default=5, ge=1, le=1000)
+    max_replications: int = Field(default=200, ge=3, le=100_000)
+    alternatives: int = Field(default=3, ge=0, le=20)
+    neighbours: int = Field(default=4, ge=0, le=50)
+
+    @model_validator(mode="after")
+    def _budget_fits(self) -> Selection:
+        if self.max_replications < self.n0:
+            raise FieldProblem(f"must be at least n0 ({self.n0})", ("max_replications",))
+        return self
+
+
+class OptimizationSpec(_Strict):
+    name: str = Field(min_length=1)
+    description: str = ""
+    scenario: str = Field(min_length=1)
+    seed: int = Field(default=1, ge=0)
+    set: dict[str, Any] = Field(default_factory=dict)
+    place: PlaceKind
+    count: int | None = Field(default=None, ge=1, le=1000)
+    moves: int | None = Field(default=None, ge=0, le=1000)
+    candidates: Candidates = Field(default_factory=Candidates)
+    model: Literal["p_median", "mclp", "p_center"] = "p_median"
+    within: Minutes | None = None
+    demand: Demand = Field(default_factory=Demand)
+    selection: Selection = Field(default_factory=Selection)
+    time_limit: float = Field(default=120.0, gt=0, le=86_400)
+
+
+def load_optimization_spec(source: str | Path | dict) -> tuple[OptimizationSpec, Path | None, Any]:
+    """The validated spec, the file it came from (None for a mapping) and its parsed document
+    (for line numbers). Raises ``ScenarioError`` naming the file, field and problem."""
+    if isinstance(source, dict):
+        raw: object = source
+        label, doc, path = "<optimization>", None, None
+    else:
+        path = Path(source)
+        label = str(path)
+        doc = read_yaml_mapping(path, "optimization")
+        raw = doc.data
+    try:
+        spec = OptimizationSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(
+            problems_from_validation(exc, label, doc, root=OptimizationSpec), "optimization"
+        ) from None
+    if spec.model == "mclp" and spec.within is None:
+        raise ScenarioError(
+            [
+                Problem(
+                    label,
+                    ("within",),
+                    'the mclp model needs a coverage radius (within: "15 min")',
+                    doc.line_of(("model",)) if doc else None,
+                )
+            ],
+            "optimization",
+        )
+    if spec.place == "landing_points" and spec.count is None:
+        raise ScenarioError(
+            [
+                Problem(
+                    label,
+                    ("count",),
+                    "say how many landing points to place (count: 3)",
+                    doc.line_of(("place",)) if doc else None,
+                )
+            ],
+            "optimization",
+        )
+    return spec, path, doc

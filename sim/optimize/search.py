@@ -1,0 +1,305 @@
+"""``sim optimize``: the static answers, simulated with common random numbers, and the choice.
+
+1. The optimisation file's scenario (with its ``set``) gives the static problem
+   (:mod:`sim.optimize.sites`) and its answers (:mod:`sim.optimize.static`): the current
+   layout, the static optimum, the next best and the best single moves.
+2. Each answer becomes a layout variant of an experiment (stations and depots moved by
+   ``set``, landing points removed and added), run through the batch machinery into a results
+   store (:func:`sim.experiments.batch.run_experiment`): every layout draws the same incidents
+   and hazards in replication ``r``, and an interrupted run resumes from the store.
+3. Procedure KN (:mod:`sim.optimize.selection`) runs as the batch's sequential rule: after
+   ``n0`` replications, then every ``step`` more, the layouts it eliminates stop, until one is
+   left, the rest are within the indifference zone, or ``max_replications`` is spent.
+
+The result has the static optimum, the simulated best, their paired difference with its 95 %
+CI, and the current layout against both.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]
+
+from ..errors import SimError
+from ..experiments.batch import run_experiment
+from ..experiments.compare import compare, higher_is_better, kpi_matrix
+from ..experiments.experiment import Experiment, load_experiment
+from ..experiments.store import ResultsStore
+from ..scenario.files import read_input_text, resolve_reference
+from ..scenario.loader import Scenario
+from .problem import OptimizationSpec
+from .selection import KnResult, kim_nelson
+from .sites import HOIST, SiteProblem, build_problem, demand_types
+from .static import StaticAnswer, static_answers
+
+__all__ = [
+    "OptimizeResult",
+    "Prepared",
+    "default_selection",
+    "layout_changes",
+    "optimize",
+    "paired",
+    "prepare",
+]
+
+
+@dataclass
+class Prepared:
+    """What the optimisation simulates: the base scenario, the static problem and answers, and
+    the experiment whose variants are those answers (in the same order)."""
+
+    spec: OptimizationSpec
+    scenario: Scenario
+    problem: SiteProblem
+    answers: list[StaticAnswer]
+    experiment: Experiment
+    kpi: str
+    delta: float
+
+
+@dataclass
+class OptimizeResult:
+    prepared: Prepared
+    selection: KnResult
+    table: pd.DataFrame  # one row per layout: static and simulated figures
+    chosen: int  # the index of the chosen layout (answers and variants)
+    differences: pd.DataFrame  # paired differences against the chosen layout
+    matrix: pd.DataFrame  # the KPI: a row per replication, a column per layout
+    store: Path
+    replications: int  # replications simulated in all
+
+    @property
+    def static_best(self) -> int:
+        return next(k for k, a in enumerate(self.prepared.answers) if a.name == "static best")
+
+    @property
+    def current(self) -> int | None:
+        return next((k for k, a in enumerate(self.prepared.answers) if a.name == "current"), None)
+
+
+def default_selection(spec: OptimizationSpec, problem_types: tuple[str, ...]) -> tuple[str, float]:
+    """The KPI and indifference zone when the file gives none: the capability-matched mean
+    response of the demand's incident type (all types when several), 0.25 min for stations and
+    1 min for landing points; the share of first batches on time, 0.02, for depots."""
+    sel = spec.selection
+    if spec.place == "township_depots":
+        return sel.kpi or "supplies.all.first_batch_on_time", sel.delta or 0.02
+    group = problem_types[0] if len(problem_types) == 1 else "all"
+    delta = sel.delta or (0.25 if spec.place == "fire_stations" else 1.0)
+    return sel.kpi or f"response.{group}.capable_mean", delta
+
+
+def _candidate_file(spec: OptimizationSpec, path: Path | None) -> list[str]:
+    """Node ids from the candidates CSV (a ``node`` column), relative to the optimisation file."""
+    if spec.candidates.file is None:
+        return []
+    target = resolve_reference(spec.candidates.file, path)
+    text = read_input_text(target, "candidates file")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    header = [h.strip() for h in lines[0].split(",")] if lines else []
+    if "node" not in header:
+        raise SimError(f"{target}: candidates.file needs a 'node' column (columns: {', '.join(header)})")
+    k = header.index("node")
+    return [line.split(",")[k].strip() for line in lines[1:]]
+
+
+def _experiment_raw(spec: OptimizationSpec, layouts: dict[str, dict], replications: int) -> dict[str, Any]:
+    return {
+        "name": spec.name,
+        "scenario": spec.scenario,
+        "replications": replications,
+        "seed": spec.seed,
+        "set": dict(spec.set),
+        "layouts": layouts,
+        **({"baseline": next(iter(layouts))} if len(layouts) > 1 else {}),
+    }
+
+
+def layout_changes(problem: SiteProblem, sites: tuple[int, ...], scenario: Scenario) -> dict[str, Any]:
+    """The experiment layout that puts ``problem``'s things at ``sites``: moved stations and
+    depots keep their ids (and units), matched to the new sites by least road minutes; landing
+    points not kept are removed and new ones added as ``lp-<place>``."""
+    cols = problem.columns
+    existing = list(problem.existing)
+    if problem.kind == "landing_points":
+        keep = {problem.existing_ids[k] for k, j in enumerate(existing) if j in sites}
+        new = [cols[j] for j in sites if j not in existing and cols[j] != HOIST]
+        return {
+            "remove": {"facilities": [i for i in problem.existing_ids if i not in keep]}
+            if len(keep) < len(problem.existing_ids)
+            else {},
+            "add": {"facilities": [{"id": f"lp-{n}", "kind": "landing_point", "node": n} for n in new]}
+            if new
+            else {},
+        }
+    section = "facilities" if problem.kind == "fire_stations" else "depots"
+    moves = _matched_moves(problem, existing, sites, scenario)
+    return {"set": {f"{section}.{ident}.node": node for ident, node in moves}} if moves else {}
+
+
+def _matched_moves(
+    problem: SiteProblem, existing: list[int], sites: tuple[int, ...], scenario: Scenario
+) -> list[tuple[str, str]]:
+    """(id, new node) of each existing site that closes, matched to the new sites (per area for
+    depots) by the least total road minutes."""
+    from ..engine.calls import travel_modes
+    from ..model.units import ROAD
+
+    rows = travel_modes(scenario)[ROAD].rows
+    index = scenario.node_index
+    cols = problem.columns
+    groups: list[tuple[list[int], list[int]]] = []  # (existing positions, candidate columns) to match
+    if problem.areas:
+        position = dict(zip(problem.existing_ids, range(len(existing)), strict=True))
+        groups = [([position[d] for d in ids], area_cols) for ids, area_cols, _ in problem.areas]
+    else:
+        groups = [(list(range(len(existing))), list(range(len(cols))))]
+    out = []
+    for positions, allowed in groups:
+        closing = [k for k in positions if existing[k] not in sites]
+        opening = [j for j in sites if j in allowed and j not in existing]
+        if len(closing) != len(opening):
+            raise SimError(f"internal: {len(closing)} sites close and {len(opening)} open")
+        if not closing:
+            continue
+        cost = np.array([[rows[index[cols[existing[k]]]][index[cols[j]]] for j in opening] for k in closing])
+        cost[~np.isfinite(cost)] = 1e9
+        a, b = linear_sum_assignment(cost)
+        out += [(problem.existing_ids[closing[i]], cols[opening[j]]) for i, j in zip(a, b, strict=True)]
+    return sorted(out)
+
+
+def prepare(spec: OptimizationSpec, path: Path | None) -> Prepared:
+    """The base scenario, the static problem and answers, and the experiment of the layouts."""
+    folder = path.parent if path is not None else Path.cwd()
+    base = load_experiment(_experiment_raw(spec, {"current": {}}, spec.selection.n0), base_dir=folder)
+    scenario = base.variants[0].scenario
+    problem = build_problem(scenario, spec, _candidate_file(spec, path))
+    answers = static_answers(problem, spec)
+    layouts = {a.name: layout_changes(problem, a.sites, scenario) for a in answers}
+    experiment = load_experiment(_experiment_raw(spec, layouts, spec.selection.n0), base_dir=folder)
+    kpi, delta = default_selection(spec, demand_types(scenario, spec))
+    return Prepared(spec, scenario, problem, answers, experiment, kpi, delta)
+
+
+def _selection(prepared: Prepared, store: ResultsStore) -> KnResult:
+    """Procedure KN on what the store holds."""
+    spec = prepared.spec.selection
+    kpis = store.kpis()
+    names = [v.name for v in prepared.experiment.variants]
+    tasks = store.tasks()
+    simulated = [int(tasks.loc[tasks["variant"] == k, "count"].sum()) for k in range(len(names))]
+    width = max(simulated) if simulated else 0
+    if width == 0:
+        values = np.full((len(names), 0), math.nan)
+    else:
+        matrix = kpi_matrix(kpis, prepared.kpi).reindex(index=range(width), columns=names)
+        values = matrix.to_numpy(dtype=float).T
+    return kim_nelson(
+        values,
+        simulated,
+        n0=spec.n0,
+        delta=prepared.delta,
+        pcs=spec.pcs,
+        minimize=not higher_is_better(prepared.kpi),
+        max_replications=spec.max_replications,
+        step=spec.step,
+    )
+
+
+def optimize(
+    prepared: Prepared,
+    store_path: Path,
+    *,
+    jobs: int = 1,
+    backend: str = "processes",
+    scheduler: str | None = None,
+    resume: bool = False,
+    progress: bool = True,
+    say: Callable[[str], None] | None = None,
+) -> OptimizeResult:
+    """Simulate the layouts with procedure KN as the batch's sequential rule (see the module notes)."""
+    last: dict[str, KnResult] = {}
+
+    def rule(store: ResultsStore, target: dict[int, int]) -> dict[int, int]:
+        result = _selection(prepared, store)
+        last["kn"] = result
+        if say is not None:
+            left = ", ".join(prepared.answers[i].name for i in result.survivors)
+            say(
+                f"KN after {result.replications} replications: {len(result.survivors)} left ({left})"
+                + (": settled" if result.settled else "")
+            )
+        if result.settled or result.budget_spent:
+            return target
+        return {v: (result.wanted if v in result.survivors else n) for v, n in target.items()}
+
+    store = run_experiment(
+        prepared.experiment,
+        store_path,
+        jobs=jobs,
+        backend=backend,
+        scheduler=scheduler,
+        resume=resume,
+        progress=progress,
+        more=rule,
+    )
+    try:
+        selection = _selection(prepared, store)
+        kpis = store.kpis()
+        done = int(store.tasks()["count"].sum())
+    finally:
+        store.close()
+    names = [v.name for v in prepared.experiment.variants]
+    chosen = selection.best
+    differences = compare(kpis, prepared.kpi, baseline=names[chosen])
+    table = _table(prepared, selection, kpis)
+    matrix = kpi_matrix(kpis, prepared.kpi).reindex(columns=names)
+    return OptimizeResult(prepared, selection, table, chosen, differences, matrix, store_path, done)
+
+
+def paired(result: OptimizeResult, a: int, b: int) -> tuple[float, float, int]:
+    """Layout ``a`` minus layout ``b`` on the KPI over the replications both have: the mean
+    difference, its 95 % CI half-width and the replications."""
+    from ..results.stats import estimate
+
+    names = list(result.matrix.columns)
+    x = result.matrix[names[a]].to_numpy(dtype=float)
+    y = result.matrix[names[b]].to_numpy(dtype=float)
+    both = np.isfinite(x) & np.isfinite(y)
+    est = estimate(x[both] - y[both])
+    return est.mean, est.half_width, est.n
+
+
+def _table(prepared: Prepared, selection: KnResult, kpis: pd.DataFrame) -> pd.DataFrame:
+    from ..experiments.compare import summary
+
+    sims = {str(r["variant"]): r for r in summary(kpis, prepared.kpi).to_dict("records")}
+    problem = prepared.problem
+    rows = []
+    for k, answer in enumerate(prepared.answers):
+        sim = sims.get(answer.name)
+        rows.append(
+            {
+                "layout": answer.name,
+                "sites": " ".join(problem.columns[j] for j in answer.sites),
+                "static_objective": answer.objective,
+                "static_mean_minutes": answer.mean_minutes,
+                "static_within": answer.covered,
+                "static_worst_minutes": answer.worst_minutes,
+                "replications": int(sim["n"]) if sim is not None else 0,
+                "kpi": prepared.kpi,
+                "mean": float(sim["mean"]) if sim is not None else math.nan,
+                "half_width": float(sim["half_width"]) if sim is not None else math.nan,
+                "eliminated_after": selection.eliminated.get(k),
+                "chosen": k == selection.best,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,297 @@
+"""The static problem of a layout: candidate sites, demand points and the minutes between them.
+
+Built from a scenario for each kind of thing placed (:data:`sim.optimize.problem.PLACE_KINDS`):
+
+* **fire stations**: demand is the incidents the fire stations' units can do (their types'
+  ``capable`` capabilities), counted per place; the time from site ``j`` to place ``i`` is the
+  road minutes with all roads open. The existing stations are the existing sites.
+* **landing points**: demand is the incidents of the types the helicopters serve; a landing
+  site ``j`` serves place ``i`` in the flight from the nearest helicopter base to ``j`` plus
+  the ``transfer`` plus the road minutes from ``j`` to ``i``, when those are at most
+  ``max_ground`` (:mod:`sim.engine.landing`). Helibases and hospitals with a helipad are
+  landing sites already (always open), and with a hoist a helicopter serves any place in the
+  flight to it plus the ``hoist_time``: a column always open. The engine lands at the site
+  nearest *by road*, the model at the one that is fastest in all: the simulation decides.
+* **township depots**: a township depot serves its own disaster area only
+  (:mod:`sim.engine.supplies`), so each area is a problem of its own with as many sites as it
+  has depots; demand is the shelter places in the area, and the time is one truck load's
+  loading plus the drive at the trucks' speed.
+
+Demand from incidents is counted over ``demand.replications`` draws of the scenario's incidents
+and hazards (:func:`sim.model.exogenous.draw_replication`, seeded: the same file gives the same
+weights), or is the people at each place.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..engine.calls import travel_modes
+from ..engine.landing import LANDING_KINDS
+from ..engine.streams import Streams
+from ..engine.travel import straight_line_km
+from ..errors import SimError
+from ..model.exogenous import draw_replication
+from ..model.units import ROAD
+from ..scenario.loader import Scenario
+from .problem import OptimizationSpec
+
+__all__ = ["HOIST", "SiteProblem", "build_problem", "demand_types", "demand_weights"]
+
+HOIST = "(hoist)"  # the column of a helicopter hoisting its crew where no landing site serves
+
+
+@dataclass
+class SiteProblem:
+    """Rows are demand places, columns candidate sites (node ids, or :data:`HOIST`).
+
+    ``times[i, j]``: minutes from site ``j`` to place ``i`` (``inf``: cannot serve it).
+    ``fixed``: columns always open and not counted (helibases, hoist). ``existing``: columns of
+    the sites there now, with ``existing_ids`` the facility or depot ids on them. ``count``: how
+    many sites to open besides the fixed ones. ``areas``: for township depots, one sub-problem
+    per disaster area (its depots' ids, its columns, its rows)."""
+
+    kind: str
+    columns: list[str]
+    rows: list[str]
+    weights: np.ndarray
+    times: np.ndarray
+    count: int
+    fixed: tuple[int, ...] = ()
+    existing: tuple[int, ...] = ()
+    existing_ids: tuple[str, ...] = ()
+    areas: list[tuple[tuple[str, ...], list[int], list[int]]] = field(default_factory=list)
+    weight_unit: str = "incidents a year"
+
+
+def demand_weights(scenario: Scenario, spec: OptimizationSpec, types: tuple[str, ...]) -> np.ndarray:
+    """Per node of the scenario: incidents of ``types`` a year over the demand draws, or the
+    people (``population``)."""
+    nodes = scenario.spec.region.nodes
+    if spec.demand.population:
+        return np.array([float(n.population) for n in nodes])
+    known = scenario.spec.incident_types
+    unknown = [t for t in types if t not in known]
+    if unknown:
+        raise SimError(
+            f"demand.incident_types: no incident type {', '.join(map(repr, unknown))} in the "
+            f"scenario (types: {', '.join(known)})"
+        )
+    counts = np.zeros(len(nodes))
+    run = scenario.spec.run
+    years = max(run.horizon - run.warmup, 1.0) / 525_600.0
+    for rep in range(spec.demand.replications):
+        incidents, _ = draw_replication(scenario, Streams(spec.seed, rep))
+        wanted = np.array([name in types for name in incidents.type_names], dtype=bool)
+        mine = wanted[incidents.type_index] if len(incidents) else np.zeros(0, dtype=bool)
+        np.add.at(counts, incidents.node[mine], 1.0)
+    return counts / (spec.demand.replications * years)
+
+
+def demand_types(scenario: Scenario, spec: OptimizationSpec) -> tuple[str, ...]:
+    """The incident types whose places weigh the demand: the file's, or those the things placed
+    serve (fire stations: their units' capabilities; landing points: the helicopters', bucket
+    work aside); none for township depots (shelter places)."""
+    if spec.demand.incident_types or spec.place == "township_depots":
+        return spec.demand.incident_types
+    sc = scenario.spec
+    if spec.place == "fire_stations":
+        ids = {f.id for f in sc.facilities if f.kind == "fire_station"}
+        return _served_types(scenario, {c for g in sc.units if g.base in ids for c in g.capabilities})
+    return _served_types(
+        scenario,
+        {c for g in sc.units if g.mode == "air" and g.count > 0 for c in g.capabilities},
+        frozenset({"bucket"}),
+    )
+
+
+def _candidate_nodes(scenario: Scenario, spec: OptimizationSpec, extra: list[str]) -> list[str]:
+    """The candidate node ids in region order: places of the kinds, the listed nodes, the
+    file's nodes and ``extra`` (the existing sites), less the excluded."""
+    cands = spec.candidates
+    index = scenario.node_index
+    listed = [*cands.nodes, *extra]
+    unknown = [n for n in [*listed, *cands.exclude] if n not in index]
+    if unknown:
+        raise SimError(f"candidates: no place {', '.join(map(repr, unknown[:5]))} in the scenario")
+    chosen = {n.id for n in scenario.spec.region.nodes if n.kind in cands.kinds} | set(listed)
+    chosen -= set(cands.exclude) - set(extra)
+    return [n.id for n in scenario.spec.region.nodes if n.id in chosen]
+
+
+def build_problem(
+    scenario: Scenario, spec: OptimizationSpec, file_nodes: tuple[str, ...] | list[str] = ()
+) -> SiteProblem:
+    """The static problem of ``spec.place`` on ``scenario`` (see the module notes)."""
+    builders = {
+        "fire_stations": _fire_stations,
+        "landing_points": _landing_points,
+        "township_depots": _township_depots,
+    }
+    return builders[spec.place](scenario, spec, list(file_nodes))
+
+
+def _road_minutes(scenario: Scenario, origins: list[int]) -> np.ndarray:
+    """Road minutes (all roads open, speed 1) from each origin (rows) to every node."""
+    rows = travel_modes(scenario)[ROAD].rows
+    return np.array([rows[o] if isinstance(rows, list) else rows.row(o) for o in origins], dtype=float)
+
+
+def _served_types(
+    scenario: Scenario, capabilities: set[str], exclude: frozenset[str] = frozenset()
+) -> tuple[str, ...]:
+    return tuple(
+        name
+        for name, t in scenario.spec.incident_types.items()
+        if set(t.capable_capabilities) & (capabilities - exclude)
+    )
+
+
+def _nonzero_rows(weights: np.ndarray) -> list[int]:
+    rows = [i for i in range(len(weights)) if weights[i] > 0]
+    if not rows:
+        raise SimError(
+            "no demand: none of the demand incidents happened in the demand draws (raise "
+            "demand.replications, or name other demand.incident_types)"
+        )
+    return rows
+
+
+def _fire_stations(scenario: Scenario, spec: OptimizationSpec, file_nodes: list[str]) -> SiteProblem:
+    sc = scenario.spec
+    stations = [f for f in sc.facilities if f.kind == "fire_station"]
+    if not stations:
+        raise SimError("place: fire_stations: the scenario has no fire station to move")
+    count = spec.count if spec.count is not None else len(stations)
+    if count != len(stations):
+        raise SimError(
+            f"count: {count} fire stations asked, the scenario has {len(stations)}: the "
+            "optimisation moves existing stations (with their units); to add or close stations, "
+            "compare layouts in an experiment file"
+        )
+    weights = demand_weights(scenario, spec, demand_types(scenario, spec))
+    columns = _candidate_nodes(scenario, spec, [*file_nodes, *(f.node for f in stations)])
+    index = scenario.node_index
+    rows = _nonzero_rows(weights)
+    minutes = _road_minutes(scenario, [index[c] for c in columns])[:, rows].T
+    existing = tuple(columns.index(f.node) for f in stations)
+    if len(set(existing)) < len(existing):
+        raise SimError("two fire stations share a place: the optimisation moves one station per site")
+    return SiteProblem(
+        "fire_stations",
+        columns,
+        [sc.region.nodes[i].id for i in rows],
+        weights[rows],
+        minutes,
+        count,
+        existing=existing,
+        existing_ids=tuple(f.id for f in stations),
+    )
+
+
+def _landing_points(scenario: Scenario, spec: OptimizationSpec, file_nodes: list[str]) -> SiteProblem:
+    sc = scenario.spec
+    air = [g for g in sc.units if g.mode == "air" and g.count > 0]
+    if not air:
+        raise SimError("place: landing_points: the scenario has no helicopter (a unit group with mode: air)")
+    weights = demand_weights(scenario, spec, demand_types(scenario, spec))
+    index = scenario.node_index
+    facility_node = {f.id: f.node for f in sc.facilities}
+    points = [f for f in sc.facilities if f.kind == "landing_point"]
+    always = sorted(
+        {
+            f.node
+            for f in sc.facilities
+            if (f.kind in LANDING_KINDS and f.kind != "landing_point") or (f.kind == "hospital" and f.helipad)
+        }
+    )
+    columns = _candidate_nodes(scenario, spec, [*file_nodes, *(f.node for f in points)])
+    columns = [c for c in columns if c not in always] + always
+    rows = _nonzero_rows(weights)
+    nodes = sc.region.nodes
+    lon = np.array([n.lon for n in nodes])
+    lat = np.array([n.lat for n in nodes])
+    km = straight_line_km(lon, lat)
+    bases = [(index[facility_node[g.base]], g) for g in air]
+    col_nodes = [index[c] for c in columns]
+    road = _road_minutes(scenario, col_nodes)[:, rows].T  # rows x columns
+    # the helicopter that is there first: flight to the landing site, then transfer and drive
+    fly_to_site = np.min([km[b, col_nodes] * 60.0 / float(g.speed or 200.0) for b, g in bases], axis=0)
+    ops = [g.air_ops for g in air]
+    transfer = min(o.transfer for o in ops if o is not None)
+    max_ground = max(o.max_ground for o in ops if o is not None)
+    times = np.where(road <= max_ground, fly_to_site[None, :] + transfer + road, math.inf)
+    fixed = [columns.index(c) for c in always]
+    hoisting = [(b, g) for b, g in bases if "hoist" in g.capabilities]
+    if hoisting:
+        hoist = np.min(
+            [
+                km[b, rows] * 60.0 / float(g.speed or 200.0) + g.air_ops.hoist_time  # type: ignore[union-attr]
+                for b, g in hoisting
+            ],
+            axis=0,
+        )
+        times = np.column_stack([times, hoist])
+        columns = [*columns, HOIST]
+        fixed.append(len(columns) - 1)
+    existing = tuple(columns.index(f.node) for f in points if f.node in columns)
+    return SiteProblem(
+        "landing_points",
+        columns,
+        [nodes[i].id for i in rows],
+        weights[rows],
+        times,
+        int(spec.count or len(points)),
+        fixed=tuple(fixed),
+        existing=existing,
+        existing_ids=tuple(f.id for f in points),
+    )
+
+
+def _township_depots(scenario: Scenario, spec: OptimizationSpec, file_nodes: list[str]) -> SiteProblem:
+    sc = scenario.spec
+    depots = [d for d in sc.depots if d.tier == "township"]
+    if not depots:
+        raise SimError("place: township_depots: the scenario has no township depot")
+    nodes = sc.region.nodes
+    index = scenario.node_index
+    places = np.zeros(len(nodes))
+    for s in sc.shelters:
+        places[index[s.node]] += s.capacity
+    weights = demand_weights(scenario, spec, ()) if spec.demand.population else places
+    columns = _candidate_nodes(scenario, spec, [*file_nodes, *(d.node for d in depots)])
+    area_of = [n.area_id for n in nodes]
+    served = {area_of[index[d.node]] for d in depots}  # shelters elsewhere have no township depot
+    rows = [i for i in _nonzero_rows(weights) if area_of[i] in served]
+    road = _road_minutes(scenario, [index[c] for c in columns])[:, rows].T
+    times = np.full(road.shape, math.inf)
+    by_area: dict[str, list] = {}
+    for d in depots:
+        by_area.setdefault(area_of[index[d.node]], []).append(d)
+    areas = []
+    for area, mine_depots in by_area.items():
+        cols = [j for j, c in enumerate(columns) if area_of[index[c]] == area]
+        mine = [i for i, r in enumerate(rows) if area_of[r] == area]
+        for d in mine_depots:  # the area's depots load and drive alike (the first one's trucks)
+            load = d.trucks.capacity / d.loading if d.loading > 0 else 0.0  # minutes for one truck load
+            for j in cols:
+                times[mine, j] = np.minimum(times[mine, j], load + road[mine, j] / d.trucks.speed_factor)
+            break
+        if mine:
+            areas.append((tuple(d.id for d in mine_depots), cols, mine))
+    existing = tuple(columns.index(d.node) for d in depots)
+    return SiteProblem(
+        "township_depots",
+        columns,
+        [nodes[i].id for i in rows],
+        weights[rows],
+        times,
+        len(depots),
+        existing=existing,
+        existing_ids=tuple(d.id for d in depots),
+        areas=areas,
+        weight_unit="shelter places" if not spec.demand.population else "people",
+    )

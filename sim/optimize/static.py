@@ -1,0 +1,229 @@
+"""Static answers to a :class:`~sim.optimize.sites.SiteProblem`: the optimum, the next best and
+the best single moves, each with its static measures.
+
+The optimum comes from the exact model the file names (:mod:`sim.optimize.location`): the
+p-median (least weighted mean minutes), the MCLP (most demand within ``within``) or the
+p-center (least worst minutes). The next best answers are the same model solved again with
+the answers found so far excluded; the neighbours are the optimum with one of its sites moved
+to another candidate, the best of them by the model's objective. With township depots every
+area is a problem of its own with one site, solved by enumeration (exact): the next best
+answers move one depot to its area's second-best site, the least loss first.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import SimError
+from .location import mclp, p_center, p_median
+from .problem import OptimizationSpec
+from .sites import SiteProblem
+
+__all__ = ["StaticAnswer", "measure", "static_answers"]
+
+
+@dataclass(frozen=True)
+class StaticAnswer:
+    """A layout in the static model: its open sites (columns, fixed ones left out), the model's
+    objective there, the weighted mean minutes to the nearest open site (over the demand it
+    reaches), the share of demand within ``within`` and the share it cannot reach at all."""
+
+    name: str
+    sites: tuple[int, ...]
+    objective: float
+    mean_minutes: float
+    covered: float
+    unreached: float
+    worst_minutes: float
+    status: str = "optimal"
+
+
+def measure(
+    problem: SiteProblem,
+    sites: tuple[int, ...],
+    within: float | None,
+    model: str,
+    name: str,
+    status: str = "optimal",
+) -> StaticAnswer:
+    """The static measures of ``sites`` (plus the fixed columns) on ``problem``."""
+    open_ = sorted(set(sites) | set(problem.fixed))
+    nearest = problem.times[:, open_].min(axis=1)
+    w = problem.weights
+    total = float(w.sum())
+    reached = np.isfinite(nearest)
+    mean = float(w[reached] @ nearest[reached] / w[reached].sum()) if reached.any() else math.inf
+    covered = float(w[reached & (nearest <= within)].sum() / total) if within is not None else math.nan
+    unreached = float(w[~reached].sum() / total)
+    worst = float(nearest.max())
+    objective = {"p_median": mean if not unreached else math.inf, "mclp": covered, "p_center": worst}[model]
+    return StaticAnswer(name, tuple(sorted(sites)), objective, mean, covered, unreached, worst, status)
+
+
+def _better(model: str, a: float, b: float) -> bool:
+    return a > b if model == "mclp" else a < b
+
+
+def static_answers(problem: SiteProblem, spec: OptimizationSpec) -> list[StaticAnswer]:
+    """The current layout (when there is one), the optimum, its next-best answers and its best
+    single moves, without repeats, in that order."""
+    model, within = spec.model, spec.within
+    sel = spec.selection
+    out: list[StaticAnswer] = []
+    seen: set[tuple[int, ...]] = set()
+
+    def add(answer: StaticAnswer) -> None:
+        if answer.sites not in seen:
+            seen.add(answer.sites)
+            out.append(answer)
+
+    if problem.existing:
+        add(measure(problem, problem.existing, within, model, "current"))
+    if problem.areas:
+        for answer in _by_area(problem, spec):
+            add(answer)
+        return out
+    found: list[tuple[int, ...]] = []
+    for k in range(1 + (sel.alternatives if model != "p_center" else 0)):
+        sites, status = _solve(problem, spec, found)
+        if sites is None:
+            break
+        found.append(tuple(sorted(set(sites) | set(problem.fixed))))
+        add(measure(problem, sites, within, model, "static best" if k == 0 else f"static #{k + 1}", status))
+    best = next((a for a in out if a.name == "static best"), None)
+    if best is not None:
+        for answer in _neighbours(problem, spec, best)[: sel.neighbours]:
+            add(answer)
+    return out
+
+
+def _solve(
+    problem: SiteProblem, spec: OptimizationSpec, exclude: list[tuple[int, ...]]
+) -> tuple[tuple[int, ...] | None, str]:
+    """The model's optimum (free sites only), or None when no other answer is left."""
+    fixed = problem.fixed
+    p = problem.count + len(fixed)
+    existing = problem.existing if spec.moves is not None else ()
+    kw: dict = {"time_limit": spec.time_limit}
+    try:
+        if spec.model == "p_median":
+            place = p_median(
+                problem.times,
+                problem.weights,
+                p,
+                fixed,
+                existing=existing,
+                moves=spec.moves,
+                exclude=exclude,
+                **kw,
+            )
+        elif spec.model == "mclp":
+            assert spec.within is not None
+            place = mclp(
+                problem.times,
+                problem.weights,
+                spec.within,
+                p,
+                fixed,
+                existing=existing,
+                moves=spec.moves,
+                exclude=exclude,
+                **kw,
+            )
+        else:
+            if spec.moves is not None:
+                raise ValueError("moves are not available with the p_center model: use p_median or mclp")
+            place = p_center(problem.times, p, None, fixed, **kw)
+    except ValueError as exc:
+        if exclude:  # no further distinct answer: the earlier ones are all there is
+            return None, ""
+        raise SimError(f"the static model has no answer: {exc}") from None
+    return tuple(j for j in place.sites if j not in fixed), place.status
+
+
+def _neighbours(problem: SiteProblem, spec: OptimizationSpec, best: StaticAnswer) -> list[StaticAnswer]:
+    """The optimum with one site moved (within the moves allowed), best first."""
+    model, within = spec.model, spec.within
+    existing = set(problem.existing)
+    moved_now = len(set(best.sites) - existing) if problem.existing else 0
+    free = [j for j in range(len(problem.columns)) if j not in problem.fixed and j not in best.sites]
+    tried: list[StaticAnswer] = []
+    for s in best.sites:
+        for j in free:
+            sites = tuple(sorted((set(best.sites) - {s}) | {j}))
+            if spec.moves is not None and len(set(sites) - existing) > max(spec.moves, moved_now):
+                continue
+            label = f"move {problem.columns[s]} -> {problem.columns[j]}"
+            tried.append(measure(problem, sites, within, model, label))
+    sign = -1.0 if model == "mclp" else 1.0
+    tried.sort(key=lambda a: (sign * a.objective, a.mean_minutes, a.sites))
+    return tried
+
+
+def _by_area(problem: SiteProblem, spec: OptimizationSpec) -> list[StaticAnswer]:
+    """Township depots: each area's own optimum (its depots among its candidates, within the
+    moves), the areas with the most to gain moved first while moves are left; then the layouts
+    with one area at its next-best answer."""
+    model, within = spec.model, spec.within
+    sign = -1.0 if model == "mclp" else 1.0
+    at = dict(zip(problem.existing_ids, problem.existing, strict=True))
+    plans = []  # per area: (gain, moves used, its current sites, its best sites, its next best)
+    for ids, cols, rows in problem.areas:
+        sub = SiteProblem(
+            problem.kind,
+            [problem.columns[j] for j in cols],
+            [problem.rows[i] for i in rows],
+            problem.weights[rows],
+            problem.times[np.ix_(rows, cols)],
+            len(ids),
+            existing=tuple(cols.index(at[d]) for d in ids),
+        )
+        limit = spec.model_copy(update={"moves": None if spec.moves is None else min(spec.moves, len(ids))})
+        now = measure(sub, sub.existing, within, model, "")
+        best_local, _ = _solve(sub, limit, [])
+        assert best_local is not None
+        best = measure(sub, best_local, within, model, "")
+        runner, _ = _solve(sub, limit, [tuple(best_local)])
+
+        def to_cols(local: tuple[int, ...], cols: list[int] = cols) -> tuple[int, ...]:
+            return tuple(sorted(cols[j] for j in local))
+
+        gain = sign * (now.objective - best.objective)
+        moved = len(set(best_local) - set(sub.existing))
+        plans.append(
+            (
+                gain,
+                moved,
+                to_cols(sub.existing),
+                to_cols(best_local),
+                to_cols(runner) if runner is not None else None,
+            )
+        )
+    budget = math.inf if spec.moves is None else spec.moves
+    chosen = []
+    for gain, moved, now_sites, best_sites, runner in sorted(plans, key=lambda t: (-t[0], t[2])):
+        take = gain > 0 and moved <= budget
+        if take:
+            budget -= moved
+        chosen.append((now_sites, best_sites if take else now_sites, runner))
+    layout = tuple(sorted(j for _, sites, _ in chosen for j in sites))
+    answers = [measure(problem, layout, within, model, "static best")]
+    swaps = []
+    for now_sites, sites, runner in chosen:
+        other = runner if sites != now_sites else None
+        if other is None:
+            continue
+        swapped = tuple(sorted((set(layout) - set(sites)) | set(other)))
+        gone, new = sorted(set(sites) - set(other)), sorted(set(other) - set(sites))
+        label = (
+            "move "
+            + ", ".join(problem.columns[j] for j in gone)
+            + " -> "
+            + ", ".join(problem.columns[j] for j in new)
+        )
+        swaps.append(measure(problem, swapped, within, model, label))
+    swaps.sort(key=lambda a: (sign * a.objective, a.mean_minutes, a.sites))
+    return answers + swaps[: spec.selection.alternatives + spec.selection.neighbours]
