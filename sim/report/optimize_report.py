@@ -26,10 +26,11 @@ import yaml
 
 from ..optimize.search import OptimizeResult, Prepared, paired
 from ..optimize.sites import HOIST
+from ..scenario.quantities import format_duration
 from .plots import pyplot, save_figure
 from .writing import write_csv, write_text
 
-__all__ = ["optimize_text", "static_text", "write_optimize"]
+__all__ = ["changes", "optimize_text", "static_text", "write_optimize"]
 
 PLACE_WORDS = {
     "fire_stations": "fire stations",
@@ -61,23 +62,38 @@ def _static_lines(prep: Prepared) -> list[str]:
     header = [
         "layout",
         "mean min",
-        f"within {_minutes(within)}" if within else "within",
+        f"within {format_duration(within)}" if within else "within",
         "worst min",
-        "sites",
+        "sites (against the current layout)" if problem.existing else "sites",
     ]
     rows = []
     for a in prep.answers:
-        sites = " ".join(problem.columns[j] for j in a.sites)
         rows.append(
             [
                 a.name,
                 _minutes(a.mean_minutes),
                 f"{a.covered:.1%}" if within else "-",
                 _minutes(a.worst_minutes),
-                sites if len(sites) < 70 else sites[:67] + "...",
+                changes(prep, a.sites),
             ]
         )
     return lines + _grid(header, rows)
+
+
+def changes(prep: Prepared, sites: tuple[int, ...]) -> str:
+    """The sites of a layout, as what it changes against the current one when there is one:
+    ``zhapu -> zhapu-c2`` (one site for another), ``-a +b`` otherwise, ``(as now)`` for none."""
+    problem = prep.problem
+    name = problem.columns
+    if not problem.existing:
+        return " ".join(name[j] for j in sites)
+    gone = [name[j] for j in problem.existing if j not in sites]
+    new = [name[j] for j in sites if j not in problem.existing]
+    if not gone and not new:
+        return "(as now)"
+    if len(gone) == len(new) == 1:
+        return f"{gone[0]} -> {new[0]}"
+    return " ".join([*(f"-{g}" for g in gone), *(f"+{n}" for n in new)])
 
 
 def optimize_text(result: OptimizeResult) -> str:

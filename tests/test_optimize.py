@@ -1,0 +1,155 @@
+"""``sim optimize``: optimisation files are checked like scenarios, the static problems keep to
+their rules (moves, areas, landing sites), the layouts become scenarios that run, and the
+simulated choice is written, resumable and reproducible."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from conftest import write_yaml
+
+from sim.cli import main
+from sim.errors import ScenarioError
+from sim.optimize.problem import load_optimization_spec
+from sim.optimize.search import prepare
+from sim.optimize.sites import HOIST
+from sim.optimize.static import measure
+from sim.scenario.loader import load_scenario, resolve_scenario_path
+
+PINGHU = str(resolve_scenario_path("pinghu"))
+SHORT = {"run.horizon": "60 d"}
+
+
+def spec_of(**fields) -> dict:
+    return {"name": "t", "scenario": PINGHU, "seed": 3, "set": SHORT, **fields}
+
+
+def year_of(**fields) -> dict:
+    """A year per replication: typhoons (and their flood rescues) come in most years."""
+    return {**spec_of(**fields), "set": {}}
+
+
+def test_bad_files_name_the_file_the_field_and_the_problem(tmp_path, capsys):
+    path = write_yaml(tmp_path / "o.yaml", spec_of(place="landing_points", count=3, modle="mclp",
+                                                   selection={"pcx": 0.9}))
+    with pytest.raises(ScenarioError) as err:
+        load_optimization_spec(path)
+    text = str(err.value)
+    assert str(path) in text and "modle: unknown key (did you mean 'model'?)" in text
+    assert "selection.pcx: unknown key (did you mean 'pcs'?)" in text
+    for fields, message in ((dict(place="landing_points", count=2, model="mclp"), "needs a coverage radius"),
+                            (dict(place="landing_points"), "say how many landing points"),
+                            (dict(place="depots"), "place: Input should be"),
+                            (dict(place="fire_stations", selection={"n0": 20, "max_replications": 10}),
+                             "max_replications: must be at least n0")):
+        write_yaml(path, spec_of(**fields))
+        assert main(["optimize", str(path)]) == 2
+        err_text = capsys.readouterr().err
+        assert message in err_text and "Traceback" not in err_text and str(path) in err_text
+
+
+def test_one_station_moves_at_most_and_the_static_best_is_no_worse():
+    spec, _, _ = load_optimization_spec(spec_of(place="fire_stations", moves=1, within="15 min",
+                                                demand={"incident_types": ["building_fire"], "replications": 3},
+                                                selection={"alternatives": 2, "neighbours": 2}))
+    prep = prepare(spec, None)
+    problem, answers = prep.problem, prep.answers
+    assert [a.name for a in answers][:2] == ["current", "static best"]
+    current, best = answers[0], answers[1]
+    assert best.objective <= current.objective + 1e-9
+    stations = [f for f in prep.scenario.spec.facilities if f.kind == "fire_station"]
+    assert [problem.columns[j] for j in problem.existing] == [f.node for f in stations]
+    for answer, variant in zip(answers, prep.experiment.variants, strict=True):
+        assert len(set(answer.sites) - set(problem.existing)) <= 1
+        moved = {f.node for f in variant.scenario.spec.facilities if f.kind == "fire_station"}
+        assert moved == {problem.columns[j] for j in answer.sites}   # the layout is the answer
+        units = {g.base for g in variant.scenario.spec.units}
+        assert all(f.id in units for f in stations)                   # units stay with their station
+    # the p-median objective is the weighted mean of each place's nearest open station
+    t = problem.times[:, list(best.sites)].min(axis=1)
+    assert best.objective == pytest.approx(float(problem.weights @ t / problem.weights.sum()))
+
+
+def test_landing_points_keep_the_helibases_and_the_hoist_open():
+    spec, _, _ = load_optimization_spec(year_of(place="landing_points", count=2, within="30 min",
+                                                demand={"incident_types": ["flood_rescue"], "replications": 6}))
+    prep = prepare(spec, None)
+    problem = prep.problem
+    assert problem.columns[-1] == HOIST and len(problem.fixed) >= 1
+    hoist = problem.times[:, -1]
+    assert np.isfinite(hoist).all() and (hoist > 15).all()   # the flight plus the 15-min hoist
+    for answer, variant in zip(prep.answers[1:], prep.experiment.variants[1:], strict=True):
+        points = sorted(f.node for f in variant.scenario.spec.facilities if f.kind == "landing_point")
+        assert points == sorted(problem.columns[j] for j in answer.sites) and len(points) == 2
+    # landing anywhere can only help: the best of two sites is no slower than hoisting alone
+    alone = measure(problem, (), None, "p_median", "")
+    assert prep.answers[1].mean_minutes <= alone.mean_minutes
+
+
+def test_township_depots_stay_in_their_own_area():
+    spec, _, _ = load_optimization_spec(spec_of(place="township_depots", within="6 h",
+                                                selection={"alternatives": 1, "neighbours": 1}))
+    prep = prepare(spec, None)
+    base = prep.scenario.spec
+    area = {n.id: n.area_id for n in base.region.nodes}
+    home = {d.id: area[d.node] for d in base.depots}
+    assert len(prep.answers) >= 2
+    for variant in prep.experiment.variants:
+        for d in variant.scenario.spec.depots:
+            assert area[d.node] == home[d.id]
+
+
+@pytest.fixture(scope="module")
+def run_once(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("opt")
+    path = write_yaml(folder / "fs.yaml", spec_of(
+        place="fire_stations", moves=1, within="15 min", demand={"incident_types": ["building_fire"],
+                                                                  "replications": 3},
+        selection={"kpi": "response.building_fire.capable_mean", "delta": 0.5, "n0": 4, "step": 2,
+                   "max_replications": 8, "alternatives": 1, "neighbours": 1}))
+    out = folder / "out"
+    code = main(["optimize", str(path), "--out", str(out), "--jobs", "1", "--quiet"])
+    return path, out, code
+
+
+def test_the_run_writes_the_choice_and_a_scenario_that_runs(run_once, capsys):
+    path, out, code = run_once
+    assert code == 0
+    for name in ("optimize_layouts.csv", "optimize_sites.csv", "optimize.geojson", "optimize_map.png",
+                 "chosen_scenario.yaml", "optimize.sqlite"):
+        assert (out / name).exists(), name
+    import pandas as pd
+
+    table = pd.read_csv(out / "optimize_layouts.csv")
+    assert table["chosen"].sum() == 1 and (table["replications"] >= 4).all()
+    chosen = load_scenario(out / "chosen_scenario.yaml")
+    layout = table.loc[table["chosen"], "layout"].iloc[0]
+    sites = set(pd.read_csv(out / "optimize_sites.csv")["site"])
+    assert {f.node for f in chosen.spec.facilities if f.kind == "fire_station"} == sites, layout
+    geo = yaml.safe_load((out / "optimize.geojson").read_text(encoding="utf-8"))
+    layers = {f["properties"]["layer"] for f in geo["features"]}
+    assert {"candidate", "chosen", "demand", "assignment"} <= layers
+    assert main(["run", str(out / "chosen_scenario.yaml"), "--replications", "1", "--out",
+                 str(out / "run")]) == 0
+
+
+def test_a_resumed_run_adds_nothing_and_gives_the_same_answer(run_once, capsys):
+    path, out, _ = run_once
+    before = (out / "optimize_layouts.csv").read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main(["optimize", str(path), "--out", str(out), "--jobs", "1", "--quiet"]) == 2
+    assert "--resume" in capsys.readouterr().err   # an existing store is not overwritten
+    assert main(["optimize", str(path), "--out", str(out), "--jobs", "1", "--quiet", "--resume"]) == 0
+    assert (out / "optimize_layouts.csv").read_text(encoding="utf-8") == before
+
+
+def test_static_only_prints_the_static_table(tmp_path, capsys):
+    path = write_yaml(tmp_path / "lp.yaml", year_of(place="landing_points", count=2, within="30 min",
+                                                    demand={"incident_types": ["flood_rescue"], "replications": 4}))
+    assert main(["optimize", str(path), "--static-only", "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert "static best" in text and "current" in text and "within 30 min" in text
+    assert not Path("out/lp").exists()
