@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..model.units import UnitInfo
     from ..scenario.loader import Scenario
     from .evacuation import EvacuationControl
+    from .moveup import MoveUpControl
     from .roads import RoadControl
     from .scenes import FireScene
     from .staging import Staging
@@ -74,6 +75,7 @@ class RecordSource(Protocol):
     staging: Staging
     evacuation: EvacuationControl | None
     supplies: SupplyControl
+    move_up: MoveUpControl | None
 
 
 def build_records(engine: RecordSource) -> ReplicationRecords:
@@ -169,6 +171,9 @@ def build_records(engine: RecordSource) -> ReplicationRecords:
         warmup=engine.scenario.spec.run.warmup, end_time=end, events=engine.events,
         incidents=incidents, assignments=assignments, units=units)
     _hazard_tables(engine, records, end)
+    if engine.move_up is not None:
+        records.tables["move_ups"] = _transpose(engine.move_up.log, ["time", "unit", "from_node", "to_node",
+                                                                     "minutes"])
     return records
 
 

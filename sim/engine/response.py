@@ -58,6 +58,7 @@ from .calls import (
 )
 from .evacuation import EvacuationControl
 from .landing import Landing
+from .moveup import MoveUpControl
 from .onscene import OnScene
 from .recording import build_records
 from .roads import RoadControl
@@ -176,6 +177,7 @@ class ResponseEngine(OnScene):
         self._seq = 0
         self.roads = RoadControl(self)
         self.staging = Staging(self)
+        self.move_up = MoveUpControl(self) if spec.dispatch.move_up is not None else None
         self.end_time = 0.0
         self.evacuation: EvacuationControl | None = None
         self.replay: ShelterReplay | None = None   # the evacuation as supplies saw it in a run
@@ -397,6 +399,8 @@ class ResponseEngine(OnScene):
             self.air.dispatched(unit)
         if self.first_dispatch[i] != self.first_dispatch[i]:  # NaN: the first unit sent
             self.first_dispatch[i] = now
+        if self.move_up is not None:
+            self.move_up.sent(unit)
 
     # ---------------------------------------------------------------- free again
 
@@ -419,5 +423,7 @@ class ResponseEngine(OnScene):
             self.fleet.away[unit.index] = unit
         if self.queue:
             self.serve_queue(unit)
+        if self.move_up is not None and unit.status in (AT_BASE, AWAY):
+            self.move_up.freed(unit)   # may give it another base
         if unit.status == AWAY:
             self.send_home(unit)

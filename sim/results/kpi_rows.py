@@ -4,7 +4,9 @@ One row per (replication, section, group, metric, value). A KPI is named
 ``section.group.metric``:
 
 * ``response.<incident type or all>.<metric>``: :data:`sim.results.kpis.INCIDENT_METRICS`;
-* ``units.<unit type>.busy_fraction`` / ``assignments`` (mean over the units of that type);
+* ``units.<unit type>.busy_fraction`` / ``assignments`` (mean over the units of that type) /
+  ``arrival_mean`` (minutes from being sent to the scene); ``move_up.all.moves`` /
+  ``move_minutes`` with move-up (:func:`sim.results.unit_kpis.move_up_metrics`);
 * ``hazards.<hazard kind or cut off>.<metric>``, ``fires.all.<metric>``
   (:mod:`sim.results.hazard_kpis`);
 * ``evacuation.<hazard id or all>.<metric>``, ``supplies.all.<metric>``
@@ -38,7 +40,7 @@ from .people_kpis import evacuation_hazards, evacuation_metrics, supply_metrics
 from .records import ReplicationRecords
 from .reductions import group_sums
 from .task_tables import KpiRow, KpiTable, NodeTable
-from .unit_kpis import unit_type_metrics
+from .unit_kpis import move_up_metrics, unit_type_metrics
 
 __all__ = ["HISTOGRAM_BINS", "Section", "TaskKpis", "kpi_rows", "kpi_sections", "node_response",
            "replication_kpis", "response_histograms", "task_kpis"]
@@ -58,6 +60,8 @@ def kpi_sections(spec: ScenarioSpec) -> list[Section]:
         ("response", lambda r: incident_metrics(r, spec)),
         ("units", lambda r: unit_type_metrics(r, run.warmup, run.horizon)),
     ]
+    if spec.dispatch.move_up is not None:
+        sections.append(("move_up", lambda r: move_up_metrics(r, run.warmup, run.horizon)))
     if spec.hazards:
         kinds: list[str] = list(dict.fromkeys(h.kind for h in spec.hazards))
         sections.append(("hazards", lambda r: hazard_metrics(r, kinds)))

@@ -23,7 +23,7 @@ from .records import UNIT_COLUMNS, ReplicationRecords
 from .reductions import group_sums
 from .stats import estimate
 
-__all__ = ["unit_busy", "unit_kpis", "unit_summary", "unit_type_metrics"]
+__all__ = ["move_up_metrics", "unit_busy", "unit_kpis", "unit_summary", "unit_type_metrics"]
 
 
 def unit_busy(records: ReplicationRecords, warmup: float, horizon: float) -> tuple[list[float], list[int]]:
@@ -63,6 +63,16 @@ def unit_type_metrics(records: ReplicationRecords, warmup: float, horizon: float
     return [(str(name), {"busy_fraction": busy[i] / count[i], "assignments": work[i] / count[i],
                          "arrival_mean": reach[i] / arrived[i] if arrived[i] else float("nan")})
             for name, i in names.items()]
+
+
+def move_up_metrics(records: ReplicationRecords, warmup: float, horizon: float) -> Groups:
+    """Move-up (``dispatch.move_up``): the moves made within the window and their planned
+    driving minutes in all (``move_ups`` records)."""
+    table = records.tables.get("move_ups", {})
+    when = floats(table, "time") if table else np.zeros(0)
+    minutes = floats(table, "minutes") if table else np.zeros(0)
+    inside = (when >= warmup) & (when < horizon)
+    return [("all", {"moves": float(inside.sum()), "move_minutes": float(np.nansum(minutes[inside]))})]
 
 
 def unit_kpis(records: list[ReplicationRecords], warmup: float, horizon: float) -> pd.DataFrame:

@@ -243,6 +243,24 @@ def cross_checks(raw: dict) -> Found:
         message = policy_problem(policy)
         if message:
             out.append((("dispatch", "policy"), message))
+    out.extend(_move_up_checks(raw, facilities, unit_items))
+    return out
+
+
+def _move_up_checks(raw: dict, facilities: dict[str, dict], unit_items: list[tuple[int, dict]]) -> Found:
+    """Move-up names unit types that exist (road units) and bases that are facilities."""
+    move = _mapping(raw, "dispatch", "move_up")
+    out: list[tuple[tuple[Any, ...], str]] = []
+    types = {str(u.get("type")): u.get("mode", "road") for _, u in unit_items}
+    for k, name in enumerate(_strings(move.get("units"))):
+        if types and name not in types:
+            out.append((("dispatch", "move_up", "units", k), _unknown("unit type", name, types)))
+        elif types.get(name, "road") != "road":
+            out.append((("dispatch", "move_up", "units", k), f"move-up moves road units; {shown(name)} "
+                        f"units travel by {types[name]}"))
+    for k, base in enumerate(_strings(move.get("bases"))):
+        if facilities and base not in facilities:
+            out.append((("dispatch", "move_up", "bases", k), _unknown("facility", base, facilities)))
     return out
 
 

@@ -561,6 +561,22 @@ class Generator(Strict):
 
 # ---------------------------------------------------------------- dispatch and run
 
+class MoveUp(Strict):
+    """Move-up of idle units (:mod:`sim.engine.moveup`): the idle units of the ``units`` types
+    are moved among the ``bases`` (facility ids; default: those units' own stations) to keep
+    demand (the people at each place) covered within ``radius``, with each unit busy a
+    fraction ``busy`` of the time. ``dmexclp``: a unit that becomes free goes to the base where
+    it adds the most expected coverage (Jagtenberg, Bhulai and van der Mei 2015);
+    ``compliance_table``: whenever the number of idle units changes, they move to the MEXCLP
+    layout of that many units, the fewest and shortest moves first."""
+
+    policy: Literal["dmexclp", "compliance_table"]
+    units: tuple[Id, ...] = Field(min_length=1)
+    bases: tuple[Id, ...] = ()
+    radius: PositiveDuration = Field(default_factory=lambda: parse_duration("15 min"))
+    busy: float = Field(default=0.1, ge=0, lt=1)
+
+
 class Dispatch(Strict):
     """How calls are matched to units."""
 
@@ -580,6 +596,7 @@ class Dispatch(Strict):
     # "arrival" (travel plus the mean turnout of a unit still in its station), so that a team
     # slow to gather does not win over one a little farther that leaves at once
     rank_by: Literal["travel", "arrival"] = "travel"
+    move_up: MoveUp | None = None
 
 
 def _simulable_horizon(minutes: float) -> float:

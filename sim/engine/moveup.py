@@ -1,0 +1,170 @@
+"""Move-up: idle units moved among the stations to keep demand covered (``dispatch.move_up``).
+
+The pool is the region's own road units of the named types; the bases are the named
+facilities (default: the pool's own stations). Demand is the people at each place; a place is
+covered from a base when the drive takes at most ``radius`` (as the roads are at that moment,
+for :class:`DMEXCLP`; with all roads open for the compliance table). Each unit is taken to be
+busy a fraction ``q`` = ``busy`` of the time, independently of the others (MEXCLP's
+assumption), so a place covered by ``k`` idle units is served by a covering unit with
+probability ``1 - q^k``.
+
+* ``dmexclp`` (Jagtenberg, Bhulai and van der Mei 2015): when a unit becomes free it goes to
+  the base where it adds most to the expected covered demand, given where the other idle units
+  stand or are going: ``argmax_b sum_i w_i c_bi (1 - q) q^k_i`` with ``c_bi`` = 1 when base
+  ``b`` covers place ``i`` and ``k_i`` the other idle units covering ``i``. Nobody else moves.
+* ``compliance_table``: for ``n`` = 1 .. the pool size, the MEXCLP layout of ``n`` units over
+  the bases (:func:`sim.optimize.location.mexclp`, solved once per scenario); whenever the
+  number of idle units changes (a unit sent or free again), the idle units move to the layout
+  of their number, matched to its places by the least total drive (the Hungarian method), so
+  units already in place stay.
+
+A moved unit takes the new base as its own until the next move; it is available on the way,
+as a unit driving home is. Every move is recorded (time, unit, from, to, planned minutes).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]
+
+from ..model.units import AT_BASE, AWAY, BUSY, HOMING, ROAD, Unit
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..scenario.loader import Scenario
+    from .interface import Core
+
+__all__ = ["MoveUpControl", "compliance_table"]
+
+
+def compliance_table(scenario: Scenario, bases: list[int], weights: np.ndarray, places: np.ndarray,
+                     radius: float, busy: float, units: int) -> list[list[int]]:
+    """Row ``n - 1``: the bases (indices into ``bases``, one per unit, sorted) of the MEXCLP
+    layout of ``n`` units, ``n`` = 1 .. ``units``; kept in the scenario's cache."""
+    key = ("move_up_table", tuple(bases), radius, busy, units)
+    found = scenario.cache.get(key)
+    if found is not None:
+        return found
+    from ..optimize.location import mexclp
+    from .calls import travel_modes
+
+    rows = travel_modes(scenario)[ROAD].rows
+    times = np.array([[rows[b][i] for b in bases] for i in places], dtype=float)
+    table = [sorted(mexclp(times, weights, radius, n, busy).sites) for n in range(1, units + 1)]
+    scenario.cache[key] = table
+    return table
+
+
+class MoveUpControl:
+    """The move-up policy of one replication (see the module notes)."""
+
+    def __init__(self, engine: Core) -> None:
+        self.engine = engine
+        scenario = engine.scenario
+        spec = scenario.spec
+        cfg = spec.dispatch.move_up
+        assert cfg is not None  # built only when the scenario asks for move-up
+        self.policy = cfg.policy
+        types = set(cfg.units)
+        self.pool = [u for u in engine.units if u.info.type in types and u.mode == ROAD
+                     and not u.info.mutual_aid]
+        self.members = {u.index for u in self.pool}
+        index = scenario.node_index
+        facility_node = {f.id: index[f.node] for f in spec.facilities}
+        homes = sorted({u.home_base for u in self.pool})
+        self.bases = [facility_node[b] for b in cfg.bases] if cfg.bases else homes
+        nodes = spec.region.nodes
+        population = np.array([float(n.population) for n in nodes])
+        self.places = np.flatnonzero(population > 0)
+        self.weights = population[self.places]
+        self.radius = cfg.radius
+        self.q = cfg.busy
+        self._cover_key: object = None
+        self._cover = np.zeros((len(self.bases), len(self.places)), dtype=bool)
+        self.table = compliance_table(scenario, self.bases, self.weights, self.places, self.radius, self.q,
+                                      len(self.pool)) if self.policy == "compliance_table" else []
+        self.log: list[tuple[float, str, str, str, float]] = []   # (time, unit, from, to, minutes)
+
+    # ---------------------------------------------------------------- coverage
+
+    def _rows(self) -> list:
+        return self.engine.modes[ROAD].rows
+
+    def cover(self) -> np.ndarray:
+        """``cover[b, i]``: base ``b`` reaches place ``i`` within the radius, roads as they are."""
+        rows = self._rows()
+        if self._cover_key is not rows:
+            self._cover_key = rows
+            self._cover = np.array([[rows[b][i] <= self.radius for i in self.places] for b in self.bases],
+                                   dtype=bool).reshape(len(self.bases), len(self.places))
+        return self._cover
+
+    def _idle(self, unit: Unit | None = None) -> list[Unit]:
+        """Idle pool units (at base or on their way to one), ``unit`` left out."""
+        return [u for u in self.pool if u is not unit and u.status in (AT_BASE, AWAY, HOMING)]
+
+    # ---------------------------------------------------------------- events
+
+    def freed(self, unit: Unit) -> None:
+        """``unit`` is free again and about to go home (or stays at its base)."""
+        if unit.index not in self.members:
+            return
+        if self.policy == "dmexclp":
+            self._dmexclp(unit)
+        else:
+            self._comply()
+
+    def sent(self, unit: Unit) -> None:
+        """``unit`` was sent to a call: one idle unit fewer."""
+        if unit.index in self.members and self.policy == "compliance_table":
+            self._comply()
+
+    def _dmexclp(self, unit: Unit) -> None:
+        cover = self.cover()
+        where = {b: k for k, b in enumerate(self.bases)}
+        k = np.zeros(len(self.places))
+        for other in self._idle(unit):
+            b = where.get(other.base_node)
+            if b is not None:
+                k += cover[b]
+        gain = cover.astype(float) @ (self.weights * (1.0 - self.q) * self.q ** k)
+        now = where.get(unit.base_node)
+        best = int(np.argmax(gain))
+        if now is not None and gain[now] >= gain[best] * (1 - 1e-12):
+            return   # its own base is as good as any: no move
+        self._relocate(unit, self.bases[best], sending=False)
+
+    def _comply(self) -> None:
+        idle = self._idle()
+        if not idle:
+            return
+        slots = [self.bases[b] for b in self.table[min(len(idle), len(self.table)) - 1]]
+        rows = self._rows()
+        cost = np.array([[0.0 if u.base_node == s else rows[u.node][s] / u.speed for s in slots] for u in idle])
+        cost[~np.isfinite(cost)] = 1e9
+        picked, slot = linear_sum_assignment(cost)
+        for a, b in zip(picked, slot, strict=True):
+            if idle[a].base_node != slots[b] and cost[a, b] < 1e9:
+                self._relocate(idle[a], slots[b], sending=True)
+
+    def _relocate(self, unit: Unit, node: int, sending: bool) -> None:
+        """Make ``node`` the unit's base; an idle unit starts for it (``sending``) or, being
+        released now, is sent by the engine."""
+        engine = self.engine
+        engine.settle(unit)
+        if unit.status == BUSY:
+            return
+        minutes = self._rows()[unit.node][node] / unit.speed
+        self.log.append((engine.env.now, unit.info.id, engine.node_ids[unit.base_node], engine.node_ids[node],
+                         float(minutes) if math.isfinite(minutes) else math.nan))
+        unit.base_node = node
+        engine.fleet.bases_changed()
+        if unit.status == AT_BASE and unit.node != node:
+            unit.status = AWAY
+            engine.fleet.away[unit.index] = unit
+            if sending:
+                engine.send_home(unit)
+        elif unit.status in (AWAY, HOMING) and sending:
+            engine.send_home(unit)   # on its way elsewhere: it turns for the new base
