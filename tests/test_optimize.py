@@ -53,7 +53,8 @@ def test_bad_files_name_the_file_the_field_and_the_problem(tmp_path, capsys):
 
 def test_one_station_moves_at_most_and_the_static_best_is_no_worse():
     spec, _, _ = load_optimization_spec(spec_of(place="fire_stations", moves=1, within="15 min",
-                                                demand={"incident_types": ["building_fire"], "replications": 3},
+                                                demand={"incident_types": ["building_fire"],
+                                                        "replications": 3},
                                                 selection={"alternatives": 2, "neighbours": 2}))
     prep = prepare(spec, None)
     problem, answers = prep.problem, prep.answers
@@ -75,7 +76,8 @@ def test_one_station_moves_at_most_and_the_static_best_is_no_worse():
 
 def test_landing_points_keep_the_helibases_and_the_hoist_open():
     floods = {"incident_types": ["flood_rescue"], "replications": 6}
-    spec, _, _ = load_optimization_spec(year_of(place="landing_points", count=2, within="30 min", demand=floods))
+    spec, _, _ = load_optimization_spec(year_of(place="landing_points", count=2, within="30 min",
+                                                demand=floods))
     prep = prepare(spec, None)
     problem = prep.problem
     assert problem.columns[-1] == HOIST and len(problem.fixed) >= 1
@@ -148,7 +150,8 @@ def test_a_resumed_run_adds_nothing_and_gives_the_same_answer(run_once, capsys):
 
 def test_static_only_prints_the_static_table(tmp_path, capsys):
     floods = {"incident_types": ["flood_rescue"], "replications": 4}
-    path = write_yaml(tmp_path / "lp.yaml", year_of(place="landing_points", count=2, within="30 min", demand=floods))
+    path = write_yaml(tmp_path / "lp.yaml", year_of(place="landing_points", count=2, within="30 min",
+                                                    demand=floods))
     assert main(["optimize", str(path), "--static-only", "--quiet"]) == 0
     text = capsys.readouterr().out
     assert "static best" in text and "current" in text and "within 30 min" in text

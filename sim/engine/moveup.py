@@ -43,8 +43,9 @@ def compliance_table(scenario: Scenario, bases: list[int], weights: np.ndarray, 
                      radius: float, busy: float, units: int) -> list[list[int]]:
     """Row ``n - 1``: the bases (indices into ``bases``, one per unit, sorted) of the MEXCLP
     layout of ``n`` units, ``n`` = 1 .. ``units``; kept in the scenario's cache."""
-    key = ("move_up_table", tuple(bases), radius, busy, units)
-    found = scenario.cache.get(key)
+    key = (tuple(bases), radius, busy, units)
+    tables: dict = scenario.cache.setdefault("move_up_tables", {})
+    found = tables.get(key)
     if found is not None:
         return found
     from ..optimize.location import mexclp
@@ -53,7 +54,7 @@ def compliance_table(scenario: Scenario, bases: list[int], weights: np.ndarray, 
     rows = travel_modes(scenario)[ROAD].rows
     times = np.array([[rows[b][i] for b in bases] for i in places], dtype=float)
     table = [sorted(mexclp(times, weights, radius, n, busy).sites) for n in range(1, units + 1)]
-    scenario.cache[key] = table
+    tables[key] = table
     return table
 
 
@@ -142,7 +143,8 @@ class MoveUpControl:
             return
         slots = [self.bases[b] for b in self.table[min(len(idle), len(self.table)) - 1]]
         rows = self._rows()
-        cost = np.array([[0.0 if u.base_node == s else rows[u.node][s] / u.speed for s in slots] for u in idle])
+        cost = np.array([[0.0 if u.base_node == s else rows[u.node][s] / u.speed for s in slots]
+                         for u in idle])
         cost[~np.isfinite(cost)] = 1e9
         picked, slot = linear_sum_assignment(cost)
         for a, b in zip(picked, slot, strict=True):
