@@ -156,3 +156,14 @@ def test_static_only_prints_the_static_table(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "static best" in text and "current" in text and "within 30 min" in text
     assert not Path("out/lp").exists()
+
+
+def test_every_share_of_targets_met_ranks_higher_as_better():
+    """KN maximizes these (a first-batch or within-target share), minimizes the rest."""
+    from sim.experiments.compare import higher_is_better
+    from sim.results.kpis import INCIDENT_METRICS
+
+    for metric in INCIDENT_METRICS:
+        assert higher_is_better(f"response.all.{metric}") == ("within_target" in metric), metric
+    assert higher_is_better("supplies.all.first_batch_on_time")
+    assert not higher_is_better("units.helicopter.arrival_mean")
