@@ -167,3 +167,22 @@ def test_every_share_of_targets_met_ranks_higher_as_better():
         assert higher_is_better(f"response.all.{metric}") == ("within_target" in metric), metric
     assert higher_is_better("supplies.all.first_batch_on_time")
     assert not higher_is_better("units.helicopter.arrival_mean")
+
+
+def test_roads_at_the_call_see_the_villages_the_storm_cut_off():
+    """With the roads as at each flood rescue's call, a village cut off whole is reached from no
+    landing site but its own (the helicopter hoists there); with all roads open, from many."""
+    floods = {"incident_types": ["flood_rescue"], "replications": 4}
+    cut = load_optimization_spec(year_of(place="landing_points", count=2, seed=2025,
+                                         demand={**floods, "roads": "at_the_call"}))[0]
+    problem = prepare(cut, None).problem
+    land = [j for j, c in enumerate(problem.columns) if c != HOIST]
+    isolated = [i for i, place in enumerate(problem.rows)
+                if all(np.isinf(problem.times[i, j]) for j in land if problem.columns[j] != place)]
+    assert isolated, "a storm in these draws cuts a village off"
+    assert np.isfinite(problem.times[isolated, -1]).all()   # the hoist still reaches them
+    open_roads = prepare(load_optimization_spec(year_of(place="landing_points", count=2, seed=2025,
+                                                        demand=floods))[0], None).problem
+    assert len(open_roads.rows) == len(set(open_roads.rows)) <= len(problem.rows)
+    i = open_roads.rows.index(problem.rows[isolated[0]])
+    assert np.isfinite(open_roads.times[i, :-1]).sum() > 1

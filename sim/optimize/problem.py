@@ -61,11 +61,14 @@ class Demand(_Strict):
     """Demand weights: the incidents of ``incident_types`` per place, counted over
     ``replications`` draws of the scenario's incidents and hazards (no response simulated), or
     the people at each place (``population: true``). Default types: those the placed things
-    serve. Township depots weigh each place by its shelter places."""
+    serve. Township depots weigh each place by its shelter places. ``roads``: the static model
+    drives the roads all ``open``, or as they are ``at_the_call`` of each drawn incident (the
+    cuts and floods of its storm), which matters for what storms bring."""
 
     incident_types: tuple[str, ...] = ()
     replications: int = Field(default=40, ge=1, le=10_000)
     population: bool = False
+    roads: Literal["open", "at_the_call"] = "open"
 
 
 class Selection(_Strict):

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -89,6 +90,64 @@ def demand_weights(scenario: Scenario, spec: OptimizationSpec, types: tuple[str,
         mine = wanted[incidents.type_index] if len(incidents) else np.zeros(0, dtype=bool)
         np.add.at(counts, incidents.node[mine], 1.0)
     return counts / (spec.demand.replications * years)
+
+
+def _roads_at(timeline: object, t: float) -> tuple[frozenset[int], frozenset[tuple[int, float]]]:
+    """Roads closed at clock time ``t`` and (road, factor) of the open ones slowed (the largest
+    factor), as :mod:`sim.engine.roads` holds them."""
+    closed = frozenset(c.road for c in timeline.closures if c.start <= t < c.end)  # type: ignore[attr-defined]
+    slowest: dict[int, float] = {}
+    for c in timeline.slowdowns:  # type: ignore[attr-defined]
+        if c.start <= t < c.end and c.road not in closed:
+            slowest[c.road] = max(c.factor, slowest.get(c.road, 1.0))
+    return closed, frozenset(slowest.items())
+
+
+def demand_minutes(
+    scenario: Scenario, spec: OptimizationSpec, types: tuple[str, ...], origins: list[int]
+) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """Demand rows (their nodes), their weights, and the road minutes from each origin node
+    (columns) to each row: per place with the roads open, or (``demand.roads: at_the_call``)
+    per place and road state at the calls of the drawn incidents, each incident weighing one
+    over the years drawn."""
+    if spec.demand.population or spec.demand.roads == "open":
+        per_node = demand_weights(scenario, spec, types)
+        places = _nonzero_rows(per_node)
+        return places, per_node[places], _road_minutes(scenario, origins)[:, places].T
+    known = scenario.spec.incident_types
+    if any(t not in known for t in types):
+        demand_weights(scenario, spec, types)  # names the unknown types
+    run = scenario.spec.run
+    years = max(run.horizon - run.warmup, 1.0) / 525_600.0
+    weight = 1.0 / (spec.demand.replications * years)
+    State = tuple[frozenset[int], frozenset[tuple[int, float]]]
+    cells: dict[tuple[int, State], float] = {}
+    for rep in range(spec.demand.replications):
+        incidents, timeline = draw_replication(scenario, Streams(spec.seed, rep))
+        wanted = np.array([name in types for name in incidents.type_names], dtype=bool)
+        call = incidents.time + incidents.detection_delay + incidents.report_delay + incidents.handling_time
+        for k in np.flatnonzero(wanted[incidents.type_index]) if len(incidents) else []:
+            key = (int(incidents.node[k]), _roads_at(timeline, float(call[k])))
+            cells[key] = cells.get(key, 0.0) + weight
+    if not cells:
+        _nonzero_rows(np.zeros(1))  # no demand: says so
+    road = travel_modes(scenario)[ROAD]
+    states: dict[State, Any] = {}
+    rows: list[int] = []
+    weights: list[float] = []
+    minutes: list[list[float]] = []
+    for (node, state), w in sorted(
+        cells.items(), key=lambda c: (c[0][0], sorted(c[0][1][0]), sorted(c[0][1][1]))
+    ):
+        closed, slowed = state
+        oracle = states.get(state)
+        if oracle is None:
+            oracle = states[state] = road if not closed and not slowed else road.after(closed, slowed)
+        table = oracle.rows
+        rows.append(node)
+        weights.append(w)
+        minutes.append([(table[o] if isinstance(table, list) else table.row(o))[node] for o in origins])
+    return rows, np.array(weights), np.array(minutes, dtype=float)
 
 
 def demand_types(scenario: Scenario, spec: OptimizationSpec) -> tuple[str, ...]:
@@ -172,11 +231,11 @@ def _fire_stations(scenario: Scenario, spec: OptimizationSpec, file_nodes: list[
             "optimisation moves existing stations (with their units); to add or close stations, "
             "compare layouts in an experiment file"
         )
-    weights = demand_weights(scenario, spec, demand_types(scenario, spec))
     columns = _candidate_nodes(scenario, spec, [*file_nodes, *(f.node for f in stations)])
     index = scenario.node_index
-    rows = _nonzero_rows(weights)
-    minutes = _road_minutes(scenario, [index[c] for c in columns])[:, rows].T
+    rows, weights, minutes = demand_minutes(
+        scenario, spec, demand_types(scenario, spec), [index[c] for c in columns]
+    )
     existing = tuple(columns.index(f.node) for f in stations)
     if len(set(existing)) < len(existing):
         raise SimError("two fire stations share a place: the optimisation moves one station per site")
@@ -184,7 +243,7 @@ def _fire_stations(scenario: Scenario, spec: OptimizationSpec, file_nodes: list[
         "fire_stations",
         columns,
         [sc.region.nodes[i].id for i in rows],
-        weights[rows],
+        weights,
         minutes,
         count,
         existing=existing,
@@ -197,7 +256,6 @@ def _landing_points(scenario: Scenario, spec: OptimizationSpec, file_nodes: list
     air = [g for g in sc.units if g.mode == "air" and g.count > 0]
     if not air:
         raise SimError("place: landing_points: the scenario has no helicopter (a unit group with mode: air)")
-    weights = demand_weights(scenario, spec, demand_types(scenario, spec))
     index = scenario.node_index
     facility_node = {f.id: f.node for f in sc.facilities}
     points = [f for f in sc.facilities if f.kind == "landing_point"]
@@ -210,14 +268,13 @@ def _landing_points(scenario: Scenario, spec: OptimizationSpec, file_nodes: list
     )
     columns = _candidate_nodes(scenario, spec, [*file_nodes, *(f.node for f in points)])
     columns = [c for c in columns if c not in always] + always
-    rows = _nonzero_rows(weights)
     nodes = sc.region.nodes
     lon = np.array([n.lon for n in nodes])
     lat = np.array([n.lat for n in nodes])
     km = straight_line_km(lon, lat)
     bases = [(index[facility_node[g.base]], g) for g in air]
     col_nodes = [index[c] for c in columns]
-    road = _road_minutes(scenario, col_nodes)[:, rows].T  # rows x columns
+    rows, weights, road = demand_minutes(scenario, spec, demand_types(scenario, spec), col_nodes)
     # the helicopter that is there first: flight to the landing site, then transfer and drive
     fly_to_site = np.min([km[b, col_nodes] * 60.0 / float(g.speed or 200.0) for b, g in bases], axis=0)
     ops = [g.air_ops for g in air]
@@ -242,7 +299,7 @@ def _landing_points(scenario: Scenario, spec: OptimizationSpec, file_nodes: list
         "landing_points",
         columns,
         [nodes[i].id for i in rows],
-        weights[rows],
+        weights,
         times,
         int(spec.count or len(points)),
         fixed=tuple(fixed),

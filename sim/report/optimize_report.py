@@ -54,11 +54,13 @@ def _static_lines(prep: Prepared) -> list[str]:
     lines = [
         f"{spec.name}: {problem.count} {PLACE_WORDS[spec.place]} among "
         f"{sum(1 for c in problem.columns if c != HOIST) - len(problem.fixed)} candidate sites "
-        f"({spec.model.replace('_', '-')}, demand: {len(problem.rows)} places, "
+        f"({spec.model.replace('_', '-')}, demand: {len(set(problem.rows))} places"
+        f"{f' in {len(problem.rows)} road states' if len(set(problem.rows)) < len(problem.rows) else ''}, "
         f"{problem.weights.sum():,.1f} {problem.weight_unit})",
         "",
     ]
-    lines.append("Static model (travel minutes to each demand place, all roads open):")
+    roads = "roads as at each call" if spec.demand.roads == "at_the_call" else "all roads open"
+    lines.append(f"Static model (travel minutes to each demand place, {roads}):")
     header = [
         "layout",
         "mean min",
