@@ -1,6 +1,6 @@
 """Does move-up help where units are busy? Utrecht's public ambulance workload (ELASPY).
 
-    python benchmarks/move_up_utrecht.py [--data DIR] [--radius 12] [--json benchmarks/results/move_up_utrecht.json]
+    python benchmarks/move_up_utrecht.py [--data DIR] [--radius 12] [--json FILE]
 
 The ten one-week call streams of ``../shared/peers/elaspy-utrecht`` (skipped with a message
 when the folder is absent) are replayed through the engine exactly as in
@@ -51,7 +51,8 @@ def replay(scenario: sim.Scenario, calls: list[dict[str, str]], seed: int) -> di
     response = np.asarray(inc["first_arrival"]) - np.asarray(inc["occurrence"])
     a = records.assignments
     week = 7 * 1440.0
-    busy = float(np.sum(np.clip(np.asarray(a["free"]), 0, week) - np.clip(np.asarray(a["dispatch"]), 0, week)))
+    free, sent = np.clip(np.asarray(a["free"]), 0, week), np.clip(np.asarray(a["dispatch"]), 0, week)
+    busy = float(np.sum(free - sent))
     moves = records.tables.get("move_ups", {}).get("time", [])
     return {"mean": float(np.nanmean(response)), "within_15": float(np.mean(response <= 15.0)),
             "busy": busy / (len(scenario.spec.units) * week), "moves": float(len(moves))}
@@ -67,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--radius", type=float, default=12.0, help="coverage radius, minutes (default 12)")
-    parser.add_argument("--json", type=Path, default=Path(__file__).parent / "results" / "move_up_utrecht.json")
+    parser.add_argument("--json", type=Path,
+                        default=Path(__file__).parent / "results" / "move_up_utrecht.json")
     args = parser.parse_args(argv)
     if not (args.data / "travel_min.csv").exists():
         print(f"skipped: no Utrecht reference data at {args.data}")
