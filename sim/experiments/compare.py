@@ -27,8 +27,8 @@ __all__ = ["HIGHER_IS_BETTER", "compare", "higher_is_better", "kpi_matrix", "sum
 
 # metrics where more is better; for every other metric less is better
 HIGHER_IS_BETTER = ("within_target", "report_within_target", "capable_within_target",
-                    "complement_within_target", "first_batch_on_time", "fill_rate", "needs_met", "evacuated_before_impact",
-                    "vulnerable_reached", "contained_share")
+                    "complement_within_target", "first_batch_on_time", "fill_rate", "needs_met",
+                    "evacuated_before_impact", "vulnerable_reached", "contained_share")
 
 
 def higher_is_better(kpi: str) -> bool:
