@@ -296,3 +296,50 @@ def test_excluding_each_answer_gives_the_next_best():
         assert answer.objective == pytest.approx(values[k])
         assert answer.sites not in found
         found.append(answer.sites)
+
+
+# ---------------------------------------------------------------- the Larson correction
+
+
+def erlang_c(n: int, rho: float) -> float:
+    """P(all n servers busy) in M/M/n with utilisation rho, from the textbook sum."""
+    a = n * rho
+    head = sum(a ** k / math.factorial(k) for k in range(n))
+    tail = a ** n / (math.factorial(n) * (1 - rho))
+    return tail / (head + tail)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 40), rho=st.floats(0.01, 0.95))
+def test_larson_gains_add_up_to_erlang_c(n, rho):
+    from sim.optimize.location import larson_gains
+
+    g = larson_gains(n, rho)
+    assert g[0] == pytest.approx(1 - rho)                 # a given unit is free 1 - rho of the time
+    assert g.sum() == pytest.approx(1 - erlang_c(n, rho))  # some covering unit free unless all are busy
+    assert (np.diff(g) <= 1e-12).all()
+    # against the random-subset sum written out with exact binomials
+    a = n * rho
+    p0 = 1 / (sum(a ** k / math.factorial(k) for k in range(n)) + a ** n / (math.factorial(n) * (1 - rho)))
+    for j in range(min(n, 5)):
+        direct = sum(p0 * a ** k / math.factorial(k) * math.comb(n - j - 1, k - j) / math.comb(n, k)
+                     for k in range(j, n))
+        assert g[j] == pytest.approx(direct, rel=1e-9, abs=1e-15)
+
+
+@EXAMPLES
+@given(instances(), st.floats(0.0, 20.0), st.integers(1, 3), st.floats(0.05, 0.8))
+def test_corrected_mexclp_matches_brute_force(case, radius, units, busy):
+    from sim.optimize.location import larson_gains
+
+    times, weights = case
+    m = times.shape[1]
+    cover = (np.isfinite(times) & (times <= radius)).astype(int)
+    worth = np.concatenate([[0.0], np.cumsum(larson_gains(units, busy))])
+
+    def expected(stations):
+        return float(weights @ worth[cover @ np.bincount(stations, minlength=m)])
+
+    best = max(expected(list(s)) for s in combinations_with_replacement(range(m), units))
+    result = mexclp(times, weights, radius, units, busy, correction=True)
+    assert close(result.objective, best) and close(result.objective, expected(list(result.sites)))

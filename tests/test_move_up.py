@@ -100,3 +100,17 @@ def test_move_up_keeps_runs_reproducible():
     a, b = simulate(scenario, 2, 5), simulate(scenario, 2, 5)
     assert a.table_frame("move_ups").equals(b.table_frame("move_ups"))
     assert a.incident_frame().equals(b.incident_frame())
+
+
+def test_the_larson_correction_changes_the_table_it_is_asked_for():
+    scenario = load(far_people_raw("compliance_table"))
+    bases = [scenario.node_index["a"], scenario.node_index["c"]]
+    places = np.array([scenario.node_index["a"], scenario.node_index["c"]])
+    weights = np.array([1000.0, 1000.0])
+    for correction in (False, True):
+        table = compliance_table(scenario, bases, weights, places, 5.0, 0.6, 2, correction)
+        times = np.array([[0.0, 8.0], [8.0, 0.0]])
+        assert table[1] == sorted(mexclp(times, weights, 5.0, 2, 0.6, correction=correction).sites)
+    raw = far_people_raw("dmexclp")
+    raw["dispatch"]["move_up"]["correction"] = True
+    assert load(raw).spec.dispatch.move_up.correction

@@ -11,7 +11,8 @@ probability ``1 - q^k``.
 * ``dmexclp`` (Jagtenberg, Bhulai and van der Mei 2015): when a unit becomes free it goes to
   the base where it adds most to the expected covered demand, given where the other idle units
   stand or are going: ``argmax_b sum_i w_i c_bi (1 - q) q^k_i`` with ``c_bi`` = 1 when base
-  ``b`` covers place ``i`` and ``k_i`` the other idle units covering ``i``. Nobody else moves.
+  ``b`` covers place ``i`` and ``k_i`` the other idle units covering ``i`` (with
+  ``correction``, Larson's ``g[k_i]`` for ``(1 - q) q^k_i``). Nobody else moves.
 * ``compliance_table``: for ``n`` = 1 .. the pool size, the MEXCLP layout of ``n`` units over
   the bases (:func:`sim.optimize.location.mexclp`, solved once per scenario); whenever the
   number of idle units changes (a unit sent or free again), the idle units move to the layout
@@ -40,10 +41,10 @@ __all__ = ["MoveUpControl", "compliance_table"]
 
 
 def compliance_table(scenario: Scenario, bases: list[int], weights: np.ndarray, places: np.ndarray,
-                     radius: float, busy: float, units: int) -> list[list[int]]:
+                     radius: float, busy: float, units: int, correction: bool = False) -> list[list[int]]:
     """Row ``n - 1``: the bases (indices into ``bases``, one per unit, sorted) of the MEXCLP
     layout of ``n`` units, ``n`` = 1 .. ``units``; kept in the scenario's cache."""
-    key = (tuple(bases), radius, busy, units)
+    key = (tuple(bases), radius, busy, units, correction)
     tables: dict = scenario.cache.setdefault("move_up_tables", {})
     found = tables.get(key)
     if found is not None:
@@ -53,7 +54,8 @@ def compliance_table(scenario: Scenario, bases: list[int], weights: np.ndarray, 
 
     rows = travel_modes(scenario)[ROAD].rows
     times = np.array([[rows[b][i] for b in bases] for i in places], dtype=float)
-    table = [sorted(mexclp(times, weights, radius, n, busy).sites) for n in range(1, units + 1)]
+    table = [sorted(mexclp(times, weights, radius, n, busy, correction=correction).sites)
+             for n in range(1, units + 1)]
     tables[key] = table
     return table
 
@@ -84,8 +86,15 @@ class MoveUpControl:
         self.q = cfg.busy
         self._cover_key: object = None
         self._cover = np.zeros((len(self.bases), len(self.places)), dtype=bool)
-        self.table = compliance_table(scenario, self.bases, self.weights, self.places, self.radius, self.q,
-                                      len(self.pool)) if self.policy == "compliance_table" else []
+        self.table = (compliance_table(scenario, self.bases, self.weights, self.places, self.radius, self.q,
+                                       len(self.pool), cfg.correction)
+                      if self.policy == "compliance_table" else [])
+        # what the k-th idle unit covering a place adds to its chance of finding one free
+        from ..optimize.location import larson_gains
+
+        n = max(len(self.pool), 1)
+        self.gains = np.append(larson_gains(n, self.q) if cfg.correction else
+                               (1.0 - self.q) * self.q ** np.arange(n), 0.0)
         self.log: list[tuple[float, str, str, str, float]] = []   # (time, unit, from, to, minutes)
 
     # ---------------------------------------------------------------- coverage
@@ -130,7 +139,8 @@ class MoveUpControl:
             b = where.get(other.base_node)
             if b is not None:
                 k += cover[b]
-        gain = cover.astype(float) @ (self.weights * (1.0 - self.q) * self.q ** k)
+        added = self.gains[np.minimum(k, len(self.gains) - 1).astype(int)]
+        gain = cover.astype(float) @ (self.weights * added)
         now = where.get(unit.base_node)
         best = int(np.argmax(gain))
         if now is not None and gain[now] >= gain[best] * (1 - 1e-12):

@@ -43,13 +43,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import sparse  # type: ignore[import-untyped]  # scipy ships no type hints
+from scipy import sparse, special  # type: ignore[import-untyped]  # scipy ships no type hints
 from scipy.optimize import Bounds, LinearConstraint, milp  # type: ignore[import-untyped]
 
 Rows = list[tuple[Any, Any, Any]]  # (sparse matrix, lower, upper) blocks of constraint rows
 
-__all__ = ["Placement", "capacitated_assignment", "choice_rows", "lscp", "mclp", "mexclp", "p_center",
-           "p_median"]
+__all__ = ["Placement", "capacitated_assignment", "choice_rows", "larson_gains", "lscp", "mclp", "mexclp",
+           "p_center", "p_median"]
 
 
 @dataclass(frozen=True)
@@ -165,8 +165,41 @@ def mclp(times: Any, weights: Any, radius: float, p: int, fixed: Iterable[int] =
                      gap=gap)
 
 
+def larson_gains(units: int, busy: float) -> np.ndarray:
+    """``g[j]``, j = 0 .. units-1: the chance that a call finds the first ``j`` units covering it
+    busy and the next one free, when ``units`` units are each busy a share ``busy`` = rho.
+
+    MEXCLP takes the units to be busy independently: ``g[j] = (1 - rho) rho^j``. The correction
+    (Larson's hypercube approximation, as in the adjusted MEXCLP of Batta, Dolan and
+    Krishnamurthy 1989) takes the number busy from the M/M/N queue with offered load
+    ``a = N rho`` (``pi_k = P0 a^k / k!`` for k < N) and the busy ones as a random subset::
+
+        g[j] = sum_{k=j}^{N-1} pi_k C(N-j-1, k-j) / C(N, k)
+
+    so ``g[0] = 1 - rho`` and ``sum_j g[j] = 1 - P(all N busy)`` (Erlang C). Computed in logs.
+    """
+    n = operator.index(units)
+    rho = float(busy)
+    if n < 1 or not 0.0 <= rho < 1.0:
+        raise ValueError(f"need units >= 1 and busy in [0, 1), not {units} and {busy}")
+    if rho == 0.0:
+        return np.eye(1, n).ravel()
+    a = n * rho
+    k = np.arange(n)
+    log_pi = k * math.log(a) - special.gammaln(k + 1)
+    log_tail = n * math.log(a) - special.gammaln(n + 1) - math.log1p(-rho)
+    log_p0 = -special.logsumexp(np.append(log_pi, log_tail))
+    gains = np.zeros(n)
+    for j in range(n):
+        kk = np.arange(j, n)
+        log_ratio = (special.gammaln(n - j) - special.gammaln(kk - j + 1) - special.gammaln(n - kk)
+                     - (special.gammaln(n + 1) - special.gammaln(kk + 1) - special.gammaln(n - kk + 1)))
+        gains[j] = float(np.exp(log_p0 + log_pi[kk] + log_ratio).sum())
+    return gains
+
+
 def mexclp(times: Any, weights: Any, radius: float, units: int, busy: float, fixed: Iterable[int] = (), *,
-           time_limit: float | None = None) -> Placement:
+           correction: bool = False, time_limit: float | None = None) -> Placement:
     """Maximum Expected Covering Location Problem (Daskin 1983): where to station ``units``
     identical units, each busy (unavailable) a fraction ``busy`` = q of the time independently
     of the others, to maximize the expected demand weight that finds a covering unit free.
@@ -184,7 +217,9 @@ def mexclp(times: Any, weights: Any, radius: float, units: int, busy: float, fix
     The gains fall with ``k``, so with ``y`` integral the best ``x_i`` fills its first
     ``sum_{j in N_i} y_j`` places with ones: ``x`` may be continuous. ``0 <= busy < 1``;
     ``busy = 0`` is the MCLP with units that may share a site. ``sites`` lists a site once per
-    unit; ``objective`` is ``sum_i w_i (1 - q^k_i)``.
+    unit; ``objective`` is ``sum_i w_i (1 - q^k_i)``. With ``correction`` the gains are
+    :func:`larson_gains` (the units' busy periods are not independent: when one is busy the
+    others are busier), and the objective sums them.
     """
     start = time.perf_counter()
     t, w, r, fix = _covering_inputs(times, weights, radius, fixed)
@@ -196,7 +231,9 @@ def mexclp(times: Any, weights: Any, radius: float, units: int, busy: float, fix
     cover = _cover(t, r)
     coverable = np.flatnonzero(cover.any(axis=1))
     k = len(coverable)
-    gain = (1.0 - q) * q ** np.arange(count)
+    gain = larson_gains(count, q) if correction else (1.0 - q) * q ** np.arange(count)
+    if (np.diff(gain) > 1e-12).any():   # the continuous x needs gains that fall
+        raise ValueError("the gains of successive units must not grow")
     c = np.concatenate([np.zeros(m), -np.outer(w[coverable], gain).ravel()])
     stack = sparse.kron(sparse.identity(k), np.ones((1, count)))
     link = sparse.hstack([-sparse.csr_matrix(cover[coverable], dtype=float), stack]).tocsr()
@@ -209,7 +246,9 @@ def mexclp(times: Any, weights: Any, radius: float, units: int, busy: float, fix
     x, status, gap = _solve(c, integrality, lb, ub, rows, time_limit, "")
     held = np.rint(x[:m]).astype(int)
     sites = tuple(int(j) for j in np.repeat(np.arange(m), held))
-    expected = float(w @ (1.0 - q ** (cover.astype(int) @ held)))
+    reach = cover.astype(int) @ held
+    expected = float(w @ np.concatenate([[0.0], np.cumsum(gain)])[reach]) if correction \
+        else float(w @ (1.0 - q ** reach))
     return Placement(sites, expected, _nearest(t, tuple(sorted(set(sites)))), status,
                      time.perf_counter() - start, gap=gap)
 

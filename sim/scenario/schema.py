@@ -568,13 +568,16 @@ class MoveUp(Strict):
     fraction ``busy`` of the time. ``dmexclp``: a unit that becomes free goes to the base where
     it adds the most expected coverage (Jagtenberg, Bhulai and van der Mei 2015);
     ``compliance_table``: whenever the number of idle units changes, they move to the MEXCLP
-    layout of that many units, the fewest and shortest moves first."""
+    layout of that many units, the fewest and shortest moves first. ``correction``: the
+    chance that the k-th covering unit is the first free one from Larson's approximation
+    (:func:`sim.optimize.location.larson_gains`) instead of independent busy units."""
 
     policy: Literal["dmexclp", "compliance_table"]
     units: tuple[Id, ...] = Field(min_length=1)
     bases: tuple[Id, ...] = ()
     radius: PositiveDuration = Field(default_factory=lambda: parse_duration("15 min"))
     busy: float = Field(default=0.1, ge=0, lt=1)
+    correction: bool = False
 
 
 class Dispatch(Strict):
