@@ -57,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         out.append(figures)
         rows.append((str(figures["file"]), f"{figures['seconds']:.0f} s",
                      f"{figures['candidates']} candidates, {figures['layouts']} layouts simulated, "
-                     f"static model {figures['static_seconds']:.1f} s, {figures['replications']} replications, "
+                     f"static model {figures['static_seconds']:.1f} s, "
+                     f"{figures['replications']} replications, "
                      f"{'settled' if figures['settled'] else 'budget spent'}: {figures['chosen']}"))
     print(f"sim optimize on the built-in optimisation files, --jobs {args.jobs}")
     print_rows(rows, 8)
