@@ -322,6 +322,9 @@ def _map(result: OptimizeResult, column: np.ndarray, path: Path) -> Path:
     if new:
         x, y = xy(new)
         ax.scatter(x, y, marker="*", s=160, c="tab:red", label="new site", zorder=5)
+    for label in [*closed, *new]:   # name the places that change
+        ax.annotate(label, (nodes[label].lon, nodes[label].lat), xytext=(4, 4), textcoords="offset points",
+                    fontsize=7)
     ax.set_title(f"{prep.spec.name}: {prep.answers[result.chosen].name}")
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
