@@ -186,3 +186,20 @@ def test_roads_at_the_call_see_the_villages_the_storm_cut_off():
     assert len(open_roads.rows) == len(set(open_roads.rows)) <= len(problem.rows)
     i = open_roads.rows.index(problem.rows[isolated[0]])
     assert np.isfinite(open_roads.times[i, :-1]).sum() > 1
+
+
+def test_township_stations_and_fixed_sites():
+    """Township stations move like fire stations; a site named in ``fixed`` stays in every
+    layout; an unknown one is named."""
+    spec, _, _ = load_optimization_spec(spec_of(place="township_stations", within="20 min",
+                                                fixed=["ts-zhapu"], demand={"replications": 3},
+                                                selection={"alternatives": 2, "neighbours": 2}))
+    prep = prepare(spec, None)
+    problem = prep.problem
+    zhapu = problem.existing[problem.existing_ids.index("ts-zhapu")]
+    assert problem.keep == (zhapu,)
+    assert all(zhapu in a.sites for a in prep.answers)
+    assert prep.answers[1].objective <= prep.answers[0].objective + 1e-9
+    bad = spec_of(place="township_stations", fixed=["ts-nowhere"], demand={"replications": 1})
+    with pytest.raises(Exception, match="ts-nowhere"):
+        prepare(load_optimization_spec(bad)[0], None)

@@ -5,9 +5,10 @@ name: Pinghu landing points
 scenario: pinghu                  # a file (relative to this one) or a built-in name
 seed: 2025
 set: {run.horizon: "365 d"}       # applied to every layout simulated
-place: landing_points             # fire_stations | landing_points | township_depots
+place: landing_points             # fire_stations | township_stations | landing_points | township_depots
 count: 3                          # how many sites (fire stations: default, as many as now)
-moves: 1                          # at most this many existing sites move (fire stations, depots)
+moves: 1                          # at most this many existing sites move (stations, depots)
+fixed: []                         # ids of existing sites that must stay where they are
 candidates:                       # where they may go (default: every place of these kinds)
   kinds: [township, subdistrict, village, community]
   nodes: []                       # ... or these nodes (added to the kinds)
@@ -37,7 +38,7 @@ from ..scenario.yamlio import read_yaml_mapping
 
 __all__ = ["OptimizationSpec", "PLACE_KINDS", "load_optimization_spec"]
 
-PlaceKind = Literal["fire_stations", "landing_points", "township_depots"]
+PlaceKind = Literal["fire_stations", "township_stations", "landing_points", "township_depots"]
 NodeKind = Literal["township", "subdistrict", "village", "community", "facility_site", "junction"]
 PLACE_KINDS: tuple[str, ...] = get_args(PlaceKind)
 Minutes = Annotated[float, BeforeValidator(parse_duration), Field(gt=0)]
@@ -104,6 +105,7 @@ class OptimizationSpec(_Strict):
     place: PlaceKind
     count: int | None = Field(default=None, ge=1, le=1000)
     moves: int | None = Field(default=None, ge=0, le=1000)
+    fixed: tuple[str, ...] = ()
     candidates: Candidates = Field(default_factory=Candidates)
     model: Literal["p_median", "mclp", "p_center"] = "p_median"
     within: Minutes | None = None

@@ -92,7 +92,7 @@ def default_selection(spec: OptimizationSpec, problem_types: tuple[str, ...]) ->
     if spec.place == "township_depots":
         return sel.kpi or "supplies.all.first_batch_on_time", sel.delta or 0.02
     group = problem_types[0] if len(problem_types) == 1 else "all"
-    delta = sel.delta or (0.25 if spec.place == "fire_stations" else 1.0)
+    delta = sel.delta or (1.0 if spec.place == "landing_points" else 0.25)
     return sel.kpi or f"response.{group}.capable_mean", delta
 
 
@@ -139,7 +139,7 @@ def layout_changes(problem: SiteProblem, sites: tuple[int, ...], scenario: Scena
             if new
             else {},
         }
-    section = "facilities" if problem.kind == "fire_stations" else "depots"
+    section = "depots" if problem.kind == "township_depots" else "facilities"
     moves = _matched_moves(problem, existing, sites, scenario)
     return {"set": {f"{section}.{ident}.node": node for ident, node in moves}} if moves else {}
 

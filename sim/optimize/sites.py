@@ -66,6 +66,7 @@ class SiteProblem:
     existing_ids: tuple[str, ...] = ()
     areas: list[tuple[tuple[str, ...], list[int], list[int]]] = field(default_factory=list)
     weight_unit: str = "incidents a year"
+    keep: tuple[int, ...] = ()  # columns of existing sites that must stay (``fixed`` in the file)
 
 
 def demand_weights(scenario: Scenario, spec: OptimizationSpec, types: tuple[str, ...]) -> np.ndarray:
@@ -152,13 +153,13 @@ def demand_minutes(
 
 def demand_types(scenario: Scenario, spec: OptimizationSpec) -> tuple[str, ...]:
     """The incident types whose places weigh the demand: the file's, or those the things placed
-    serve (fire stations: their units' capabilities; landing points: the helicopters', bucket
+    serve (stations: their units' capabilities; landing points: the helicopters', bucket
     work aside); none for township depots (shelter places)."""
     if spec.demand.incident_types or spec.place == "township_depots":
         return spec.demand.incident_types
     sc = scenario.spec
-    if spec.place == "fire_stations":
-        ids = {f.id for f in sc.facilities if f.kind == "fire_station"}
+    if spec.place in STATION_KINDS:
+        ids = {f.id for f in sc.facilities if f.kind == STATION_KINDS[spec.place]}
         return _served_types(scenario, {c for g in sc.units if g.base in ids for c in g.capabilities})
     return _served_types(
         scenario,
@@ -186,11 +187,21 @@ def build_problem(
 ) -> SiteProblem:
     """The static problem of ``spec.place`` on ``scenario`` (see the module notes)."""
     builders = {
-        "fire_stations": _fire_stations,
+        "fire_stations": _stations,
+        "township_stations": _stations,
         "landing_points": _landing_points,
         "township_depots": _township_depots,
     }
-    return builders[spec.place](scenario, spec, list(file_nodes))
+    problem = builders[spec.place](scenario, spec, list(file_nodes))
+    unknown = [i for i in spec.fixed if i not in problem.existing_ids]
+    if unknown:
+        raise SimError(
+            f"fixed: {', '.join(map(repr, unknown))} is not one of the {spec.place.replace('_', ' ')} "
+            f"there now ({', '.join(problem.existing_ids)})"
+        )
+    at = dict(zip(problem.existing_ids, problem.existing, strict=True))
+    problem.keep = tuple(sorted(at[i] for i in spec.fixed))
+    return problem
 
 
 def _road_minutes(scenario: Scenario, origins: list[int]) -> np.ndarray:
@@ -219,15 +230,21 @@ def _nonzero_rows(weights: np.ndarray) -> list[int]:
     return rows
 
 
-def _fire_stations(scenario: Scenario, spec: OptimizationSpec, file_nodes: list[str]) -> SiteProblem:
+STATION_KINDS = {"fire_stations": "fire_station", "township_stations": "township_station"}
+
+
+def _stations(scenario: Scenario, spec: OptimizationSpec, file_nodes: list[str]) -> SiteProblem:
+    """Fire or township stations, moved with their units."""
     sc = scenario.spec
-    stations = [f for f in sc.facilities if f.kind == "fire_station"]
+    kind = STATION_KINDS[spec.place]
+    words = kind.replace("_", " ")
+    stations = [f for f in sc.facilities if f.kind == kind]
     if not stations:
-        raise SimError("place: fire_stations: the scenario has no fire station to move")
+        raise SimError(f"place: {spec.place}: the scenario has no {words} to move")
     count = spec.count if spec.count is not None else len(stations)
     if count != len(stations):
         raise SimError(
-            f"count: {count} fire stations asked, the scenario has {len(stations)}: the "
+            f"count: {count} {words}s asked, the scenario has {len(stations)}: the "
             "optimisation moves existing stations (with their units); to add or close stations, "
             "compare layouts in an experiment file"
         )
@@ -238,9 +255,9 @@ def _fire_stations(scenario: Scenario, spec: OptimizationSpec, file_nodes: list[
     )
     existing = tuple(columns.index(f.node) for f in stations)
     if len(set(existing)) < len(existing):
-        raise SimError("two fire stations share a place: the optimisation moves one station per site")
+        raise SimError(f"two {words}s share a place: the optimisation moves one station per site")
     return SiteProblem(
-        "fire_stations",
+        spec.place,
         columns,
         [sc.region.nodes[i].id for i in rows],
         weights,

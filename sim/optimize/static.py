@@ -104,8 +104,8 @@ def _solve(
     problem: SiteProblem, spec: OptimizationSpec, exclude: list[tuple[int, ...]]
 ) -> tuple[tuple[int, ...] | None, str]:
     """The model's optimum (free sites only), or None when no other answer is left."""
-    fixed = problem.fixed
-    p = problem.count + len(fixed)
+    fixed = tuple(sorted(set(problem.fixed) | set(problem.keep)))
+    p = problem.count + len(problem.fixed)
     existing = problem.existing if spec.moves is not None else ()
     kw: dict = {"time_limit": spec.time_limit}
     try:
@@ -141,7 +141,7 @@ def _solve(
         if exclude:  # no further distinct answer: the earlier ones are all there is
             return None, ""
         raise SimError(f"the static model has no answer: {exc}") from None
-    return tuple(j for j in place.sites if j not in fixed), place.status
+    return tuple(j for j in place.sites if j not in problem.fixed), place.status
 
 
 def _neighbours(problem: SiteProblem, spec: OptimizationSpec, best: StaticAnswer) -> list[StaticAnswer]:
@@ -152,6 +152,8 @@ def _neighbours(problem: SiteProblem, spec: OptimizationSpec, best: StaticAnswer
     free = [j for j in range(len(problem.columns)) if j not in problem.fixed and j not in best.sites]
     tried: list[StaticAnswer] = []
     for s in best.sites:
+        if s in problem.keep:
+            continue
         for j in free:
             sites = tuple(sorted((set(best.sites) - {s}) | {j}))
             if spec.moves is not None and len(set(sites) - existing) > max(spec.moves, moved_now):
@@ -180,6 +182,7 @@ def _by_area(problem: SiteProblem, spec: OptimizationSpec) -> list[StaticAnswer]
             problem.times[np.ix_(rows, cols)],
             len(ids),
             existing=tuple(cols.index(at[d]) for d in ids),
+            keep=tuple(cols.index(at[d]) for d in ids if at[d] in problem.keep),
         )
         limit = spec.model_copy(update={"moves": None if spec.moves is None else min(spec.moves, len(ids))})
         now = measure(sub, sub.existing, within, model, "")

@@ -34,6 +34,7 @@ __all__ = ["changes", "optimize_text", "static_text", "write_optimize"]
 
 PLACE_WORDS = {
     "fire_stations": "fire stations",
+    "township_stations": "township stations",
     "landing_points": "landing points",
     "township_depots": "township depots",
 }
