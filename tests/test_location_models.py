@@ -343,3 +343,27 @@ def test_corrected_mexclp_matches_brute_force(case, radius, units, busy):
     best = max(expected(list(s)) for s in combinations_with_replacement(range(m), units))
     result = mexclp(times, weights, radius, units, busy, correction=True)
     assert close(result.objective, best) and close(result.objective, expected(list(result.sites)))
+
+
+@EXAMPLES
+@given(instances(), st.floats(0.0, 20.0), st.sampled_from([0.5, 0.8, 0.95, 1.0]))
+def test_coverage_cover_is_the_fewest_sites_meeting_the_target(case, radius, share):
+    from sim.optimize.location import coverage_cover
+
+    times, weights = case
+    m = times.shape[1]
+    cover = np.isfinite(times) & (times <= radius)
+    total = weights.sum()
+
+    def covered(sites):
+        return weights[cover[:, list(sites)].any(axis=1)].sum() if sites else 0.0
+
+    feasible = [s for k in range(m + 1) for s in combinations(range(m), k)
+                if covered(s) >= share * total * (1 - 1e-12)]
+    if not feasible:
+        with pytest.raises(ValueError, match="covers"):
+            coverage_cover(times, weights, radius, share)
+        return
+    result = coverage_cover(times, weights, radius, share)
+    assert result.objective == min(len(s) for s in feasible)
+    assert covered(result.sites) >= share * total * (1 - 1e-9)

@@ -203,3 +203,21 @@ def test_township_stations_and_fixed_sites():
     bad = spec_of(place="township_stations", fixed=["ts-nowhere"], demand={"replications": 1})
     with pytest.raises(Exception, match="ts-nowhere"):
         prepare(load_optimization_spec(bad)[0], None)
+
+
+def test_the_cover_model_opens_the_fewest_landing_points_for_the_target():
+    floods = {"incident_types": ["flood_rescue"], "replications": 4, "roads": "at_the_call"}
+    spec, _, _ = load_optimization_spec(year_of(place="landing_points", model="cover", within="20 min",
+                                                coverage=0.6, demand=floods))
+    prep = prepare(spec, None)
+    best = next(a for a in prep.answers if a.name == "static best")
+    assert best.covered >= 0.6
+    for answer in prep.answers:
+        if answer.name != "current":
+            assert answer.covered >= 0.6 - 1e-9 and len(answer.sites) >= len(best.sites)
+    fewer = [measure(prep.problem, s, 20.0, "cover", "") for s in
+             [(j,) for j in range(len(prep.problem.columns)) if j not in prep.problem.fixed]]
+    if len(best.sites) == 2:
+        assert all(f.covered < 0.6 for f in fewer)   # no single landing point would do
+    with pytest.raises(ScenarioError, match="coverage"):
+        load_optimization_spec(year_of(place="landing_points", model="cover", within="20 min"))

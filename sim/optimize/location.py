@@ -48,8 +48,8 @@ from scipy.optimize import Bounds, LinearConstraint, milp  # type: ignore[import
 
 Rows = list[tuple[Any, Any, Any]]  # (sparse matrix, lower, upper) blocks of constraint rows
 
-__all__ = ["Placement", "capacitated_assignment", "choice_rows", "larson_gains", "lscp", "mclp", "mexclp",
-           "p_center", "p_median"]
+__all__ = ["Placement", "capacitated_assignment", "choice_rows", "coverage_cover", "larson_gains", "lscp",
+           "mclp", "mexclp", "p_center", "p_median"]
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,51 @@ def lscp(times: Any, radius: float, fixed: Iterable[int] = (), allowed: Iterable
     sites = _chosen(x[:m])
     return Placement(sites, float(len(sites)), _nearest(t, sites), status, time.perf_counter() - start,
                      uncoverable=tuple(int(i) for i in np.flatnonzero(~coverable)), gap=gap)
+
+
+def coverage_cover(times: Any, weights: Any, radius: float, share: float, fixed: Iterable[int] = (), *,
+                   exclude: Iterable[Iterable[int]] = (), time_limit: float | None = None) -> Placement:
+    """The fewest sites that put at least ``share`` of the demand weight within ``radius`` (the
+    LSCP with a coverage target, as in a "95 % within 15 minutes" standard).
+
+    With ``N_i = {j: times[i, j] <= radius}`` and ``W = sum_i w_i``::
+
+        min   sum_j y_j
+        s.t.  z_i <= sum_{j in N_i} y_j      for every i (z_i = 0 when N_i is empty)
+              sum_i w_i z_i >= share W
+              y_j = 1                        for j in fixed
+              y_j in {0, 1},  0 <= z_i <= 1
+
+    ``z`` may be continuous: a point with a covering site may take ``z_i = 1`` whatever else
+    holds. ValueError when even every site together covers less than ``share``. ``objective``
+    is the number of sites; ``exclude``: see :func:`choice_rows` (the next best covers use as
+    few sites or more).
+    """
+    start = time.perf_counter()
+    t, w, r, fix = _covering_inputs(times, weights, radius, fixed)
+    m = t.shape[1]
+    target = float(share)
+    if not 0.0 < target <= 1.0:
+        raise ValueError(f"share must be in (0, 1], not {share}")
+    cover = _cover(t, r)
+    coverable = np.flatnonzero(cover.any(axis=1))
+    k = len(coverable)
+    total = float(w.sum())
+    need = target * total * (1 - 1e-12)
+    if float(w[coverable].sum()) < need:
+        raise ValueError(f"every candidate together covers {w[coverable].sum() / total:.1%} of the demand "
+                         f"within {r:g}, less than {target:.1%}")
+    c = np.concatenate([np.ones(m), np.zeros(k)])
+    link = sparse.hstack([-sparse.csr_matrix(cover[coverable], dtype=float), sparse.identity(k)]).tocsr()
+    enough = sparse.csr_matrix(np.concatenate([np.zeros(m), w[coverable]])[None, :])
+    lb = np.zeros(m + k)
+    lb[list(fix)] = 1.0
+    rows = [(link, -np.inf, 0.0), (enough, need, np.inf), *choice_rows(m, m + k, (), None, exclude)]
+    x, status, gap = _solve(c, np.concatenate([np.ones(m), np.zeros(k)]), lb, np.ones(m + k), rows,
+                            time_limit, "no other cover meets the target")
+    sites = _chosen(x[:m])
+    return Placement(sites, float(len(sites)), _nearest(t, sites), status, time.perf_counter() - start,
+                     gap=gap)
 
 
 def mclp(times: Any, weights: Any, radius: float, p: int, fixed: Iterable[int] = (), *,

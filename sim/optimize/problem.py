@@ -14,8 +14,9 @@ candidates:                       # where they may go (default: every place of t
   nodes: []                       # ... or these nodes (added to the kinds)
   file: null                      # ... or a CSV with a `node` column, relative to this file
   exclude: []
-model: p_median                   # p_median | mclp | p_center
-within: "20 min"                  # coverage radius (mclp; and the coverage column)
+model: p_median                   # p_median | mclp | p_center | cover (fewest sites for coverage)
+within: "20 min"                  # coverage radius (mclp, cover; and the coverage column)
+coverage: null                    # cover: the share of demand to put within the radius
 demand: {incident_types: [flood_rescue], replications: 40}
 selection: {kpi: response.flood_rescue.capable_mean, delta: 1.0, pcs: 0.95, n0: 10, step: 5,
             max_replications: 200, alternatives: 3, neighbours: 4}
@@ -107,7 +108,8 @@ class OptimizationSpec(_Strict):
     moves: int | None = Field(default=None, ge=0, le=1000)
     fixed: tuple[str, ...] = ()
     candidates: Candidates = Field(default_factory=Candidates)
-    model: Literal["p_median", "mclp", "p_center"] = "p_median"
+    model: Literal["p_median", "mclp", "p_center", "cover"] = "p_median"
+    coverage: float | None = Field(default=None, gt=0, le=1)
     within: Minutes | None = None
     demand: Demand = Field(default_factory=Demand)
     selection: Selection = Field(default_factory=Selection)
@@ -131,28 +133,45 @@ def load_optimization_spec(source: str | Path | dict) -> tuple[OptimizationSpec,
         raise ScenarioError(
             problems_from_validation(exc, label, doc, root=OptimizationSpec), "optimization"
         ) from None
-    if spec.model == "mclp" and spec.within is None:
-        raise ScenarioError(
-            [
-                Problem(
-                    label,
-                    ("within",),
-                    'the mclp model needs a coverage radius (within: "15 min")',
-                    doc.line_of(("model",)) if doc else None,
-                )
-            ],
-            "optimization",
+    problems = []
+    line = (lambda *at: doc.line_of(at)) if doc is not None else (lambda *at: None)
+    if spec.model in ("mclp", "cover") and spec.within is None:
+        problems.append(
+            Problem(
+                label,
+                ("within",),
+                f'the {spec.model} model needs a coverage radius (within: "15 min")',
+                line("model"),
+            )
         )
-    if spec.place == "landing_points" and spec.count is None:
-        raise ScenarioError(
-            [
-                Problem(
-                    label,
-                    ("count",),
-                    "say how many landing points to place (count: 3)",
-                    doc.line_of(("place",)) if doc else None,
-                )
-            ],
-            "optimization",
+    if spec.model == "cover" and spec.coverage is None:
+        problems.append(
+            Problem(
+                label,
+                ("coverage",),
+                "the cover model needs the share of demand to cover within the radius (coverage: 0.95)",
+                line("model"),
+            )
         )
+    if spec.model == "cover" and spec.place != "landing_points":
+        problems.append(
+            Problem(
+                label,
+                ("model",),
+                f"the cover model decides how many sites to open: it is for "
+                f"landing points; {spec.place.replace('_', ' ')} keep their number",
+                line("model"),
+            )
+        )
+    if spec.place == "landing_points" and spec.count is None and spec.model != "cover":
+        problems.append(
+            Problem(
+                label,
+                ("count",),
+                "say how many landing points to place (count: 3), or use model: cover",
+                line("place"),
+            )
+        )
+    if problems:
+        raise ScenarioError(problems, "optimization")
     return spec, path, doc

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import SimError
-from .location import mclp, p_center, p_median
+from .location import coverage_cover, mclp, p_center, p_median
 from .problem import OptimizationSpec
 from .sites import SiteProblem
 
@@ -59,7 +59,12 @@ def measure(
     covered = float(w[reached & (nearest <= within)].sum() / total) if within is not None else math.nan
     unreached = float(w[~reached].sum() / total)
     worst = float(nearest.max())
-    objective = {"p_median": mean if not unreached else math.inf, "mclp": covered, "p_center": worst}[model]
+    objective = {
+        "p_median": mean if not unreached else math.inf,
+        "mclp": covered,
+        "p_center": worst,
+        "cover": float(len(sites)),
+    }[model]
     return StaticAnswer(name, tuple(sorted(sites)), objective, mean, covered, unreached, worst, status)
 
 
@@ -133,6 +138,11 @@ def _solve(
                 exclude=exclude,
                 **kw,
             )
+        elif spec.model == "cover":
+            assert spec.within is not None and spec.coverage is not None
+            place = coverage_cover(
+                problem.times, problem.weights, spec.within, spec.coverage, fixed, exclude=exclude, **kw
+            )
         else:
             if spec.moves is not None:
                 raise ValueError("moves are not available with the p_center model: use p_median or mclp")
@@ -159,7 +169,9 @@ def _neighbours(problem: SiteProblem, spec: OptimizationSpec, best: StaticAnswer
             if spec.moves is not None and len(set(sites) - existing) > max(spec.moves, moved_now):
                 continue
             label = f"move {problem.columns[s]} -> {problem.columns[j]}"
-            tried.append(measure(problem, sites, within, model, label))
+            answer = measure(problem, sites, within, model, label)
+            if model != "cover" or answer.covered >= (spec.coverage or 0.0) * (1 - 1e-12):
+                tried.append(answer)   # a cover's neighbour still meets the coverage target
     sign = -1.0 if model == "mclp" else 1.0
     tried.sort(key=lambda a: (sign * a.objective, a.mean_minutes, a.sites))
     return tried
