@@ -26,19 +26,21 @@ _PUBLIC = {
     "run_batch": "experiments.batch_result",
     "Experiment": "experiments.experiment", "load_experiment": "experiments.experiment",
     "DispatchPolicy": "model.dispatch", "Fleet": "model.dispatch", "NearestAvailable": "model.dispatch",
-    "register_policy": "plugins",
+    "register_policy": "plugins", "MoveUpPolicy": "engine.moveup",
     "RunResult": "results.outcome",
     "Scenario": "scenario.loader", "builtin_scenarios": "scenario.loader", "load_scenario": "scenario.loader",
     "load_scenario_data": "scenario.loader",
 }
-_PACKAGES = ("drills", "engine", "errors", "experiments", "model", "network", "plugins", "report", "results",
-             "scenario")
+_PACKAGES = ("drills", "engine", "errors", "experiments", "model", "network", "optimize", "plugins", "report",
+             "results", "scenario")
 
-__all__ = ["BatchResult", "DispatchPolicy", "Experiment", "Fleet", "NearestAvailable", "Problem", "RunResult",
-           "Scenario", "ScenarioError", "SimError", "builtin_scenarios", "load_experiment", "load_scenario",
-           "load_scenario_data", "open_batch", "register_policy", "run", "run_batch", "simulate"]
+__all__ = ["BatchResult", "DispatchPolicy", "Experiment", "Fleet", "MoveUpPolicy", "NearestAvailable",
+           "Problem", "RunResult", "Scenario", "ScenarioError", "SimError", "builtin_scenarios",
+           "load_experiment", "load_scenario", "load_scenario_data", "open_batch", "register_policy", "run",
+           "run_batch", "simulate"]
 
 if TYPE_CHECKING:  # pragma: no cover - what type checkers and editors see
+    from .engine.moveup import MoveUpPolicy
     from .engine.runner import run, simulate
     from .errors import Problem, ScenarioError, SimError
     from .experiments.batch_result import BatchResult, open_batch, run_batch

@@ -1,16 +1,18 @@
-"""Plug-ins: your own dispatch and supply-allocation policies, chosen by a registered name.
+"""Plug-ins: your own dispatch, supply-allocation and move-up policies, chosen by a registered name.
 
 Input files (scenarios, experiments, drills) name a policy only by a name; they never import
 or call code. A name means one of:
 
-* a built-in policy (``nearest_available``, ``nearest_tier_first``);
+* a built-in policy (``nearest_available``, ``nearest_tier_first``, ``dmexclp``,
+  ``compliance_table``);
 * a policy registered in this process through the Python API::
 
       import sim
       sim.register_policy("dispatch", "highest_index", HighestIndex)
 
 * a policy that an installed package declares as an entry point, in the group
-  ``sim.dispatch_policies`` or ``sim.allocation_policies`` of its ``pyproject.toml``::
+  ``sim.dispatch_policies``, ``sim.allocation_policies`` or ``sim.move_up_policies`` of its
+  ``pyproject.toml``::
 
       [project.entry-points."sim.dispatch_policies"]
       highest_index = "mypackage.policies:HighestIndex"
@@ -35,8 +37,9 @@ from .errors import SimError
 __all__ = ["ENTRY_POINT_GROUPS", "KINDS", "make_plugin", "make_policy_named", "plugin_names",
            "register_policy"]
 
-KINDS = ("dispatch", "allocation")
-ENTRY_POINT_GROUPS = {"dispatch": "sim.dispatch_policies", "allocation": "sim.allocation_policies"}
+KINDS = ("dispatch", "allocation", "move_up")
+ENTRY_POINT_GROUPS = {"dispatch": "sim.dispatch_policies", "allocation": "sim.allocation_policies",
+                      "move_up": "sim.move_up_policies"}
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
 
 _REGISTERED: dict[str, dict[str, Callable[[], Any]]] = {kind: {} for kind in KINDS}
@@ -50,7 +53,8 @@ def _kind(kind: str) -> str:
 
 def register_policy(kind: str, name: str, factory: Callable[[], Any]) -> None:
     """Make ``name`` usable in scenario files as a ``kind`` policy (``dispatch``:
-    ``dispatch.policy``; ``allocation``: ``supply.policy``), built by calling ``factory()``."""
+    ``dispatch.policy``; ``allocation``: ``supply.policy``; ``move_up``:
+    ``dispatch.move_up.policy``), built by calling ``factory()``."""
     if not NAME.match(name):
         raise ValueError(f"a policy name is a word of letters, digits, '_', '-' or '.' (got {name!r})")
     if not callable(factory):

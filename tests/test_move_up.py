@@ -114,3 +114,21 @@ def test_the_larson_correction_changes_the_table_it_is_asked_for():
     raw = far_people_raw("dmexclp")
     raw["dispatch"]["move_up"]["correction"] = True
     assert load(raw).spec.dispatch.move_up.correction
+
+
+def test_a_registered_move_up_policy_is_used_by_name():
+    """Move-up policies plug in like dispatch policies: a class registered under a name."""
+    import sim
+    from sim.engine.moveup import MoveUpPolicy
+
+    class EveryoneToC(MoveUpPolicy):
+        def freed(self, control, unit):
+            control.relocate(unit, control.bases[-1], sending=False)
+
+    sim.register_policy("move_up", "test-everyone-to-c", EveryoneToC)
+    raw = far_people_raw("test-everyone-to-c")
+    raw["dispatch"]["move_up"]["busy"] = 0.0
+    moves = simulate(load(raw), 0, 3).table_frame("move_ups")
+    assert len(moves) >= 1 and set(moves["to_node"]) == {"c"}
+    with pytest.raises(ScenarioError, match="unknown move-up policy 'nobody'"):
+        load(far_people_raw("nobody"))

@@ -21,11 +21,15 @@ probability ``1 - q^k``.
 
 A moved unit takes the new base as its own until the next move; it is available on the way,
 as a unit driving home is. Every move is recorded (time, unit, from, to, planned minutes).
+
+Policies plug in as dispatch policies do (:mod:`sim.plugins`): subclass :class:`MoveUpPolicy`
+and register it under a name (kind ``move_up``) that ``dispatch.move_up.policy`` gives.
 """
 
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -37,7 +41,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..scenario.loader import Scenario
     from .interface import Core
 
-__all__ = ["MoveUpControl", "compliance_table"]
+__all__ = ["MOVE_UP_POLICIES", "DMEXCLP", "ComplianceTable", "MoveUpControl", "MoveUpPolicy",
+           "compliance_table", "make_move_up_policy"]
 
 
 def compliance_table(scenario: Scenario, bases: list[int], weights: np.ndarray, places: np.ndarray,
@@ -60,8 +65,94 @@ def compliance_table(scenario: Scenario, bases: list[int], weights: np.ndarray, 
     return table
 
 
+class MoveUpPolicy(ABC):
+    """Decides where idle units go. Subclass it and name it in ``dispatch.move_up.policy``
+    (register it with :func:`sim.register_policy` as kind ``move_up``, or an entry point in
+    ``sim.move_up_policies``). It reads the pool, bases, coverage and gains of the
+    :class:`MoveUpControl` and moves units with :meth:`MoveUpControl.relocate`."""
+
+    name = "custom"
+
+    def start(self, control: MoveUpControl) -> None:  # noqa: B027  (optional, nothing by default)
+        """Called once per replication before the first event."""
+
+    @abstractmethod
+    def freed(self, control: MoveUpControl, unit: Unit) -> None:
+        """``unit`` of the pool is free again and about to go home (or stays at its base):
+        relocate it (with ``sending=False``: the engine sends it) or others."""
+
+    def sent(self, control: MoveUpControl, unit: Unit) -> None:  # noqa: B027
+        """``unit`` of the pool was sent to a call: one idle unit fewer."""
+
+
+class DMEXCLP(MoveUpPolicy):
+    """The freed unit goes where it adds the most expected coverage (see the module notes)."""
+
+    name = "dmexclp"
+
+    def freed(self, control: MoveUpControl, unit: Unit) -> None:
+        cover = control.cover()
+        where = {b: k for k, b in enumerate(control.bases)}
+        k = np.zeros(len(control.places))
+        for other in control.idle(unit):
+            b = where.get(other.base_node)
+            if b is not None:
+                k += cover[b]
+        added = control.gains[np.minimum(k, len(control.gains) - 1).astype(int)]
+        gain = cover.astype(float) @ (control.weights * added)
+        now = where.get(unit.base_node)
+        best = int(np.argmax(gain))
+        if now is not None and gain[now] >= gain[best] * (1 - 1e-12):
+            return   # its own base is as good as any: no move
+        control.relocate(unit, control.bases[best], sending=False)
+
+
+class ComplianceTable(MoveUpPolicy):
+    """The idle units follow the MEXCLP layout of their number (see the module notes)."""
+
+    name = "compliance_table"
+
+    def start(self, control: MoveUpControl) -> None:
+        self.table = compliance_table(control.engine.scenario, control.bases, control.weights,
+                                      control.places, control.radius, control.q, len(control.pool),
+                                      control.correction)
+
+    def freed(self, control: MoveUpControl, unit: Unit) -> None:
+        self._comply(control)
+
+    def sent(self, control: MoveUpControl, unit: Unit) -> None:
+        self._comply(control)
+
+    def _comply(self, control: MoveUpControl) -> None:
+        idle = control.idle()
+        if not idle or not self.table:
+            return
+        slots = [control.bases[b] for b in self.table[min(len(idle), len(self.table)) - 1]]
+        rows = control.rows()
+        cost = np.array([[0.0 if u.base_node == s else rows[u.node][s] / u.speed for s in slots]
+                         for u in idle])
+        cost[~np.isfinite(cost)] = 1e9
+        picked, slot = linear_sum_assignment(cost)
+        for a, b in zip(picked, slot, strict=True):
+            if idle[a].base_node != slots[b] and cost[a, b] < 1e9:
+                control.relocate(idle[a], slots[b], sending=True)
+
+
+MOVE_UP_POLICIES: dict[str, type[MoveUpPolicy]] = {DMEXCLP.name: DMEXCLP,
+                                                   ComplianceTable.name: ComplianceTable}
+
+
+def make_move_up_policy(name: str) -> MoveUpPolicy:
+    """The built-in move-up policy ``name``, or the one registered under it (:mod:`sim.plugins`)."""
+    from ..plugins import make_policy_named
+
+    policy: MoveUpPolicy = make_policy_named("move_up", name, MOVE_UP_POLICIES, "freed")
+    return policy
+
+
 class MoveUpControl:
-    """The move-up policy of one replication (see the module notes)."""
+    """Move-up in one replication: the pool, bases, demand and coverage the policy reads, and
+    the moves it makes (see the module notes)."""
 
     def __init__(self, engine: Core) -> None:
         self.engine = engine
@@ -69,7 +160,6 @@ class MoveUpControl:
         spec = scenario.spec
         cfg = spec.dispatch.move_up
         assert cfg is not None  # built only when the scenario asks for move-up
-        self.policy = cfg.policy
         types = set(cfg.units)
         self.pool = [u for u in engine.units if u.info.type in types and u.mode == ROAD
                      and not u.info.mutual_aid]
@@ -84,11 +174,9 @@ class MoveUpControl:
         self.weights = population[self.places]
         self.radius = cfg.radius
         self.q = cfg.busy
+        self.correction = cfg.correction
         self._cover_key: object = None
         self._cover = np.zeros((len(self.bases), len(self.places)), dtype=bool)
-        self.table = (compliance_table(scenario, self.bases, self.weights, self.places, self.radius, self.q,
-                                       len(self.pool), cfg.correction)
-                      if self.policy == "compliance_table" else [])
         # what the k-th idle unit covering a place adds to its chance of finding one free
         from ..optimize.location import larson_gains
 
@@ -96,22 +184,25 @@ class MoveUpControl:
         self.gains = np.append(larson_gains(n, self.q) if cfg.correction else
                                (1.0 - self.q) * self.q ** np.arange(n), 0.0)
         self.log: list[tuple[float, str, str, str, float]] = []   # (time, unit, from, to, minutes)
+        self.policy = make_move_up_policy(cfg.policy)
+        self.policy.start(self)
 
-    # ---------------------------------------------------------------- coverage
+    # ---------------------------------------------------------------- what policies read
 
-    def _rows(self) -> list:
+    def rows(self) -> list:
+        """Road minutes as the roads are now (``rows[origin][destination]``)."""
         return self.engine.modes[ROAD].rows
 
     def cover(self) -> np.ndarray:
         """``cover[b, i]``: base ``b`` reaches place ``i`` within the radius, roads as they are."""
-        rows = self._rows()
+        rows = self.rows()
         if self._cover_key is not rows:
             self._cover_key = rows
             self._cover = np.array([[rows[b][i] <= self.radius for i in self.places] for b in self.bases],
                                    dtype=bool).reshape(len(self.bases), len(self.places))
         return self._cover
 
-    def _idle(self, unit: Unit | None = None) -> list[Unit]:
+    def idle(self, unit: Unit | None = None) -> list[Unit]:
         """Idle pool units (at base or on their way to one), ``unit`` left out."""
         return [u for u in self.pool if u is not unit and u.status in (AT_BASE, AWAY, HOMING)]
 
@@ -119,56 +210,22 @@ class MoveUpControl:
 
     def freed(self, unit: Unit) -> None:
         """``unit`` is free again and about to go home (or stays at its base)."""
-        if unit.index not in self.members:
-            return
-        if self.policy == "dmexclp":
-            self._dmexclp(unit)
-        else:
-            self._comply()
+        if unit.index in self.members:
+            self.policy.freed(self, unit)
 
     def sent(self, unit: Unit) -> None:
-        """``unit`` was sent to a call: one idle unit fewer."""
-        if unit.index in self.members and self.policy == "compliance_table":
-            self._comply()
+        """``unit`` was sent to a call."""
+        if unit.index in self.members:
+            self.policy.sent(self, unit)
 
-    def _dmexclp(self, unit: Unit) -> None:
-        cover = self.cover()
-        where = {b: k for k, b in enumerate(self.bases)}
-        k = np.zeros(len(self.places))
-        for other in self._idle(unit):
-            b = where.get(other.base_node)
-            if b is not None:
-                k += cover[b]
-        added = self.gains[np.minimum(k, len(self.gains) - 1).astype(int)]
-        gain = cover.astype(float) @ (self.weights * added)
-        now = where.get(unit.base_node)
-        best = int(np.argmax(gain))
-        if now is not None and gain[now] >= gain[best] * (1 - 1e-12):
-            return   # its own base is as good as any: no move
-        self._relocate(unit, self.bases[best], sending=False)
-
-    def _comply(self) -> None:
-        idle = self._idle()
-        if not idle:
-            return
-        slots = [self.bases[b] for b in self.table[min(len(idle), len(self.table)) - 1]]
-        rows = self._rows()
-        cost = np.array([[0.0 if u.base_node == s else rows[u.node][s] / u.speed for s in slots]
-                         for u in idle])
-        cost[~np.isfinite(cost)] = 1e9
-        picked, slot = linear_sum_assignment(cost)
-        for a, b in zip(picked, slot, strict=True):
-            if idle[a].base_node != slots[b] and cost[a, b] < 1e9:
-                self._relocate(idle[a], slots[b], sending=True)
-
-    def _relocate(self, unit: Unit, node: int, sending: bool) -> None:
+    def relocate(self, unit: Unit, node: int, sending: bool) -> None:
         """Make ``node`` the unit's base; an idle unit starts for it (``sending``) or, being
         released now, is sent by the engine."""
         engine = self.engine
         engine.settle(unit)
         if unit.status == BUSY:
             return
-        minutes = self._rows()[unit.node][node] / unit.speed
+        minutes = self.rows()[unit.node][node] / unit.speed
         self.log.append((engine.env.now, unit.info.id, engine.node_ids[unit.base_node], engine.node_ids[node],
                          float(minutes) if math.isfinite(minutes) else math.nan))
         unit.base_node = node

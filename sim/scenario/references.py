@@ -258,6 +258,13 @@ def _move_up_checks(raw: dict, facilities: dict[str, dict], unit_items: list[tup
         elif types.get(name, "road") != "road":
             out.append((("dispatch", "move_up", "units", k), f"move-up moves road units; {shown(name)} "
                         f"units travel by {types[name]}"))
+    chosen = move.get("policy")
+    if isinstance(chosen, str) and chosen:
+        from ..engine.moveup import MOVE_UP_POLICIES  # local import: the engine depends on the scenario
+
+        message = _registered_problem("move_up", "move-up policy", chosen, list(MOVE_UP_POLICIES))
+        if message:
+            out.append((("dispatch", "move_up", "policy"), message))
     for k, base in enumerate(_strings(move.get("bases"))):
         if facilities and base not in facilities:
             out.append((("dispatch", "move_up", "bases", k), _unknown("facility", base, facilities)))

@@ -572,7 +572,7 @@ class MoveUp(Strict):
     chance that the k-th covering unit is the first free one from Larson's approximation
     (:func:`sim.optimize.location.larson_gains`) instead of independent busy units."""
 
-    policy: Literal["dmexclp", "compliance_table"]
+    policy: str = Field(min_length=1)   # dmexclp, compliance_table, or a registered name
     units: tuple[Id, ...] = Field(min_length=1)
     bases: tuple[Id, ...] = ()
     radius: PositiveDuration = Field(default_factory=lambda: parse_duration("15 min"))
