@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from .evacuation import EvacuationControl
@@ -26,16 +26,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from .scheduling import Fired
     from .supplies import SupplyControl
 
-__all__ = ["ScriptRecorder", "ShelterReplay", "ShelterScript", "ShelterState"]
+__all__ = ["ScriptRecorder", "ShelterReplay", "ShelterScript"]
 
 CHANGE, ARRIVAL = 0, 1
-
-
-class ShelterState(Protocol):
-    """What supplies read of the shelters: people in each, and the event they fled."""
-
-    occupancy: list[int]
-    shelter_event: dict[int, int]
 
 
 @dataclass

@@ -36,7 +36,7 @@ from __future__ import annotations
 import heapq
 import math
 from bisect import insort
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ..model.units import AIR, ROAD
 from .allocation import (
@@ -48,15 +48,22 @@ from .allocation import (
     Request,
     make_allocation,
 )
-from .shelter_script import ShelterState
 from .streams import keyed_uniform
 
 if TYPE_CHECKING:  # pragma: no cover
     from .interface import Core
     from .scheduling import Fired
 
-__all__ = ["AllocationPolicy", "DepotState", "NearestTierFirst", "Request", "SupplyControl",
+__all__ = ["AllocationPolicy", "DepotState", "NearestTierFirst", "Request", "ShelterState", "SupplyControl",
            "ALLOCATION_POLICIES"]
+
+class ShelterState(Protocol):
+    """What supplies read of the shelters (an evacuation, or its replay: :mod:`.shelter_script`):
+    the people in each, and the event they fled."""
+
+    occupancy: list[int]
+    shelter_event: dict[int, int]
+
 
 class SupplyControl:
     """Relief supplies of one replication."""
