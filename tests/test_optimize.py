@@ -221,3 +221,34 @@ def test_the_cover_model_opens_the_fewest_landing_points_for_the_target():
         assert all(f.covered < 0.6 for f in fewer)   # no single landing point would do
     with pytest.raises(ScenarioError, match="coverage"):
         load_optimization_spec(year_of(place="landing_points", model="cover", within="20 min"))
+
+
+def test_what_a_users_file_can_get_wrong_is_named_before_anything_runs(tmp_path):
+    from sim.errors import SimError
+
+    for fields, message in (
+        (dict(place="fire_stations", selection={"kpi": "response.bilding_fire.capable_mean"}), "no group"),
+        (dict(place="fire_stations", selection={"kpi": "response.all.capable_men"}), "no metric"),
+        (dict(place="fire_stations", selection={"kpi": "evacuaton.all.x"}), "no section"),
+        (dict(place="fire_stations", candidates={"nodes": ["atlantis"]}), "no place 'atlantis'"),
+    ):
+        with pytest.raises(SimError, match=message):
+            prepare(load_optimization_spec(spec_of(demand={"replications": 2}, **fields))[0], None)
+    (tmp_path / "c.csv").write_text('name,node\nA,"zhapu-c2"\nB\n', encoding="utf-8")
+    path = write_yaml(tmp_path / "o.yaml", spec_of(place="fire_stations", candidates={"file": "c.csv"},
+                                                   demand={"replications": 2}))
+    with pytest.raises(SimError, match="line 3: no node"):
+        prepare(load_optimization_spec(path)[0], path)
+    (tmp_path / "c.csv").write_text('name,node\nA,"zhapu-c2"\n', encoding="utf-8")
+    spec, src, _ = load_optimization_spec(write_yaml(tmp_path / "o.yaml", spec_of(
+        place="fire_stations", candidates={"kinds": [], "file": "c.csv"}, demand={"replications": 2})))
+    problem = prepare(spec, src).problem
+    assert "zhapu-c2" in problem.columns and len(problem.columns) == 10   # the file's place and the 9 stations
+
+
+def test_a_current_layout_that_is_already_optimal_is_named_so():
+    """With no move allowed the static optimum is the current layout: one answer, named so."""
+    spec, _, _ = load_optimization_spec(spec_of(place="fire_stations", moves=0, demand={"replications": 2}))
+    prep = prepare(spec, None)
+    assert prep.answers[0].name == "current = static best"
+    assert all(a.name != "static best" for a in prep.answers)

@@ -184,6 +184,7 @@ class MoveUpControl:
         self.gains = np.append(larson_gains(n, self.q) if cfg.correction else
                                (1.0 - self.q) * self.q ** np.arange(n), 0.0)
         self.log: list[tuple[float, str, str, str, float]] = []   # (time, unit, from, to, minutes)
+        self._releasing: Unit | None = None
         self.policy = make_move_up_policy(cfg.policy)
         self.policy.start(self)
 
@@ -209,9 +210,14 @@ class MoveUpControl:
     # ---------------------------------------------------------------- events
 
     def freed(self, unit: Unit) -> None:
-        """``unit`` is free again and about to go home (or stays at its base)."""
+        """``unit`` is free again and about to go home (or stays at its base): the engine sends
+        it wherever the policy puts it."""
         if unit.index in self.members:
-            self.policy.freed(self, unit)
+            self._releasing = unit
+            try:
+                self.policy.freed(self, unit)
+            finally:
+                self._releasing = None
 
     def sent(self, unit: Unit) -> None:
         """``unit`` was sent to a call."""
@@ -225,6 +231,7 @@ class MoveUpControl:
         engine.settle(unit)
         if unit.status == BUSY:
             return
+        sending = sending and unit is not self._releasing   # the engine sends the unit it releases
         minutes = self.rows()[unit.node][node] / unit.speed
         self.log.append((engine.env.now, unit.info.id, engine.node_ids[unit.base_node], engine.node_ids[node],
                          float(minutes) if math.isfinite(minutes) else math.nan))

@@ -227,7 +227,7 @@ class ResponseEngine(OnScene):
         self.roads.finish(end)
         self.supplies.finish(end, done_by)
         if self.recorder is not None:
-            self.recorder.finish()
+            self.recorder.finish(self.env.now)
         return build_records(self)
 
     def _feed_next_call(self) -> None:

@@ -38,6 +38,7 @@ class ShelterScript:
 
     steps: list[tuple[float, int, int, int]] = field(default_factory=list)
     recorded: bool = False
+    end: float = 0.0   # the clock when the full run's last event had fired
 
 
 class ScriptRecorder:
@@ -48,6 +49,8 @@ class ScriptRecorder:
         self.supplies = supplies
         self.script = script
         self._pending: list[tuple[float, int]] = []   # changes announced, occupancy not yet set
+        script.steps.clear()   # a run that failed partway leaves nothing behind
+        script.recorded = False
         evacuation.before_change = self.before_change
         evacuation.on_arrival = self.on_arrival
 
@@ -68,8 +71,9 @@ class ScriptRecorder:
         self.script.steps.append((now, ARRIVAL, shelter, self.evacuation.shelter_event[shelter]))
         self.supplies.shelter_arrival(shelter, now)
 
-    def finish(self) -> None:
+    def finish(self, end: float) -> None:
         self._settle()
+        self.script.end = end
         self.script.recorded = True
 
 
@@ -80,6 +84,7 @@ class ShelterReplay:
     def __init__(self, engine: Core, script: ShelterScript, shelters: int) -> None:
         self.engine = engine
         self.steps = script.steps
+        self.end = script.end
         self.occupancy = [0] * shelters
         self.shelter_event: dict[int, int] = {}
         self.before_change: Callable[[int, float], None] | None = None
@@ -88,6 +93,8 @@ class ShelterReplay:
 
     def start(self) -> None:
         self._schedule()
+        # the full run's clock went on to its last event (an evacuation's, perhaps): so does this
+        self.engine.at_time(self.end, _nothing, None)
 
     def _schedule(self) -> None:
         if self._next < len(self.steps):
@@ -110,3 +117,7 @@ class ShelterReplay:
             k += 1
         self._next = k
         self._schedule()
+
+
+def _nothing(event: Fired[None]) -> None:
+    """An event that only moves the clock."""

@@ -17,6 +17,8 @@ CI, and the current layout against both.
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,7 +39,7 @@ from ..scenario.loader import Scenario
 from .problem import OptimizationSpec
 from .selection import KnResult, kim_nelson
 from .sites import HOIST, SiteProblem, build_problem, demand_types
-from .static import StaticAnswer, static_answers
+from .static import BEST_NAMES, StaticAnswer, static_answers
 
 __all__ = [
     "OptimizeResult",
@@ -77,11 +79,13 @@ class OptimizeResult:
 
     @property
     def static_best(self) -> int:
-        return next(k for k, a in enumerate(self.prepared.answers) if a.name == "static best")
+        """The static optimum's index (it may be the current layout)."""
+        return next(k for k, a in enumerate(self.prepared.answers) if a.name in BEST_NAMES)
 
     @property
     def current(self) -> int | None:
-        return next((k for k, a in enumerate(self.prepared.answers) if a.name == "current"), None)
+        names = ("current", BEST_NAMES[1])
+        return next((k for k, a in enumerate(self.prepared.answers) if a.name in names), None)
 
 
 def default_selection(spec: OptimizationSpec, problem_types: tuple[str, ...]) -> tuple[str, float]:
@@ -102,12 +106,23 @@ def _candidate_file(spec: OptimizationSpec, path: Path | None) -> list[str]:
         return []
     target = resolve_reference(spec.candidates.file, path)
     text = read_input_text(target, "candidates file")
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    header = [h.strip() for h in lines[0].split(",")] if lines else []
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip() for h in next(reader, [])]
     if "node" not in header:
-        raise SimError(f"{target}: candidates.file needs a 'node' column (columns: {', '.join(header)})")
+        raise SimError(
+            f"{target}: candidates.file needs a 'node' column (columns: {', '.join(header) or 'none'})"
+        )
     k = header.index("node")
-    return [line.split(",")[k].strip() for line in lines[1:]]
+    nodes = []
+    for line, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) <= k or not row[k].strip():
+            raise SimError(
+                f"{target}: line {line}: no node (the row has {len(row)} of {len(header)} columns)"
+            )
+        nodes.append(row[k].strip())
+    return nodes
 
 
 def _experiment_raw(spec: OptimizationSpec, layouts: dict[str, dict], replications: int) -> dict[str, Any]:
@@ -186,7 +201,51 @@ def prepare(spec: OptimizationSpec, path: Path | None) -> Prepared:
     layouts = {a.name: layout_changes(problem, a.sites, scenario) for a in answers}
     experiment = load_experiment(_experiment_raw(spec, layouts, spec.selection.n0), base_dir=folder)
     kpi, delta = default_selection(spec, demand_types(scenario, spec))
+    _check_kpi(kpi, scenario)
     return Prepared(spec, scenario, problem, answers, experiment, kpi, delta)
+
+
+def _check_kpi(kpi: str, scenario: Scenario) -> None:
+    """A KPI the layouts' runs will have (before anything is simulated): its section, and for
+    the response and units sections its group and metric."""
+    from ..results.kpi_rows import kpi_sections
+    from ..results.kpis import INCIDENT_METRICS
+
+    section, group, metric = kpi.split(".")
+    spec = scenario.spec
+    sections = [name for name, _ in kpi_sections(spec)]
+    known: dict[str, tuple[list[str], tuple[str, ...]]] = {
+        "response": (["all", *spec.incident_types], INCIDENT_METRICS),
+        "units": (
+            list(dict.fromkeys(g.type for g in spec.units)),
+            ("arrival_mean", "assignments", "busy_fraction"),
+        ),
+    }
+    problem = None
+    if section not in sections:
+        problem = f"no section {section!r} in this scenario's KPIs (sections: {', '.join(sections)})"
+    elif section in known and group not in known[section][0]:
+        problem = f"no group {group!r} in {section} (groups: {', '.join(known[section][0])})"
+    elif section in known and metric not in known[section][1]:
+        problem = f"no metric {metric!r} in {section} (metrics: {', '.join(known[section][1])})"
+    if problem:
+        raise SimError(f"selection.kpi {kpi!r}: {problem}")
+
+
+def _prefixes(store: ResultsStore, variants: int) -> list[int]:
+    """Per layout, how many replications from 0 on are stored without a gap (tasks of a parallel
+    batch finish out of order: a resumed run must not take a missing replication for a year
+    without a value)."""
+    have: list[set[int]] = [set() for _ in range(variants)]
+    for v, first, count in store.tasks()[["variant", "first", "count"]].itertuples(index=False):
+        have[int(v)].update(range(int(first), int(first) + int(count)))
+    out = []
+    for reps in have:
+        n = 0
+        while n in reps:
+            n += 1
+        out.append(n)
+    return out
 
 
 def _selection(prepared: Prepared, store: ResultsStore) -> KnResult:
@@ -194,8 +253,7 @@ def _selection(prepared: Prepared, store: ResultsStore) -> KnResult:
     spec = prepared.spec.selection
     kpis = store.kpis()
     names = [v.name for v in prepared.experiment.variants]
-    tasks = store.tasks()
-    simulated = [int(tasks.loc[tasks["variant"] == k, "count"].sum()) for k in range(len(names))]
+    simulated = _prefixes(store, len(names))
     width = max(simulated) if simulated else 0
     if width == 0:
         values = np.full((len(names), 0), math.nan)
@@ -254,7 +312,7 @@ def optimize(
     try:
         selection = _selection(prepared, store)
         kpis = store.kpis()
-        done = int(store.tasks()["count"].sum())
+        done = int(store.tasks()["count"].sum())  # every replication simulated, in all layouts
     finally:
         store.close()
     names = [v.name for v in prepared.experiment.variants]
@@ -285,7 +343,7 @@ def _table(prepared: Prepared, selection: KnResult, kpis: pd.DataFrame) -> pd.Da
     problem = prepared.problem
     rows = []
     for k, answer in enumerate(prepared.answers):
-        sim = sims.get(answer.name)
+        sim = sims.get(prepared.experiment.variants[k].name)  # "base" when it is the only layout
         rows.append(
             {
                 "layout": answer.name,

@@ -67,6 +67,7 @@ class SiteProblem:
     areas: list[tuple[tuple[str, ...], list[int], list[int]]] = field(default_factory=list)
     weight_unit: str = "incidents a year"
     keep: tuple[int, ...] = ()  # columns of existing sites that must stay (``fixed`` in the file)
+    left_out: float = 0.0  # demand no candidate reaches (cut off by road at its call)
 
 
 def demand_weights(scenario: Scenario, spec: OptimizationSpec, types: tuple[str, ...]) -> np.ndarray:
@@ -89,6 +90,7 @@ def demand_weights(scenario: Scenario, spec: OptimizationSpec, types: tuple[str,
         incidents, _ = draw_replication(scenario, Streams(spec.seed, rep))
         wanted = np.array([name in types for name in incidents.type_names], dtype=bool)
         mine = wanted[incidents.type_index] if len(incidents) else np.zeros(0, dtype=bool)
+        mine &= incidents.time >= run.warmup   # as the KPIs: the warm-up does not count
         np.add.at(counts, incidents.node[mine], 1.0)
     return counts / (spec.demand.replications * years)
 
@@ -127,7 +129,8 @@ def demand_minutes(
         incidents, timeline = draw_replication(scenario, Streams(spec.seed, rep))
         wanted = np.array([name in types for name in incidents.type_names], dtype=bool)
         call = incidents.time + incidents.detection_delay + incidents.report_delay + incidents.handling_time
-        for k in np.flatnonzero(wanted[incidents.type_index]) if len(incidents) else []:
+        counted = wanted[incidents.type_index] & (incidents.time >= run.warmup) if len(incidents) else []
+        for k in np.flatnonzero(counted):
             key = (int(incidents.node[k]), _roads_at(timeline, float(call[k])))
             cells[key] = cells.get(key, 0.0) + weight
     if not cells:
@@ -168,17 +171,18 @@ def demand_types(scenario: Scenario, spec: OptimizationSpec) -> tuple[str, ...]:
     )
 
 
-def _candidate_nodes(scenario: Scenario, spec: OptimizationSpec, extra: list[str]) -> list[str]:
-    """The candidate node ids in region order: places of the kinds, the listed nodes, the
-    file's nodes and ``extra`` (the existing sites), less the excluded."""
+def _candidate_nodes(scenario: Scenario, spec: OptimizationSpec, extra: list[str],
+                     file_nodes: list[str] = ()) -> list[str]:  # type: ignore[assignment]
+    """The candidate node ids in region order: places of the kinds, the listed nodes and the
+    file's nodes, less the excluded, and ``extra`` (the existing sites: always candidates)."""
     cands = spec.candidates
     index = scenario.node_index
-    listed = [*cands.nodes, *extra]
+    listed = [*cands.nodes, *file_nodes]
     unknown = [n for n in [*listed, *cands.exclude] if n not in index]
     if unknown:
         raise SimError(f"candidates: no place {', '.join(map(repr, unknown[:5]))} in the scenario")
     chosen = {n.id for n in scenario.spec.region.nodes if n.kind in cands.kinds} | set(listed)
-    chosen -= set(cands.exclude) - set(extra)
+    chosen = (chosen - set(cands.exclude)) | set(extra)
     return [n.id for n in scenario.spec.region.nodes if n.id in chosen]
 
 
@@ -248,11 +252,15 @@ def _stations(scenario: Scenario, spec: OptimizationSpec, file_nodes: list[str])
             "optimisation moves existing stations (with their units); to add or close stations, "
             "compare layouts in an experiment file"
         )
-    columns = _candidate_nodes(scenario, spec, [*file_nodes, *(f.node for f in stations)])
+    columns = _candidate_nodes(scenario, spec, [f.node for f in stations], file_nodes)
     index = scenario.node_index
     rows, weights, minutes = demand_minutes(
         scenario, spec, demand_types(scenario, spec), [index[c] for c in columns]
     )
+    reached = np.isfinite(minutes).any(axis=1)   # cut off from every candidate at the call: left out
+    left_out = float(weights[~reached].sum())
+    rows = [r for r, ok in zip(rows, reached, strict=True) if ok]
+    weights, minutes = weights[reached], minutes[reached]
     existing = tuple(columns.index(f.node) for f in stations)
     if len(set(existing)) < len(existing):
         raise SimError(f"two {words}s share a place: the optimisation moves one station per site")
@@ -265,6 +273,7 @@ def _stations(scenario: Scenario, spec: OptimizationSpec, file_nodes: list[str])
         count,
         existing=existing,
         existing_ids=tuple(f.id for f in stations),
+        left_out=left_out,
     )
 
 
@@ -283,7 +292,7 @@ def _landing_points(scenario: Scenario, spec: OptimizationSpec, file_nodes: list
             if (f.kind in LANDING_KINDS and f.kind != "landing_point") or (f.kind == "hospital" and f.helipad)
         }
     )
-    columns = _candidate_nodes(scenario, spec, [*file_nodes, *(f.node for f in points)])
+    columns = _candidate_nodes(scenario, spec, [f.node for f in points], file_nodes)
     columns = [c for c in columns if c not in always] + always
     nodes = sc.region.nodes
     lon = np.array([n.lon for n in nodes])
@@ -292,12 +301,15 @@ def _landing_points(scenario: Scenario, spec: OptimizationSpec, file_nodes: list
     bases = [(index[facility_node[g.base]], g) for g in air]
     col_nodes = [index[c] for c in columns]
     rows, weights, road = demand_minutes(scenario, spec, demand_types(scenario, spec), col_nodes)
-    # the helicopter that is there first: flight to the landing site, then transfer and drive
-    fly_to_site = np.min([km[b, col_nodes] * 60.0 / float(g.speed or 200.0) for b, g in bases], axis=0)
-    ops = [g.air_ops for g in air]
-    transfer = min(o.transfer for o in ops if o is not None)
-    max_ground = max(o.max_ground for o in ops if o is not None)
-    times = np.where(road <= max_ground, fly_to_site[None, :] + transfer + road, math.inf)
+    # the helicopter that is there first: flight to the landing site, then its transfer and the
+    # drive, when that is within its max_ground
+    each = []
+    for b, g in bases:
+        ops = g.air_ops
+        assert ops is not None  # an air group has its limits
+        fly = km[b, col_nodes] * 60.0 / float(g.speed or 200.0)
+        each.append(np.where(road <= ops.max_ground, fly[None, :] + ops.transfer + road, math.inf))
+    times = np.min(each, axis=0)
     fixed = [columns.index(c) for c in always]
     hoisting = [(b, g) for b, g in bases if "hoist" in g.capabilities]
     if hoisting:
@@ -312,6 +324,8 @@ def _landing_points(scenario: Scenario, spec: OptimizationSpec, file_nodes: list
         columns = [*columns, HOIST]
         fixed.append(len(columns) - 1)
     existing = tuple(columns.index(f.node) for f in points if f.node in columns)
+    if len(set(existing)) < len(existing):
+        raise SimError("two landing points share a place: the optimisation puts one per site")
     return SiteProblem(
         "landing_points",
         columns,
@@ -336,7 +350,7 @@ def _township_depots(scenario: Scenario, spec: OptimizationSpec, file_nodes: lis
     for s in sc.shelters:
         places[index[s.node]] += s.capacity
     weights = demand_weights(scenario, spec, ()) if spec.demand.population else places
-    columns = _candidate_nodes(scenario, spec, [*file_nodes, *(d.node for d in depots)])
+    columns = _candidate_nodes(scenario, spec, [d.node for d in depots], file_nodes)
     area_of = [n.area_id for n in nodes]
     served = {area_of[index[d.node]] for d in depots}  # shelters elsewhere have no township depot
     rows = [i for i in _nonzero_rows(weights) if area_of[i] in served]
@@ -357,6 +371,8 @@ def _township_depots(scenario: Scenario, spec: OptimizationSpec, file_nodes: lis
         if mine:
             areas.append((tuple(d.id for d in mine_depots), cols, mine))
     existing = tuple(columns.index(d.node) for d in depots)
+    if len(set(existing)) < len(existing):
+        raise SimError("two township depots share a place: the optimisation moves one depot per site")
     return SiteProblem(
         "township_depots",
         columns,

@@ -6,14 +6,16 @@ p-median (least weighted mean minutes), the MCLP (most demand within ``within``)
 p-center (least worst minutes). The next best answers are the same model solved again with
 the answers found so far excluded; the neighbours are the optimum with one of its sites moved
 to another candidate, the best of them by the model's objective. With township depots every
-area is a problem of its own with one site, solved by enumeration (exact): the next best
-answers move one depot to its area's second-best site, the least loss first.
+disaster area is a problem of its own (its depots among its candidates, the same model), and
+with ``moves`` the areas that gain the most move first while moves are left (a greedy split
+of the moves across areas); the next best answers put one area at its next-best answer,
+the least loss first, within the moves.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -22,7 +24,7 @@ from .location import coverage_cover, mclp, p_center, p_median
 from .problem import OptimizationSpec
 from .sites import SiteProblem
 
-__all__ = ["StaticAnswer", "measure", "static_answers"]
+__all__ = ["BEST_NAMES", "StaticAnswer", "best_of", "measure", "static_answers"]
 
 
 @dataclass(frozen=True)
@@ -72,37 +74,58 @@ def _better(model: str, a: float, b: float) -> bool:
     return a > b if model == "mclp" else a < b
 
 
+BEST_NAMES = ("static best", "current = static best")
+
+
 def static_answers(problem: SiteProblem, spec: OptimizationSpec) -> list[StaticAnswer]:
     """The current layout (when there is one), the optimum, its next-best answers and its best
-    single moves, without repeats, in that order."""
+    single moves, without repeats, in that order. When the optimum is the current layout, that
+    one answer is named ``current = static best``; an answer equal to an earlier one is not
+    counted among the ``alternatives``."""
     model, within = spec.model, spec.within
     sel = spec.selection
     out: list[StaticAnswer] = []
-    seen: set[tuple[int, ...]] = set()
+    seen: dict[tuple[int, ...], int] = {}
 
-    def add(answer: StaticAnswer) -> None:
-        if answer.sites not in seen:
-            seen.add(answer.sites)
+    def add(answer: StaticAnswer) -> bool:
+        """Add ``answer`` unless an earlier one has its sites; whether it was new."""
+        k = seen.get(answer.sites)
+        if k is None:
+            seen[answer.sites] = len(out)
             out.append(answer)
+            return True
+        if answer.name == "static best":
+            out[k] = replace(out[k], name="current = static best", status=answer.status)
+        return False
 
     if problem.existing:
         add(measure(problem, problem.existing, within, model, "current"))
-    if problem.areas:
+    if problem.areas or (problem.kind == "township_depots"):
         for answer in _by_area(problem, spec):
             add(answer)
         return out
     found: list[tuple[int, ...]] = []
-    for k in range(1 + (sel.alternatives if model != "p_center" else 0)):
+    wanted = 1 + (sel.alternatives if model != "p_center" else 0)
+    rank = tries = 0
+    while rank < wanted and tries < wanted + 5:   # the optimum, then the next best
+        tries += 1
         sites, status = _solve(problem, spec, found)
         if sites is None:
             break
         found.append(tuple(sorted(set(sites) | set(problem.fixed))))
-        add(measure(problem, sites, within, model, "static best" if k == 0 else f"static #{k + 1}", status))
-    best = next((a for a in out if a.name == "static best"), None)
+        name = "static best" if rank == 0 else f"static #{rank + 1}"
+        if add(measure(problem, sites, within, model, name, status)) or rank == 0:
+            rank += 1
+    best = best_of(out)
     if best is not None:
         for answer in _neighbours(problem, spec, best)[: sel.neighbours]:
             add(answer)
     return out
+
+
+def best_of(answers: list[StaticAnswer]) -> StaticAnswer | None:
+    """The static optimum among ``answers`` (perhaps the current layout)."""
+    return next((a for a in answers if a.name in BEST_NAMES), None)
 
 
 def _solve(
@@ -224,14 +247,19 @@ def _by_area(problem: SiteProblem, spec: OptimizationSpec) -> list[StaticAnswer]
         if take:
             budget -= moved
         chosen.append((now_sites, best_sites if take else now_sites, runner))
-    layout = tuple(sorted(j for _, sites, _ in chosen for j in sites))
+    in_areas = {d for ids, _, _ in problem.areas for d in ids}
+    stay = [at[d] for d in problem.existing_ids if d not in in_areas]   # areas with no shelter places
+    layout = tuple(sorted([*stay, *(j for _, sites, _ in chosen for j in sites)]))
     answers = [measure(problem, layout, within, model, "static best")]
     swaps = []
+    existing = set(problem.existing)
     for now_sites, sites, runner in chosen:
         other = runner if sites != now_sites else None
         if other is None:
             continue
         swapped = tuple(sorted((set(layout) - set(sites)) | set(other)))
+        if spec.moves is not None and len(set(swapped) - existing) > spec.moves:
+            continue   # the area's next best would move more depots than allowed
         gone, new = sorted(set(sites) - set(other)), sorted(set(other) - set(sites))
         label = (
             "move "

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from pathlib import Path
@@ -30,7 +31,7 @@ from ..scenario.quantities import format_duration
 from .plots import pyplot, save_figure
 from .writing import write_csv, write_text
 
-__all__ = ["changes", "optimize_text", "static_text", "write_optimize"]
+__all__ = ["changes", "optimize_text", "per_place", "static_text", "write_optimize"]
 
 PLACE_WORDS = {
     "fire_stations": "fire stations",
@@ -52,14 +53,21 @@ def static_text(prep: Prepared) -> str:
 def _static_lines(prep: Prepared) -> list[str]:
     spec, problem = prep.spec, prep.problem
     within = spec.within
+    candidates = sum(1 for j in range(len(problem.columns)) if j not in problem.fixed)
+    places = len(set(problem.rows))
+    states = f" in {len(problem.rows)} road states" if places < len(problem.rows) else ""
+    how_many = "the fewest" if spec.model == "cover" else str(problem.count)
     lines = [
-        f"{spec.name}: {problem.count} {PLACE_WORDS[spec.place]} among "
-        f"{sum(1 for c in problem.columns if c != HOIST) - len(problem.fixed)} candidate sites "
-        f"({spec.model.replace('_', '-')}, demand: {len(set(problem.rows))} places"
-        f"{f' in {len(problem.rows)} road states' if len(set(problem.rows)) < len(problem.rows) else ''}, "
+        f"{spec.name}: {how_many} {PLACE_WORDS[spec.place]} among {candidates} candidate sites "
+        f"({spec.model.replace('_', '-')}, demand: {places} places{states}, "
         f"{problem.weights.sum():,.1f} {problem.weight_unit})",
-        "",
     ]
+    if problem.left_out > 0:
+        lines.append(
+            f"  left out: {problem.left_out:,.2f} {problem.weight_unit} that no candidate "
+            "reaches by road at the call (cut off)"
+        )
+    lines.append("")
     roads = "roads as at each call" if spec.demand.roads == "at_the_call" else "all roads open"
     lines.append(f"Static model (travel minutes to each demand place, {roads}):")
     header = [
@@ -207,6 +215,7 @@ def write_optimize(result: OptimizeResult, out: Path) -> list[Path]:
     paths.append(_map(result, column, out / "optimize_map.png"))
     raw = prep.experiment.variants[result.chosen].raw
     if raw is not None:
+        raw = _files_from(raw, Path(prep.scenario.path).parent if prep.scenario.path else Path.cwd())
         head = f"# {prep.spec.name}: the layout chosen by sim optimize ({chosen.name}), written out in full\n"
         paths.append(
             write_text(
@@ -217,12 +226,69 @@ def write_optimize(result: OptimizeResult, out: Path) -> list[Path]:
     return paths
 
 
+def _files_from(raw: dict, folder: Path) -> dict:
+    """The scenario mapping with the files it names (travel matrix, road network and its
+    nodes, generators' points) as absolute paths, so that it runs from wherever it is written."""
+    out = copy.deepcopy(raw)
+
+    def fix(holder: object, key: str) -> None:
+        if (
+            isinstance(holder, dict)
+            and isinstance(holder.get(key), str)
+            and not Path(holder[key]).is_absolute()
+        ):
+            holder[key] = str((folder / holder[key]).resolve())
+
+    region = out.get("region")
+    if isinstance(region, dict):
+        fix(region, "travel_matrix")
+        fix(region.get("road_network"), "file")
+        fix(region.get("road_network"), "nodes")
+    for generator in out.get("generators") or []:
+        if isinstance(generator, dict):
+            fix(generator.get("where"), "points")
+    return out
+
+
+def per_place(result: OptimizeResult, column: np.ndarray, minutes: np.ndarray) -> list[dict[str, Any]]:
+    """The demand rows of the chosen layout gathered per place (a place has a row per road state
+    with ``roads: at_the_call``): its weight, the weighted mean minutes to its sites (over the
+    rows they reach), the share of its weight within ``within`` and the site serving most of it."""
+    problem = result.prepared.problem
+    within = result.prepared.spec.within
+    rows: dict[str, list[int]] = {}
+    for i, label in enumerate(problem.rows):
+        rows.setdefault(label, []).append(i)
+    out = []
+    for label, mine in rows.items():
+        w = problem.weights[mine]
+        m = minutes[mine]
+        ok = np.isfinite(m)
+        served: dict[str, float] = {}
+        for i in mine:
+            if column[i] >= 0:
+                site = problem.columns[int(column[i])]
+                served[site] = served.get(site, 0.0) + float(problem.weights[i])
+        total = float(w.sum())
+        out.append(
+            {
+                "place": label,
+                "weight": total,
+                "minutes": float(w[ok] @ m[ok] / w[ok].sum()) if ok.any() and w[ok].sum() > 0 else None,
+                "within": float(w[ok & (m <= within)].sum() / total)
+                if within is not None and total > 0
+                else None,
+                "site": max(served, key=lambda k: (served[k], k)) if served else "",
+            }
+        )
+    return out
+
+
 def _geojson(result: OptimizeResult, column: np.ndarray, minutes: np.ndarray) -> dict[str, Any]:
     prep = result.prepared
     problem = prep.problem
     nodes = {n.id: n for n in prep.scenario.spec.region.nodes}
     chosen = set(prep.answers[result.chosen].sites) | set(problem.fixed)
-    within = prep.spec.within
     features = []
 
     def point(label: str, props: dict[str, Any]) -> None:
@@ -249,20 +315,9 @@ def _geojson(result: OptimizeResult, column: np.ndarray, minutes: np.ndarray) ->
             )
         elif j in problem.existing:
             point(label, {"layer": "closed"})
-    for i, label in enumerate(problem.rows):
-        j = int(column[i])
-        site = problem.columns[j] if j >= 0 else ""
-        m = float(minutes[i])
-        point(
-            label,
-            {
-                "layer": "demand",
-                "weight": float(problem.weights[i]),
-                "site": site,
-                "minutes": m if math.isfinite(m) else None,
-                "within": bool(within is not None and m <= within),
-            },
-        )
+    for place in per_place(result, column, minutes):
+        label, site = place["place"], place["site"]
+        point(label, {"layer": "demand", **{k: v for k, v in place.items() if k != "place"}})
         if site and site != HOIST:
             a, b = nodes[label], nodes[site]
             features.append(
@@ -286,13 +341,13 @@ def _map(result: OptimizeResult, column: np.ndarray, path: Path) -> Path:
     cands = [c for c in problem.columns if c != HOIST]
     x, y = xy(cands)
     ax.scatter(x, y, s=6, c="0.75", label="candidate", zorder=1)
-    for i, label in enumerate(problem.rows):
-        j = int(column[i])
-        if j >= 0 and problem.columns[j] != HOIST:
-            a, b = nodes[label], nodes[problem.columns[j]]
+    places = per_place(result, column, np.zeros(len(problem.rows)))
+    for place in places:
+        if place["site"] and place["site"] != HOIST:
+            a, b = nodes[place["place"]], nodes[place["site"]]
             ax.plot([a.lon, b.lon], [a.lat, b.lat], color="0.85", lw=0.6, zorder=0)
-    x, y = xy(problem.rows)
-    w = problem.weights
+    x, y = xy([p["place"] for p in places])
+    w = np.array([p["weight"] for p in places])
     ax.scatter(
         x,
         y,
@@ -323,9 +378,10 @@ def _map(result: OptimizeResult, column: np.ndarray, path: Path) -> Path:
     if new:
         x, y = xy(new)
         ax.scatter(x, y, marker="*", s=160, c="tab:red", label="new site", zorder=5)
-    for label in [*closed, *new]:   # name the places that change
-        ax.annotate(label, (nodes[label].lon, nodes[label].lat), xytext=(4, 4), textcoords="offset points",
-                    fontsize=7)
+    for label in [*closed, *new]:  # name the places that change
+        ax.annotate(
+            label, (nodes[label].lon, nodes[label].lat), xytext=(4, 4), textcoords="offset points", fontsize=7
+        )
     ax.set_title(f"{prep.spec.name}: {prep.answers[result.chosen].name}")
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
