@@ -243,7 +243,7 @@ def test_what_a_users_file_can_get_wrong_is_named_before_anything_runs(tmp_path)
     spec, src, _ = load_optimization_spec(write_yaml(tmp_path / "o.yaml", spec_of(
         place="fire_stations", candidates={"kinds": [], "file": "c.csv"}, demand={"replications": 2})))
     problem = prepare(spec, src).problem
-    assert "zhapu-c2" in problem.columns and len(problem.columns) == 10   # the file's place and the 9 stations
+    assert "zhapu-c2" in problem.columns and len(problem.columns) == 10   # the file's place, the 9 stations
 
 
 def test_a_current_layout_that_is_already_optimal_is_named_so():
