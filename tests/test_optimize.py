@@ -252,3 +252,31 @@ def test_a_current_layout_that_is_already_optimal_is_named_so():
     prep = prepare(spec, None)
     assert prep.answers[0].name == "current = static best"
     assert all(a.name != "static best" for a in prep.answers)
+
+
+def test_units_of_a_type_are_placed_by_mexclp_and_copied_to_new_stations(tmp_path):
+    """Everyone lives at c, which only a station there covers within 5 minutes: MEXCLP puts the
+    engines there; the layout copies the engine group to the empty station."""
+    from conftest import base_raw
+
+    raw = base_raw()
+    for node in raw["region"]["nodes"]:
+        node["population"] = 1000 if node["id"] == "c" else 0
+    raw["facilities"].append({"id": "fs-c", "kind": "fire_station", "node": "c"})
+    scenario_path = write_yaml(tmp_path / "s.yaml", raw)
+    spec, src, _ = load_optimization_spec(write_yaml(tmp_path / "o.yaml", {
+        "name": "engines", "scenario": "s.yaml", "place": "units", "unit_type": "engine", "model": "mexclp",
+        "within": "5 min", "busy": 0.3, "demand": {"population": True}, "candidates": {"kinds": ["village",
+                                                                                             "township"]}}))
+    prep = prepare(spec, src)
+    problem = prep.problem
+    c = problem.columns.index("c")
+    best = next(a for a in prep.answers if a.name == "static best")
+    assert best.sites == (c, c) and problem.count == 2 and problem.busy == 0.3
+    assert best.objective == pytest.approx(1 - 0.3 ** 2)   # both engines cover c: 1 - q^2
+    variant = prep.experiment.variants[[a.name for a in prep.answers].index("static best")]
+    engines = {g.base: g.count for g in variant.scenario.spec.units if g.type == "engine"}
+    assert engines == {"fs": 0, "fs-c": 2}
+    assert scenario_path.exists()
+    with pytest.raises(ScenarioError, match="place: units goes with model: mexclp"):
+        load_optimization_spec(spec_of(place="units", unit_type="engine", within="8 min"))

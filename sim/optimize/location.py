@@ -48,8 +48,18 @@ from scipy.optimize import Bounds, LinearConstraint, milp  # type: ignore[import
 
 Rows = list[tuple[Any, Any, Any]]  # (sparse matrix, lower, upper) blocks of constraint rows
 
-__all__ = ["Placement", "capacitated_assignment", "choice_rows", "coverage_cover", "larson_gains", "lscp",
-           "mclp", "mexclp", "p_center", "p_median"]
+__all__ = [
+    "Placement",
+    "capacitated_assignment",
+    "choice_rows",
+    "coverage_cover",
+    "larson_gains",
+    "lscp",
+    "mclp",
+    "mexclp",
+    "p_center",
+    "p_median",
+]
 
 
 @dataclass(frozen=True)
@@ -77,15 +87,22 @@ class Placement:
     gap: float = 0.0
 
 
-def _covering_inputs(times: Any, weights: Any, radius: float,
-                     fixed: Iterable[int]) -> tuple[np.ndarray, np.ndarray, float, tuple[int, ...]]:
+def _covering_inputs(
+    times: Any, weights: Any, radius: float, fixed: Iterable[int]
+) -> tuple[np.ndarray, np.ndarray, float, tuple[int, ...]]:
     """The checked times, weights, radius and fixed sites of a weighted covering model."""
     t = _times(times)
     return t, _weights(weights, t.shape[0]), _radius(radius), _indices(fixed, t.shape[1], "fixed")
 
 
-def lscp(times: Any, radius: float, fixed: Iterable[int] = (), allowed: Iterable[int] | None = None, *,
-         time_limit: float | None = None) -> Placement:
+def lscp(
+    times: Any,
+    radius: float,
+    fixed: Iterable[int] = (),
+    allowed: Iterable[int] | None = None,
+    *,
+    time_limit: float | None = None,
+) -> Placement:
     """Location Set Covering Problem (Toregas, Swain, ReVelle and Bergman 1971): the fewest sites
     that put every coverable demand point within ``radius`` of an open site.
 
@@ -121,12 +138,27 @@ def lscp(times: Any, radius: float, fixed: Iterable[int] = (), allowed: Iterable
     rows = [(sparse.csr_matrix(cover[coverable], dtype=float), 1.0, np.inf)]
     x, status, gap = _solve(np.ones(m), np.ones(m), lb, allow.astype(float), rows, time_limit, "")
     sites = _chosen(x[:m])
-    return Placement(sites, float(len(sites)), _nearest(t, sites), status, time.perf_counter() - start,
-                     uncoverable=tuple(int(i) for i in np.flatnonzero(~coverable)), gap=gap)
+    return Placement(
+        sites,
+        float(len(sites)),
+        _nearest(t, sites),
+        status,
+        time.perf_counter() - start,
+        uncoverable=tuple(int(i) for i in np.flatnonzero(~coverable)),
+        gap=gap,
+    )
 
 
-def coverage_cover(times: Any, weights: Any, radius: float, share: float, fixed: Iterable[int] = (), *,
-                   exclude: Iterable[Iterable[int]] = (), time_limit: float | None = None) -> Placement:
+def coverage_cover(
+    times: Any,
+    weights: Any,
+    radius: float,
+    share: float,
+    fixed: Iterable[int] = (),
+    *,
+    exclude: Iterable[Iterable[int]] = (),
+    time_limit: float | None = None,
+) -> Placement:
     """The fewest sites that put at least ``share`` of the demand weight within ``radius`` (the
     LSCP with a coverage target, as in a "95 % within 15 minutes" standard).
 
@@ -155,24 +187,43 @@ def coverage_cover(times: Any, weights: Any, radius: float, share: float, fixed:
     total = float(w.sum())
     need = target * total * (1 - 1e-12)
     if float(w[coverable].sum()) < need:
-        raise ValueError(f"every candidate together covers {w[coverable].sum() / total:.1%} of the demand "
-                         f"within {r:g}, less than {target:.1%}")
+        raise ValueError(
+            f"every candidate together covers {w[coverable].sum() / total:.1%} of the demand "
+            f"within {r:g}, less than {target:.1%}"
+        )
     c = np.concatenate([np.ones(m), np.zeros(k)])
     link = sparse.hstack([-sparse.csr_matrix(cover[coverable], dtype=float), sparse.identity(k)]).tocsr()
     enough = sparse.csr_matrix(np.concatenate([np.zeros(m), w[coverable]])[None, :])
     lb = np.zeros(m + k)
     lb[list(fix)] = 1.0
     rows = [(link, -np.inf, 0.0), (enough, need, np.inf), *choice_rows(m, m + k, (), None, exclude)]
-    x, status, gap = _solve(c, np.concatenate([np.ones(m), np.zeros(k)]), lb, np.ones(m + k), rows,
-                            time_limit, "no other cover meets the target")
+    x, status, gap = _solve(
+        c,
+        np.concatenate([np.ones(m), np.zeros(k)]),
+        lb,
+        np.ones(m + k),
+        rows,
+        time_limit,
+        "no other cover meets the target",
+    )
     sites = _chosen(x[:m])
-    return Placement(sites, float(len(sites)), _nearest(t, sites), status, time.perf_counter() - start,
-                     gap=gap)
+    return Placement(
+        sites, float(len(sites)), _nearest(t, sites), status, time.perf_counter() - start, gap=gap
+    )
 
 
-def mclp(times: Any, weights: Any, radius: float, p: int, fixed: Iterable[int] = (), *,
-         existing: Iterable[int] = (), moves: int | None = None, exclude: Iterable[Iterable[int]] = (),
-         time_limit: float | None = None) -> Placement:
+def mclp(
+    times: Any,
+    weights: Any,
+    radius: float,
+    p: int,
+    fixed: Iterable[int] = (),
+    *,
+    existing: Iterable[int] = (),
+    moves: int | None = None,
+    exclude: Iterable[Iterable[int]] = (),
+    time_limit: float | None = None,
+) -> Placement:
     """Maximal Covering Location Problem (Church and ReVelle 1974): ``p`` sites covering the most
     demand weight within ``radius``.
 
@@ -200,14 +251,21 @@ def mclp(times: Any, weights: Any, radius: float, p: int, fixed: Iterable[int] =
     lb = np.zeros(m + k)
     lb[list(fix)] = 1.0
     integrality = np.concatenate([np.ones(m), np.zeros(k)])
-    rows = [(link, -np.inf, 0.0), (total, count, count),
-            *choice_rows(m, m + k, existing, moves, exclude)]
-    x, status, gap = _solve(c, integrality, lb, np.ones(m + k), rows, time_limit,
-                            "no choice of sites meets the moves and exclusions")
+    rows = [(link, -np.inf, 0.0), (total, count, count), *choice_rows(m, m + k, existing, moves, exclude)]
+    x, status, gap = _solve(
+        c,
+        integrality,
+        lb,
+        np.ones(m + k),
+        rows,
+        time_limit,
+        "no choice of sites meets the moves and exclusions",
+    )
     sites = _chosen(x[:m])
     covered = cover[:, list(sites)].any(axis=1)
-    return Placement(sites, float(w[covered].sum()), _nearest(t, sites), status, time.perf_counter() - start,
-                     gap=gap)
+    return Placement(
+        sites, float(w[covered].sum()), _nearest(t, sites), status, time.perf_counter() - start, gap=gap
+    )
 
 
 def larson_gains(units: int, busy: float) -> np.ndarray:
@@ -237,14 +295,27 @@ def larson_gains(units: int, busy: float) -> np.ndarray:
     gains = np.zeros(n)
     for j in range(n):
         kk = np.arange(j, n)
-        log_ratio = (special.gammaln(n - j) - special.gammaln(kk - j + 1) - special.gammaln(n - kk)
-                     - (special.gammaln(n + 1) - special.gammaln(kk + 1) - special.gammaln(n - kk + 1)))
+        log_ratio = (
+            special.gammaln(n - j)
+            - special.gammaln(kk - j + 1)
+            - special.gammaln(n - kk)
+            - (special.gammaln(n + 1) - special.gammaln(kk + 1) - special.gammaln(n - kk + 1))
+        )
         gains[j] = float(np.exp(log_p0 + log_pi[kk] + log_ratio).sum())
     return gains
 
 
-def mexclp(times: Any, weights: Any, radius: float, units: int, busy: float, fixed: Iterable[int] = (), *,
-           correction: bool = False, time_limit: float | None = None) -> Placement:
+def mexclp(
+    times: Any,
+    weights: Any,
+    radius: float,
+    units: int,
+    busy: float,
+    fixed: Iterable[int] = (),
+    *,
+    correction: bool = False,
+    time_limit: float | None = None,
+) -> Placement:
     """Maximum Expected Covering Location Problem (Daskin 1983): where to station ``units``
     identical units, each busy (unavailable) a fraction ``busy`` = q of the time independently
     of the others, to maximize the expected demand weight that finds a covering unit free.
@@ -277,7 +348,7 @@ def mexclp(times: Any, weights: Any, radius: float, units: int, busy: float, fix
     coverable = np.flatnonzero(cover.any(axis=1))
     k = len(coverable)
     gain = larson_gains(count, q) if correction else (1.0 - q) * q ** np.arange(count)
-    if (np.diff(gain) > 1e-12).any():   # the continuous x needs gains that fall
+    if (np.diff(gain) > 1e-12).any():  # the continuous x needs gains that fall
         raise ValueError("the gains of successive units must not grow")
     c = np.concatenate([np.zeros(m), -np.outer(w[coverable], gain).ravel()])
     stack = sparse.kron(sparse.identity(k), np.ones((1, count)))
@@ -292,15 +363,27 @@ def mexclp(times: Any, weights: Any, radius: float, units: int, busy: float, fix
     held = np.rint(x[:m]).astype(int)
     sites = tuple(int(j) for j in np.repeat(np.arange(m), held))
     reach = cover.astype(int) @ held
-    expected = float(w @ np.concatenate([[0.0], np.cumsum(gain)])[reach]) if correction \
-        else float(w @ (1.0 - q ** reach))
-    return Placement(sites, expected, _nearest(t, tuple(sorted(set(sites)))), status,
-                     time.perf_counter() - start, gap=gap)
+    expected = (
+        float(w @ np.concatenate([[0.0], np.cumsum(gain)])[reach])
+        if correction
+        else float(w @ (1.0 - q**reach))
+    )
+    return Placement(
+        sites, expected, _nearest(t, tuple(sorted(set(sites)))), status, time.perf_counter() - start, gap=gap
+    )
 
 
-def p_median(times: Any, weights: Any, p: int, fixed: Iterable[int] = (), *,
-             existing: Iterable[int] = (), moves: int | None = None, exclude: Iterable[Iterable[int]] = (),
-             time_limit: float | None = None) -> Placement:
+def p_median(
+    times: Any,
+    weights: Any,
+    p: int,
+    fixed: Iterable[int] = (),
+    *,
+    existing: Iterable[int] = (),
+    moves: int | None = None,
+    exclude: Iterable[Iterable[int]] = (),
+    time_limit: float | None = None,
+) -> Placement:
     """p-median (Hakimi 1964; ReVelle and Swain 1970): ``p`` sites minimizing the total weighted
     time from each demand point to the site it is assigned to.
 
@@ -332,17 +415,25 @@ def p_median(times: Any, weights: Any, p: int, fixed: Iterable[int] = (), *,
     c = np.concatenate([np.zeros(m), w[rows_i] * t[rows_i, cols_j]])
     rows, lb = _assignment_rows(rows_i, cols_j, n, m, count, fix, extra=0)
     rows += choice_rows(m, m + k, existing, moves, exclude)
-    x, status, gap = _solve(c, np.concatenate([np.ones(m), np.zeros(k)]), lb, np.ones(m + k), rows,
-                            time_limit, f"no {count} sites reach every demand point (within the moves "
-                            "and exclusions asked)")
+    x, status, gap = _solve(
+        c,
+        np.concatenate([np.ones(m), np.zeros(k)]),
+        lb,
+        np.ones(m + k),
+        rows,
+        time_limit,
+        f"no {count} sites reach every demand point (within the moves and exclusions asked)",
+    )
     sites = _chosen(x[:m])
     nearest = t[:, list(sites)].min(axis=1)
-    return Placement(sites, float(w @ nearest), _nearest(t, sites), status, time.perf_counter() - start,
-                     gap=gap)
+    return Placement(
+        sites, float(w @ nearest), _nearest(t, sites), status, time.perf_counter() - start, gap=gap
+    )
 
 
-def p_center(times: Any, p: int, weights: Any = None, fixed: Iterable[int] = (), *,
-             time_limit: float | None = None) -> Placement:
+def p_center(
+    times: Any, p: int, weights: Any = None, fixed: Iterable[int] = (), *, time_limit: float | None = None
+) -> Placement:
     """p-center (Hakimi 1965): ``p`` sites minimizing the largest (weighted) time from a demand
     point to its nearest open site, ``D = max_i min_{j open} v_ij`` with ``v_ij = w_i t_ij``
     (``w_i = 1`` unless ``weights`` are given).
@@ -412,8 +503,14 @@ def p_center(times: Any, p: int, weights: Any = None, fixed: Iterable[int] = (),
     return Placement(best, value, _nearest(t, best), status, time.perf_counter() - start, gap=gap)
 
 
-def capacitated_assignment(times: Any, demand: Any, capacity: Any, open_sites: Iterable[int] | None = None, *,
-                           time_limit: float | None = None) -> Placement:
+def capacitated_assignment(
+    times: Any,
+    demand: Any,
+    capacity: Any,
+    open_sites: Iterable[int] | None = None,
+    *,
+    time_limit: float | None = None,
+) -> Placement:
     """People to shelters: send ``demand[i]`` people from each origin to the open shelters, at
     most ``capacity[j]`` to shelter ``j``, minimizing the total person-minutes; an origin may be
     split among shelters.
@@ -476,8 +573,13 @@ def capacitated_assignment(times: Any, demand: Any, capacity: Any, open_sites: I
     return Placement(sites, objective, None, status, time.perf_counter() - start, flows=flows, gap=gap)
 
 
-def choice_rows(m: int, width: int, existing: Iterable[int] = (), moves: int | None = None,
-                exclude: Iterable[Iterable[int]] = ()) -> Rows:
+def choice_rows(
+    m: int,
+    width: int,
+    existing: Iterable[int] = (),
+    moves: int | None = None,
+    exclude: Iterable[Iterable[int]] = (),
+) -> Rows:
     """Rows over the site columns ``y_0 .. y_{m-1}`` (of ``width`` columns) that limit the choice.
 
     * ``existing`` sites with ``moves`` = k: at most k of them close (are replaced elsewhere),
@@ -493,8 +595,9 @@ def choice_rows(m: int, width: int, existing: Iterable[int] = (), moves: int | N
         if moves < 0:
             raise ValueError(f"moves must be >= 0, not {moves}")
         if have:
-            row = sparse.csr_matrix((np.ones(len(have)), (np.zeros(len(have), dtype=int), list(have))),
-                                    shape=(1, width))
+            row = sparse.csr_matrix(
+                (np.ones(len(have)), (np.zeros(len(have), dtype=int), list(have))), shape=(1, width)
+            )
             rows.append((row, max(0, len(have) - moves), np.inf))
     for cut in exclude:
         chosen = _indices(set(cut), m, "exclude")
@@ -603,24 +706,36 @@ def _greedy_center(v: np.ndarray, fix: tuple[int, ...], count: int) -> tuple[tup
     return (tuple(sorted(chosen)), value) if math.isfinite(value) else (None, math.inf)
 
 
-def _assignment_rows(rows_i: np.ndarray, cols_j: np.ndarray, n: int, m: int, count: int,
-                     fix: tuple[int, ...], extra: int) -> tuple[Rows, np.ndarray]:
+def _assignment_rows(
+    rows_i: np.ndarray, cols_j: np.ndarray, n: int, m: int, count: int, fix: tuple[int, ...], extra: int
+) -> tuple[Rows, np.ndarray]:
     """The rows p-median and p-center share (assign each point once, only to open sites, open
     ``count``) over columns ``y`` (m), ``x`` (one a pair) and ``extra`` more; the lower bounds."""
     k = len(rows_i)
     width = m + k + extra
     pair = m + np.arange(k)
     once = sparse.csr_matrix((np.ones(k), (rows_i, pair)), shape=(n, width))
-    link = sparse.csr_matrix((np.concatenate([np.ones(k), -np.ones(k)]),
-                              (np.tile(np.arange(k), 2), np.concatenate([pair, cols_j]))), shape=(k, width))
+    link = sparse.csr_matrix(
+        (
+            np.concatenate([np.ones(k), -np.ones(k)]),
+            (np.tile(np.arange(k), 2), np.concatenate([pair, cols_j])),
+        ),
+        shape=(k, width),
+    )
     total = sparse.csr_matrix((np.ones(m), (np.zeros(m, dtype=int), np.arange(m))), shape=(1, width))
     lb = np.zeros(width)
     lb[list(fix)] = 1.0
     return [(once, 1.0, 1.0), (link, -np.inf, 0.0), (total, count, count)], lb
 
 
-def _run(c: np.ndarray, integrality: np.ndarray, lb: np.ndarray, ub: np.ndarray, rows: Rows,
-         time_limit: float | None) -> Any:
+def _run(
+    c: np.ndarray,
+    integrality: np.ndarray,
+    lb: np.ndarray,
+    ub: np.ndarray,
+    rows: Rows,
+    time_limit: float | None,
+) -> Any:
     """HiGHS on ``min c @ x`` subject to ``lo <= a @ x <= hi`` for each row block: its result."""
     constraints = [LinearConstraint(a, lo, hi) for a, lo, hi in rows if a.shape[0]]
     options: dict[str, Any] = {"mip_rel_gap": 0.0}
@@ -629,8 +744,15 @@ def _run(c: np.ndarray, integrality: np.ndarray, lb: np.ndarray, ub: np.ndarray,
     return milp(c, integrality=integrality, bounds=Bounds(lb, ub), constraints=constraints, options=options)
 
 
-def _solve(c: np.ndarray, integrality: np.ndarray, lb: np.ndarray, ub: np.ndarray, rows: Rows,
-           time_limit: float | None, infeasible: str) -> tuple[np.ndarray, str, float]:
+def _solve(
+    c: np.ndarray,
+    integrality: np.ndarray,
+    lb: np.ndarray,
+    ub: np.ndarray,
+    rows: Rows,
+    time_limit: float | None,
+    infeasible: str,
+) -> tuple[np.ndarray, str, float]:
     """(x, status, gap) of :func:`_run`; ValueError(``infeasible``) if the model is infeasible."""
     res = _run(c, integrality, lb, ub, rows, time_limit)
     if res.status == 0:

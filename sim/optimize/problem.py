@@ -6,6 +6,8 @@ scenario: pinghu                  # a file (relative to this one) or a built-in 
 seed: 2025
 set: {run.horizon: "365 d"}       # applied to every layout simulated
 place: landing_points             # fire_stations | township_stations | landing_points | township_depots
+                                  # | units (how many of unit_type at each station: mexclp)
+unit_type: null                   # units: the type placed (e.g. engine)
 count: 3                          # how many sites (fire stations: default, as many as now)
 moves: 1                          # at most this many existing sites move (stations, depots)
 fixed: []                         # ids of existing sites that must stay where they are
@@ -39,7 +41,7 @@ from ..scenario.yamlio import read_yaml_mapping
 
 __all__ = ["OptimizationSpec", "PLACE_KINDS", "load_optimization_spec"]
 
-PlaceKind = Literal["fire_stations", "township_stations", "landing_points", "township_depots"]
+PlaceKind = Literal["fire_stations", "township_stations", "landing_points", "township_depots", "units"]
 NodeKind = Literal["township", "subdistrict", "village", "community", "facility_site", "junction"]
 PLACE_KINDS: tuple[str, ...] = get_args(PlaceKind)
 Minutes = Annotated[float, BeforeValidator(parse_duration), Field(gt=0)]
@@ -108,8 +110,11 @@ class OptimizationSpec(_Strict):
     moves: int | None = Field(default=None, ge=0, le=1000)
     fixed: tuple[str, ...] = ()
     candidates: Candidates = Field(default_factory=Candidates)
-    model: Literal["p_median", "mclp", "p_center", "cover"] = "p_median"
+    model: Literal["p_median", "mclp", "p_center", "cover", "mexclp"] = "p_median"
     coverage: float | None = Field(default=None, gt=0, le=1)
+    unit_type: str | None = None
+    busy: float | None = Field(default=None, ge=0, lt=1)  # mexclp; default: measured by simulation
+    correction: bool = False  # mexclp: Larson's correction
     within: Minutes | None = None
     demand: Demand = Field(default_factory=Demand)
     selection: Selection = Field(default_factory=Selection)
@@ -170,6 +175,38 @@ def load_optimization_spec(source: str | Path | dict) -> tuple[OptimizationSpec,
                 ("count",),
                 "say how many landing points to place (count: 3), or use model: cover",
                 line("place"),
+            )
+        )
+    if (spec.place == "units") != (spec.model == "mexclp"):
+        problems.append(
+            Problem(
+                label,
+                ("model",),
+                "place: units goes with model: mexclp (units may share a "
+                "station), and mexclp with place: units",
+                line("model"),
+            )
+        )
+    if spec.place == "units" and not spec.unit_type:
+        problems.append(
+            Problem(label, ("unit_type",), "say which units to place (unit_type: engine)", line("place"))
+        )
+    if spec.model == "mexclp" and spec.within is None:
+        problems.append(
+            Problem(
+                label,
+                ("within",),
+                'the mexclp model needs a coverage radius (within: "8 min")',
+                line("model"),
+            )
+        )
+    if spec.place == "units" and spec.moves is not None:
+        problems.append(
+            Problem(
+                label,
+                ("moves",),
+                "moves apply to stations and depots; units are all placed afresh",
+                line("moves"),
             )
         )
     if problems:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -137,7 +137,9 @@ def _experiment_raw(spec: OptimizationSpec, layouts: dict[str, dict], replicatio
     }
 
 
-def layout_changes(problem: SiteProblem, sites: tuple[int, ...], scenario: Scenario) -> dict[str, Any]:
+def layout_changes(
+    problem: SiteProblem, sites: tuple[int, ...], scenario: Scenario, raw_units: Sequence[Any] = ()
+) -> dict[str, Any]:
     """The experiment layout that puts ``problem``'s things at ``sites``: moved stations and
     depots keep their ids (and units), matched to the new sites by least road minutes; landing
     points not kept are removed and new ones added as ``lp-<place>``."""
@@ -154,9 +156,51 @@ def layout_changes(problem: SiteProblem, sites: tuple[int, ...], scenario: Scena
             if new
             else {},
         }
+    if problem.kind == "units":
+        return _unit_counts(problem, sites, scenario, list(raw_units))
     section = "depots" if problem.kind == "township_depots" else "facilities"
     moves = _matched_moves(problem, existing, sites, scenario)
     return {"set": {f"{section}.{ident}.node": node for ident, node in moves}} if moves else {}
+
+
+def _unit_counts(
+    problem: SiteProblem, sites: tuple[int, ...], scenario: Scenario, raw_units: list[Any]
+) -> dict[str, Any]:
+    """Units: each group of the type takes its site's count (the first group at a site; any
+    other there none), addressed by its place in the ``units`` list; a site with units and no
+    group gets a copy of the first group (as written in the scenario), ``<type>-<base>``."""
+    counts = {problem.columns[j]: sites.count(j) for j in set(sites)}
+    facilities = {f.id: f for f in scenario.spec.facilities}
+    mine = [
+        (k, g)
+        for k, g in enumerate(scenario.spec.units)
+        if g.type == problem.unit_type and g.mutual_aid is None and g.mode == "road"
+    ]
+    changes: dict[str, Any] = {}
+    placed: set[str] = set()
+    for k, g in mine:
+        node = facilities[g.base].node
+        count = 0 if node in placed else counts.get(node, 0)
+        placed.add(node)
+        if count != g.count:
+            changes[f"units.{k}.count"] = count
+    first = mine[0][0]
+    template = raw_units[first] if first < len(raw_units) and isinstance(raw_units[first], dict) else None
+    add = []
+    for node, count in sorted(counts.items()):
+        if node not in placed and count:
+            if template is None:
+                raise SimError(
+                    f"units: cannot copy the first {problem.unit_type} group to put units at {node}"
+                )
+            base = problem.existing_ids[problem.columns.index(node)]
+            add.append({**template, "id": f"{problem.unit_type}-{base}", "base": base, "count": count})
+    out: dict[str, Any] = {}
+    if changes:
+        out["set"] = changes
+    if add:
+        out["add"] = {"units": add}
+    return out
 
 
 def _matched_moves(
@@ -198,7 +242,8 @@ def prepare(spec: OptimizationSpec, path: Path | None) -> Prepared:
     scenario = base.variants[0].scenario
     problem = build_problem(scenario, spec, _candidate_file(spec, path))
     answers = static_answers(problem, spec)
-    layouts = {a.name: layout_changes(problem, a.sites, scenario) for a in answers}
+    raw_units = (base.variants[0].raw or {}).get("units", [])
+    layouts = {a.name: layout_changes(problem, a.sites, scenario, raw_units) for a in answers}
     experiment = load_experiment(_experiment_raw(spec, layouts, spec.selection.n0), base_dir=folder)
     kpi, delta = default_selection(spec, demand_types(scenario, spec))
     _check_kpi(kpi, scenario)

@@ -94,7 +94,7 @@ def kim_nelson(
         raise ValueError(f"the indifference zone must be > 0, not {delta}")
     k, width = x.shape
     have = np.full(k, width) if simulated is None else np.minimum(np.asarray(simulated, dtype=int), width)
-    if max_replications is not None:   # the budget: replications past it are not looked at
+    if max_replications is not None:  # the budget: replications past it are not looked at
         if max_replications < n0:
             raise ValueError(f"max_replications ({max_replications}) must be at least n0 ({n0})")
         have = np.minimum(have, max_replications)

@@ -25,6 +25,7 @@ weights), or is the people at each place.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +67,9 @@ class SiteProblem:
     existing_ids: tuple[str, ...] = ()
     areas: list[tuple[tuple[str, ...], list[int], list[int]]] = field(default_factory=list)
     weight_unit: str = "incidents a year"
+    unit_type: str = ""  # units: the type placed
+    busy: float = 0.0  # units: each unit's busy fraction (MEXCLP's q)
+    correction: bool = False  # units: Larson's correction
     keep: tuple[int, ...] = ()  # columns of existing sites that must stay (``fixed`` in the file)
     left_out: float = 0.0  # demand no candidate reaches (cut off by road at its call)
 
@@ -90,7 +94,7 @@ def demand_weights(scenario: Scenario, spec: OptimizationSpec, types: tuple[str,
         incidents, _ = draw_replication(scenario, Streams(spec.seed, rep))
         wanted = np.array([name in types for name in incidents.type_names], dtype=bool)
         mine = wanted[incidents.type_index] if len(incidents) else np.zeros(0, dtype=bool)
-        mine &= incidents.time >= run.warmup   # as the KPIs: the warm-up does not count
+        mine &= incidents.time >= run.warmup  # as the KPIs: the warm-up does not count
         np.add.at(counts, incidents.node[mine], 1.0)
     return counts / (spec.demand.replications * years)
 
@@ -154,6 +158,32 @@ def demand_minutes(
     return rows, np.array(weights), np.array(minutes, dtype=float)
 
 
+def _own_units(scenario: Scenario, unit_type: str) -> list:
+    """The region's own (not mutual-aid) road unit groups of ``unit_type``."""
+    return [
+        g for g in scenario.spec.units if g.type == unit_type and g.mutual_aid is None and g.mode == "road"
+    ]
+
+
+def measured_busy(scenario: Scenario, spec: OptimizationSpec) -> float:
+    """The mean busy fraction of the units placed, from ``selection.n0`` simulated replications
+    (units.<type>.busy_fraction), when the file gives none."""
+    if spec.busy is not None:
+        return spec.busy
+    from ..engine.runner import run
+    from ..results.unit_kpis import unit_type_metrics
+
+    result = run(scenario, min(spec.selection.n0, 10), spec.seed)
+    run_spec = scenario.spec.run
+    values = [
+        dict(unit_type_metrics(r, run_spec.warmup, run_spec.horizon))
+        .get(spec.unit_type or "", {})
+        .get("busy_fraction", 0.0)
+        for r in result.records
+    ]
+    return float(np.mean(values)) if values else 0.0
+
+
 def demand_types(scenario: Scenario, spec: OptimizationSpec) -> tuple[str, ...]:
     """The incident types whose places weigh the demand: the file's, or those the things placed
     serve (stations: their units' capabilities; landing points: the helicopters', bucket
@@ -161,6 +191,10 @@ def demand_types(scenario: Scenario, spec: OptimizationSpec) -> tuple[str, ...]:
     if spec.demand.incident_types or spec.place == "township_depots":
         return spec.demand.incident_types
     sc = scenario.spec
+    if spec.place == "units":
+        return _served_types(
+            scenario, {c for g in _own_units(scenario, spec.unit_type or "") for c in g.capabilities}
+        )
     if spec.place in STATION_KINDS:
         ids = {f.id for f in sc.facilities if f.kind == STATION_KINDS[spec.place]}
         return _served_types(scenario, {c for g in sc.units if g.base in ids for c in g.capabilities})
@@ -171,8 +205,9 @@ def demand_types(scenario: Scenario, spec: OptimizationSpec) -> tuple[str, ...]:
     )
 
 
-def _candidate_nodes(scenario: Scenario, spec: OptimizationSpec, extra: list[str],
-                     file_nodes: list[str] = ()) -> list[str]:  # type: ignore[assignment]
+def _candidate_nodes(
+    scenario: Scenario, spec: OptimizationSpec, extra: list[str], file_nodes: Sequence[str] = ()
+) -> list[str]:
     """The candidate node ids in region order: places of the kinds, the listed nodes and the
     file's nodes, less the excluded, and ``extra`` (the existing sites: always candidates)."""
     cands = spec.candidates
@@ -195,8 +230,13 @@ def build_problem(
         "township_stations": _stations,
         "landing_points": _landing_points,
         "township_depots": _township_depots,
+        "units": _units,
     }
     problem = builders[spec.place](scenario, spec, list(file_nodes))
+    if spec.place == "units":
+        if spec.fixed:
+            raise SimError("fixed: units are all placed afresh (name fixed stations or depots)")
+        return problem
     unknown = [i for i in spec.fixed if i not in problem.existing_ids]
     if unknown:
         raise SimError(
@@ -257,7 +297,7 @@ def _stations(scenario: Scenario, spec: OptimizationSpec, file_nodes: list[str])
     rows, weights, minutes = demand_minutes(
         scenario, spec, demand_types(scenario, spec), [index[c] for c in columns]
     )
-    reached = np.isfinite(minutes).any(axis=1)   # cut off from every candidate at the call: left out
+    reached = np.isfinite(minutes).any(axis=1)  # cut off from every candidate at the call: left out
     left_out = float(weights[~reached].sum())
     rows = [r for r, ok in zip(rows, reached, strict=True) if ok]
     weights, minutes = weights[reached], minutes[reached]
@@ -384,4 +424,44 @@ def _township_depots(scenario: Scenario, spec: OptimizationSpec, file_nodes: lis
         existing_ids=tuple(d.id for d in depots),
         areas=areas,
         weight_unit="shelter places" if not spec.demand.population else "people",
+    )
+
+
+def _units(scenario: Scenario, spec: OptimizationSpec, file_nodes: list[str]) -> SiteProblem:
+    """How many units of a type at each base: the candidates are the facilities of the kinds
+    that hold them now (one column per place; units keep their base facility)."""
+    sc = scenario.spec
+    groups = _own_units(scenario, spec.unit_type or "")
+    if not groups:
+        types = sorted({g.type for g in sc.units})
+        raise SimError(
+            f"unit_type: no unit of type {spec.unit_type!r} of the region's own on the roads "
+            f"(types: {', '.join(types)})"
+        )
+    facilities = {f.id: f for f in sc.facilities}
+    kinds = {facilities[g.base].kind for g in groups}
+    bases = [f for f in sc.facilities if f.kind in kinds]
+    by_node: dict[str, str] = {}
+    for f in bases:  # one facility per place (the first listed)
+        by_node.setdefault(f.node, f.id)
+    allowed = set(_candidate_nodes(scenario, spec, [facilities[g.base].node for g in groups], file_nodes))
+    columns = [n for n in by_node if n in allowed]
+    index = scenario.node_index
+    rows, weights, minutes = demand_minutes(
+        scenario, spec, demand_types(scenario, spec), [index[c] for c in columns]
+    )
+    existing = tuple(sorted(columns.index(facilities[g.base].node) for g in groups for _ in range(g.count)))
+    return SiteProblem(
+        "units",
+        columns,
+        [sc.region.nodes[i].id for i in rows],
+        weights,
+        minutes,
+        len(existing),
+        existing=existing,
+        existing_ids=tuple(by_node[c] for c in columns),
+        busy=measured_busy(scenario, spec),
+        correction=spec.correction,
+        unit_type=spec.unit_type or "",
+        weight_unit="incidents a year",
     )

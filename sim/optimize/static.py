@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..errors import SimError
-from .location import coverage_cover, mclp, p_center, p_median
+from .location import coverage_cover, larson_gains, mclp, mexclp, p_center, p_median
 from .problem import OptimizationSpec
 from .sites import SiteProblem
 
@@ -61,6 +61,19 @@ def measure(
     covered = float(w[reached & (nearest <= within)].sum() / total) if within is not None else math.nan
     unreached = float(w[~reached].sum() / total)
     worst = float(nearest.max())
+    if model == "mexclp":
+        counts = np.bincount(np.asarray(sites, dtype=int), minlength=problem.times.shape[1])
+        cover = np.isfinite(problem.times) & (problem.times <= (within or 0.0))
+        reach = cover.astype(int) @ counts
+        n = max(len(sites), 1)
+        gain = (
+            larson_gains(n, problem.busy)
+            if problem.correction
+            else (1 - problem.busy) * problem.busy ** np.arange(n)
+        )
+        worth = np.concatenate([[0.0], np.cumsum(gain)])
+        expected = float(w @ worth[np.minimum(reach, n)] / total) if total > 0 else math.nan
+        return StaticAnswer(name, tuple(sorted(sites)), expected, mean, covered, unreached, worst, status)
     objective = {
         "p_median": mean if not unreached else math.inf,
         "mclp": covered,
@@ -107,7 +120,7 @@ def static_answers(problem: SiteProblem, spec: OptimizationSpec) -> list[StaticA
     found: list[tuple[int, ...]] = []
     wanted = 1 + (sel.alternatives if model != "p_center" else 0)
     rank = tries = 0
-    while rank < wanted and tries < wanted + 5:   # the optimum, then the next best
+    while rank < wanted and tries < wanted + 5:  # the optimum, then the next best
         tries += 1
         sites, status = _solve(problem, spec, found)
         if sites is None:
@@ -161,6 +174,19 @@ def _solve(
                 exclude=exclude,
                 **kw,
             )
+        elif spec.model == "mexclp":
+            assert spec.within is not None
+            if exclude:
+                return None, ""  # the next best come from single moves
+            place = mexclp(
+                problem.times,
+                problem.weights,
+                spec.within,
+                problem.count,
+                problem.busy,
+                correction=problem.correction,
+                **kw,
+            )
         elif spec.model == "cover":
             assert spec.within is not None and spec.coverage is not None
             place = coverage_cover(
@@ -184,18 +210,27 @@ def _neighbours(problem: SiteProblem, spec: OptimizationSpec, best: StaticAnswer
     moved_now = len(set(best.sites) - existing) if problem.existing else 0
     free = [j for j in range(len(problem.columns)) if j not in problem.fixed and j not in best.sites]
     tried: list[StaticAnswer] = []
-    for s in best.sites:
+    if model == "mexclp":  # one unit moved from a site to another (units may share sites)
+        free = [j for j in range(len(problem.columns)) if j not in problem.fixed]
+    for s in sorted(set(best.sites)):
         if s in problem.keep:
             continue
         for j in free:
-            sites = tuple(sorted((set(best.sites) - {s}) | {j}))
+            if j == s:
+                continue
+            if model == "mexclp":
+                rest = list(best.sites)
+                rest.remove(s)
+                sites = tuple(sorted([*rest, j]))
+            else:
+                sites = tuple(sorted((set(best.sites) - {s}) | {j}))
             if spec.moves is not None and len(set(sites) - existing) > max(spec.moves, moved_now):
                 continue
             label = f"move {problem.columns[s]} -> {problem.columns[j]}"
             answer = measure(problem, sites, within, model, label)
             if model != "cover" or answer.covered >= (spec.coverage or 0.0) * (1 - 1e-12):
-                tried.append(answer)   # a cover's neighbour still meets the coverage target
-    sign = -1.0 if model == "mclp" else 1.0
+                tried.append(answer)  # a cover's neighbour still meets the coverage target
+    sign = -1.0 if model in ("mclp", "mexclp") else 1.0
     tried.sort(key=lambda a: (sign * a.objective, a.mean_minutes, a.sites))
     return tried
 
@@ -248,7 +283,7 @@ def _by_area(problem: SiteProblem, spec: OptimizationSpec) -> list[StaticAnswer]
             budget -= moved
         chosen.append((now_sites, best_sites if take else now_sites, runner))
     in_areas = {d for ids, _, _ in problem.areas for d in ids}
-    stay = [at[d] for d in problem.existing_ids if d not in in_areas]   # areas with no shelter places
+    stay = [at[d] for d in problem.existing_ids if d not in in_areas]  # areas with no shelter places
     layout = tuple(sorted([*stay, *(j for _, sites, _ in chosen for j in sites)]))
     answers = [measure(problem, layout, within, model, "static best")]
     swaps = []
@@ -259,7 +294,7 @@ def _by_area(problem: SiteProblem, spec: OptimizationSpec) -> list[StaticAnswer]
             continue
         swapped = tuple(sorted((set(layout) - set(sites)) | set(other)))
         if spec.moves is not None and len(set(swapped) - existing) > spec.moves:
-            continue   # the area's next best would move more depots than allowed
+            continue  # the area's next best would move more depots than allowed
         gone, new = sorted(set(sites) - set(other)), sorted(set(other) - set(sites))
         label = (
             "move "

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ __all__ = ["changes", "optimize_text", "per_place", "static_text", "write_optimi
 PLACE_WORDS = {
     "fire_stations": "fire stations",
     "township_stations": "township stations",
+    "units": "units",
     "landing_points": "landing points",
     "township_depots": "township depots",
 }
@@ -57,6 +59,8 @@ def _static_lines(prep: Prepared) -> list[str]:
     places = len(set(problem.rows))
     states = f" in {len(problem.rows)} road states" if places < len(problem.rows) else ""
     how_many = "the fewest" if spec.model == "cover" else str(problem.count)
+    if spec.place == "units":
+        how_many += f" {spec.unit_type}"
     lines = [
         f"{spec.name}: {how_many} {PLACE_WORDS[spec.place]} among {candidates} candidate sites "
         f"({spec.model.replace('_', '-')}, demand: {places} places{states}, "
@@ -70,8 +74,16 @@ def _static_lines(prep: Prepared) -> list[str]:
     lines.append("")
     roads = "roads as at each call" if spec.demand.roads == "at_the_call" else "all roads open"
     lines.append(f"Static model (travel minutes to each demand place, {roads}):")
+    objective = {
+        "p_median": "mean min",
+        "mclp": "covered",
+        "p_center": "worst min",
+        "cover": "sites",
+        "mexclp": "expected covered",
+    }[spec.model]
     header = [
         "layout",
+        f"model: {objective}",
         "mean min",
         f"within {format_duration(within)}" if within else "within",
         "worst min",
@@ -82,6 +94,11 @@ def _static_lines(prep: Prepared) -> list[str]:
         rows.append(
             [
                 a.name,
+                f"{a.objective:.1%}"
+                if spec.model in ("mclp", "mexclp")
+                else _minutes(a.objective)
+                if spec.model != "cover"
+                else str(int(a.objective)),
                 _minutes(a.mean_minutes),
                 f"{a.covered:.1%}" if within else "-",
                 _minutes(a.worst_minutes),
@@ -98,6 +115,10 @@ def changes(prep: Prepared, sites: tuple[int, ...]) -> str:
     name = problem.columns
     if not problem.existing:
         return " ".join(name[j] for j in sites)
+    if problem.kind == "units":  # counts per site
+        was, now = Counter(problem.existing), Counter(sites)
+        moved = [f"{name[j]} {was[j]}->{now[j]}" for j in sorted(set(was) | set(now)) if was[j] != now[j]]
+        return ", ".join(moved) or "(as now)"
     gone = [name[j] for j in problem.existing if j not in sites]
     new = [name[j] for j in sites if j not in problem.existing]
     if not gone and not new:
