@@ -280,3 +280,23 @@ def test_units_of_a_type_are_placed_by_mexclp_and_copied_to_new_stations(tmp_pat
     assert scenario_path.exists()
     with pytest.raises(ScenarioError, match="place: units goes with model: mexclp"):
         load_optimization_spec(spec_of(place="units", unit_type="engine", within="8 min"))
+
+
+def test_candidates_from_a_geojson_layer_go_to_their_nearest_places(tmp_path):
+    import json
+
+    from sim.errors import SimError
+
+    zhapu = next(n for n in load_scenario(PINGHU).spec.region.nodes if n.id == "zhapu-c2")
+    layer = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Point",
+                                                           "coordinates": [zhapu.lon + 0.001, zhapu.lat]}}]}
+    (tmp_path / "c.geojson").write_text(json.dumps(layer), encoding="utf-8")
+    only_the_file = {"kinds": [], "file": "c.geojson"}
+    path = write_yaml(tmp_path / "o.yaml", spec_of(place="fire_stations", candidates=only_the_file,
+                                                   demand={"replications": 2}))
+    assert "zhapu-c2" in prepare(load_optimization_spec(path)[0], path).problem.columns
+    layer["features"][0]["geometry"]["coordinates"] = [100.0, 10.0]
+    (tmp_path / "c.geojson").write_text(json.dumps(layer), encoding="utf-8")
+    with pytest.raises(SimError, match="from the nearest place"):
+        prepare(load_optimization_spec(path)[0], path)

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]
 
-from ..errors import SimError
+from ..errors import Problem, SimError
 from ..experiments.batch import run_experiment
 from ..experiments.compare import compare, higher_is_better, kpi_matrix
 from ..experiments.experiment import Experiment, load_experiment
@@ -100,17 +100,26 @@ def default_selection(spec: OptimizationSpec, problem_types: tuple[str, ...]) ->
     return sel.kpi or f"response.{group}.capable_mean", delta
 
 
-def _candidate_file(spec: OptimizationSpec, path: Path | None) -> list[str]:
-    """Node ids from the candidates CSV (a ``node`` column), relative to the optimisation file."""
+SNAP_KM = 2.0  # a candidate point farther than this from every place is refused
+
+
+def _candidate_file(spec: OptimizationSpec, path: Path | None, scenario: Scenario) -> list[str]:
+    """Place ids from the candidates file, relative to the optimisation file: a CSV with a
+    ``node`` column, or the points of a CSV with ``lon`` and ``lat`` or of a GeoJSON layer,
+    each taken to its nearest place (at most :data:`SNAP_KM` away)."""
     if spec.candidates.file is None:
         return []
     target = resolve_reference(spec.candidates.file, path)
-    text = read_input_text(target, "candidates file")
+    geojson = target.suffix.lower() in (".geojson", ".json")
+    text = "" if geojson else read_input_text(target, "candidates file")
     reader = csv.reader(io.StringIO(text))
-    header = [h.strip() for h in next(reader, [])]
+    header = [h.strip() for h in next(reader, [])] if not geojson else []
+    if geojson or ("node" not in header and {"lon", "lat"} <= set(header)):
+        return _snapped(target, scenario)
     if "node" not in header:
         raise SimError(
-            f"{target}: candidates.file needs a 'node' column (columns: {', '.join(header) or 'none'})"
+            f"{target}: candidates.file needs a 'node' column, or 'lon' and 'lat' (columns: "
+            f"{', '.join(header) or 'none'})"
         )
     k = header.index("node")
     nodes = []
@@ -123,6 +132,28 @@ def _candidate_file(spec: OptimizationSpec, path: Path | None) -> list[str]:
             )
         nodes.append(row[k].strip())
     return nodes
+
+
+def _snapped(target: Path, scenario: Scenario) -> list[str]:
+    from ..scenario.points import read_points
+    from ..scenario.snapping import nearest_nodes
+
+    read = read_points(target, str(target))
+    if isinstance(read, Problem):
+        raise SimError(str(read))
+    lon, lat, _ = read
+    nodes = scenario.spec.region.nodes
+    node_lon = np.array([n.lon for n in nodes])
+    node_lat = np.array([n.lat for n in nodes])
+    index, km = nearest_nodes(lon, lat, node_lon, node_lat)
+    far = np.flatnonzero(km > SNAP_KM)
+    if len(far):
+        k = int(far[0])
+        raise SimError(
+            f"{target}: candidate {k + 1} ({lon[k]:.5f}, {lat[k]:.5f}) is {km[k]:.1f} km from the "
+            f"nearest place (at most {SNAP_KM:g} km): is it inside the region?"
+        )
+    return list(dict.fromkeys(nodes[int(i)].id for i in index))
 
 
 def _experiment_raw(spec: OptimizationSpec, layouts: dict[str, dict], replications: int) -> dict[str, Any]:
@@ -240,7 +271,7 @@ def prepare(spec: OptimizationSpec, path: Path | None) -> Prepared:
     folder = path.parent if path is not None else Path.cwd()
     base = load_experiment(_experiment_raw(spec, {"current": {}}, spec.selection.n0), base_dir=folder)
     scenario = base.variants[0].scenario
-    problem = build_problem(scenario, spec, _candidate_file(spec, path))
+    problem = build_problem(scenario, spec, _candidate_file(spec, path, scenario))
     answers = static_answers(problem, spec)
     raw_units = (base.variants[0].raw or {}).get("units", [])
     layouts = {a.name: layout_changes(problem, a.sites, scenario, raw_units) for a in answers}
