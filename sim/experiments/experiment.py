@@ -38,15 +38,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..errors import FieldProblem, Problem, ScenarioError, format_path, shown
 from ..scenario.files import InputFileError, is_bare_name, read_input_text
 from ..scenario.loader import Scenario, load_scenario_data, resolve_scenario_path
 from ..scenario.overrides import set_path
 from ..scenario.places import expand_places
-from ..scenario.problems import problems_from_validation
-from ..scenario.yamlio import YamlSyntaxError, parse_yaml, read_yaml_mapping
+from ..scenario.problems import validated_file
+from ..scenario.yamlio import YamlSyntaxError, parse_yaml
 
 __all__ = ["Experiment", "ExperimentSpec", "Variant", "load_experiment"]
 
@@ -174,20 +174,7 @@ def load_experiment(source: str | Path | dict, *, base_dir: Path | None = None) 
 
     Raises ``ScenarioError`` listing the problems, each naming the experiment file (and the
     variant, for a variant whose scenario is invalid)."""
-    path = None
-    raw: object
-    if isinstance(source, dict):
-        raw, label, doc = source, "<experiment>", None
-    else:
-        path = Path(source)
-        label = str(path)
-        doc = read_yaml_mapping(path, "experiment")
-        raw = doc.data
-    try:
-        spec = ExperimentSpec.model_validate(raw)
-    except ValidationError as exc:
-        raise ScenarioError(problems_from_validation(exc, label, doc, root=ExperimentSpec),
-                            "experiment") from None
+    spec, path, label, doc = validated_file(source, ExperimentSpec, "experiment")
     folder = base_dir or (path.parent if path is not None else Path.cwd())
     variants = _variants(spec, folder, label, doc)
     names = [v.name for v in variants]

@@ -32,12 +32,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from ..errors import FieldProblem, Problem, ScenarioError
-from ..scenario.problems import problems_from_validation
+from ..scenario.problems import validated_file
 from ..scenario.quantities import parse_duration
-from ..scenario.yamlio import read_yaml_mapping
 
 __all__ = ["OptimizationSpec", "PLACE_KINDS", "load_optimization_spec"]
 
@@ -124,20 +123,7 @@ class OptimizationSpec(_Strict):
 def load_optimization_spec(source: str | Path | dict) -> tuple[OptimizationSpec, Path | None, Any]:
     """The validated spec, the file it came from (None for a mapping) and its parsed document
     (for line numbers). Raises ``ScenarioError`` naming the file, field and problem."""
-    if isinstance(source, dict):
-        raw: object = source
-        label, doc, path = "<optimization>", None, None
-    else:
-        path = Path(source)
-        label = str(path)
-        doc = read_yaml_mapping(path, "optimization")
-        raw = doc.data
-    try:
-        spec = OptimizationSpec.model_validate(raw)
-    except ValidationError as exc:
-        raise ScenarioError(
-            problems_from_validation(exc, label, doc, root=OptimizationSpec), "optimization"
-        ) from None
+    spec, path, label, doc = validated_file(source, OptimizationSpec, "optimization")
     problems = []
     line = (lambda *at: doc.line_of(at)) if doc is not None else (lambda *at: None)
     if spec.model in ("mclp", "cover") and spec.within is None:

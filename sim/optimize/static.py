@@ -150,30 +150,12 @@ def _solve(
     existing = problem.existing if spec.moves is not None else ()
     kw: dict = {"time_limit": spec.time_limit}
     try:
+        choice = {"existing": existing, "moves": spec.moves, "exclude": exclude, **kw}
         if spec.model == "p_median":
-            place = p_median(
-                problem.times,
-                problem.weights,
-                p,
-                fixed,
-                existing=existing,
-                moves=spec.moves,
-                exclude=exclude,
-                **kw,
-            )
+            place = p_median(problem.times, problem.weights, p, fixed, **choice)
         elif spec.model == "mclp":
             assert spec.within is not None
-            place = mclp(
-                problem.times,
-                problem.weights,
-                spec.within,
-                p,
-                fixed,
-                existing=existing,
-                moves=spec.moves,
-                exclude=exclude,
-                **kw,
-            )
+            place = mclp(problem.times, problem.weights, spec.within, p, fixed, **choice)
         elif spec.model == "mexclp":
             assert spec.within is not None
             if exclude:

@@ -16,7 +16,7 @@ from .schema import ScenarioSpec  # first: it imports the hazard models at its e
 from .hazard_schema import HAZARD_KINDS
 from .yamlio import YamlDocument
 
-__all__ = ["problems_from_validation"]
+__all__ = ["problems_from_validation", "validated_file"]
 
 
 def _unwrap(annotation: Any) -> list[Any]:
@@ -112,3 +112,30 @@ def problems_from_validation(exc: ValidationError, file: str, doc: YamlDocument 
         line = doc.line_of(loc) if doc is not None else None
         problems.append(Problem(file, loc, message, line))
     return problems
+
+
+def validated_file(source: object, root: type[BaseModel], what: str
+                   ) -> tuple[Any, Any, str, YamlDocument | None]:
+    """An experiment, optimisation or other file (a path) or mapping validated against ``root``:
+    (the model, the path or None, the label problems name, the parsed document). Raises
+    ``ScenarioError`` (``what`` file) listing every problem with its field and line."""
+    from pathlib import Path
+
+    from ..errors import ScenarioError
+    from .yamlio import read_yaml_mapping
+
+    path = None
+    doc = None
+    if isinstance(source, dict):
+        raw: object = source
+        label = f"<{what}>"
+    else:
+        path = Path(str(source))
+        label = str(path)
+        doc = read_yaml_mapping(path, what)
+        raw = doc.data
+    try:
+        model = root.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(problems_from_validation(exc, label, doc, root=root), what) from None
+    return model, path, label, doc
