@@ -24,7 +24,6 @@ from output import print_rows, write_json  # noqa: E402
 
 from sim.optimize.problem import load_optimization_spec  # noqa: E402
 from sim.optimize.search import optimize, prepare  # noqa: E402
-from sim.optimize.sites import HOIST  # noqa: E402
 
 FILES = Path(__file__).resolve().parent.parent / "scenarios" / "optimizations"
 
@@ -37,7 +36,8 @@ def measure(path: Path, jobs: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as folder:
         result = optimize(prepared, Path(folder) / "optimize.sqlite", jobs=jobs, progress=False)
     total = time.perf_counter() - started
-    candidates = sum(1 for c in prepared.problem.columns if c != HOIST) - len(prepared.problem.fixed)
+    problem = prepared.problem
+    candidates = sum(1 for j in range(len(problem.columns)) if j not in problem.fixed)
     return {"file": path.name, "candidates": candidates, "layouts": len(prepared.answers),
             "static_seconds": static, "seconds": total, "replications": result.replications,
             "settled": result.selection.settled, "chosen": prepared.answers[result.chosen].name}
