@@ -44,7 +44,7 @@ PLACE_WORDS = {
 
 
 def _minutes(x: float) -> str:
-    return "-" if not math.isfinite(x) else f"{x:.1f}"
+    return "-" if not math.isfinite(x) else f"{x:.2f}"
 
 
 def static_text(prep: Prepared) -> str:
