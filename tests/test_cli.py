@@ -107,11 +107,18 @@ def test_python_dash_m_and_console_script_work(workdir):
     assert done.returncode == 2 and "Traceback" not in done.stderr
 
 
-@pytest.mark.parametrize("command", [pytest.param(c, marks=pytest.mark.slow) if c.startswith("sim reserves")
+def _slow(command: str) -> bool:
+    """Reserve sizing and layout optimisation of whole scenarios take minutes."""
+    return command.startswith("sim reserves") or (command.startswith("sim optimize")
+                                                  and "--static-only" not in command)
+
+
+@pytest.mark.parametrize("command", [pytest.param(c, marks=pytest.mark.slow) if _slow(c)
                                      else c for c in readme_sim_commands()])
 def test_readme_command_runs(workdir, capsys, command):
-    """Every README command works (reserve sizing of whole scenarios takes minutes: slow). The
-    scoring example scores the README's typhoon drill with a one-line observed log."""
+    """Every README command works (reserve sizing and optimisation of whole scenarios take
+    minutes: slow). The scoring example scores the README's typhoon drill with a one-line
+    observed log."""
     if command.startswith("sim drill score"):
         drill = [c for c in readme_sim_commands() if c.startswith("sim drill generate") and "typhoon" in c][0]
         assert main(shlex.split(drill)[1:]) == 0
