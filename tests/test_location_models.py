@@ -367,3 +367,38 @@ def test_coverage_cover_is_the_fewest_sites_meeting_the_target(case, radius, sha
     result = coverage_cover(times, weights, radius, share)
     assert result.objective == min(len(s) for s in feasible)
     assert covered(result.sites) >= share * total * (1 - 1e-9)
+
+
+@EXAMPLES
+@given(instances(sites=(4, 6), points=(3, 7)), st.integers(1, 3), st.data())
+def test_capacitated_p_median_matches_brute_force(case, p, data):
+    """Against every choice of p shelters, each solved as a transportation LP with an unserved
+    column (scipy.optimize.linprog)."""
+    from scipy.optimize import linprog
+
+    from sim.optimize.location import capacitated_p_median
+
+    times, _ = case
+    n, m = times.shape
+    p = min(p, m)
+    demand = np.array(data.draw(st.lists(st.integers(0, 50), min_size=n, max_size=n)), dtype=float)
+    capacity = np.array(data.draw(st.lists(st.integers(0, 80), min_size=m, max_size=m)), dtype=float)
+    big = 1000.0
+
+    def cost(sites):
+        pairs = [(i, j) for i in range(n) for j in sites if np.isfinite(times[i, j])]
+        c = [demand[i] * times[i, j] for i, j in pairs] + [big * demand[i] for i in range(n)]
+        a_eq = np.zeros((n, len(c)))
+        for k, (i, _) in enumerate(pairs):
+            a_eq[i, k] = 1
+        a_eq[np.arange(n), len(pairs) + np.arange(n)] = 1
+        a_ub = np.zeros((len(sites), len(c)))
+        for k, (i, j) in enumerate(pairs):
+            a_ub[list(sites).index(j), k] = demand[i]
+        res = linprog(c, A_ub=a_ub, b_ub=capacity[list(sites)], A_eq=a_eq, b_eq=np.ones(n), bounds=(0, 1),
+                      method="highs")
+        return res.fun
+
+    best = min(cost(s) for s in combinations(range(m), p))
+    result = capacitated_p_median(times, demand, capacity, p, unserved_minutes=big)
+    assert close(result.objective, best) and len(result.sites) == p

@@ -51,6 +51,7 @@ Rows = list[tuple[Any, Any, Any]]  # (sparse matrix, lower, upper) blocks of con
 __all__ = [
     "Placement",
     "capacitated_assignment",
+    "capacitated_p_median",
     "choice_rows",
     "coverage_cover",
     "larson_gains",
@@ -501,6 +502,62 @@ def p_center(
     value = float(v[:, list(best)].min(axis=1).max())
     gap = 0.0 if status == "optimal" or value == 0 else (value - float(levels[lo])) / value
     return Placement(best, value, _nearest(t, best), status, time.perf_counter() - start, gap=gap)
+
+
+def capacitated_p_median(times: Any, demand: Any, capacity: Any, p: int, *,
+                         unserved_minutes: float = 10_000.0, time_limit: float | None = None) -> Placement:
+    """Which ``p`` shelters to open, each holding at most ``capacity[j]`` people, so that the
+    ``demand[i]`` people of each origin reach them in the fewest person-minutes (a capacitated
+    p-median; origins may be split). People no open shelter can take or reach are counted
+    *unserved* at ``unserved_minutes`` each, so every choice of sites is feasible.
+
+    With ``x_ij`` the share of origin ``i`` sent to shelter ``j`` (reachable pairs only) and
+    ``u_i`` the share left unserved::
+
+        min   sum_ij d_i t_ij x_ij + U sum_i d_i u_i
+        s.t.  sum_j x_ij + u_i = 1           for every origin i
+              sum_i d_i x_ij <= c_j y_j      for every shelter j
+              x_ij <= y_j                    for every reachable (i, j)
+              sum_j y_j = p
+              y_j in {0, 1},  x, u >= 0
+
+    (the linking rows ``x_ij <= y_j`` tighten the relaxation). ``objective``: the person-minutes of
+    the served plus ``U`` per unserved person; ``sites``: the open shelters; ``flows``: people
+    per origin and shelter, rounded; ``uncoverable``: origins with people left unserved.
+    """
+    start = time.perf_counter()
+    t = _times(times)
+    n, m = t.shape
+    d = np.asarray(demand, dtype=float)
+    cap = np.asarray(capacity, dtype=float)
+    if d.shape != (n,) or cap.shape != (m,) or (d < 0).any() or (cap < 0).any():
+        raise ValueError("demand (one per origin) and capacity (one per shelter) must be >= 0")
+    count = _count(p, m, (), "p")
+    rows_i, cols_j = np.nonzero(np.isfinite(t) & (d > 0)[:, None])
+    k = len(rows_i)
+    width = m + k + n
+    pair = m + np.arange(k)
+    lost = m + k + np.arange(n)
+    c = np.concatenate([np.zeros(m), d[rows_i] * t[rows_i, cols_j], unserved_minutes * d])
+    once = sparse.csr_matrix((np.ones(k + n), (np.concatenate([rows_i, np.arange(n)]),
+                                               np.concatenate([pair, lost]))), shape=(n, width))
+    load = sparse.csr_matrix((np.concatenate([d[rows_i], -cap]), (np.concatenate([cols_j, np.arange(m)]),
+                                                                  np.concatenate([pair, np.arange(m)]))),
+                             shape=(m, width))
+    link = sparse.csr_matrix((np.concatenate([np.ones(k), -np.ones(k)]),
+                              (np.tile(np.arange(k), 2), np.concatenate([pair, cols_j]))), shape=(k, width))
+    total = sparse.csr_matrix((np.ones(m), (np.zeros(m, dtype=int), np.arange(m))), shape=(1, width))
+    rows = [(once, 1.0, 1.0), (load, -np.inf, 0.0), (link, -np.inf, 0.0), (total, count, count)]
+    integrality = np.concatenate([np.ones(m), np.zeros(k + n)])
+    x, status, gap = _solve(c, integrality, np.zeros(width), np.ones(width), rows, time_limit, "")
+    sites = _chosen(x[:m])
+    share = x[m:m + k]
+    flows = tuple((int(i), int(j), int(round(v))) for i, j, v in
+                  zip(rows_i, cols_j, d[rows_i] * share, strict=True) if v > 1e-9)
+    left = x[m + k:]
+    objective = float(c @ x)
+    return Placement(sites, objective, None, status, time.perf_counter() - start, flows=flows, gap=gap,
+                     uncoverable=tuple(int(i) for i in np.flatnonzero(left * d > 1e-6)))
 
 
 def capacitated_assignment(
