@@ -300,3 +300,26 @@ def test_candidates_from_a_geojson_layer_go_to_their_nearest_places(tmp_path):
     (tmp_path / "c.geojson").write_text(json.dumps(layer), encoding="utf-8")
     with pytest.raises(SimError, match="from the nearest place"):
         prepare(load_optimization_spec(path)[0], path)
+
+
+def test_shelters_to_open_within_their_capacities():
+    """Which Pinghu shelters to open for the people who leave in the drawn typhoons: the
+    capacitated p-median's answer opens ``count`` places, the closed ones are removed from the
+    layout's scenario, and too small a count leaves people unserved (reported, not an error)."""
+    spec, _, _ = load_optimization_spec(year_of(place="shelters", count=40, within="30 min",
+                                                demand={"replications": 4},
+                                                selection={"alternatives": 1, "neighbours": 1}))
+    prep = prepare(spec, None)
+    problem = prep.problem
+    assert problem.capacity is not None and problem.weights.sum() > 0
+    best = next(a for a in prep.answers if a.name == "static best")
+    assert len(best.sites) == 40 and best.unreached == 0.0
+    variant = prep.experiment.variants[[a.name for a in prep.answers].index("static best")]
+    kept = {s.node for s in variant.scenario.spec.shelters}
+    assert kept == {problem.columns[j] for j in best.sites}
+    tiny = load_optimization_spec(year_of(place="shelters", count=1, demand={"replications": 4},
+                                          selection={"alternatives": 0, "neighbours": 0}))[0]
+    one = next(a for a in prepare(tiny, None).answers if a.name == "static best")
+    assert one.unreached > 0.5   # one shelter cannot take an evacuation's people
+    with pytest.raises(ScenarioError, match="how many of the shelters"):
+        load_optimization_spec(year_of(place="shelters"))

@@ -84,7 +84,7 @@ class Placement:
     status: str
     seconds: float = field(compare=False)
     uncoverable: tuple[int, ...] = ()
-    flows: tuple[tuple[int, int, int], ...] = ()
+    flows: tuple[tuple[int, int, float], ...] = ()
     gap: float = 0.0
 
 
@@ -505,7 +505,8 @@ def p_center(
 
 
 def capacitated_p_median(times: Any, demand: Any, capacity: Any, p: int, *,
-                         unserved_minutes: float = 10_000.0, time_limit: float | None = None) -> Placement:
+                         unserved_minutes: float = 10_000.0, exclude: Iterable[Iterable[int]] = (),
+                         time_limit: float | None = None) -> Placement:
     """Which ``p`` shelters to open, each holding at most ``capacity[j]`` people, so that the
     ``demand[i]`` people of each origin reach them in the fewest person-minutes (a capacitated
     p-median; origins may be split). People no open shelter can take or reach are counted
@@ -523,7 +524,8 @@ def capacitated_p_median(times: Any, demand: Any, capacity: Any, p: int, *,
 
     (the linking rows ``x_ij <= y_j`` tighten the relaxation). ``objective``: the person-minutes of
     the served plus ``U`` per unserved person; ``sites``: the open shelters; ``flows``: people
-    per origin and shelter, rounded; ``uncoverable``: origins with people left unserved.
+    per origin and shelter; ``uncoverable``: origins with people left unserved;
+    ``exclude``: see :func:`choice_rows`.
     """
     start = time.perf_counter()
     t = _times(times)
@@ -547,12 +549,14 @@ def capacitated_p_median(times: Any, demand: Any, capacity: Any, p: int, *,
     link = sparse.csr_matrix((np.concatenate([np.ones(k), -np.ones(k)]),
                               (np.tile(np.arange(k), 2), np.concatenate([pair, cols_j]))), shape=(k, width))
     total = sparse.csr_matrix((np.ones(m), (np.zeros(m, dtype=int), np.arange(m))), shape=(1, width))
-    rows = [(once, 1.0, 1.0), (load, -np.inf, 0.0), (link, -np.inf, 0.0), (total, count, count)]
+    rows = [(once, 1.0, 1.0), (load, -np.inf, 0.0), (link, -np.inf, 0.0), (total, count, count),
+            *choice_rows(m, width, (), None, exclude)]
     integrality = np.concatenate([np.ones(m), np.zeros(k + n)])
-    x, status, gap = _solve(c, integrality, np.zeros(width), np.ones(width), rows, time_limit, "")
+    x, status, gap = _solve(c, integrality, np.zeros(width), np.ones(width), rows, time_limit,
+                            "no other choice of shelters is left")
     sites = _chosen(x[:m])
     share = x[m:m + k]
-    flows = tuple((int(i), int(j), int(round(v))) for i, j, v in
+    flows = tuple((int(i), int(j), float(v)) for i, j, v in
                   zip(rows_i, cols_j, d[rows_i] * share, strict=True) if v > 1e-9)
     left = x[m + k:]
     objective = float(c @ x)

@@ -40,7 +40,8 @@ from ..scenario.quantities import parse_duration
 
 __all__ = ["OptimizationSpec", "PLACE_KINDS", "load_optimization_spec"]
 
-PlaceKind = Literal["fire_stations", "township_stations", "landing_points", "township_depots", "units"]
+PlaceKind = Literal["fire_stations", "township_stations", "landing_points", "township_depots", "units",
+                    "shelters"]
 NodeKind = Literal["township", "subdistrict", "village", "community", "facility_site", "junction"]
 PLACE_KINDS: tuple[str, ...] = get_args(PlaceKind)
 Minutes = Annotated[float, BeforeValidator(parse_duration), Field(gt=0)]
@@ -195,6 +196,12 @@ def load_optimization_spec(source: str | Path | dict) -> tuple[OptimizationSpec,
                 line("moves"),
             )
         )
+    if spec.place == "shelters" and spec.count is None:
+        problems.append(Problem(label, ("count",), "say how many of the shelters to open (count: 100)",
+                                line("place")))
+    if spec.place == "shelters" and spec.model != "p_median":
+        problems.append(Problem(label, ("model",), "shelters are chosen by the capacitated p-median "
+                                "(model: p_median)", line("model")))
     if problems:
         raise ScenarioError(problems, "optimization")
     return spec, path, doc

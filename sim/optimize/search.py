@@ -95,6 +95,8 @@ def default_selection(spec: OptimizationSpec, problem_types: tuple[str, ...]) ->
     sel = spec.selection
     if spec.place == "township_depots":
         return sel.kpi or "supplies.all.first_batch_on_time", sel.delta or 0.02
+    if spec.place == "shelters":
+        return sel.kpi or "evacuation.all.hours_to_clear", sel.delta or 0.25
     group = problem_types[0] if len(problem_types) == 1 else "all"
     delta = sel.delta or (1.0 if spec.place == "landing_points" else 0.25)
     return sel.kpi or f"response.{group}.capable_mean", delta
@@ -189,6 +191,9 @@ def layout_changes(
         }
     if problem.kind == "units":
         return _unit_counts(problem, sites, scenario, list(raw_units))
+    if problem.kind == "shelters":   # the shelters at the places not chosen are not prepared
+        closed = [i for j, ids in enumerate(problem.existing_ids) if j not in sites for i in ids.split(";")]
+        return {"remove": {"shelters": closed}} if closed else {}
     section = "depots" if problem.kind == "township_depots" else "facilities"
     moves = _matched_moves(problem, existing, sites, scenario)
     return {"set": {f"{section}.{ident}.node": node for ident, node in moves}} if moves else {}

@@ -72,6 +72,7 @@ class SiteProblem:
     correction: bool = False  # units: Larson's correction
     keep: tuple[int, ...] = ()  # columns of existing sites that must stay (``fixed`` in the file)
     left_out: float = 0.0  # demand no candidate reaches (cut off by road at its call)
+    capacity: np.ndarray | None = None  # shelters: the places each site holds
 
 
 def demand_weights(scenario: Scenario, spec: OptimizationSpec, types: tuple[str, ...]) -> np.ndarray:
@@ -231,6 +232,7 @@ def build_problem(
         "landing_points": _landing_points,
         "township_depots": _township_depots,
         "units": _units,
+        "shelters": _shelters,
     }
     problem = builders[spec.place](scenario, spec, list(file_nodes))
     if spec.place == "units":
@@ -464,4 +466,54 @@ def _units(scenario: Scenario, spec: OptimizationSpec, file_nodes: list[str]) ->
         correction=spec.correction,
         unit_type=spec.unit_type or "",
         weight_unit="incidents a year",
+    )
+
+
+def _shelters(scenario: Scenario, spec: OptimizationSpec, file_nodes: list[str]) -> SiteProblem:
+    """Which of the shelters to open: each place with shelters is a site holding their
+    capacity; demand is the people who leave in the drawn years' evacuations, per place and
+    danger zone (no shelter inside the zone they flee serves them), per evacuation event."""
+    sc = scenario.spec
+    if not sc.shelters or sc.evacuation is None:
+        raise SimError("place: shelters: the scenario has no shelters and evacuation")
+    index = scenario.node_index
+    at: dict[str, list] = {}
+    for shelter in sc.shelters:
+        at.setdefault(shelter.node, []).append(shelter)
+    columns = [n for n in at if n not in set(spec.candidates.exclude)]
+    capacity = np.array([float(sum(x.capacity for x in at[c])) for c in columns])
+    count = spec.count or len(columns)
+    if count > len(columns):
+        raise SimError(f"count: {count} shelters to open, but they stand at {len(columns)} places")
+    people: dict[tuple[int, frozenset[int]], float] = {}
+    events = 0
+    for rep in range(spec.demand.replications):
+        _, timeline = draw_replication(scenario, Streams(spec.seed, rep))
+        events += len({g.event for g in timeline.evacuation})
+        for g in timeline.evacuation:
+            if g.compliant:
+                key = (g.node, g.avoid)
+                people[key] = people.get(key, 0.0) + g.compliant
+    if not people:
+        raise SimError("no demand: nobody evacuates in the demand draws (raise demand.replications)")
+    col_nodes = [index[c] for c in columns]
+    road = _road_minutes(scenario, sorted(set(col_nodes)))
+    order = {n: k for k, n in enumerate(sorted(set(col_nodes)))}
+    rows, weights, times = [], [], []
+    for (node, avoid), n in sorted(people.items(), key=lambda c: (c[0][0], sorted(c[0][1]))):
+        rows.append(sc.region.nodes[node].id)
+        weights.append(n / max(events, 1))
+        times.append([math.inf if j in avoid else road[order[j]][node] for j in col_nodes])
+    existing = tuple(range(len(columns)))
+    return SiteProblem(
+        "shelters",
+        columns,
+        rows,
+        np.array(weights),
+        np.array(times, dtype=float).reshape(len(rows), len(columns)),
+        count,
+        existing=existing,
+        existing_ids=tuple(";".join(x.id for x in at[c]) for c in columns),
+        capacity=capacity,
+        weight_unit="people an evacuation",
     )

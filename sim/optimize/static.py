@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..errors import SimError
-from .location import coverage_cover, larson_gains, mclp, mexclp, p_center, p_median
+from .location import capacitated_p_median, coverage_cover, larson_gains, mclp, mexclp, p_center, p_median
 from .problem import OptimizationSpec
 from .sites import SiteProblem
 
@@ -61,6 +61,8 @@ def measure(
     covered = float(w[reached & (nearest <= within)].sum() / total) if within is not None else math.nan
     unreached = float(w[~reached].sum() / total)
     worst = float(nearest.max())
+    if problem.capacity is not None:  # shelters: people go where there is room
+        return _sheltered(problem, sites, within, name, status)
     if model == "mexclp":
         counts = np.bincount(np.asarray(sites, dtype=int), minlength=problem.times.shape[1])
         cover = np.isfinite(problem.times) & (problem.times <= (within or 0.0))
@@ -81,6 +83,38 @@ def measure(
         "cover": float(len(sites)),
     }[model]
     return StaticAnswer(name, tuple(sorted(sites)), objective, mean, covered, unreached, worst, status)
+
+
+def _sheltered(
+    problem: SiteProblem, sites: tuple[int, ...], within: float | None, name: str, status: str
+) -> StaticAnswer:
+    """Shelters: the capacitated assignment to ``sites``: person-minutes per person served
+    (the objective, with the unserved at the model's penalty), their mean minutes, the share
+    within ``within``, the share unserved and the longest trip used."""
+    assert problem.capacity is not None
+    cols = list(sites)
+    if not cols:
+        return StaticAnswer(name, (), math.inf, math.inf, 0.0, 1.0, math.inf, status)
+    place = capacitated_p_median(problem.times[:, cols], problem.weights, problem.capacity[cols], len(cols))
+    w = problem.weights
+    total = float(w.sum())
+    served = sum(v for _, _, v in place.flows) or 1.0
+    minutes = [(problem.times[i, cols[j]], v) for i, j, v in place.flows]
+    mean = sum(t * v for t, v in minutes) / served
+    covered = min(1.0, sum(v for t, v in minutes if t <= within) / total) if within else math.nan
+    unreached = 1.0 - served / total if total else 0.0
+    unreached = unreached if unreached > 1e-9 else 0.0
+    worst = max((t for t, _ in minutes), default=math.inf)
+    return StaticAnswer(
+        name,
+        tuple(sorted(sites)),
+        place.objective / total if total else math.inf,
+        mean,
+        covered,
+        unreached,
+        worst,
+        status,
+    )
 
 
 def _better(model: str, a: float, b: float) -> bool:
@@ -131,7 +165,8 @@ def static_answers(problem: SiteProblem, spec: OptimizationSpec) -> list[StaticA
             rank += 1
     best = best_of(out)
     if best is not None:
-        for answer in _neighbours(problem, spec, best)[: sel.neighbours]:
+        near = _shelter_neighbours if problem.capacity is not None else _neighbours
+        for answer in near(problem, spec, best)[: sel.neighbours]:
             add(answer)
     return out
 
@@ -151,7 +186,11 @@ def _solve(
     kw: dict = {"time_limit": spec.time_limit}
     try:
         choice = {"existing": existing, "moves": spec.moves, "exclude": exclude, **kw}
-        if spec.model == "p_median":
+        if problem.capacity is not None:
+            place = capacitated_p_median(
+                problem.times, problem.weights, problem.capacity, problem.count, exclude=exclude, **kw
+            )
+        elif spec.model == "p_median":
             place = p_median(problem.times, problem.weights, p, fixed, **choice)
         elif spec.model == "mclp":
             assert spec.within is not None
@@ -215,6 +254,19 @@ def _neighbours(problem: SiteProblem, spec: OptimizationSpec, best: StaticAnswer
     sign = -1.0 if model in ("mclp", "mexclp") else 1.0
     tried.sort(key=lambda a: (sign * a.objective, a.mean_minutes, a.sites))
     return tried
+
+
+def _shelter_neighbours(
+    problem: SiteProblem, spec: OptimizationSpec, best: StaticAnswer
+) -> list[StaticAnswer]:
+    """Shelters: one open shelter swapped for a closed one; the swaps that keep the most people
+    nearest an open shelter are measured with capacities (a few dozen small programmes)."""
+    plain = replace(problem, capacity=None)
+    quick = _neighbours(plain, spec.model_copy(update={"model": "p_median"}), best)
+    return sorted(
+        (measure(problem, a.sites, spec.within, spec.model, a.name) for a in quick[:24]),
+        key=lambda a: (a.objective, a.mean_minutes, a.sites),
+    )
 
 
 def _by_area(problem: SiteProblem, spec: OptimizationSpec) -> list[StaticAnswer]:

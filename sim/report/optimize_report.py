@@ -38,6 +38,7 @@ PLACE_WORDS = {
     "fire_stations": "fire stations",
     "township_stations": "township stations",
     "units": "units",
+    "shelters": "shelters",
     "landing_points": "landing points",
     "township_depots": "township depots",
 }
@@ -125,6 +126,13 @@ def changes(prep: Prepared, sites: tuple[int, ...]) -> str:
         return "(as now)"
     if len(gone) == len(new) == 1:
         return f"{gone[0]} -> {new[0]}"
+    if len(gone) + len(new) > 6:  # many: say how many, and the first few
+
+        def few(names: list[str], sign: str) -> str:
+            shown = " ".join(f"{sign}{x}" for x in names[:3]) + (" ..." if len(names) > 3 else "")
+            return f"{len(names)} {'closed' if sign == '-' else 'opened'} ({shown})"
+
+        return ", ".join(few(names, sign) for names, sign in ((gone, "-"), (new, "+")) if names)
     return " ".join([*(f"-{g}" for g in gone), *(f"+{n}" for n in new)])
 
 
