@@ -187,15 +187,9 @@ def load_optimization_spec(source: str | Path | dict) -> tuple[OptimizationSpec,
                 line("model"),
             )
         )
-    if spec.place == "units" and spec.moves is not None:
-        problems.append(
-            Problem(
-                label,
-                ("moves",),
-                "moves apply to stations and depots; units are all placed afresh",
-                line("moves"),
-            )
-        )
+    if spec.place in ("units", "shelters") and spec.moves is not None:
+        problems.append(Problem(label, ("moves",), f"moves apply to stations and depots; {spec.place} are "
+                                "chosen afresh", line("moves")))
     if spec.place == "shelters" and spec.count is None:
         problems.append(Problem(label, ("count",), "say how many of the shelters to open (count: 100)",
                                 line("place")))
