@@ -402,3 +402,21 @@ def test_capacitated_p_median_matches_brute_force(case, p, data):
     best = min(cost(s) for s in combinations(range(m), p))
     result = capacitated_p_median(times, demand, capacity, p, unserved_minutes=big)
     assert close(result.objective, best) and len(result.sites) == p
+
+
+@EXAMPLES
+@given(instances(), st.integers(1, 3), st.data())
+def test_a_budget_limits_the_sites_costs(case, p, data):
+    times, weights = case
+    m = times.shape[1]
+    costs = np.array(data.draw(st.lists(st.integers(0, 5), min_size=m, max_size=m)), dtype=float)
+    budget = float(data.draw(st.integers(0, 12)))
+    sets = [s for s in combinations(range(m), p) if costs[list(s)].sum() <= budget
+            and np.isfinite(times[:, list(s)].min(axis=1)).all()]
+    if not sets:
+        with pytest.raises(ValueError):
+            p_median(times, weights, p, costs=costs, budget=budget)
+        return
+    best = min(float(weights @ times[:, list(s)].min(axis=1)) for s in sets)
+    result = p_median(times, weights, p, costs=costs, budget=budget)
+    assert close(result.objective, best) and costs[list(result.sites)].sum() <= budget + 1e-9

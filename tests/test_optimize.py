@@ -323,3 +323,18 @@ def test_shelters_to_open_within_their_capacities():
     assert one.unreached > 0.5   # one shelter cannot take an evacuation's people
     with pytest.raises(ScenarioError, match="how many of the shelters"):
         load_optimization_spec(year_of(place="shelters"))
+
+
+def test_a_budget_pays_for_new_sites_only():
+    """Landing points there now cost nothing, a new one ``site_cost``: a budget of 1.5 buys one
+    new site, so every answer keeps at least two of today's three."""
+    floods = {"incident_types": ["flood_rescue"], "replications": 4, "roads": "at_the_call"}
+    spec, _, _ = load_optimization_spec(year_of(place="landing_points", count=3, within="30 min", budget=1.5,
+                                                site_cost=1.0, demand=floods))
+    prep = prepare(spec, None)
+    problem = prep.problem
+    assert problem.costs is not None
+    for answer in prep.answers:
+        assert len(set(answer.sites) - set(problem.existing)) <= 1, answer.name
+    with pytest.raises(ScenarioError, match="budget goes with"):
+        load_optimization_spec(year_of(place="landing_points", count=3, model="p_center", budget=1.0))

@@ -223,6 +223,8 @@ def mclp(
     existing: Iterable[int] = (),
     moves: int | None = None,
     exclude: Iterable[Iterable[int]] = (),
+    costs: Any = None,
+    budget: float | None = None,
     time_limit: float | None = None,
 ) -> Placement:
     """Maximal Covering Location Problem (Church and ReVelle 1974): ``p`` sites covering the most
@@ -237,7 +239,8 @@ def mclp(
               y_j in {0, 1},  0 <= z_i <= 1
 
     ``z`` may be continuous: with ``y`` integral, the best ``z_i`` is 0 or 1. ``objective`` is
-    the covered weight. ``existing``, ``moves`` and ``exclude``: see :func:`choice_rows`.
+    the covered weight. ``existing``, ``moves``, ``exclude``, ``costs`` and ``budget``: see
+    :func:`choice_rows`.
     """
     start = time.perf_counter()
     t, w, r, fix = _covering_inputs(times, weights, radius, fixed)
@@ -252,7 +255,8 @@ def mclp(
     lb = np.zeros(m + k)
     lb[list(fix)] = 1.0
     integrality = np.concatenate([np.ones(m), np.zeros(k)])
-    rows = [(link, -np.inf, 0.0), (total, count, count), *choice_rows(m, m + k, existing, moves, exclude)]
+    rows = [(link, -np.inf, 0.0), (total, count, count),
+            *choice_rows(m, m + k, existing, moves, exclude, costs, budget)]
     x, status, gap = _solve(
         c,
         integrality,
@@ -383,6 +387,8 @@ def p_median(
     existing: Iterable[int] = (),
     moves: int | None = None,
     exclude: Iterable[Iterable[int]] = (),
+    costs: Any = None,
+    budget: float | None = None,
     time_limit: float | None = None,
 ) -> Placement:
     """p-median (Hakimi 1964; ReVelle and Swain 1970): ``p`` sites minimizing the total weighted
@@ -403,7 +409,7 @@ def p_median(
     ValueError). ``objective``: ``sum_i w_i min_{j open} t_ij``. The model has a variable and a
     row per reachable pair; at 1,000 by 1,000 (10^6 of each) HiGHS had not solved its LP
     relaxation after 20 minutes: keep it to hundreds of candidates, or pass ``time_limit``.
-    ``existing``, ``moves`` and ``exclude``: see :func:`choice_rows`.
+    ``existing``, ``moves``, ``exclude``, ``costs`` and ``budget``: see :func:`choice_rows`.
     """
     start = time.perf_counter()
     t = _times(times)
@@ -415,7 +421,7 @@ def p_median(
     k = len(rows_i)
     c = np.concatenate([np.zeros(m), w[rows_i] * t[rows_i, cols_j]])
     rows, lb = _assignment_rows(rows_i, cols_j, n, m, count, fix, extra=0)
-    rows += choice_rows(m, m + k, existing, moves, exclude)
+    rows += choice_rows(m, m + k, existing, moves, exclude, costs, budget)
     x, status, gap = _solve(
         c,
         np.concatenate([np.ones(m), np.zeros(k)]),
@@ -640,8 +646,12 @@ def choice_rows(
     existing: Iterable[int] = (),
     moves: int | None = None,
     exclude: Iterable[Iterable[int]] = (),
+    costs: Any = None,
+    budget: float | None = None,
 ) -> Rows:
     """Rows over the site columns ``y_0 .. y_{m-1}`` (of ``width`` columns) that limit the choice.
+
+    * ``costs`` (one per site, ``>= 0``) and a ``budget``: ``sum_j cost_j y_j <= budget``;
 
     * ``existing`` sites with ``moves`` = k: at most k of them close (are replaced elsewhere),
       ``sum_{j in existing} y_j >= |existing| - k``;
@@ -651,6 +661,13 @@ def choice_rows(
       excluded gives the second best, the third best, ... (ties in any order).
     """
     rows: Rows = []
+    if budget is not None:
+        cost = np.asarray(costs, dtype=float) if costs is not None else np.ones(m)
+        if cost.shape != (m,) or not np.isfinite(cost).all() or (cost < 0).any():
+            raise ValueError(f"costs must be {m} finite numbers >= 0")
+        coef = np.zeros(width)
+        coef[:m] = cost
+        rows.append((sparse.csr_matrix(coef[None, :]), -np.inf, float(budget)))
     have = _indices(existing, m, "existing")
     if moves is not None:
         if moves < 0:

@@ -11,6 +11,8 @@ unit_type: null                   # units: the type placed (e.g. engine)
 count: 3                          # how many sites (fire stations: default, as many as now)
 moves: 1                          # at most this many existing sites move (stations, depots)
 fixed: []                         # ids of existing sites that must stay where they are
+budget: null                      # the new sites' costs together at most this (p_median, mclp)
+site_cost: 1                      # a new site's cost, unless the candidates file has a cost column
 candidates:                       # where they may go (default: every place of these kinds)
   kinds: [township, subdistrict, village, community]
   nodes: []                       # ... or these nodes (added to the kinds)
@@ -109,6 +111,8 @@ class OptimizationSpec(_Strict):
     count: int | None = Field(default=None, ge=1, le=1000)
     moves: int | None = Field(default=None, ge=0, le=1000)
     fixed: tuple[str, ...] = ()
+    budget: float | None = Field(default=None, ge=0)   # the new sites' costs together at most this
+    site_cost: float = Field(default=1.0, ge=0)        # a new site's cost unless the candidates file says
     candidates: Candidates = Field(default_factory=Candidates)
     model: Literal["p_median", "mclp", "p_center", "cover", "mexclp"] = "p_median"
     coverage: float | None = Field(default=None, gt=0, le=1)
@@ -196,6 +200,9 @@ def load_optimization_spec(source: str | Path | dict) -> tuple[OptimizationSpec,
     if spec.place == "shelters" and spec.model != "p_median":
         problems.append(Problem(label, ("model",), "shelters are chosen by the capacitated p-median "
                                 "(model: p_median)", line("model")))
+    if spec.budget is not None and spec.model not in ("p_median", "mclp"):
+        problems.append(Problem(label, ("budget",), "a budget goes with the p_median or mclp model",
+                                line("budget")))
     if problems:
         raise ScenarioError(problems, "optimization")
     return spec, path, doc

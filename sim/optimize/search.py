@@ -105,10 +105,14 @@ def default_selection(spec: OptimizationSpec, problem_types: tuple[str, ...]) ->
 SNAP_KM = 2.0  # a candidate point farther than this from every place is refused
 
 
-def _candidate_file(spec: OptimizationSpec, path: Path | None, scenario: Scenario) -> list[str]:
+def _candidate_file(
+    spec: OptimizationSpec, path: Path | None, scenario: Scenario, costs: dict[str, float] | None = None
+) -> list[str]:
     """Place ids from the candidates file, relative to the optimisation file: a CSV with a
     ``node`` column, or the points of a CSV with ``lon`` and ``lat`` or of a GeoJSON layer,
-    each taken to its nearest place (at most :data:`SNAP_KM` away)."""
+    each taken to its nearest place (at most :data:`SNAP_KM` away). A ``cost`` column of a node
+    CSV fills ``costs`` (a site's cost against the file's budget)."""
+    costs = {} if costs is None else costs
     if spec.candidates.file is None:
         return []
     target = resolve_reference(spec.candidates.file, path)
@@ -124,6 +128,7 @@ def _candidate_file(spec: OptimizationSpec, path: Path | None, scenario: Scenari
             f"{', '.join(header) or 'none'})"
         )
     k = header.index("node")
+    cost_at = header.index("cost") if "cost" in header else None
     nodes = []
     for line, row in enumerate(reader, start=2):
         if not any(cell.strip() for cell in row):
@@ -133,6 +138,15 @@ def _candidate_file(spec: OptimizationSpec, path: Path | None, scenario: Scenari
                 f"{target}: line {line}: no node (the row has {len(row)} of {len(header)} columns)"
             )
         nodes.append(row[k].strip())
+        if cost_at is not None:
+            text = row[cost_at].strip() if len(row) > cost_at else ""
+            try:
+                cost = float(text)
+            except ValueError:
+                cost = math.nan
+            if not math.isfinite(cost) or cost < 0:
+                raise SimError(f"{target}: line {line}: cost {text!r} is not a number >= 0")
+            costs[nodes[-1]] = cost
     return nodes
 
 
@@ -191,7 +205,7 @@ def layout_changes(
         }
     if problem.kind == "units":
         return _unit_counts(problem, sites, scenario, list(raw_units))
-    if problem.kind == "shelters":   # the shelters at the places not chosen are not prepared
+    if problem.kind == "shelters":  # the shelters at the places not chosen are not prepared
         closed = [i for j, ids in enumerate(problem.existing_ids) if j not in sites for i in ids.split(";")]
         return {"remove": {"shelters": closed}} if closed else {}
     section = "depots" if problem.kind == "township_depots" else "facilities"
@@ -276,7 +290,8 @@ def prepare(spec: OptimizationSpec, path: Path | None) -> Prepared:
     folder = path.parent if path is not None else Path.cwd()
     base = load_experiment(_experiment_raw(spec, {"current": {}}, spec.selection.n0), base_dir=folder)
     scenario = base.variants[0].scenario
-    problem = build_problem(scenario, spec, _candidate_file(spec, path, scenario))
+    costs: dict[str, float] = {}
+    problem = build_problem(scenario, spec, _candidate_file(spec, path, scenario, costs), costs)
     answers = static_answers(problem, spec)
     raw_units = (base.variants[0].raw or {}).get("units", [])
     layouts = {a.name: layout_changes(problem, a.sites, scenario, raw_units) for a in answers}

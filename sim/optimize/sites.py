@@ -73,6 +73,7 @@ class SiteProblem:
     keep: tuple[int, ...] = ()  # columns of existing sites that must stay (``fixed`` in the file)
     left_out: float = 0.0  # demand no candidate reaches (cut off by road at its call)
     capacity: np.ndarray | None = None  # shelters: the places each site holds
+    costs: np.ndarray | None = None  # with a budget: each site's cost (0 for the sites there now)
 
 
 def demand_weights(scenario: Scenario, spec: OptimizationSpec, types: tuple[str, ...]) -> np.ndarray:
@@ -223,7 +224,10 @@ def _candidate_nodes(
 
 
 def build_problem(
-    scenario: Scenario, spec: OptimizationSpec, file_nodes: tuple[str, ...] | list[str] = ()
+    scenario: Scenario,
+    spec: OptimizationSpec,
+    file_nodes: tuple[str, ...] | list[str] = (),
+    file_costs: dict[str, float] | None = None,
 ) -> SiteProblem:
     """The static problem of ``spec.place`` on ``scenario`` (see the module notes)."""
     builders = {
@@ -235,6 +239,16 @@ def build_problem(
         "shelters": _shelters,
     }
     problem = builders[spec.place](scenario, spec, list(file_nodes))
+    if spec.budget is not None:  # a new site costs what the file says (or site_cost); one there now, nothing
+        given = file_costs or {}
+        problem.costs = np.array(
+            [
+                0.0
+                if j in problem.existing or j in problem.fixed or c == HOIST
+                else given.get(c, spec.site_cost)
+                for j, c in enumerate(problem.columns)
+            ]
+        )
     if spec.place == "units":
         if spec.fixed:
             raise SimError("fixed: units are all placed afresh (name fixed stations or depots)")

@@ -185,7 +185,14 @@ def _solve(
     existing = problem.existing if spec.moves is not None else ()
     kw: dict = {"time_limit": spec.time_limit}
     try:
-        choice = {"existing": existing, "moves": spec.moves, "exclude": exclude, **kw}
+        choice = {
+            "existing": existing,
+            "moves": spec.moves,
+            "exclude": exclude,
+            "costs": problem.costs,
+            "budget": spec.budget,
+            **kw,
+        }
         if problem.capacity is not None:
             place = capacitated_p_median(
                 problem.times, problem.weights, problem.capacity, problem.count, exclude=exclude, **kw
@@ -248,6 +255,12 @@ def _neighbours(problem: SiteProblem, spec: OptimizationSpec, best: StaticAnswer
             if spec.moves is not None and len(set(sites) - existing) > max(spec.moves, moved_now):
                 continue
             label = f"move {problem.columns[s]} -> {problem.columns[j]}"
+            if (
+                spec.budget is not None
+                and problem.costs is not None
+                and float(problem.costs[list(sites)].sum()) > spec.budget + 1e-9
+            ):
+                continue  # over the budget
             answer = measure(problem, sites, within, model, label)
             if model != "cover" or answer.covered >= (spec.coverage or 0.0) * (1 - 1e-12):
                 tried.append(answer)  # a cover's neighbour still meets the coverage target
