@@ -200,10 +200,10 @@ def load_optimization_spec(source: str | Path | dict) -> tuple[OptimizationSpec,
     if spec.place == "shelters" and spec.model != "p_median":
         problems.append(Problem(label, ("model",), "shelters are chosen by the capacitated p-median "
                                 "(model: p_median)", line("model")))
-    if spec.budget is not None and (spec.model not in ("p_median", "mclp")
-                                    or spec.place not in ("fire_stations", "township_stations", "landing_points")):
-        problems.append(Problem(label, ("budget",), "a budget goes with the p_median or mclp model, for stations "
-                                "and landing points", line("budget")))
+    budgeted = ("fire_stations", "township_stations", "landing_points")
+    if spec.budget is not None and (spec.model not in ("p_median", "mclp") or spec.place not in budgeted):
+        problems.append(Problem(label, ("budget",), "a budget goes with the p_median or mclp model, for "
+                                "stations and landing points", line("budget")))
     if problems:
         raise ScenarioError(problems, "optimization")
     return spec, path, doc
