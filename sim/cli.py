@@ -128,8 +128,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _file_kind(name: str) -> str:
-    """``scenario``, ``experiment`` or ``drill``, by the sections of the file (a built-in name
-    or a file that cannot be read counts as a scenario, whose loader tells what is wrong)."""
+    """``scenario``, ``experiment``, ``optimization`` or ``drill``, by the sections of the file (a
+    built-in name or a file that cannot be read counts as a scenario, whose loader tells what is
+    wrong)."""
     from .scenario.files import InputFileError, is_bare_name, read_input_text
     from .scenario.yamlio import YamlSyntaxError, parse_yaml
 
@@ -143,6 +144,8 @@ def _file_kind(name: str) -> str:
         return "scenario"
     if "participants" in data or "objectives" in data:
         return "drill"
+    if "scenario" in data and "place" in data:
+        return "optimization"
     return "experiment" if "scenario" in data else "scenario"
 
 
@@ -151,8 +154,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     kind = _file_kind(args.scenario)
     if kind != "scenario" and args.overrides:
-        raise SimError(f"--set applies to scenario files; {args.scenario} is an {kind} file" if kind[0] == "e"
-                       else f"--set applies to scenario files; {args.scenario} is a {kind} file")
+        article = "an" if kind[0] in "aeiou" else "a"
+        raise SimError(f"--set applies to scenario files; {args.scenario} is {article} {kind} file")
     if kind == "experiment":
         from .cli_batch import describe_experiment
         from .experiments.experiment import load_experiment
@@ -163,6 +166,15 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         from .cli_drill import check_drill_file
 
         return check_drill_file(Path(args.scenario))
+    if kind == "optimization":
+        from .optimize.problem import load_optimization_spec
+        from .optimize.search import base_scenario
+
+        opt, path, _ = load_optimization_spec(Path(args.scenario))
+        base = base_scenario(opt, path).variants[0].scenario
+        print(f"{args.scenario}: OK - {opt.name}: {opt.place.replace('_', ' ')} by {opt.model} on "
+              f"{base.spec.name} [{base.path}]")
+        return 0
     scenario = load_scenario(args.scenario, args.overrides)
     spec = scenario.spec
     units = sum(u.count for u in spec.units)

@@ -338,3 +338,16 @@ def test_a_budget_pays_for_new_sites_only():
         assert len(set(answer.sites) - set(problem.existing)) <= 1, answer.name
     with pytest.raises(ScenarioError, match="budget goes with"):
         load_optimization_spec(year_of(place="landing_points", count=3, model="p_center", budget=1.0))
+
+
+def test_sim_validate_checks_an_optimisation_file(tmp_path, capsys):
+    path = write_yaml(tmp_path / "o.yaml", spec_of(place="fire_stations"))
+    assert main(["validate", str(path)]) == 0
+    assert "OK - t: fire stations by p_median" in capsys.readouterr().out
+    bad = spec_of(place="fire_stations")
+    bad["scenario"] = "no-such-place"
+    write_yaml(path, bad)
+    assert main(["validate", str(path)]) == 2
+    assert "no built-in scenario or scenario file" in capsys.readouterr().err
+    assert main(["validate", str(path), "--set", "run.horizon=1 d"]) == 2
+    assert "is an optimization file" in capsys.readouterr().err

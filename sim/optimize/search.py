@@ -285,10 +285,17 @@ def _matched_moves(
     return sorted(out)
 
 
+def base_scenario(spec: OptimizationSpec, path: Path | None) -> Experiment:
+    """The optimisation's scenario (with its ``set``) as a one-layout experiment: its only
+    variant is the current layout. Problems name the optimisation file's ``scenario`` field."""
+    folder = path.parent if path is not None else Path.cwd()
+    return load_experiment(_experiment_raw(spec, {"current": {}}, spec.selection.n0), base_dir=folder)
+
+
 def prepare(spec: OptimizationSpec, path: Path | None) -> Prepared:
     """The base scenario, the static problem and answers, and the experiment of the layouts."""
     folder = path.parent if path is not None else Path.cwd()
-    base = load_experiment(_experiment_raw(spec, {"current": {}}, spec.selection.n0), base_dir=folder)
+    base = base_scenario(spec, path)
     scenario = base.variants[0].scenario
     costs: dict[str, float] = {}
     problem = build_problem(scenario, spec, _candidate_file(spec, path, scenario, costs), costs)
