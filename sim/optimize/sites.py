@@ -82,13 +82,7 @@ def demand_weights(scenario: Scenario, spec: OptimizationSpec, types: tuple[str,
     nodes = scenario.spec.region.nodes
     if spec.demand.population:
         return np.array([float(n.population) for n in nodes])
-    known = scenario.spec.incident_types
-    unknown = [t for t in types if t not in known]
-    if unknown:
-        raise SimError(
-            f"demand.incident_types: no incident type {', '.join(map(repr, unknown))} in the "
-            f"scenario (types: {', '.join(known)})"
-        )
+    _check_types(scenario, types)
     counts = np.zeros(len(nodes))
     run = scenario.spec.run
     years = max(run.horizon - run.warmup, 1.0) / 525_600.0
@@ -123,9 +117,7 @@ def demand_minutes(
         per_node = demand_weights(scenario, spec, types)
         places = _nonzero_rows(per_node)
         return places, per_node[places], _road_minutes(scenario, origins)[:, places].T
-    known = scenario.spec.incident_types
-    if any(t not in known for t in types):
-        demand_weights(scenario, spec, types)  # names the unknown types
+    _check_types(scenario, types)
     run = scenario.spec.run
     years = max(run.horizon - run.warmup, 1.0) / 525_600.0
     weight = 1.0 / (spec.demand.replications * years)
@@ -140,7 +132,7 @@ def demand_minutes(
             key = (int(incidents.node[k]), _roads_at(timeline, float(call[k])))
             cells[key] = cells.get(key, 0.0) + weight
     if not cells:
-        _nonzero_rows(np.zeros(1))  # no demand: says so
+        raise _no_demand()
     road = travel_modes(scenario)[ROAD]
     states: dict[State, Any] = {}
     rows: list[int] = []
@@ -280,14 +272,36 @@ def _served_types(
     )
 
 
+def _check_types(scenario: Scenario, types: tuple[str, ...]) -> None:
+    known = scenario.spec.incident_types
+    unknown = [t for t in types if t not in known]
+    if unknown:
+        raise SimError(
+            f"demand.incident_types: no incident type {', '.join(map(repr, unknown))} in the "
+            f"scenario (types: {', '.join(known)})"
+        )
+
+
+def _no_demand() -> SimError:
+    return SimError(
+        "no demand: none of the demand incidents happened in the demand draws (raise "
+        "demand.replications, or name other demand.incident_types)"
+    )
+
+
 def _nonzero_rows(weights: np.ndarray) -> list[int]:
     rows = [i for i in range(len(weights)) if weights[i] > 0]
     if not rows:
-        raise SimError(
-            "no demand: none of the demand incidents happened in the demand draws (raise "
-            "demand.replications, or name other demand.incident_types)"
-        )
+        raise _no_demand()
     return rows
+
+
+def _existing_columns(columns: list[str], nodes: list[str], what: str) -> tuple[int, ...]:
+    """The columns of the sites there now; two at one place are refused (one per site)."""
+    existing = tuple(columns.index(n) for n in nodes)
+    if len(set(existing)) < len(existing):
+        raise SimError(f"two {what} share a place: the optimisation puts one per site")
+    return existing
 
 
 STATION_KINDS = {"fire_stations": "fire_station", "township_stations": "township_station"}
@@ -317,9 +331,7 @@ def _stations(scenario: Scenario, spec: OptimizationSpec, file_nodes: list[str])
     left_out = float(weights[~reached].sum())
     rows = [r for r, ok in zip(rows, reached, strict=True) if ok]
     weights, minutes = weights[reached], minutes[reached]
-    existing = tuple(columns.index(f.node) for f in stations)
-    if len(set(existing)) < len(existing):
-        raise SimError(f"two {words}s share a place: the optimisation moves one station per site")
+    existing = _existing_columns(columns, [f.node for f in stations], f"{words}s")
     return SiteProblem(
         spec.place,
         columns,
@@ -379,9 +391,7 @@ def _landing_points(scenario: Scenario, spec: OptimizationSpec, file_nodes: list
         times = np.column_stack([times, hoist])
         columns = [*columns, HOIST]
         fixed.append(len(columns) - 1)
-    existing = tuple(columns.index(f.node) for f in points if f.node in columns)
-    if len(set(existing)) < len(existing):
-        raise SimError("two landing points share a place: the optimisation puts one per site")
+    existing = _existing_columns(columns, [f.node for f in points if f.node in columns], "landing points")
     return SiteProblem(
         "landing_points",
         columns,
@@ -419,16 +429,13 @@ def _township_depots(scenario: Scenario, spec: OptimizationSpec, file_nodes: lis
     for area, mine_depots in by_area.items():
         cols = [j for j, c in enumerate(columns) if area_of[index[c]] == area]
         mine = [i for i, r in enumerate(rows) if area_of[r] == area]
-        for d in mine_depots:  # the area's depots load and drive alike (the first one's trucks)
-            load = d.trucks.capacity / d.loading if d.loading > 0 else 0.0  # minutes for one truck load
-            for j in cols:
-                times[mine, j] = np.minimum(times[mine, j], load + road[mine, j] / d.trucks.speed_factor)
-            break
+        d = mine_depots[0]  # the area's depots load and drive alike (the first one's trucks)
+        load = d.trucks.capacity / d.loading if d.loading > 0 else 0.0  # minutes for one truck load
+        for j in cols:
+            times[mine, j] = load + road[mine, j] / d.trucks.speed_factor
         if mine:
             areas.append((tuple(d.id for d in mine_depots), cols, mine))
-    existing = tuple(columns.index(d.node) for d in depots)
-    if len(set(existing)) < len(existing):
-        raise SimError("two township depots share a place: the optimisation moves one depot per site")
+    existing = _existing_columns(columns, [d.node for d in depots], "township depots")
     return SiteProblem(
         "township_depots",
         columns,
